@@ -1,0 +1,87 @@
+// Package messages is Latch's one catalog of user-facing text.
+//
+// Every sentence a user can read has a stable Key. Handlers, validation rules
+// and templates refer to keys, never to literal text, so a product team can
+// reword or translate Latch by editing this file alone. The package uses only
+// the standard library because the WebAssembly client imports it too.
+package messages
+
+// Key names one user-facing message. Keys are stable: tests, logs and
+// translations refer to them, so change the text, never the key.
+type Key string
+
+// Validation messages, shared by the browser (WebAssembly) and the server.
+const (
+	EmailRequired    Key = "email.required"
+	EmailTooLong     Key = "email.too_long"
+	EmailInvalid     Key = "email.invalid"
+	PasswordRequired Key = "password.required"
+	PasswordTooShort Key = "password.too_short"
+	PasswordTooLong  Key = "password.too_long"
+	PasswordHasEmail Key = "password.contains_email"
+	PasswordCommon   Key = "password.common"
+	PasswordInvalid  Key = "password.invalid_characters"
+)
+
+// Outcomes of account flows.
+const (
+	LoginFailed       Key = "login.failed"
+	SignupCheckEmail  Key = "signup.check_email"
+	LoggedOut         Key = "logout.done"
+	SessionExpired    Key = "session.expired"
+	TooManyAttempts   Key = "auth.too_many_attempts"
+	AccountSuspended  Key = "account.unavailable"
+	FormInvalid       Key = "form.invalid"
+	FormTooLarge      Key = "form.too_large"
+	FormMalformed     Key = "form.malformed"
+	InternalError     Key = "error.internal"
+	NotFound          Key = "error.not_found"
+	MethodNotAllowed  Key = "error.method_not_allowed"
+	CrossOriginDenied Key = "error.cross_origin"
+	Busy              Key = "error.busy"
+)
+
+var catalog = map[Key]string{
+	EmailRequired:    "Enter your email address.",
+	EmailTooLong:     "That email address is too long. Use one of at most 254 characters.",
+	EmailInvalid:     "Enter an email address like name@example.com.",
+	PasswordRequired: "Enter a password.",
+	PasswordTooShort: "Use at least 8 characters. 15 or more is better.",
+	PasswordTooLong:  "Use at most 128 characters.",
+	PasswordHasEmail: "Choose a password that does not contain your email address.",
+	PasswordCommon:   "That password is too common. Choose one that is harder to guess.",
+	PasswordInvalid:  "Passwords cannot contain control characters.",
+
+	LoginFailed:       "That email and password do not match an account. Check them and try again.",
+	SignupCheckEmail:  "Check your inbox. If this address can be used, we have sent it the next step. Already have an account? Log in instead.",
+	LoggedOut:         "You are signed out.",
+	SessionExpired:    "Your session has ended. Log in again to continue.",
+	TooManyAttempts:   "Too many attempts. Wait a minute and try again.",
+	AccountSuspended:  "That email and password do not match an account. Check them and try again.",
+	FormInvalid:       "Some fields need your attention.",
+	FormTooLarge:      "That form was too large to read. Shorten what you typed and try again.",
+	FormMalformed:     "That form could not be read. Reload the page and try again.",
+	InternalError:     "Something went wrong on our side. Try again in a moment.",
+	NotFound:          "There is nothing at this address.",
+	MethodNotAllowed:  "This page cannot be used that way.",
+	CrossOriginDenied: "This request came from another site and was refused. Reload the page and try again.",
+	Busy:              "We are busy right now. Try again in a moment.",
+}
+
+// Text returns the text for k. An unknown key returns the generic internal
+// error text, so a typo can never show a raw key or an empty message.
+func Text(k Key) string {
+	if s, ok := catalog[k]; ok {
+		return s
+	}
+	return catalog[InternalError]
+}
+
+// Keys lists every key in the catalog, for tests that check each has text.
+func Keys() []Key {
+	keys := make([]Key, 0, len(catalog))
+	for k := range catalog {
+		keys = append(keys, k)
+	}
+	return keys
+}

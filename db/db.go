@@ -1,0 +1,116 @@
+// Package db is Latch's PostgreSQL adapter: it opens the database with bun,
+// applies the embedded migrations, and implements the storage interfaces the
+// auth and session packages declare.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/migrate"
+
+	"github.com/latch-dev/latch/migrations"
+)
+
+// Options tunes the connection pool. The zero value gives sane defaults.
+type Options struct {
+	MaxOpenConns int // default 20
+	MaxIdleConns int // default MaxOpenConns
+}
+
+// Open connects to the PostgreSQL database at dsn and checks it answers.
+// It returns an error if the DSN cannot be parsed or the server cannot be
+// reached within ctx.
+func Open(ctx context.Context, dsn string, opt Options) (*bun.DB, error) {
+	cfg, err := stdlib.ParseConfig(dsn) // validates the DSN without echoing it
+	if err != nil {
+		return nil, fmt.Errorf("db: parse DATABASE_URL: invalid connection string")
+	}
+	sqldb := stdlib.OpenDB(*cfg)
+	if opt.MaxOpenConns <= 0 {
+		opt.MaxOpenConns = 20
+	}
+	if opt.MaxIdleConns <= 0 {
+		opt.MaxIdleConns = opt.MaxOpenConns
+	}
+	sqldb.SetMaxOpenConns(opt.MaxOpenConns)
+	sqldb.SetMaxIdleConns(opt.MaxIdleConns)
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+
+	bdb := bun.NewDB(sqldb, pgdialect.New())
+	if err := bdb.PingContext(ctx); err != nil {
+		_ = bdb.Close()
+		return nil, fmt.Errorf("db: connect to %s:%d/%s: %w", cfg.Host, cfg.Port, cfg.Database, err)
+	}
+	return bdb, nil
+}
+
+// Migrator returns bun's migrator over Latch's embedded migrations.
+func Migrator(bdb *bun.DB) (*migrate.Migrator, error) {
+	ms, err := migrations.New()
+	if err != nil {
+		return nil, err
+	}
+	return migrate.NewMigrator(bdb, ms, migrate.WithMarkAppliedOnSuccess(true)), nil
+}
+
+// MigrateUp applies every pending migration, holding bun's migration lock so
+// two processes starting at once do not race. It returns the names applied.
+func MigrateUp(ctx context.Context, bdb *bun.DB) ([]string, error) {
+	m, err := Migrator(bdb)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.Init(ctx); err != nil {
+		return nil, fmt.Errorf("db: init migrations: %w", err)
+	}
+	if err := m.Lock(ctx); err != nil {
+		return nil, fmt.Errorf("db: lock migrations: %w", err)
+	}
+	defer m.Unlock(ctx) //nolint:errcheck // the lock row is removed on the next successful unlock
+	group, err := m.Migrate(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("db: migrate up: %w", err)
+	}
+	return names(group), nil
+}
+
+// MigrateDown rolls back the most recently applied group of migrations and
+// returns the names rolled back (none when nothing is applied).
+func MigrateDown(ctx context.Context, bdb *bun.DB) ([]string, error) {
+	m, err := Migrator(bdb)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.Init(ctx); err != nil {
+		return nil, fmt.Errorf("db: init migrations: %w", err)
+	}
+	if err := m.Lock(ctx); err != nil {
+		return nil, fmt.Errorf("db: lock migrations: %w", err)
+	}
+	defer m.Unlock(ctx) //nolint:errcheck
+	group, err := m.Rollback(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("db: migrate down: %w", err)
+	}
+	return names(group), nil
+}
+
+func names(g *migrate.MigrationGroup) []string {
+	if g == nil {
+		return nil
+	}
+	out := make([]string, 0, len(g.Migrations))
+	for _, m := range g.Migrations {
+		out = append(out, m.Name)
+	}
+	return out
+}
+
+// Ping reports whether the database answers; /readyz uses it.
+func Ping(ctx context.Context, sqldb *sql.DB) error { return sqldb.PingContext(ctx) }
