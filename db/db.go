@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -27,7 +28,7 @@ type Options struct {
 // It returns an error if the DSN cannot be parsed or the server cannot be
 // reached within ctx.
 func Open(ctx context.Context, dsn string, opt Options) (*bun.DB, error) {
-	cfg, err := stdlib.ParseConfig(dsn) // validates the DSN without echoing it
+	cfg, err := pgx.ParseConfig(dsn) // validates the DSN without echoing it
 	if err != nil {
 		return nil, fmt.Errorf("db: parse DATABASE_URL: invalid connection string")
 	}

@@ -41,6 +41,36 @@ const (
 	Busy              Key = "error.busy"
 )
 
+// Page text: titles, labels, hints and buttons.
+const (
+	ProductName       Key = "ui.product_name"
+	LoginTitle        Key = "ui.login.title"
+	LoginSubmit       Key = "ui.login.submit"
+	LoginNoAccount    Key = "ui.login.no_account"
+	SignupTitle       Key = "ui.signup.title"
+	SignupSubmit      Key = "ui.signup.submit"
+	SignupHaveAccount Key = "ui.signup.have_account"
+	SignupSentTitle   Key = "ui.signup.sent_title"
+	AccountTitle      Key = "ui.account.title"
+	AccountUserID     Key = "ui.account.user_id"
+	AccountEmail      Key = "ui.account.email"
+	AccountCreated    Key = "ui.account.created"
+	AccountVerified   Key = "ui.account.verified"
+	AccountUnverified Key = "ui.account.unverified"
+	LabelEmail        Key = "ui.label.email"
+	LabelPassword     Key = "ui.label.password"
+	LabelNewPassword  Key = "ui.label.new_password"
+	HintNewPassword   Key = "ui.hint.new_password"
+	NavLogin          Key = "ui.nav.login"
+	NavSignup         Key = "ui.nav.signup"
+	NavAccount        Key = "ui.nav.account"
+	NavLogout         Key = "ui.nav.logout"
+	ErrorTitle        Key = "ui.error.title"
+	ErrorBackHome     Key = "ui.error.back_home"
+	SkipToContent     Key = "ui.skip_to_content"
+	FooterTagline     Key = "ui.footer.tagline"
+)
+
 var catalog = map[Key]string{
 	EmailRequired:    "Enter your email address.",
 	EmailTooLong:     "That email address is too long. Use one of at most 254 characters.",
@@ -66,6 +96,33 @@ var catalog = map[Key]string{
 	MethodNotAllowed:  "This page cannot be used that way.",
 	CrossOriginDenied: "This request came from another site and was refused. Reload the page and try again.",
 	Busy:              "We are busy right now. Try again in a moment.",
+
+	ProductName:       "Latch",
+	LoginTitle:        "Log in",
+	LoginSubmit:       "Log in",
+	LoginNoAccount:    "New here? Create an account",
+	SignupTitle:       "Create your account",
+	SignupSubmit:      "Create account",
+	SignupHaveAccount: "Already have an account? Log in",
+	SignupSentTitle:   "Check your inbox",
+	AccountTitle:      "Your account",
+	AccountUserID:     "Account ID",
+	AccountEmail:      "Email",
+	AccountCreated:    "Member since",
+	AccountVerified:   "Verified",
+	AccountUnverified: "Not verified yet",
+	LabelEmail:        "Email address",
+	LabelPassword:     "Password",
+	LabelNewPassword:  "Password",
+	HintNewPassword:   "At least 8 characters; 15 or more is stronger. Spaces and any characters are welcome.",
+	NavLogin:          "Log in",
+	NavSignup:         "Sign up",
+	NavAccount:        "Account",
+	NavLogout:         "Log out",
+	ErrorTitle:        "Something is not right",
+	ErrorBackHome:     "Back to the start",
+	SkipToContent:     "Skip to main content",
+	FooterTagline:     "Open-source authentication for Go.",
 }
 
 // Text returns the text for k. An unknown key returns the generic internal

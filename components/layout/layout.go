@@ -1,0 +1,42 @@
+// Package layout holds the page frames every screen renders into: Base (the
+// HTML document, header and footer), AuthCard (a centred card for sign-in
+// screens) and AppShell (a wider column for signed-in pages).
+//
+// The frames contain no inline script or style, so pages can be served under
+// a strict Content-Security-Policy; stylesheets and scripts are linked by URL
+// from Page.
+package layout
+
+import "github.com/latch-dev/latch/client/messages"
+
+// Page is what every frame needs to know about the page being rendered.
+type Page struct {
+	// Title is the page's own title; the document title is "Title · Latch".
+	Title string
+	// CSS lists stylesheet URLs (content-hashed), in order: the theme
+	// (css/theme.css) first, then the component styles (css/app.css).
+	CSS []string
+	// Scripts lists module script URLs, such as the Datastar bundle.
+	Scripts []string
+	// UserEmail is the signed-in user's email, or "" when signed out.
+	UserEmail string
+	// MainID is the id of the <main> element, the skip link's target;
+	// "main" when empty.
+	MainID string
+}
+
+
+func mainID(p Page) string {
+	if p.MainID == "" {
+		return "main"
+	}
+	return p.MainID
+}
+
+func documentTitle(p Page) string {
+	product := messages.Text(messages.ProductName)
+	if p.Title == "" {
+		return product
+	}
+	return p.Title + " · " + product
+}

@@ -1,0 +1,60 @@
+// Package pages holds one templ component per screen. Each screen wraps the
+// part Datastar patches in an element with a stable id (see the *ID
+// constants), so a handler can re-render just that part.
+package pages
+
+import "github.com/latch-dev/latch/client/messages"
+
+// Stable ids of the parts handlers patch in place.
+const (
+	LoginPanelID  = "login-panel"
+	SignupPanelID = "signup-panel"
+	NavigateID    = "latch-navigate"
+)
+
+// Credentials is the state of a login or signup form: what the user typed
+// (never the password), per-field problems and a form-level message.
+type Credentials struct {
+	Email       string
+	EmailError  messages.Key
+	PassError   messages.Key
+	Message     messages.Key // a form-level error shown in the summary
+	Notice      messages.Key // a form-level, non-error notice
+	Interactive bool         // true when answering a Datastar request: focus moves by script
+}
+
+// Summary lists the form-level and field messages for the error summary.
+func (c Credentials) Summary() []string {
+	var out []string
+	for _, k := range []messages.Key{c.Message, c.EmailError, c.PassError} {
+		if k != "" {
+			out = append(out, messages.Text(k))
+		}
+	}
+	return out
+}
+
+// FocusField names the field that should take focus: the first with a
+// problem, the password after a form-level error (the email is kept), else
+// the email.
+func (c Credentials) FocusField() string {
+	switch {
+	case c.EmailError != "":
+		return "email"
+	case c.PassError != "", c.Message != "":
+		return "password"
+	}
+	return "email"
+}
+
+// HasErrors reports whether the form shows any error.
+func (c Credentials) HasErrors() bool {
+	return c.EmailError != "" || c.PassError != "" || c.Message != ""
+}
+
+func text(k messages.Key) string {
+	if k == "" {
+		return ""
+	}
+	return messages.Text(k)
+}

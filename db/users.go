@@ -1,0 +1,169 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/uptrace/bun"
+
+	"github.com/latch-dev/latch/server/auth"
+)
+
+type userRow struct {
+	bun.BaseModel `bun:"table:users"`
+
+	ID        uuid.UUID `bun:"id,pk,type:uuid"`
+	AppID     uuid.UUID `bun:"app_id,type:uuid"`
+	Status    string    `bun:"status"`
+	CreatedAt time.Time `bun:"created_at"`
+	UpdatedAt time.Time `bun:"updated_at"`
+}
+
+type identityRow struct {
+	bun.BaseModel `bun:"table:identities"`
+
+	ID         uuid.UUID  `bun:"id,pk,type:uuid"`
+	AppID      uuid.UUID  `bun:"app_id,type:uuid"`
+	UserID     uuid.UUID  `bun:"user_id,type:uuid"`
+	Kind       string     `bun:"kind"`
+	Value      string     `bun:"value"`
+	VerifiedAt *time.Time `bun:"verified_at"`
+	CreatedAt  time.Time  `bun:"created_at"`
+}
+
+type passwordRow struct {
+	bun.BaseModel `bun:"table:password_credentials"`
+
+	UserID    uuid.UUID `bun:"user_id,pk,type:uuid"`
+	Hash      string    `bun:"hash"`
+	CreatedAt time.Time `bun:"created_at"`
+	UpdatedAt time.Time `bun:"updated_at"`
+}
+
+// Users implements auth.UserStore on PostgreSQL.
+type Users struct{ db bun.IDB }
+
+// NewUsers returns a user store over db.
+func NewUsers(db bun.IDB) *Users { return &Users{db: db} }
+
+var _ auth.UserStore = (*Users)(nil)
+
+// CreatePasswordUser writes the user, its email identity and its password
+// in one short transaction (the hash is computed before it opens). It
+// returns auth.ErrIdentityTaken when the email is already in use in the app.
+func (s *Users) CreatePasswordUser(ctx context.Context, u auth.NewPasswordUser) error {
+	now := u.User.CreatedAt
+	identityID, err := uuid.NewV7()
+	if err != nil {
+		return err
+	}
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(&userRow{
+			ID: u.User.ID, AppID: u.User.AppID, Status: string(u.User.Status), CreatedAt: now, UpdatedAt: now,
+		}).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.NewInsert().Model(&identityRow{
+			ID: identityID, AppID: u.User.AppID, UserID: u.User.ID, Kind: string(auth.IdentityEmail), Value: u.Email, CreatedAt: now,
+		}).Exec(ctx); err != nil {
+			return err
+		}
+		_, err := tx.NewInsert().Model(&passwordRow{
+			UserID: u.User.ID, Hash: u.PasswordHash, CreatedAt: now, UpdatedAt: now,
+		}).Exec(ctx)
+		return err
+	})
+	if isUniqueViolation(err, "identities_app_kind_value_key") {
+		return auth.ErrIdentityTaken
+	}
+	if err != nil {
+		return fmt.Errorf("db: create user: %w", err)
+	}
+	return nil
+}
+
+// PasswordLogin finds the user holding an identity and their password hash
+// in one query. It returns auth.ErrNotFound when either is missing.
+func (s *Users) PasswordLogin(ctx context.Context, appID uuid.UUID, kind auth.IdentityKind, value string) (auth.User, string, error) {
+	var row struct {
+		userRow
+		Hash string `bun:"hash"`
+	}
+	err := s.db.NewSelect().
+		TableExpr("identities AS i").
+		ColumnExpr("u.id, u.app_id, u.status, u.created_at, u.updated_at, p.hash").
+		Join("JOIN users AS u ON u.id = i.user_id").
+		Join("JOIN password_credentials AS p ON p.user_id = u.id").
+		Where("i.app_id = ? AND i.kind = ? AND i.value = ?", appID, string(kind), value).
+		Scan(ctx, &row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return auth.User{}, "", auth.ErrNotFound
+	}
+	if err != nil {
+		return auth.User{}, "", fmt.Errorf("db: password login: %w", err)
+	}
+	return row.userRow.toDomain(), row.Hash, nil
+}
+
+// SetPasswordHash replaces a user's password hash. It returns
+// auth.ErrNotFound when the user has no password credential.
+func (s *Users) SetPasswordHash(ctx context.Context, userID uuid.UUID, hash string) error {
+	res, err := s.db.NewUpdate().Model((*passwordRow)(nil)).
+		Set("hash = ?", hash).Set("updated_at = now()").
+		Where("user_id = ?", userID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("db: set password hash: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return auth.ErrNotFound
+	}
+	return nil
+}
+
+// Account returns a user of the app with its identities, or auth.ErrNotFound.
+func (s *Users) Account(ctx context.Context, appID, userID uuid.UUID) (auth.Account, error) {
+	var u userRow
+	err := s.db.NewSelect().Model(&u).Where("id = ? AND app_id = ?", userID, appID).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return auth.Account{}, auth.ErrNotFound
+	}
+	if err != nil {
+		return auth.Account{}, fmt.Errorf("db: account: %w", err)
+	}
+	var ids []identityRow
+	if err := s.db.NewSelect().Model(&ids).Where("user_id = ?", userID).OrderExpr("kind, created_at").Scan(ctx); err != nil {
+		return auth.Account{}, fmt.Errorf("db: account identities: %w", err)
+	}
+	acct := auth.Account{User: u.toDomain(), Identities: make([]auth.Identity, 0, len(ids))}
+	for _, r := range ids {
+		acct.Identities = append(acct.Identities, auth.Identity{Kind: auth.IdentityKind(r.Kind), Value: r.Value, VerifiedAt: r.VerifiedAt})
+	}
+	return acct, nil
+}
+
+func (r userRow) toDomain() auth.User {
+	return auth.User{ID: r.ID, AppID: r.AppID, Status: auth.Status(r.Status), CreatedAt: r.CreatedAt}
+}
+
+// AppID returns the id of the app with the given slug.
+func AppID(ctx context.Context, db bun.IDB, slug string) (uuid.UUID, error) {
+	var id uuid.UUID
+	err := db.NewSelect().TableExpr("apps").Column("id").Where("slug = ?", slug).Scan(ctx, &id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return uuid.Nil, fmt.Errorf("db: no app with slug %q", slug)
+	}
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("db: app %q: %w", slug, err)
+	}
+	return id, nil
+}
+
+func isUniqueViolation(err error, constraint string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == constraint
+}

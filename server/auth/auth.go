@@ -1,0 +1,123 @@
+// Package auth is Latch's account domain: users, their identities, and the
+// flows that create and prove them (signup, login).
+//
+// It declares the small interfaces it needs (UserStore, Hasher, Auditor) and
+// imports neither net/http nor the database: the web package drives it and
+// the db package implements its storage.
+package auth
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/latch-dev/latch/client/messages"
+)
+
+// Status is the lifecycle state of a user. Only active users may log in.
+type Status string
+
+// The statuses a user can be in.
+const (
+	StatusActive    Status = "active"
+	StatusSuspended Status = "suspended"
+	StatusDeleted   Status = "deleted"
+)
+
+// IdentityKind names a way a user is known.
+type IdentityKind string
+
+// The identity kinds Latch stores.
+const (
+	IdentityEmail IdentityKind = "email"
+	IdentityPhone IdentityKind = "phone"
+)
+
+// User is an account. ID is stable and never derived from a credential.
+type User struct {
+	ID        uuid.UUID
+	AppID     uuid.UUID
+	Status    Status
+	CreatedAt time.Time
+}
+
+// Identity is one normalized identifier of a user, unique within an app.
+type Identity struct {
+	Kind       IdentityKind
+	Value      string
+	VerifiedAt *time.Time
+}
+
+// Account is a user with their identities, as the account page shows it.
+type Account struct {
+	User       User
+	Identities []Identity
+}
+
+// Email returns the account's email identity value, or "".
+func (a Account) Email() string {
+	for _, id := range a.Identities {
+		if id.Kind == IdentityEmail {
+			return id.Value
+		}
+	}
+	return ""
+}
+
+// Storage errors the UserStore returns; anything else is treated as internal.
+var (
+	ErrNotFound      = errors.New("auth: not found")
+	ErrIdentityTaken = errors.New("auth: identity already in use")
+)
+
+// Error is a failure a user may read about: Code names the message shown,
+// Fields names per-field problems for forms. Err, when set, is the cause for
+// the log only. Any error that is not an *Error is shown as
+// messages.InternalError.
+type Error struct {
+	Code   messages.Key
+	Fields map[string]messages.Key
+	Err    error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return string(e.Code) + ": " + e.Err.Error()
+	}
+	return string(e.Code)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Code returns the message key for err: its own code for an *Error,
+// messages.InternalError for anything else.
+func Code(err error) messages.Key {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return messages.InternalError
+}
+
+// Client describes who is on the other end of a request, for audit events
+// and the session list. The web layer puts it in the context.
+type Client struct {
+	IP        string
+	UserAgent string
+	RequestID string
+}
+
+type clientKey struct{}
+
+// WithClient returns ctx carrying c.
+func WithClient(ctx context.Context, c Client) context.Context {
+	return context.WithValue(ctx, clientKey{}, c)
+}
+
+// ClientFrom returns the Client in ctx, or the zero Client.
+func ClientFrom(ctx context.Context) Client {
+	c, _ := ctx.Value(clientKey{}).(Client)
+	return c
+}

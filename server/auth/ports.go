@@ -1,0 +1,70 @@
+package auth
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+)
+
+// NewPasswordUser is what UserStore.CreatePasswordUser writes.
+type NewPasswordUser struct {
+	User         User
+	Email        string // normalized
+	PasswordHash string // PHC string
+}
+
+// UserStore is the storage the account flows need.
+type UserStore interface {
+	// CreatePasswordUser writes the user, its email identity and its
+	// password credential in one transaction. It returns ErrIdentityTaken
+	// when the email already belongs to a user of the same app.
+	CreatePasswordUser(ctx context.Context, u NewPasswordUser) error
+	// PasswordLogin returns the user holding the identity and their stored
+	// password hash. It returns ErrNotFound when no such identity exists or
+	// the user has no password.
+	PasswordLogin(ctx context.Context, appID uuid.UUID, kind IdentityKind, value string) (User, string, error)
+	// SetPasswordHash replaces the stored hash of a user's password.
+	SetPasswordHash(ctx context.Context, userID uuid.UUID, hash string) error
+	// Account returns the user and identities, or ErrNotFound.
+	Account(ctx context.Context, appID, userID uuid.UUID) (Account, error)
+}
+
+// Hasher hashes and verifies passwords. Implementations bound their own
+// concurrency and honour ctx while waiting.
+type Hasher interface {
+	Hash(ctx context.Context, plain string) (string, error)
+	Verify(ctx context.Context, plain, encoded string) (ok, needsRehash bool, err error)
+	// VerifyDummy costs what Verify costs and always fails, so unknown
+	// users take as long as known ones.
+	VerifyDummy(ctx context.Context, plain string) (bool, error)
+}
+
+// Outcome says whether an audited action succeeded.
+type Outcome string
+
+// The outcomes of an audited action.
+const (
+	Success Outcome = "success"
+	Failure Outcome = "failure"
+)
+
+// Event is one security event. The Auditor adds the time and the Client
+// found in the context.
+type Event struct {
+	AppID   uuid.UUID
+	UserID  uuid.UUID // uuid.Nil when no user is known
+	Name    string    // e.g. "login", "signup", "logout"
+	Outcome Outcome
+	Detail  map[string]string // never secrets or raw identifiers
+}
+
+// Auditor appends security events.
+type Auditor interface {
+	Record(ctx context.Context, e Event) error
+}
+
+// Blocklist reports passwords too common to allow. The default allows all;
+// a common-password list plugs in here.
+type Blocklist interface {
+	Blocked(password string) bool
+}

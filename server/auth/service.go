@@ -1,0 +1,190 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/client/validate"
+	"github.com/latch-dev/latch/server/password"
+)
+
+// Service runs the account flows. Build it with NewService.
+type Service struct {
+	users     UserStore
+	hasher    Hasher
+	audit     Auditor
+	blocklist Blocklist
+	clock     func() time.Time
+	log       *slog.Logger
+}
+
+// Options are the optional parts of a Service.
+type Options struct {
+	Blocklist Blocklist        // nil allows every password the rules accept
+	Clock     func() time.Time // nil means time.Now
+	Logger    *slog.Logger     // nil discards
+}
+
+// NewService returns a Service over the given storage, hasher and auditor.
+func NewService(users UserStore, hasher Hasher, audit Auditor, opt Options) *Service {
+	s := &Service{users: users, hasher: hasher, audit: audit, blocklist: opt.Blocklist, clock: opt.Clock, log: opt.Logger}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	return s
+}
+
+// Form field names used in Error.Fields.
+const (
+	FieldEmail    = "email"
+	FieldPassword = "password"
+)
+
+// SignupResult says what Signup did. Created is false when the email was
+// already taken: callers must answer exactly as if it were created but
+// without a session, so the page never reveals that an account exists.
+type SignupResult struct {
+	User    User
+	Created bool
+}
+
+// Signup creates an active user with an email identity and a password.
+//
+// Errors: *Error with messages.FormInvalid and Fields for input the rules
+// refuse; ctx errors while waiting for the hasher; anything else is internal.
+// A taken email is not an error (see SignupResult).
+func (s *Service) Signup(ctx context.Context, appID uuid.UUID, email, plain string) (SignupResult, error) {
+	email, plain, fields := s.checkSignup(email, plain)
+	if len(fields) > 0 {
+		return SignupResult{}, &Error{Code: messages.FormInvalid, Fields: fields}
+	}
+
+	// Hash before touching the database: a transaction must never be held
+	// open across the slow hash.
+	hash, err := s.hasher.Hash(ctx, plain)
+	if err != nil {
+		return SignupResult{}, fmt.Errorf("auth: signup: hash: %w", err)
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return SignupResult{}, fmt.Errorf("auth: signup: new id: %w", err)
+	}
+	u := User{ID: id, AppID: appID, Status: StatusActive, CreatedAt: s.clock().UTC()}
+	err = s.users.CreatePasswordUser(ctx, NewPasswordUser{User: u, Email: email, PasswordHash: hash})
+	switch {
+	case errors.Is(err, ErrIdentityTaken):
+		s.record(ctx, Event{AppID: appID, Name: "signup", Outcome: Failure, Detail: map[string]string{"reason": "identity_taken"}})
+		return SignupResult{}, nil
+	case err != nil:
+		return SignupResult{}, fmt.Errorf("auth: signup: store: %w", err)
+	}
+	s.record(ctx, Event{AppID: appID, UserID: u.ID, Name: "signup", Outcome: Success, Detail: map[string]string{"method": "password"}})
+	return SignupResult{User: u, Created: true}, nil
+}
+
+func (s *Service) checkSignup(email, plain string) (string, string, map[string]messages.Key) {
+	fields := map[string]messages.Key{}
+	email, problem := validate.Email(email)
+	if problem != "" {
+		fields[FieldEmail] = problem
+	}
+	if len(plain) > validate.PasswordMaxBytes {
+		fields[FieldPassword] = messages.PasswordTooLong
+		return email, "", fields
+	}
+	plain = password.Normalize(plain)
+	if problem := validate.Password(plain, email); problem != "" {
+		fields[FieldPassword] = problem
+	} else if s.blocklist != nil && s.blocklist.Blocked(plain) {
+		fields[FieldPassword] = messages.PasswordCommon
+	}
+	return email, plain, fields
+}
+
+// Login checks an email and password and returns the user they prove.
+//
+// Errors: *Error with messages.LoginFailed for every kind of refusal (unknown
+// email, wrong password, inactive user, malformed input), so the answer never
+// reveals whether an account exists; unknown emails cost a dummy hash so the
+// timing does not either. ctx errors while waiting for the hasher; anything
+// else is internal.
+func (s *Service) Login(ctx context.Context, appID uuid.UUID, email, plain string) (User, error) {
+	failed := &Error{Code: messages.LoginFailed}
+	email, problem := validate.Email(email)
+	if problem != "" || plain == "" || len(plain) > validate.PasswordMaxBytes {
+		s.record(ctx, Event{AppID: appID, Name: "login", Outcome: Failure, Detail: map[string]string{"reason": "malformed_input"}})
+		return User{}, failed
+	}
+	plain = password.Normalize(plain)
+
+	u, hash, err := s.users.PasswordLogin(ctx, appID, IdentityEmail, email)
+	if errors.Is(err, ErrNotFound) {
+		if _, err := s.hasher.VerifyDummy(ctx, plain); err != nil {
+			return User{}, fmt.Errorf("auth: login: %w", err)
+		}
+		s.record(ctx, Event{AppID: appID, Name: "login", Outcome: Failure, Detail: map[string]string{"reason": "unknown_identity"}})
+		return User{}, failed
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("auth: login: lookup: %w", err)
+	}
+
+	ok, rehash, err := s.hasher.Verify(ctx, plain, hash)
+	if err != nil {
+		return User{}, fmt.Errorf("auth: login: verify: %w", err)
+	}
+	if !ok {
+		s.record(ctx, Event{AppID: appID, UserID: u.ID, Name: "login", Outcome: Failure, Detail: map[string]string{"reason": "wrong_password"}})
+		return User{}, failed
+	}
+	if u.Status != StatusActive {
+		s.record(ctx, Event{AppID: appID, UserID: u.ID, Name: "login", Outcome: Failure, Detail: map[string]string{"reason": "status_" + string(u.Status)}})
+		return User{}, failed
+	}
+	if rehash {
+		s.rehash(ctx, u.ID, plain)
+	}
+	s.record(ctx, Event{AppID: appID, UserID: u.ID, Name: "login", Outcome: Success, Detail: map[string]string{"method": "password"}})
+	return u, nil
+}
+
+// rehash upgrades a stored hash to the current parameters. A failure is
+// logged, never fatal: the login itself was valid.
+func (s *Service) rehash(ctx context.Context, userID uuid.UUID, plain string) {
+	hash, err := s.hasher.Hash(ctx, plain)
+	if err == nil {
+		err = s.users.SetPasswordHash(ctx, userID, hash)
+	}
+	if err != nil {
+		s.log.WarnContext(ctx, "password rehash failed", "user_id", userID, "err", err)
+	}
+}
+
+// Logout records that a user ended their session.
+func (s *Service) Logout(ctx context.Context, appID, userID uuid.UUID) {
+	s.record(ctx, Event{AppID: appID, UserID: userID, Name: "logout", Outcome: Success})
+}
+
+// Account returns the user and identities for the account page.
+//
+// Errors: ErrNotFound when the user is gone; anything else is internal.
+func (s *Service) Account(ctx context.Context, appID, userID uuid.UUID) (Account, error) {
+	return s.users.Account(ctx, appID, userID)
+}
+
+// record appends an audit event. Auditing failures are logged: they must be
+// seen by operators but do not undo what the user already did.
+func (s *Service) record(ctx context.Context, e Event) {
+	if err := s.audit.Record(ctx, e); err != nil {
+		s.log.ErrorContext(ctx, "audit write failed", "event", e.Name, "outcome", e.Outcome, "err", err)
+	}
+}

@@ -1,0 +1,198 @@
+// Command latch runs the Latch authentication server.
+//
+//	latch [serve]              serve HTTP (default)
+//	latch migrate up|down      apply pending migrations, or roll back the last group
+//	latch devdb start|stop|url manage the project-local PostgreSQL cluster
+//
+// Configuration comes from the environment; see .env.example.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/latch-dev/latch/db"
+	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/config"
+	"github.com/latch-dev/latch/server/devdb"
+	"github.com/latch-dev/latch/server/password"
+	"github.com/latch-dev/latch/server/session"
+	"github.com/latch-dev/latch/server/web"
+	"github.com/latch-dev/latch/static"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "latch:", err)
+		os.Exit(1)
+	}
+}
+
+// run is main with its dependencies passed in, so tests can drive it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "devdb":
+		return devdb.Run(ctx, args, stdout)
+	case "serve", "migrate":
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+	}
+
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+
+	dsn, err := databaseURL(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	bdb, err := db.Open(ctx, dsn, db.Options{MaxOpenConns: cfg.DBMaxConns})
+	if err != nil {
+		return err
+	}
+	defer bdb.Close()
+
+	if cmd == "migrate" {
+		return migrate(ctx, bdb, args, stdout)
+	}
+	if len(args) > 0 {
+		return fmt.Errorf("serve takes no arguments\n%s", usage)
+	}
+	if applied, err := db.MigrateUp(ctx, bdb); err != nil {
+		return err
+	} else if len(applied) > 0 {
+		log.Info("migrations applied", "names", applied)
+	}
+	return serve(ctx, cfg, bdb, log)
+}
+
+const usage = `usage: latch [serve]
+       latch migrate up|down
+       latch devdb start|stop|url [-dir DIR]`
+
+// databaseURL is DATABASE_URL, or in dev without it, the DSN of the
+// project-local cluster, started if needed.
+func databaseURL(ctx context.Context, cfg config.Config, progress io.Writer) (string, error) {
+	if cfg.DatabaseURL != "" {
+		return cfg.DatabaseURL, nil
+	}
+	dir := filepath.Join(cfg.DataDir, "postgres")
+	if !filepath.IsAbs(dir) {
+		if root, err := devdb.ProjectRoot("."); err == nil {
+			dir = filepath.Join(root, dir)
+		}
+	}
+	fmt.Fprintf(progress, "latch: DATABASE_URL is not set; using the local PostgreSQL cluster in %s\n", dir)
+	c := &devdb.Cluster{Dir: dir, Out: progress}
+	return c.Start(ctx)
+}
+
+func migrate(ctx context.Context, bdb *bun.DB, args []string, stdout io.Writer) error {
+	dir := "up"
+	if len(args) > 0 {
+		dir = args[0]
+	}
+	var names []string
+	var err error
+	switch dir {
+	case "up":
+		names, err = db.MigrateUp(ctx, bdb)
+	case "down":
+		names, err = db.MigrateDown(ctx, bdb)
+	default:
+		return fmt.Errorf("migrate: unknown direction %q (want up or down)", dir)
+	}
+	if err != nil {
+		return err
+	}
+	if len(names) == 0 {
+		fmt.Fprintf(stdout, "migrate %s: nothing to do\n", dir)
+	}
+	for _, n := range names {
+		fmt.Fprintf(stdout, "migrate %s: %s\n", dir, n)
+	}
+	return nil
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// serve wires every part and serves until ctx ends, then drains requests
+// for up to 10 seconds.
+func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, log *slog.Logger) error {
+	appID, err := db.AppID(ctx, bdb, cfg.App)
+	if err != nil {
+		return err
+	}
+	assets, err := static.New()
+	if err != nil {
+		return err
+	}
+	params := password.DefaultParams()
+	params.MemoryKiB, params.Iterations, params.Parallelism = cfg.Argon2MemoryKiB, cfg.Argon2Iterations, cfg.Argon2Parallelism
+	if err := params.Validate(); err != nil {
+		return fmt.Errorf("config: argon2 parameters: %w", err)
+	}
+	hasher := password.NewHasher(params, cfg.HashConcurrency)
+
+	store := db.NewSessions(bdb, session.UserKey, nil)
+	go store.RunCleanup(ctx, 5*time.Minute, log)
+	sessions := session.New(store, session.Options{
+		Secure: cfg.Secure(), IdleTimeout: cfg.SessionIdleTimeout, Lifetime: cfg.SessionLifetime, Logger: log,
+	})
+	accounts := auth.NewService(db.NewUsers(bdb), hasher, db.NewAudit(bdb, nil), auth.Options{Logger: log})
+
+	srv := web.New(web.Deps{
+		Accounts: accounts, Sessions: sessions, Assets: assets, DB: bdb, Logger: log,
+		AppID: appID, Secure: cfg.Secure(), TrustProxyHeaders: cfg.TrustProxyHeaders,
+	})
+	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log)
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	log.Info("latch listening", "addr", ln.Addr().String(), "public_url", cfg.Origin(), "env", cfg.Env)
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("latch stopped")
+	return nil
+}

@@ -1,0 +1,217 @@
+// Package config loads Latch's one Config from the environment.
+//
+// Every key is listed, with its default and meaning, in .env.example at the
+// repository root. Load never reads files or global state: main passes
+// os.Getenv, tests pass a map.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Env names where Latch runs. Dev enables the local database and relaxes
+// the Secure cookie flag on plain-HTTP localhost; nothing else.
+type Env string
+
+// The environments Latch knows.
+const (
+	EnvDev        Env = "dev"
+	EnvProduction Env = "production"
+)
+
+// Config is everything Latch reads from the environment.
+type Config struct {
+	Env Env // LATCH_ENV: dev | production (default production)
+
+	Addr      string   // LATCH_ADDR: listen address (default 127.0.0.1:8080)
+	PublicURL *url.URL // LATCH_PUBLIC_URL: the origin users reach (default http://localhost:8080)
+
+	DatabaseURL string // DATABASE_URL: PostgreSQL DSN; empty in dev starts a local cluster
+	DataDir     string // LATCH_DATA_DIR: where the dev cluster lives (default .data)
+	DBMaxConns  int    // LATCH_DB_MAX_CONNS (default 20)
+
+	App string // LATCH_APP: slug of the app this server answers for (default "default")
+
+	SessionIdleTimeout time.Duration // LATCH_SESSION_IDLE_TIMEOUT (default 30m)
+	SessionLifetime    time.Duration // LATCH_SESSION_LIFETIME: absolute lifetime (default 12h)
+
+	Argon2MemoryKiB   uint32 // LATCH_ARGON2_MEMORY_KIB (default 19456)
+	Argon2Iterations  uint32 // LATCH_ARGON2_ITERATIONS (default 2)
+	Argon2Parallelism uint8  // LATCH_ARGON2_PARALLELISM (default 1)
+	HashConcurrency   int    // LATCH_HASH_CONCURRENCY: argon2 computations at once (default GOMAXPROCS)
+
+	TrustProxyHeaders bool // LATCH_TRUST_PROXY_HEADERS: take the client IP from X-Forwarded-For's last hop
+
+	LogLevel  slog.Level // LATCH_LOG_LEVEL: debug | info | warn | error (default info)
+	LogFormat string     // LATCH_LOG_FORMAT: text | json (default text in dev, json in production)
+}
+
+// Secure reports whether the public origin is served over TLS. It decides
+// the Secure cookie flag, the __Host- cookie prefix and HSTS.
+func (c Config) Secure() bool { return c.PublicURL.Scheme == "https" }
+
+// Origin returns the public origin, scheme://host[:port], with no path.
+func (c Config) Origin() string { return c.PublicURL.Scheme + "://" + c.PublicURL.Host }
+
+// Load reads the configuration through getenv and checks it. Every problem
+// found is reported at once, each naming its key; values are never echoed
+// for DATABASE_URL, which may hold a password.
+func Load(getenv func(string) string) (Config, error) {
+	p := parser{getenv: getenv}
+	c := Config{
+		Env:                Env(p.str("LATCH_ENV", string(EnvProduction))),
+		Addr:               p.str("LATCH_ADDR", "127.0.0.1:8080"),
+		DatabaseURL:        strings.TrimSpace(getenv("DATABASE_URL")),
+		DataDir:            p.str("LATCH_DATA_DIR", ".data"),
+		DBMaxConns:         p.int("LATCH_DB_MAX_CONNS", 20, 1, 1000),
+		App:                p.str("LATCH_APP", "default"),
+		SessionIdleTimeout: p.duration("LATCH_SESSION_IDLE_TIMEOUT", 30*time.Minute),
+		SessionLifetime:    p.duration("LATCH_SESSION_LIFETIME", 12*time.Hour),
+		Argon2MemoryKiB:    uint32(p.int("LATCH_ARGON2_MEMORY_KIB", 19456, 64, 4<<20)),
+		Argon2Iterations:   uint32(p.int("LATCH_ARGON2_ITERATIONS", 2, 1, 100)),
+		Argon2Parallelism:  uint8(p.int("LATCH_ARGON2_PARALLELISM", 1, 1, 64)),
+		HashConcurrency:    p.int("LATCH_HASH_CONCURRENCY", runtime.GOMAXPROCS(0), 1, 1024),
+		TrustProxyHeaders:  p.bool("LATCH_TRUST_PROXY_HEADERS", false),
+	}
+
+	switch c.Env {
+	case EnvDev, EnvProduction:
+	default:
+		p.fail("LATCH_ENV", "must be dev or production")
+	}
+	defaultLogFormat := "json"
+	if c.Env == EnvDev {
+		defaultLogFormat = "text"
+	}
+	c.LogFormat = p.str("LATCH_LOG_FORMAT", defaultLogFormat)
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		p.fail("LATCH_LOG_FORMAT", "must be text or json")
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(p.str("LATCH_LOG_LEVEL", "info"))); err != nil {
+		p.fail("LATCH_LOG_LEVEL", "must be debug, info, warn or error")
+	}
+
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		p.fail("LATCH_ADDR", "must be host:port, e.g. 127.0.0.1:8080 or :8080")
+	}
+	c.PublicURL = p.publicURL("LATCH_PUBLIC_URL", "http://localhost:8080", c.Env)
+
+	if c.DatabaseURL == "" && c.Env != EnvDev {
+		p.fail("DATABASE_URL", "is required in production (only LATCH_ENV=dev starts a local database)")
+	}
+	if !validSlug(c.App) {
+		p.fail("LATCH_APP", "must be a slug: lowercase letters, digits and hyphens")
+	}
+	if c.SessionIdleTimeout < time.Minute {
+		p.fail("LATCH_SESSION_IDLE_TIMEOUT", "must be at least 1m")
+	}
+	if c.SessionLifetime < c.SessionIdleTimeout {
+		p.fail("LATCH_SESSION_LIFETIME", "must be at least LATCH_SESSION_IDLE_TIMEOUT")
+	}
+	if c.Argon2MemoryKiB < 8*uint32(c.Argon2Parallelism) {
+		p.fail("LATCH_ARGON2_MEMORY_KIB", "must be at least 8 × LATCH_ARGON2_PARALLELISM")
+	}
+	return c, errors.Join(p.errs...)
+}
+
+type parser struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (p *parser) fail(key, msg string) {
+	p.errs = append(p.errs, fmt.Errorf("config: %s %s", key, msg))
+}
+
+func (p *parser) str(key, def string) string {
+	if v := strings.TrimSpace(p.getenv(key)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (p *parser) int(key string, def, lo, hi int) int {
+	v := strings.TrimSpace(p.getenv(key))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		p.fail(key, fmt.Sprintf("must be a whole number from %d to %d, got %q", lo, hi, v))
+		return def
+	}
+	return n
+}
+
+func (p *parser) bool(key string, def bool) bool {
+	v := strings.TrimSpace(p.getenv(key))
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		p.fail(key, fmt.Sprintf("must be true or false, got %q", v))
+		return def
+	}
+	return b
+}
+
+func (p *parser) duration(key string, def time.Duration) time.Duration {
+	v := strings.TrimSpace(p.getenv(key))
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		p.fail(key, fmt.Sprintf("must be a positive duration such as 30m or 12h, got %q", v))
+		return def
+	}
+	return d
+}
+
+func (p *parser) publicURL(key, def string, env Env) *url.URL {
+	raw := p.str(key, def)
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		p.fail(key, fmt.Sprintf("must be an origin such as https://auth.example.com, got %q", raw))
+		u, _ = url.Parse(def)
+		return u
+	}
+	u.Path = ""
+	if u.Scheme == "http" && env != EnvDev && !isLoopback(u.Hostname()) {
+		p.fail(key, "must use https in production (plain http is allowed only for localhost)")
+	}
+	return u
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func validSlug(s string) bool {
+	if s == "" || len(s) > 63 {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+		case r == '-' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}

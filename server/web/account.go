@@ -1,0 +1,52 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/google/uuid"
+
+	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/pages"
+	"github.com/latch-dev/latch/server/auth"
+)
+
+// userHandler is a handler for a signed-in user.
+type userHandler func(w http.ResponseWriter, r *http.Request, userID uuid.UUID) error
+
+// requireUser sends visitors without a session to the login page.
+func (s *Server) requireUser(h userHandler) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, ok := s.Sessions.UserID(r.Context())
+		if !ok {
+			return s.redirect(w, r, "/login")
+		}
+		return h(w, r, id)
+	}
+}
+
+func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, userID uuid.UUID) error {
+	acct, err := s.Accounts.Account(r.Context(), s.AppID, userID)
+	if errors.Is(err, auth.ErrNotFound) || (err == nil && acct.User.Status != auth.StatusActive) {
+		// The account is gone or no longer active: end this session too.
+		if err := s.Sessions.Logout(r.Context(), w); err != nil {
+			return err
+		}
+		return s.redirect(w, r, "/login?from=expired")
+	}
+	if err != nil {
+		return err
+	}
+	view := pages.AccountView{
+		UserID:      acct.User.ID.String(),
+		Email:       acct.Email(),
+		MemberSince: acct.User.CreatedAt.UTC().Format("2 January 2006"),
+	}
+	for _, id := range acct.Identities {
+		if id.Kind == auth.IdentityEmail && id.VerifiedAt != nil {
+			view.EmailVerified = true
+		}
+	}
+	s.render(w, r, http.StatusOK, pages.Account(s.page(messages.AccountTitle, view.Email), view))
+	return nil
+}

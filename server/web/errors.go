@@ -1,0 +1,117 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/starfederation/datastar-go/datastar"
+
+	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/pages"
+	"github.com/latch-dev/latch/server/auth"
+)
+
+// handlerFunc is a handler that returns its failure instead of writing it.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// handle adapts a handlerFunc: a returned error is rendered once, for the
+// kind of request (page, Datastar patch or JSON), by renderError.
+func (s *Server) handle(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.renderError(w, r, err)
+		}
+	})
+}
+
+// httpError is a failure with a status and a written message.
+type httpError struct {
+	status int
+	code   messages.Key
+	cause  error
+}
+
+func (e *httpError) Error() string {
+	if e.cause != nil {
+		return string(e.code) + ": " + e.cause.Error()
+	}
+	return string(e.code)
+}
+
+func (e *httpError) Unwrap() error { return e.cause }
+
+func statusError(status int, code messages.Key) error {
+	return &httpError{status: status, code: code}
+}
+
+var errPanic = errors.New("web: handler panicked")
+
+// classify maps an error to a status and the message a user may read.
+// Anything unrecognised is a 500 with the generic message.
+func classify(err error) (int, messages.Key) {
+	var he *httpError
+	var ae *auth.Error
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &he):
+		return he.status, he.code
+	case errors.As(err, &mbe):
+		return http.StatusRequestEntityTooLarge, messages.FormTooLarge
+	case errors.As(err, &ae):
+		return http.StatusUnprocessableEntity, ae.Code
+	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable, messages.Busy
+	}
+	return http.StatusInternalServerError, messages.InternalError
+}
+
+// renderError writes err for the kind of request. Users only ever read a
+// message from the catalog; the cause goes to the log with the request id.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		return // the client went away; nobody is left to answer
+	}
+	status, code := classify(err)
+	if status >= 500 {
+		s.Logger.ErrorContext(r.Context(), "request failed", "err", err,
+			"request_id", auth.ClientFrom(r.Context()).RequestID, "path", r.URL.Path)
+	}
+	switch {
+	case isDatastar(r):
+		// Datastar only applies 200 responses, so the error travels as a
+		// patch that puts the message at the top of the page.
+		sse := datastar.NewSSE(w, r)
+		_ = sse.RemoveElement("#page-error")
+		_ = sse.PatchElementTempl(pages.ErrorAlert(messages.Text(code)),
+			datastar.WithSelector("main"), datastar.WithModePrepend())
+	case wantsJSON(r):
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": string(code), "message": messages.Text(code)})
+	default:
+		s.render(w, r, status, pages.Error(s.page(messages.ErrorTitle, ""), messages.Text(code)))
+	}
+}
+
+// render writes a full page with status.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if err := c.Render(r.Context(), w); err != nil {
+		s.Logger.WarnContext(r.Context(), "render failed", "err", err,
+			"request_id", auth.ClientFrom(r.Context()).RequestID)
+	}
+}
+
+// isDatastar reports whether the request came from Datastar's fetch, which
+// expects server-sent events rather than a page.
+func isDatastar(r *http.Request) bool { return r.Header.Get("Datastar-Request") == "true" }
+
+func wantsJSON(r *http.Request) bool {
+	accept := r.Header.Get("Accept")
+	return strings.Contains(accept, "application/json") && !strings.Contains(accept, "text/html")
+}

@@ -1,0 +1,216 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/latch-dev/latch/db"
+	"github.com/latch-dev/latch/db/dbtest"
+	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/password"
+	"github.com/latch-dev/latch/server/session"
+	"github.com/latch-dev/latch/server/web"
+	"github.com/latch-dev/latch/static"
+)
+
+// testParams keeps hashing cheap in tests; benchmarks use the real cost.
+var testParams = password.Params{MemoryKiB: 64, Iterations: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32}
+
+// clock is a controllable time source shared by the session manager and
+// the session store.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// harness is a whole Latch server on a real, private database.
+type harness struct {
+	t      testing.TB
+	srv    *httptest.Server
+	db     *bun.DB
+	appID  uuid.UUID
+	clock  *clock
+	audit  *db.Audit
+	hasher *password.Hasher
+	logs   *strings.Builder
+}
+
+type harnessOptions struct {
+	params   password.Params
+	idle     time.Duration
+	lifetime time.Duration
+}
+
+func newHarness(t testing.TB) *harness {
+	return newHarnessWith(t, harnessOptions{})
+}
+
+func newHarnessWith(t testing.TB, o harnessOptions) *harness {
+	t.Helper()
+	if o.params.MemoryKiB == 0 {
+		o.params = testParams
+	}
+	if o.idle == 0 {
+		o.idle = 30 * time.Minute
+	}
+	if o.lifetime == 0 {
+		o.lifetime = 12 * time.Hour
+	}
+	bdb := dbtest.Open(t)
+	ctx := context.Background()
+	appID, err := db.AppID(ctx, bdb, "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	assets, err := static.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := &clock{now: time.Now()}
+	logs := &strings.Builder{}
+	var logMu sync.Mutex
+	log := slog.New(slog.NewTextHandler(lockedWriter{w: logs, mu: &logMu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	hasher := password.NewHasher(o.params, 4)
+	audit := db.NewAudit(bdb, clk.Now)
+	sessions := session.New(db.NewSessions(bdb, session.UserKey, clk.Now), session.Options{
+		IdleTimeout: o.idle, Lifetime: o.lifetime, Clock: clk.Now, Logger: log,
+	})
+	accounts := auth.NewService(db.NewUsers(bdb), hasher, audit, auth.Options{Clock: clk.Now, Logger: log})
+	srv := web.New(web.Deps{Accounts: accounts, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID})
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return &harness{t: t, srv: ts, db: bdb, appID: appID, clock: clk, audit: audit, hasher: hasher, logs: logs}
+}
+
+type lockedWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// browser returns a client with its own cookie jar that does not follow
+// redirects, so tests see each 303.
+func (h *harness) browser() *http.Client {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return &http.Client{
+		Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}
+
+type reply struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (h *harness) do(c *http.Client, req *http.Request) reply {
+	h.t.Helper()
+	resp, err := c.Do(req)
+	if err != nil {
+		h.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return reply{status: resp.StatusCode, header: resp.Header, body: string(b)}
+}
+
+func (h *harness) get(c *http.Client, path string) reply {
+	h.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, h.srv.URL+path, nil)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return h.do(c, req)
+}
+
+// post sends a same-origin form post, as a browser would.
+func (h *harness) post(c *http.Client, path string, form url.Values, headers ...string) reply {
+	h.t.Helper()
+	return h.postRaw(c, path, form.Encode(), append([]string{"Content-Type", "application/x-www-form-urlencoded"}, headers...)...)
+}
+
+func (h *harness) postRaw(c *http.Client, path, body string, headers ...string) reply {
+	h.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, h.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	req.Header.Set("Origin", h.srv.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return h.do(c, req)
+}
+
+func creds(email, pw string) url.Values {
+	return url.Values{"email": {email}, "password": {pw}}
+}
+
+// signup creates an account through the form and returns the signed-in client.
+func (h *harness) signup(email, pw string) *http.Client {
+	h.t.Helper()
+	c := h.browser()
+	r := h.post(c, "/signup", creds(email, pw))
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/account" {
+		h.t.Fatalf("signup %s: status %d location %q body %s", email, r.status, r.header.Get("Location"), r.body)
+	}
+	return c
+}
+
+func (h *harness) events(t testing.TB) []db.AuditEvent {
+	t.Helper()
+	evs, err := h.audit.Events(context.Background(), h.appID, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs
+}
+
+func sessionCookie(t testing.TB, header http.Header) *http.Cookie {
+	t.Helper()
+	for _, c := range (&http.Response{Header: header}).Cookies() {
+		if c.Name == session.CookieName(false) {
+			return c
+		}
+	}
+	return nil
+}

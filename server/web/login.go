@@ -1,0 +1,75 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/starfederation/datastar-go/datastar"
+
+	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/pages"
+	"github.com/latch-dev/latch/server/auth"
+)
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	target := "/login"
+	if _, ok := s.Sessions.UserID(r.Context()); ok {
+		target = "/account"
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
+	if _, ok := s.Sessions.UserID(r.Context()); ok {
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		return nil
+	}
+	var f pages.Credentials
+	switch r.URL.Query().Get("from") {
+	case "logout":
+		f.Notice = messages.LoggedOut
+	case "expired":
+		f.Notice = messages.SessionExpired
+	}
+	s.render(w, r, http.StatusOK, pages.Login(s.page(messages.LoginTitle, ""), f))
+	return nil
+}
+
+// loginPost checks an email and password. Every refusal reads the same
+// (messages.LoginFailed); the email typed is kept, the password never is.
+func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) error {
+	form, err := readForm(r, "email", "password")
+	if err != nil {
+		return err
+	}
+	u, err := s.Accounts.Login(r.Context(), s.AppID, form["email"], form["password"])
+	var ae *auth.Error
+	if errors.As(err, &ae) {
+		f := pages.Credentials{Email: form["email"], Message: ae.Code, Interactive: isDatastar(r)}
+		if isDatastar(r) {
+			return datastar.NewSSE(w, r).PatchElementTempl(pages.LoginPanel(f))
+		}
+		s.render(w, r, http.StatusUnauthorized, pages.Login(s.page(messages.LoginTitle, ""), f))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.Sessions.Login(r.Context(), w, u.ID); err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/account")
+}
+
+// logoutPost ends the session. It needs no session: logging out twice, or
+// with an expired one, lands on the same page.
+func (s *Server) logoutPost(w http.ResponseWriter, r *http.Request) error {
+	if id, ok := s.Sessions.UserID(r.Context()); ok {
+		s.Accounts.Logout(r.Context(), s.AppID, id)
+	}
+	if err := s.Sessions.Logout(r.Context(), w); err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/login?from=logout")
+}

@@ -1,0 +1,82 @@
+// Package web is Latch's HTTP adapter: the URL map, the middleware every
+// request passes through, and one file per flow. Handlers return errors;
+// one adapter (errors.go) renders them for the kind of request.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/session"
+)
+
+// Accounts is what the web layer needs from the account domain.
+type Accounts interface {
+	Signup(ctx context.Context, appID uuid.UUID, email, password string) (auth.SignupResult, error)
+	Login(ctx context.Context, appID uuid.UUID, email, password string) (auth.User, error)
+	Logout(ctx context.Context, appID, userID uuid.UUID)
+	Account(ctx context.Context, appID, userID uuid.UUID) (auth.Account, error)
+}
+
+// Assets resolves logical asset names to hashed URLs and serves them.
+type Assets interface {
+	http.Handler
+	URL(name string) string
+}
+
+// Pinger reports whether the database answers.
+type Pinger interface {
+	PingContext(ctx context.Context) error
+}
+
+// Deps is everything the web layer uses; main builds it.
+type Deps struct {
+	Accounts          Accounts
+	Sessions          *session.Manager
+	Assets            Assets
+	DB                Pinger
+	Logger            *slog.Logger
+	AppID             uuid.UUID // the app this server answers for
+	Secure            bool      // served over TLS: HSTS
+	TrustProxyHeaders bool      // take the client IP from X-Forwarded-For
+}
+
+// Server holds the handlers.
+type Server struct {
+	Deps
+	css     []string
+	scripts []string
+}
+
+// New returns a Server. It resolves asset URLs once, so a missing asset
+// fails at start, not on a page view.
+func New(d Deps) *Server {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Server{
+		Deps:    d,
+		css:     []string{d.Assets.URL("css/theme.css"), d.Assets.URL("css/app.css")},
+		scripts: []string{d.Assets.URL("vendor/datastar.js")},
+	}
+}
+
+// HTTPServer returns an http.Server for h with timeouts that bound slow
+// clients: headers in 5 s, a whole request in 15 s, idle keep-alives 2 min.
+func HTTPServer(addr string, h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}

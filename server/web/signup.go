@@ -1,0 +1,76 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/starfederation/datastar-go/datastar"
+
+	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/pages"
+	"github.com/latch-dev/latch/server/auth"
+)
+
+func (s *Server) signupPage(w http.ResponseWriter, r *http.Request) error {
+	if _, ok := s.Sessions.UserID(r.Context()); ok {
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		return nil
+	}
+	s.render(w, r, http.StatusOK, pages.Signup(s.page(messages.SignupTitle, ""), pages.Credentials{}))
+	return nil
+}
+
+// signupPost creates an account. A new account is signed in and sent to
+// the account page. An email that already has an account gets the same
+// "check your inbox" answer as an address that cannot be used, never an
+// "already registered" error.
+func (s *Server) signupPost(w http.ResponseWriter, r *http.Request) error {
+	form, err := readForm(r, "email", "password")
+	if err != nil {
+		return err
+	}
+	res, err := s.Accounts.Signup(r.Context(), s.AppID, form["email"], form["password"])
+	var ae *auth.Error
+	if errors.As(err, &ae) {
+		f := pages.Credentials{
+			Email:       form["email"],
+			EmailError:  ae.Fields[auth.FieldEmail],
+			PassError:   ae.Fields[auth.FieldPassword],
+			Interactive: isDatastar(r),
+		}
+		if len(ae.Fields) == 0 {
+			f.Message = ae.Code
+		}
+		if isDatastar(r) {
+			return datastar.NewSSE(w, r).PatchElementTempl(pages.SignupPanel(f))
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, pages.Signup(s.page(messages.SignupTitle, ""), f))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !res.Created {
+		if isDatastar(r) {
+			return datastar.NewSSE(w, r).PatchElementTempl(pages.SignupSentPanel())
+		}
+		s.render(w, r, http.StatusOK, pages.SignupSent(s.page(messages.SignupSentTitle, "")))
+		return nil
+	}
+	if err := s.Sessions.Login(r.Context(), w, res.User.ID); err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/account")
+}
+
+// redirect sends the browser to path: a 303 for a plain form post, a
+// navigation patch for a Datastar request. path is always a server-chosen
+// local path.
+func (s *Server) redirect(w http.ResponseWriter, r *http.Request, path string) error {
+	if isDatastar(r) {
+		return datastar.NewSSE(w, r).PatchElementTempl(pages.Navigate(path),
+			datastar.WithSelector("body"), datastar.WithModeAppend())
+	}
+	http.Redirect(w, r, path, http.StatusSeeOther)
+	return nil
+}
