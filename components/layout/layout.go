@@ -25,7 +25,6 @@ type Page struct {
 	MainID string
 }
 
-
 func mainID(p Page) string {
 	if p.MainID == "" {
 		return "main"

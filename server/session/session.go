@@ -5,7 +5,6 @@ package session
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -13,6 +12,8 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/google/uuid"
+
+	"github.com/latch-dev/latch/client/messages"
 )
 
 // Keys in the session data. UserKey is read by the session store to record
@@ -74,19 +75,116 @@ func New(store scs.CtxStore, opt Options) *Manager {
 	}
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		m.log.ErrorContext(r.Context(), "session store failed", "err", err)
-		http.Error(w, "Something went wrong on our side. Try again in a moment.", http.StatusInternalServerError)
+		http.Error(w, messages.Text(messages.InternalError), http.StatusInternalServerError)
 	}
 	return m
 }
 
 // Middleware loads the session for each request, ends it when idle too
-// long, records activity at most once per TouchInterval, and saves it.
+// long, records activity at most once per TouchInterval, and saves it once,
+// just before the response's headers go out.
+//
+// It replaces scs's LoadAndSave because that one misses responses whose
+// headers are sent by a flush (server-sent events, as Datastar answers):
+// here Flush saves the session and writes the cookie first, like WriteHeader
+// and Write do, so a login answered over SSE keeps its cookie, and no
+// request saves a session twice.
 func (m *Manager) Middleware(next http.Handler) http.Handler {
-	return m.sm.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		m.enforceIdle(r.Context())
-		next.ServeHTTP(w, r)
-	}))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Vary", "Cookie")
+		var token string
+		if c, err := r.Cookie(m.sm.Cookie.Name); err == nil {
+			token = c.Value
+		}
+		ctx, err := m.sm.Load(r.Context(), token)
+		if err != nil {
+			m.sm.ErrorFunc(w, r, err)
+			return
+		}
+		r = r.WithContext(ctx)
+		m.enforceIdle(ctx)
+		sw := &saver{ResponseWriter: w, m: m, r: r}
+		next.ServeHTTP(sw, r)
+		sw.save()
+	})
 }
+
+// saver saves the session once, before the first byte of the response.
+type saver struct {
+	http.ResponseWriter
+	m          *Manager
+	r          *http.Request
+	saved      bool
+	failed     bool // the commit failed: the response becomes a 500
+	errWritten bool
+}
+
+// save commits a modified session and writes its cookie, or clears the
+// cookie of a destroyed one. A failed commit turns the response into a 500:
+// an answer that promised a session must not go out without one.
+func (s *saver) save() {
+	if s.saved {
+		return
+	}
+	s.saved = true
+	ctx := s.r.Context()
+	switch s.m.sm.Status(ctx) {
+	case scs.Modified:
+		token, expiry, err := s.m.sm.Commit(ctx)
+		if err != nil {
+			s.failed = true
+			s.m.log.ErrorContext(ctx, "session commit failed", "err", err)
+			return
+		}
+		s.m.sm.WriteSessionCookie(ctx, s.ResponseWriter, token, expiry)
+	case scs.Destroyed:
+		s.m.sm.WriteSessionCookie(ctx, s.ResponseWriter, "", time.Time{})
+	}
+}
+
+func (s *saver) WriteHeader(code int) {
+	s.save()
+	if s.failed {
+		s.fail()
+		return
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *saver) Write(b []byte) (int, error) {
+	s.save()
+	if s.failed {
+		s.fail()
+		return len(b), nil // the handler's body is replaced by the error
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// Flush saves before the headers are flushed; http.ResponseController
+// finds this method before unwrapping to the writer underneath.
+func (s *saver) Flush() {
+	s.save()
+	if s.failed {
+		s.fail()
+		return
+	}
+	_ = http.NewResponseController(s.ResponseWriter).Flush()
+}
+
+// fail writes the generic error, once.
+func (s *saver) fail() {
+	if s.errWritten {
+		return
+	}
+	s.errWritten = true
+	h := s.ResponseWriter.Header()
+	h.Del("Location")
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	s.ResponseWriter.WriteHeader(http.StatusInternalServerError)
+	_, _ = s.ResponseWriter.Write([]byte(messages.Text(messages.InternalError) + "\n"))
+}
+
+func (s *saver) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 func (m *Manager) enforceIdle(ctx context.Context) {
 	if !m.sm.Exists(ctx, UserKey) {
@@ -111,41 +209,22 @@ func (m *Manager) UserID(ctx context.Context) (uuid.UUID, bool) {
 }
 
 // Login starts a signed-in session for userID: a new token (the old one is
-// deleted, defeating session fixation), the user recorded, and the session
-// saved and its cookie written now. Writing the cookie here, before any
-// response body, is what keeps logins that answer over server-sent events
-// (whose flush bypasses scs's cookie hook) working.
-func (m *Manager) Login(ctx context.Context, w http.ResponseWriter, userID uuid.UUID) error {
+// deleted, defeating session fixation) and the user recorded. The session is
+// saved, and its cookie written, when the response starts.
+func (m *Manager) Login(ctx context.Context, userID uuid.UUID) error {
 	if err := m.sm.RenewToken(ctx); err != nil {
 		return fmt.Errorf("session: renew token: %w", err)
 	}
 	m.sm.Put(ctx, UserKey, userID.String())
 	m.sm.Put(ctx, seenKey, m.clock().Unix())
-	token, expiry, err := m.sm.Commit(ctx)
-	if err != nil {
-		return fmt.Errorf("session: commit: %w", err)
-	}
-	m.sm.WriteSessionCookie(ctx, w, token, expiry)
 	return nil
 }
 
-// Logout ends the session: its row is deleted and the cookie is cleared,
-// also written now for the same reason as in Login.
-func (m *Manager) Logout(ctx context.Context, w http.ResponseWriter) error {
+// Logout ends the session: its row is deleted now and the cookie cleared
+// when the response starts.
+func (m *Manager) Logout(ctx context.Context) error {
 	if err := m.sm.Destroy(ctx); err != nil {
 		return fmt.Errorf("session: destroy: %w", err)
 	}
-	m.sm.WriteSessionCookie(ctx, w, "", time.Time{})
 	return nil
-}
-
-// ErrNoSession is returned by Token when the request has no saved session.
-var ErrNoSession = errors.New("session: none")
-
-// Token returns the request's session token, for tests and device lists.
-func (m *Manager) Token(ctx context.Context) (string, error) {
-	if t := m.sm.Token(ctx); t != "" {
-		return t, nil
-	}
-	return "", ErrNoSession
 }

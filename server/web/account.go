@@ -29,7 +29,7 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, userID uuid
 	acct, err := s.Accounts.Account(r.Context(), s.AppID, userID)
 	if errors.Is(err, auth.ErrNotFound) || (err == nil && acct.User.Status != auth.StatusActive) {
 		// The account is gone or no longer active: end this session too.
-		if err := s.Sessions.Logout(r.Context(), w); err != nil {
+		if err := s.Sessions.Logout(r.Context()); err != nil {
 			return err
 		}
 		return s.redirect(w, r, "/login?from=expired")

@@ -49,18 +49,20 @@ func (c *clock) Advance(d time.Duration) {
 
 // harness is a whole Latch server on a real, private database.
 type harness struct {
-	t      testing.TB
-	srv    *httptest.Server
-	db     *bun.DB
-	appID  uuid.UUID
-	clock  *clock
-	audit  *db.Audit
-	hasher *password.Hasher
-	logs   *strings.Builder
+	t       testing.TB
+	srv     *httptest.Server
+	handler http.Handler
+	db      *bun.DB
+	appID   uuid.UUID
+	clock   *clock
+	audit   *db.Audit
+	hasher  *password.Hasher
+	logs    *strings.Builder
 }
 
 type harnessOptions struct {
 	params   password.Params
+	hasher   auth.Hasher // overrides params when set
 	idle     time.Duration
 	lifetime time.Duration
 }
@@ -95,15 +97,20 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	var logMu sync.Mutex
 	log := slog.New(slog.NewTextHandler(lockedWriter{w: logs, mu: &logMu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	hasher := password.NewHasher(o.params, 4)
+	var accountHasher auth.Hasher = hasher
+	if o.hasher != nil {
+		accountHasher = o.hasher
+	}
 	audit := db.NewAudit(bdb, clk.Now)
 	sessions := session.New(db.NewSessions(bdb, session.UserKey, clk.Now), session.Options{
 		IdleTimeout: o.idle, Lifetime: o.lifetime, Clock: clk.Now, Logger: log,
 	})
-	accounts := auth.NewService(db.NewUsers(bdb), hasher, audit, auth.Options{Clock: clk.Now, Logger: log})
+	accounts := auth.NewService(db.NewUsers(bdb), accountHasher, audit, auth.Options{Clock: clk.Now, Logger: log})
 	srv := web.New(web.Deps{Accounts: accounts, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID})
-	ts := httptest.NewServer(srv.Handler())
+	handler := srv.Handler()
+	ts := httptest.NewServer(handler)
 	t.Cleanup(ts.Close)
-	return &harness{t: t, srv: ts, db: bdb, appID: appID, clock: clk, audit: audit, hasher: hasher, logs: logs}
+	return &harness{t: t, srv: ts, handler: handler, db: bdb, appID: appID, clock: clk, audit: audit, hasher: hasher, logs: logs}
 }
 
 type lockedWriter struct {

@@ -56,7 +56,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Sessions.Login(r.Context(), w, u.ID); err != nil {
+	if err := s.Sessions.Login(r.Context(), u.ID); err != nil {
 		return err
 	}
 	return s.redirect(w, r, "/account")
@@ -68,7 +68,7 @@ func (s *Server) logoutPost(w http.ResponseWriter, r *http.Request) error {
 	if id, ok := s.Sessions.UserID(r.Context()); ok {
 		s.Accounts.Logout(r.Context(), s.AppID, id)
 	}
-	if err := s.Sessions.Logout(r.Context(), w); err != nil {
+	if err := s.Sessions.Logout(r.Context()); err != nil {
 		return err
 	}
 	return s.redirect(w, r, "/login?from=logout")

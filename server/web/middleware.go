@@ -2,8 +2,8 @@ package web
 
 import (
 	"crypto/rand"
-	"log/slog"
 	"encoding/hex"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"

@@ -57,7 +57,7 @@ func (s *Server) signupPost(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, http.StatusOK, pages.SignupSent(s.page(messages.SignupSentTitle, "")))
 		return nil
 	}
-	if err := s.Sessions.Login(r.Context(), w, res.User.ID); err != nil {
+	if err := s.Sessions.Login(r.Context(), res.User.ID); err != nil {
 		return err
 	}
 	return s.redirect(w, r, "/account")
