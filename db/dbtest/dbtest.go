@@ -111,7 +111,8 @@ type server struct {
 	err      error
 }
 
-// shared finds the server and readies the template once per test binary.
+// shared finds the server and readies the template once per test binary. It
+// is the package's only state: a memo of facts that hold for the whole run.
 var shared = sync.OnceValue(func() *server {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute) // may install PostgreSQL
 	defer cancel()
