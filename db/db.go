@@ -108,7 +108,11 @@ func names(g *migrate.MigrationGroup) []string {
 	}
 	out := make([]string, 0, len(g.Migrations))
 	for _, m := range g.Migrations {
-		out = append(out, m.Name)
+		name := m.Name
+		if m.Comment != "" {
+			name += "_" + m.Comment
+		}
+		out = append(out, name)
 	}
 	return out
 }
