@@ -33,15 +33,19 @@ const (
 // Quoted local parts and IP-literal domains are refused: no mailbox a
 // person types needs them.
 func Email(raw string) (string, messages.Key) {
-	s := strings.ToLower(strings.TrimSpace(raw))
+	s := strings.TrimSpace(raw)
 	if s == "" {
 		return "", messages.EmailRequired
 	}
 	if len(s) > EmailMaxBytes {
 		return s, messages.EmailTooLong
 	}
-	if !utf8.ValidString(s) {
+	if !utf8.ValidString(s) { // checked before ToLower, which would mask it
 		return s, messages.EmailInvalid
+	}
+	s = strings.ToLower(s)
+	if len(s) > EmailMaxBytes { // a few capitals grow when lowercased
+		return s, messages.EmailTooLong
 	}
 	at := strings.IndexByte(s, '@')
 	if at < 0 || strings.IndexByte(s[at+1:], '@') >= 0 {
@@ -64,7 +68,7 @@ func validLocal(local string) bool {
 		return false
 	}
 	for _, r := range local {
-		if r <= ' ' || r == 0x7f || (r >= 0x80 && r <= 0x9f) || strings.ContainsRune(`"(),:;<>@[\]`, r) {
+		if r <= ' ' || r == 0x7f || (r >= 0x80 && !isLetterish(r)) || strings.ContainsRune(`"(),:;<>@[\]`, r) {
 			return false
 		}
 	}
