@@ -82,3 +82,26 @@ func BenchmarkAccountPage(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLoginFailure compares a wrong password for a known email with
+// any password for an unknown one, at the real hashing cost: the two must
+// take about the same time so timing reveals no account.
+func BenchmarkLoginFailure(b *testing.B) {
+	h := newHarnessWith(b, harnessOptions{params: password.DefaultParams()})
+	h.signup("known@example.com", "correct horse staple 1")
+	for _, email := range []string{"known@example.com", "unknown@example.com"} {
+		b.Run("email="+strings.Split(email, "@")[0], func(b *testing.B) {
+			body := url.Values{"email": {email}, "password": {"not the password 1"}}.Encode()
+			b.ReportAllocs()
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodPost, "http://localhost/login", strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				rec := httptest.NewRecorder()
+				h.handler.ServeHTTP(rec, req)
+				if rec.Code != http.StatusUnauthorized {
+					b.Fatalf("login: %d", rec.Code)
+				}
+			}
+		})
+	}
+}
