@@ -60,30 +60,22 @@ func Migrator(bdb *bun.DB) (*migrate.Migrator, error) {
 	return migrate.NewMigrator(bdb, ms, migrate.WithMarkAppliedOnSuccess(true)), nil
 }
 
-// MigrateUp applies every pending migration, holding bun's migration lock so
-// two processes starting at once do not race. It returns the names applied.
+// MigrateUp applies every pending migration and returns the names applied.
 func MigrateUp(ctx context.Context, bdb *bun.DB) ([]string, error) {
-	m, err := Migrator(bdb)
-	if err != nil {
-		return nil, err
-	}
-	if err := m.Init(ctx); err != nil {
-		return nil, fmt.Errorf("db: init migrations: %w", err)
-	}
-	if err := m.Lock(ctx); err != nil {
-		return nil, fmt.Errorf("db: lock migrations: %w", err)
-	}
-	defer m.Unlock(ctx) //nolint:errcheck // the lock row is removed on the next successful unlock
-	group, err := m.Migrate(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("db: migrate up: %w", err)
-	}
-	return names(group), nil
+	return migrateLocked(ctx, bdb, "up", (*migrate.Migrator).Migrate)
 }
 
 // MigrateDown rolls back the most recently applied group of migrations and
 // returns the names rolled back (none when nothing is applied).
 func MigrateDown(ctx context.Context, bdb *bun.DB) ([]string, error) {
+	return migrateLocked(ctx, bdb, "down", (*migrate.Migrator).Rollback)
+}
+
+// migrateLocked runs step holding bun's migration lock, so two processes
+// starting at once do not race.
+func migrateLocked(ctx context.Context, bdb *bun.DB, dir string,
+	step func(*migrate.Migrator, context.Context, ...migrate.MigrationOption) (*migrate.MigrationGroup, error),
+) ([]string, error) {
 	m, err := Migrator(bdb)
 	if err != nil {
 		return nil, err
@@ -94,10 +86,10 @@ func MigrateDown(ctx context.Context, bdb *bun.DB) ([]string, error) {
 	if err := m.Lock(ctx); err != nil {
 		return nil, fmt.Errorf("db: lock migrations: %w", err)
 	}
-	defer m.Unlock(ctx) //nolint:errcheck
-	group, err := m.Rollback(ctx)
+	defer m.Unlock(ctx) //nolint:errcheck // a stale lock row is cleared by the next successful unlock
+	group, err := step(m, ctx)
 	if err != nil {
-		return nil, fmt.Errorf("db: migrate down: %w", err)
+		return nil, fmt.Errorf("db: migrate %s: %w", dir, err)
 	}
 	return names(group), nil
 }

@@ -12,17 +12,24 @@ import (
 )
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
-	target := "/login"
-	if _, ok := s.Sessions.UserID(r.Context()); ok {
-		target = "/account"
+	if !s.sendSignedInHome(w, r) {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
 	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
+// sendSignedInHome redirects a signed-in visitor to the account page and
+// reports whether it did.
+func (s *Server) sendSignedInHome(w http.ResponseWriter, r *http.Request) bool {
 	if _, ok := s.Sessions.UserID(r.Context()); ok {
 		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		return true
+	}
+	return false
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
+	if s.sendSignedInHome(w, r) {
 		return nil
 	}
 	var f pages.Credentials

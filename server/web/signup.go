@@ -12,8 +12,7 @@ import (
 )
 
 func (s *Server) signupPage(w http.ResponseWriter, r *http.Request) error {
-	if _, ok := s.Sessions.UserID(r.Context()); ok {
-		http.Redirect(w, r, "/account", http.StatusSeeOther)
+	if s.sendSignedInHome(w, r) {
 		return nil
 	}
 	s.render(w, r, http.StatusOK, pages.Signup(s.page(messages.SignupTitle, ""), pages.Credentials{}))
