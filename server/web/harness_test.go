@@ -65,6 +65,7 @@ type harnessOptions struct {
 	hasher   auth.Hasher // overrides params when set
 	idle     time.Duration
 	lifetime time.Duration
+	secure   bool // serve over TLS with Secure, __Host- cookies and HSTS
 }
 
 func newHarness(t testing.TB) *harness {
@@ -103,12 +104,17 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	}
 	audit := db.NewAudit(bdb, clk.Now)
 	sessions := session.New(db.NewSessions(bdb, session.UserKey, clk.Now), session.Options{
-		IdleTimeout: o.idle, Lifetime: o.lifetime, Clock: clk.Now, Logger: log,
+		Secure: o.secure, IdleTimeout: o.idle, Lifetime: o.lifetime, Clock: clk.Now, Logger: log,
 	})
 	accounts := auth.NewService(db.NewUsers(bdb), accountHasher, audit, auth.Options{Clock: clk.Now, Logger: log})
-	srv := web.New(web.Deps{Accounts: accounts, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID})
+	srv := web.New(web.Deps{Accounts: accounts, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure})
 	handler := srv.Handler()
-	ts := httptest.NewServer(handler)
+	ts := httptest.NewUnstartedServer(handler)
+	if o.secure {
+		ts.StartTLS()
+	} else {
+		ts.Start()
+	}
 	t.Cleanup(ts.Close)
 	return &harness{t: t, srv: ts, handler: handler, db: bdb, appID: appID, clock: clk, audit: audit, hasher: hasher, logs: logs}
 }
@@ -131,12 +137,12 @@ func (h *harness) browser() *http.Client {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	return &http.Client{
-		Jar: jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
+	c := h.srv.Client() // trusts the test server's certificate when on TLS
+	c.Jar = jar
+	c.CheckRedirect = func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
 	}
+	return c
 }
 
 type reply struct {
@@ -215,7 +221,7 @@ func (h *harness) events(t testing.TB) []db.AuditEvent {
 func sessionCookie(t testing.TB, header http.Header) *http.Cookie {
 	t.Helper()
 	for _, c := range (&http.Response{Header: header}).Cookies() {
-		if c.Name == session.CookieName(false) {
+		if c.Name == session.CookieName(false) || c.Name == session.CookieName(true) {
 			return c
 		}
 	}

@@ -504,3 +504,20 @@ func TestNothingSecretInLogs(t *testing.T) {
 		t.Error("log lines carry no request id")
 	}
 }
+
+func TestTLSOriginHardensCookieAndSendsHSTS(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWith(t, harnessOptions{secure: true})
+	c := h.browser()
+	r := h.post(c, "/signup", creds("tls@example.com", "transport layer 42"))
+	ck := sessionCookie(t, r.header)
+	if ck == nil || ck.Name != "__Host-latch_session" || !ck.Secure || !ck.HttpOnly || ck.Path != "/" || ck.Domain != "" {
+		t.Fatalf("session cookie on TLS = %+v, want __Host-latch_session, Secure, HttpOnly, Path=/, no Domain", ck)
+	}
+	if got := r.header.Get("Strict-Transport-Security"); !strings.Contains(got, "max-age=") {
+		t.Fatalf("HSTS = %q", got)
+	}
+	if a := h.get(c, "/account"); a.status != http.StatusOK {
+		t.Fatalf("account over TLS: %d", a.status)
+	}
+}
