@@ -65,7 +65,8 @@ type harnessOptions struct {
 	hasher   auth.Hasher // overrides params when set
 	idle     time.Duration
 	lifetime time.Duration
-	secure   bool // serve over TLS with Secure, __Host- cookies and HSTS
+	secure   bool   // serve over TLS with Secure, __Host- cookies and HSTS
+	origin   string // the public origin, as behind a proxy that rewrites Host
 }
 
 func newHarness(t testing.TB) *harness {
@@ -107,7 +108,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		Secure: o.secure, IdleTimeout: o.idle, Lifetime: o.lifetime, Clock: clk.Now, Logger: log,
 	})
 	accounts := auth.NewService(db.NewUsers(bdb), accountHasher, audit, auth.Options{Clock: clk.Now, Logger: log})
-	srv := web.New(web.Deps{Accounts: accounts, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure})
+	srv := web.New(web.Deps{Accounts: accounts, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin})
 	handler := srv.Handler()
 	ts := httptest.NewUnstartedServer(handler)
 	if o.secure {

@@ -33,6 +33,13 @@ func (s *Server) Handler() http.Handler {
 	}))
 
 	csrf := http.NewCrossOriginProtection()
+	if s.PublicOrigin != "" {
+		// Behind a proxy that rewrites Host, the browser's Origin is still
+		// the public one: trust exactly that origin.
+		if err := csrf.AddTrustedOrigin(s.PublicOrigin); err != nil {
+			s.Logger.Error("public origin not usable for cross-origin checks", "origin", s.PublicOrigin, "err", err)
+		}
+	}
 	csrf.SetDenyHandler(s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return statusError(http.StatusForbidden, messages.CrossOriginDenied)
 	}))

@@ -43,6 +43,7 @@ type Deps struct {
 	Logger            *slog.Logger
 	AppID             uuid.UUID // the app this server answers for
 	Secure            bool      // served over TLS: HSTS
+	PublicOrigin      string    // scheme://host[:port] users reach; trusted for cross-origin checks behind a proxy
 	TrustProxyHeaders bool      // take the client IP from X-Forwarded-For
 }
 

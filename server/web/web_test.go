@@ -521,3 +521,19 @@ func TestTLSOriginHardensCookieAndSendsHSTS(t *testing.T) {
 		t.Fatalf("account over TLS: %d", a.status)
 	}
 }
+
+func TestPublicOriginIsTrustedBehindAProxy(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWith(t, harnessOptions{origin: "https://auth.example.com"})
+	// A proxy rewrote Host, so Origin no longer matches it; no Sec-Fetch-Site.
+	ok := h.postRaw(h.browser(), "/login", creds("a@example.com", "wrong password 1").Encode(),
+		"Content-Type", "application/x-www-form-urlencoded", "Origin", "https://auth.example.com", "Sec-Fetch-Site", "")
+	if ok.status != http.StatusUnauthorized {
+		t.Fatalf("post from the public origin: %d, want 401 (reached the handler)", ok.status)
+	}
+	evil := h.postRaw(h.browser(), "/login", creds("a@example.com", "wrong password 1").Encode(),
+		"Content-Type", "application/x-www-form-urlencoded", "Origin", "https://auth.example.com.evil.example", "Sec-Fetch-Site", "")
+	if evil.status != http.StatusForbidden {
+		t.Fatalf("post from a lookalike origin: %d, want 403", evil.status)
+	}
+}

@@ -172,7 +172,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, log *slog.Logger
 
 	srv := web.New(web.Deps{
 		Accounts: accounts, Sessions: sessions, Assets: assets, DB: bdb, Logger: log,
-		AppID: appID, Secure: cfg.Secure(), TrustProxyHeaders: cfg.TrustProxyHeaders,
+		AppID: appID, Secure: cfg.Secure(), PublicOrigin: cfg.Origin(), TrustProxyHeaders: cfg.TrustProxyHeaders,
 	})
 	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log)
 	ln, err := net.Listen("tcp", cfg.Addr)
