@@ -73,7 +73,7 @@ const (
 
 var catalog = map[Key]string{
 	EmailRequired:    "Enter your email address.",
-	EmailTooLong:     "That email address is too long. Use one of at most 254 characters.",
+	EmailTooLong:     "That email address is too long. Use a shorter one.",
 	EmailInvalid:     "Enter an email address like name@example.com.",
 	PasswordRequired: "Enter a password.",
 	PasswordTooShort: "Use at least 8 characters. 15 or more is better.",
