@@ -173,7 +173,7 @@ func TestSessionStore(t *testing.T) {
 	}
 	now := time.Now()
 	clock := func() time.Time { return now }
-	store := db.NewSessions(bdb, "user_id", clock)
+	store := db.NewSessions(bdb, db.SessionKeys{User: "user_id", PublicID: "public_id"}, clock)
 
 	data, err := scs.GobCodec{}.Encode(now.Add(time.Hour), map[string]any{"user_id": nu.User.ID.String()})
 	if err != nil {
@@ -201,9 +201,9 @@ func TestSessionStore(t *testing.T) {
 		t.Fatal("sessions are not keyed by the token's hash")
 	}
 
-	list, err := store.ForUser(ctx, nu.User.ID)
-	if err != nil || len(list) != 1 || list[0].IP != "198.51.100.7" || list[0].UserAgent != "Mozilla/5.0 test" {
-		t.Fatalf("ForUser = %+v %v", list, err)
+	list, err := store.UserSessions(ctx, nu.User.ID)
+	if err != nil || len(list) != 1 || list[0].IP != "198.51.100.7" || list[0].PublicID == "" {
+		t.Fatalf("UserSessions = %+v %v", list, err)
 	}
 
 	now = now.Add(2 * time.Hour)

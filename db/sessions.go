@@ -14,6 +14,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/useragent"
 )
 
 type sessionRow struct {
@@ -27,29 +28,42 @@ type sessionRow struct {
 	LastSeenAt time.Time  `bun:"last_seen_at"`
 	IP         string     `bun:"ip"`
 	UserAgent  string     `bun:"user_agent"`
+	PublicID   string     `bun:"public_id"`
+	Browser    string     `bun:"browser"`
+	OS         string     `bun:"os"`
 }
 
 // Sessions is an scs.CtxStore on PostgreSQL. Rows are keyed by the SHA-256
 // of the session token, so the table holds no usable cookie values. Each
-// commit also records the session's user (read from the session data under
-// UserKey), the client's IP and user agent and the time, for the device list.
+// save also records, for the device list, the session's user and public id
+// (read from the session data under SessionKeys), the client's IP, its user
+// agent with the browser and OS named from it, and the time.
 type Sessions struct {
-	db      bun.IDB
-	userKey string
-	clock   func() time.Time
-	codec   scs.Codec
+	db    bun.IDB
+	keys  SessionKeys
+	clock func() time.Time
+	codec scs.Codec
 }
 
-// NewSessions returns a session store. userKey is the session data key that
-// holds the signed-in user's id as a string; clock nil means time.Now.
-func NewSessions(db bun.IDB, userKey string, clock func() time.Time) *Sessions {
+// SessionKeys name the entries of the session data that the store copies
+// into columns.
+type SessionKeys struct {
+	User     string // the signed-in user's id, as a string
+	PublicID string // the session's public id (see auth.Session)
+}
+
+// NewSessions returns a session store; clock nil means time.Now.
+func NewSessions(db bun.IDB, keys SessionKeys, clock func() time.Time) *Sessions {
 	if clock == nil {
 		clock = time.Now
 	}
-	return &Sessions{db: db, userKey: userKey, clock: clock, codec: scs.GobCodec{}}
+	return &Sessions{db: db, keys: keys, clock: clock, codec: scs.GobCodec{}}
 }
 
-var _ scs.CtxStore = (*Sessions)(nil)
+var (
+	_ scs.CtxStore      = (*Sessions)(nil)
+	_ auth.SessionStore = (*Sessions)(nil)
+)
 
 func hashToken(token string) []byte {
 	h := sha256.Sum256([]byte(token))
@@ -71,16 +85,11 @@ func (s *Sessions) FindCtx(ctx context.Context, token string) ([]byte, bool, err
 	return data, true, nil
 }
 
-// CommitCtx inserts or updates a session.
+// CommitCtx inserts or updates a session. A session data without a public
+// id gets a random one from the database (and keeps it on later saves).
 func (s *Sessions) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
-	now := s.clock().UTC()
-	c := auth.ClientFrom(ctx)
-	row := sessionRow{
-		TokenHash: hashToken(token), Data: b, Expiry: expiry.UTC(),
-		UserID: s.userID(b), CreatedAt: now, LastSeenAt: now,
-		IP: c.IP, UserAgent: truncate(c.UserAgent, 512),
-	}
-	_, err := s.db.NewInsert().Model(&row).
+	row := s.row(ctx, token, b, expiry)
+	q := s.db.NewInsert().Model(&row).
 		On("CONFLICT (token_hash) DO UPDATE").
 		Set("data = EXCLUDED.data").
 		Set("expiry = EXCLUDED.expiry").
@@ -88,26 +97,84 @@ func (s *Sessions) CommitCtx(ctx context.Context, token string, b []byte, expiry
 		Set("last_seen_at = EXCLUDED.last_seen_at").
 		Set("ip = EXCLUDED.ip").
 		Set("user_agent = EXCLUDED.user_agent").
-		Exec(ctx)
-	if err != nil {
+		Set("browser = EXCLUDED.browser").
+		Set("os = EXCLUDED.os")
+	if row.PublicID == "" {
+		q = q.ExcludeColumn("public_id") // the column default makes one
+	} else {
+		q = q.Set("public_id = EXCLUDED.public_id")
+	}
+	if _, err := q.Exec(ctx); err != nil {
 		return fmt.Errorf("db: commit session: %w", err)
 	}
 	return nil
 }
 
-// userID reads the signed-in user from encoded session data; a session
-// without one (or one that cannot be decoded) is anonymous.
-func (s *Sessions) userID(b []byte) *uuid.UUID {
+// UpdateCtx saves an existing session and never creates one: it reports
+// false, and writes nothing, when the session's row is gone. A request that
+// was already running when its session was revoked therefore cannot bring
+// the session back by saving it.
+func (s *Sessions) UpdateCtx(ctx context.Context, token string, b []byte, expiry time.Time) (bool, error) {
+	row := s.row(ctx, token, b, expiry)
+	cols := []string{"data", "expiry", "user_id", "last_seen_at", "ip", "user_agent", "browser", "os"}
+	if row.PublicID != "" {
+		cols = append(cols, "public_id")
+	}
+	res, err := s.db.NewUpdate().Model(&row).Column(cols...).WherePK().Exec(ctx)
+	if err != nil {
+		return false, fmt.Errorf("db: update session: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// row is the stored form of a session saved now by the client in ctx.
+func (s *Sessions) row(ctx context.Context, token string, b []byte, expiry time.Time) sessionRow {
+	now := s.clock().UTC()
+	c := auth.ClientFrom(ctx)
+	ua := truncate(c.UserAgent, 512)
+	agent := useragent.Parse(ua)
+	userID, publicID := s.decode(b)
+	return sessionRow{
+		TokenHash: hashToken(token), Data: b, Expiry: expiry.UTC(),
+		UserID: userID, CreatedAt: now, LastSeenAt: now,
+		IP: c.IP, UserAgent: ua, PublicID: publicID, Browser: agent.Browser, OS: agent.OS,
+	}
+}
+
+// decode reads the signed-in user and the public id from encoded session
+// data. A session without a user (or one that cannot be decoded) is
+// anonymous; a public id not in the stored format is ignored.
+func (s *Sessions) decode(b []byte) (*uuid.UUID, string) {
 	_, values, err := s.codec.Decode(b)
 	if err != nil {
-		return nil
+		return nil, ""
 	}
-	str, _ := values[s.userKey].(string)
+	publicID, _ := values[s.keys.PublicID].(string)
+	if !publicIDFormat(publicID) {
+		publicID = ""
+	}
+	str, _ := values[s.keys.User].(string)
 	id, err := uuid.Parse(str)
 	if err != nil {
-		return nil
+		return nil, publicID
 	}
-	return &id
+	return &id, publicID
+}
+
+// publicIDFormat reports whether id fits the column's check: 22 characters
+// of unpadded base64url, as 16 random bytes encode.
+func publicIDFormat(id string) bool {
+	if len(id) != 22 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // DeleteCtx removes a session; removing a missing one is not an error.
@@ -159,29 +226,58 @@ func (s *Sessions) RunCleanup(ctx context.Context, interval time.Duration, log *
 	}
 }
 
-// SessionInfo is one row of a user's device list.
-type SessionInfo struct {
-	UserID     *uuid.UUID
-	CreatedAt  time.Time
-	LastSeenAt time.Time
-	Expiry     time.Time
-	IP         string
-	UserAgent  string
-}
-
-// ForUser lists a user's unexpired sessions, most recently seen first.
-func (s *Sessions) ForUser(ctx context.Context, userID uuid.UUID) ([]SessionInfo, error) {
+// UserSessions lists a user's unexpired sessions, most recently seen first.
+func (s *Sessions) UserSessions(ctx context.Context, userID uuid.UUID) ([]auth.Session, error) {
 	var rows []sessionRow
 	err := s.db.NewSelect().Model(&rows).
-		Column("user_id", "created_at", "last_seen_at", "expiry", "ip", "user_agent").
+		Column("public_id", "browser", "os", "ip", "created_at", "last_seen_at").
 		Where("user_id = ? AND expiry > ?", userID, s.clock().UTC()).
-		OrderExpr("last_seen_at DESC").Scan(ctx)
+		OrderExpr("last_seen_at DESC, created_at DESC").Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("db: sessions for user: %w", err)
 	}
-	out := make([]SessionInfo, len(rows))
+	out := make([]auth.Session, len(rows))
 	for i, r := range rows {
-		out[i] = SessionInfo{UserID: r.UserID, CreatedAt: r.CreatedAt, LastSeenAt: r.LastSeenAt, Expiry: r.Expiry, IP: r.IP, UserAgent: r.UserAgent}
+		out[i] = r.toDomain()
 	}
 	return out, nil
+}
+
+// DeleteUserSession deletes the user's session with the public id and
+// returns it, or auth.ErrNotFound when the user has none with that id.
+func (s *Sessions) DeleteUserSession(ctx context.Context, userID uuid.UUID, publicID string) (auth.Session, error) {
+	var rows []sessionRow
+	_, err := s.db.NewDelete().Model(&rows).
+		Where("user_id = ? AND public_id = ?", userID, publicID).
+		Returning("public_id, browser, os, ip, created_at, last_seen_at").
+		Exec(ctx, &rows)
+	if err != nil {
+		return auth.Session{}, fmt.Errorf("db: delete user session: %w", err)
+	}
+	if len(rows) == 0 {
+		return auth.Session{}, auth.ErrNotFound
+	}
+	return rows[0].toDomain(), nil
+}
+
+// DeleteUserSessions deletes every session of the user except the one with
+// public id keep ("" keeps none) and returns how many it deleted.
+func (s *Sessions) DeleteUserSessions(ctx context.Context, userID uuid.UUID, keep string) (int, error) {
+	q := s.db.NewDelete().Model((*sessionRow)(nil)).Where("user_id = ?", userID)
+	if keep != "" {
+		q = q.Where("public_id <> ?", keep)
+	}
+	res, err := q.Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("db: delete user sessions: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+func (r sessionRow) toDomain() auth.Session {
+	return auth.Session{
+		PublicID: r.PublicID, Browser: r.Browser, OS: r.OS, IP: r.IP,
+		CreatedAt: r.CreatedAt, LastSeenAt: r.LastSeenAt,
+	}
 }

@@ -146,6 +146,42 @@ func (s *Users) Account(ctx context.Context, appID, userID uuid.UUID) (auth.Acco
 	return acct, nil
 }
 
+// SetStatus changes a user's status and, unless the new status is active,
+// deletes every session of the user in the same transaction, so a
+// suspended or deleted user has no session left the moment it commits. It
+// returns how many sessions it deleted, or auth.ErrNotFound when the app
+// has no such user.
+func (s *Users) SetStatus(ctx context.Context, appID, userID uuid.UUID, status auth.Status) (int, error) {
+	var ended int64
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model((*userRow)(nil)).
+			Set("status = ?", string(status)).Set("updated_at = now()").
+			Where("id = ? AND app_id = ?", userID, appID).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return auth.ErrNotFound
+		}
+		if status == auth.StatusActive {
+			return nil
+		}
+		res, err = tx.NewDelete().Model((*sessionRow)(nil)).Where("user_id = ?", userID).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		ended, _ = res.RowsAffected()
+		return nil
+	})
+	if errors.Is(err, auth.ErrNotFound) {
+		return 0, err
+	}
+	if err != nil {
+		return 0, fmt.Errorf("db: set status: %w", err)
+	}
+	return int(ended), nil
+}
+
 func (r userRow) toDomain() auth.User {
 	return auth.User{ID: r.ID, AppID: r.AppID, Status: auth.Status(r.Status), CreatedAt: r.CreatedAt}
 }

@@ -23,6 +23,15 @@ const (
 	PasswordInvalid  Key = "password.invalid_characters"
 )
 
+// Password length meter, shown beside a new password by the WebAssembly
+// module: its accessible name and the one-line verdict under it.
+const (
+	PasswordStrengthLabel Key = "password.strength.label"
+	PasswordStrengthShort Key = "password.strength.short"
+	PasswordStrengthFair  Key = "password.strength.fair"
+	PasswordStrengthGood  Key = "password.strength.good"
+)
+
 // Outcomes of account flows.
 const (
 	LoginFailed       Key = "login.failed"
@@ -39,6 +48,33 @@ const (
 	MethodNotAllowed  Key = "error.method_not_allowed"
 	CrossOriginDenied Key = "error.cross_origin"
 	Busy              Key = "error.busy"
+)
+
+// Devices: the list of signed-in sessions, and "keep me signed in".
+const (
+	DeviceSignedOut          Key = "devices.signed_out"
+	DevicesOthersSignedOut   Key = "devices.others_signed_out"
+	DeviceNotFound           Key = "devices.not_found"
+	SignedOutEverywhere      Key = "devices.signed_out_everywhere"
+	DevicesTitle             Key = "ui.devices.title"
+	DevicesIntro             Key = "ui.devices.intro"
+	DevicesThisDevice        Key = "ui.devices.this_device"
+	DevicesSignedInAt        Key = "ui.devices.signed_in_at"
+	DevicesLastSeen          Key = "ui.devices.last_seen"
+	DevicesIP                Key = "ui.devices.ip"
+	DevicesNoOthers          Key = "ui.devices.no_others"
+	DeviceLabel              Key = "ui.devices.label"
+	DeviceUnknownBrowser     Key = "ui.devices.unknown_browser"
+	DeviceUnknownOS          Key = "ui.devices.unknown_os"
+	DeviceSignOut            Key = "ui.devices.sign_out"
+	DeviceSignOutNamed       Key = "ui.devices.sign_out_named"
+	DevicesSignOutOthers     Key = "ui.devices.sign_out_others"
+	DevicesSignOutEverywhere Key = "ui.devices.sign_out_everywhere"
+	DevicesEverywhereHint    Key = "ui.devices.everywhere_hint"
+	NavDevices               Key = "ui.nav.devices"
+	AccountDevicesLink       Key = "ui.account.devices_link"
+	RememberMe               Key = "ui.remember_me"
+	RememberMeHint           Key = "ui.remember_me.hint"
 )
 
 // Page text: titles, labels, hints and buttons.
@@ -82,6 +118,11 @@ var catalog = map[Key]string{
 	PasswordCommon:   "That password is too common. Choose one that is harder to guess.",
 	PasswordInvalid:  "Passwords cannot contain control characters.",
 
+	PasswordStrengthLabel: "Password length",
+	PasswordStrengthShort: "Too short: use at least 8 characters.",
+	PasswordStrengthFair:  "Long enough. 15 or more characters is stronger.",
+	PasswordStrengthGood:  "A strong length.",
+
 	LoginFailed:       "That email and password do not match an account. Check them and try again.",
 	SignupCheckEmail:  "Check your inbox. If this address can be used, we have sent it the next step. Already have an account? Log in instead.",
 	LoggedOut:         "You are signed out.",
@@ -96,6 +137,30 @@ var catalog = map[Key]string{
 	MethodNotAllowed:  "This page cannot be used that way.",
 	CrossOriginDenied: "This request came from another site and was refused. Reload the page and try again.",
 	Busy:              "We are busy right now. Try again in a moment.",
+
+	DeviceSignedOut:          "That device is signed out. It will need to log in again.",
+	DevicesOthersSignedOut:   "Every other device is signed out. This one stays signed in.",
+	DeviceNotFound:           "That device is already signed out.",
+	SignedOutEverywhere:      "You are signed out on every device.",
+	DevicesTitle:             "Your devices",
+	DevicesIntro:             "These devices are signed in to your account. If you do not recognise one, sign it out and change your password.",
+	DevicesThisDevice:        "This device",
+	DevicesSignedInAt:        "Signed in",
+	DevicesLastSeen:          "Last active",
+	DevicesIP:                "IP address",
+	DevicesNoOthers:          "No other device is signed in.",
+	DeviceLabel:              "{browser} on {os}",
+	DeviceUnknownBrowser:     "Unknown browser",
+	DeviceUnknownOS:          "an unknown system",
+	DeviceSignOut:            "Sign out",
+	DeviceSignOutNamed:       "Sign out {device}",
+	DevicesSignOutOthers:     "Sign out all other devices",
+	DevicesSignOutEverywhere: "Sign out everywhere",
+	DevicesEverywhereHint:    "Signs out every device, this one included.",
+	NavDevices:               "Devices",
+	AccountDevicesLink:       "See and sign out the devices signed in to your account",
+	RememberMe:               "Keep me signed in",
+	RememberMeHint:           "Stay signed in on this device after closing the browser. Leave it unticked on a shared computer.",
 
 	ProductName:       "Latch",
 	LoginTitle:        "Log in",

@@ -18,6 +18,9 @@ type Page struct {
 	CSS []string
 	// Scripts lists module script URLs, such as the Datastar bundle.
 	Scripts []string
+	// Wasm loads the browser module after the page has painted; the zero
+	// value loads nothing.
+	Wasm Wasm
 	// UserEmail is the signed-in user's email, or "" when signed out.
 	UserEmail string
 	// MainID is the id of the <main> element, the skip link's target;

@@ -20,6 +20,7 @@ type Credentials struct {
 	PassError   messages.Key
 	Message     messages.Key // a form-level error shown in the summary
 	Notice      messages.Key // a form-level, non-error notice
+	Remember    bool         // "keep me signed in" was ticked
 	Interactive bool         // true when answering a Datastar request: focus moves by script
 }
 

@@ -1,5 +1,5 @@
 // Package ui holds Latch's small set of form and feedback components: Button,
-// Field, Alert, Card, Form and ErrorSummary.
+// Field, Checkbox, Alert, Card, Form and ErrorSummary.
 //
 // Every component takes a Props (directly or embedded). Props.Class is
 // appended to the component's own classes, and Props.Attributes are rendered

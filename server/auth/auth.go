@@ -1,9 +1,10 @@
-// Package auth is Latch's account domain: users, their identities, and the
-// flows that create and prove them (signup, login).
+// Package auth is Latch's account domain: users, their identities, the
+// flows that create and prove them (signup, login), and the list of their
+// signed-in sessions (Devices).
 //
-// It declares the small interfaces it needs (UserStore, Hasher, Auditor) and
-// imports neither net/http nor the database: the web package drives it and
-// the db package implements its storage.
+// It declares the small interfaces it needs (UserStore, SessionStore,
+// Hasher, Auditor) and imports neither net/http nor the database: the web
+// package drives it and the db package implements its storage.
 package auth
 
 import (

@@ -27,6 +27,10 @@ type UserStore interface {
 	SetPasswordHash(ctx context.Context, userID uuid.UUID, hash string) error
 	// Account returns the user and identities, or ErrNotFound.
 	Account(ctx context.Context, appID, userID uuid.UUID) (Account, error)
+	// SetStatus changes a user's status and, unless the new status is
+	// active, deletes all of the user's sessions in the same transaction.
+	// It returns how many sessions it deleted, or ErrNotFound.
+	SetStatus(ctx context.Context, appID, userID uuid.UUID, status Status) (int, error)
 }
 
 // Hasher hashes and verifies passwords. Implementations bound their own

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/latch-dev/latch/server/token"
 )
 
 // Env names where Latch runs. Dev enables the local database and relaxes
@@ -42,6 +44,9 @@ type Config struct {
 
 	SessionIdleTimeout time.Duration // LATCH_SESSION_IDLE_TIMEOUT (default 30m)
 	SessionLifetime    time.Duration // LATCH_SESSION_LIFETIME: absolute lifetime (default 12h)
+	// "Keep me signed in" sessions: a persistent cookie and these longer limits.
+	SessionRememberIdleTimeout time.Duration // LATCH_SESSION_REMEMBER_IDLE_TIMEOUT (default 168h, 7 days)
+	SessionRememberLifetime    time.Duration // LATCH_SESSION_REMEMBER_LIFETIME: absolute lifetime (default 720h, 30 days)
 
 	Argon2MemoryKiB   uint32 // LATCH_ARGON2_MEMORY_KIB (default 19456)
 	Argon2Iterations  uint32 // LATCH_ARGON2_ITERATIONS (default 2)
@@ -49,6 +54,15 @@ type Config struct {
 	HashConcurrency   int    // LATCH_HASH_CONCURRENCY: argon2 computations at once (default half the CPUs, at least 1)
 
 	TrustProxyHeaders bool // LATCH_TRUST_PROXY_HEADERS: take the client IP from X-Forwarded-For's last hop
+
+	AccessTokenTTL       time.Duration // LATCH_ACCESS_TOKEN_TTL: lifetime of API access tokens (default 5m)
+	RefreshTokenLifetime time.Duration // LATCH_REFRESH_TOKEN_LIFETIME: absolute lifetime of a refresh-token family (default 720h)
+	RefreshGrace         time.Duration // LATCH_REFRESH_GRACE: a concurrent refresh with the same token gets the same pair this long (default 10s)
+	// TokenKEK is LATCH_TOKEN_KEK decoded: the key-encryption key (32 bytes,
+	// base64) that seals signing keys at rest. nil when unset: serving then
+	// refuses to start in production, and in dev keeps one in
+	// DataDir/keys/kek.
+	TokenKEK []byte
 
 	LogLevel  slog.Level // LATCH_LOG_LEVEL: debug | info | warn | error (default info)
 	LogFormat string     // LATCH_LOG_FORMAT: text | json (default text in dev, json in production)
@@ -80,6 +94,13 @@ func Load(getenv func(string) string) (Config, error) {
 		Argon2Parallelism:  uint8(p.int("LATCH_ARGON2_PARALLELISM", 1, 1, 64)),
 		HashConcurrency:    p.int("LATCH_HASH_CONCURRENCY", defaultHashConcurrency(), 1, 1024),
 		TrustProxyHeaders:  p.bool("LATCH_TRUST_PROXY_HEADERS", false),
+
+		AccessTokenTTL:       p.duration("LATCH_ACCESS_TOKEN_TTL", 5*time.Minute),
+		RefreshTokenLifetime: p.duration("LATCH_REFRESH_TOKEN_LIFETIME", 30*24*time.Hour),
+		RefreshGrace:         p.duration("LATCH_REFRESH_GRACE", 10*time.Second),
+
+		SessionRememberIdleTimeout: p.duration("LATCH_SESSION_REMEMBER_IDLE_TIMEOUT", 7*24*time.Hour),
+		SessionRememberLifetime:    p.duration("LATCH_SESSION_REMEMBER_LIFETIME", 30*24*time.Hour),
 	}
 
 	switch c.Env {
@@ -115,6 +136,28 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.SessionLifetime < c.SessionIdleTimeout {
 		p.fail("LATCH_SESSION_LIFETIME", "must be at least LATCH_SESSION_IDLE_TIMEOUT")
+	}
+	if c.SessionRememberIdleTimeout < c.SessionIdleTimeout {
+		p.fail("LATCH_SESSION_REMEMBER_IDLE_TIMEOUT", "must be at least LATCH_SESSION_IDLE_TIMEOUT")
+	}
+	if c.SessionRememberLifetime < c.SessionRememberIdleTimeout || c.SessionRememberLifetime < c.SessionLifetime {
+		p.fail("LATCH_SESSION_REMEMBER_LIFETIME", "must be at least LATCH_SESSION_REMEMBER_IDLE_TIMEOUT and LATCH_SESSION_LIFETIME")
+	}
+	if c.AccessTokenTTL < 10*time.Second || c.AccessTokenTTL > time.Hour {
+		p.fail("LATCH_ACCESS_TOKEN_TTL", "must be from 10s to 1h (revocation reaches third parties only when tokens expire)")
+	}
+	if c.RefreshTokenLifetime < time.Hour || c.RefreshTokenLifetime < c.AccessTokenTTL {
+		p.fail("LATCH_REFRESH_TOKEN_LIFETIME", "must be at least 1h and at least LATCH_ACCESS_TOKEN_TTL")
+	}
+	if c.RefreshGrace > time.Minute {
+		p.fail("LATCH_REFRESH_GRACE", "must be at most 1m")
+	}
+	if v := strings.TrimSpace(getenv("LATCH_TOKEN_KEK")); v != "" {
+		kek, err := token.ParseKEK(v)
+		if err != nil {
+			p.fail("LATCH_TOKEN_KEK", "must be 32 random bytes in base64, e.g. from `openssl rand -base64 32`")
+		}
+		c.TokenKEK = kek
 	}
 	if c.Argon2MemoryKiB < 8*uint32(c.Argon2Parallelism) {
 		p.fail("LATCH_ARGON2_MEMORY_KIB", "must be at least 8 × LATCH_ARGON2_PARALLELISM")

@@ -1,10 +1,15 @@
 // Package session wires scs cookie sessions for Latch: the cookie's
 // security attributes, an idle timeout enforced without a database write on
-// every request, and the Login/Logout steps that renew the session token.
+// every request, "keep me signed in" with its own lifetimes, a public id per
+// session for the device list, and the Login/Renew/Logout steps that renew
+// the session token.
 package session
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -16,12 +21,17 @@ import (
 	"github.com/latch-dev/latch/client/messages"
 )
 
-// Keys in the session data. UserKey is read by the session store to record
-// which user a session belongs to.
+// Keys in the session data. UserKey and PublicIDKey are read by the session
+// store to record which user a session belongs to and its public id.
 const (
-	UserKey = "user_id"
-	seenKey = "seen_at" // unix seconds of the last recorded activity
+	UserKey     = "user_id"
+	PublicIDKey = "public_id"
+	seenKey     = "seen_at"  // unix seconds of the last recorded activity
+	rememberKey = "remember" // true for a "keep me signed in" session
 )
+
+// ErrNoUser is returned by Renew for a session nobody is signed in to.
+var ErrNoUser = errors.New("session: no signed-in user")
 
 // TouchInterval is how stale the recorded last activity may get before a
 // request writes it again: at most one session write a minute per session.
@@ -29,19 +39,36 @@ const TouchInterval = time.Minute
 
 // Options configure a Manager.
 type Options struct {
-	Secure      bool             // TLS origin: Secure cookie named with the __Host- prefix
-	IdleTimeout time.Duration    // a session unused this long ends
-	Lifetime    time.Duration    // a session ends this long after login, used or not
-	Clock       func() time.Time // nil means time.Now
-	Logger      *slog.Logger     // nil discards
+	Secure      bool          // TLS origin: Secure cookie named with the __Host- prefix
+	IdleTimeout time.Duration // a session unused this long ends
+	Lifetime    time.Duration // a session ends this long after login, used or not
+	// RememberIdleTimeout and RememberLifetime replace IdleTimeout and
+	// Lifetime for a session started with "keep me signed in", whose cookie
+	// also outlives the browser. Zero means the same as the other.
+	RememberIdleTimeout time.Duration
+	RememberLifetime    time.Duration
+	Clock               func() time.Time // nil means time.Now
+	Logger              *slog.Logger     // nil discards
+}
+
+// Store is the session storage a Manager needs: scs's store, and an
+// update that never creates a session (see saver.save).
+type Store interface {
+	scs.CtxStore
+	// UpdateCtx saves an existing session and reports false, writing
+	// nothing, when the session is no longer stored.
+	UpdateCtx(ctx context.Context, token string, b []byte, expiry time.Time) (bool, error)
 }
 
 // Manager is Latch's session manager.
 type Manager struct {
-	sm    *scs.SessionManager
-	idle  time.Duration
-	clock func() time.Time
-	log   *slog.Logger
+	sm               *scs.SessionManager
+	idle             time.Duration
+	lifetime         time.Duration
+	rememberIdle     time.Duration
+	rememberLifetime time.Duration
+	clock            func() time.Time
+	log              *slog.Logger
 }
 
 // CookieName returns the session cookie's name: "__Host-latch_session" on a
@@ -54,9 +81,8 @@ func CookieName(secure bool) string {
 }
 
 // New returns a Manager over store.
-func New(store scs.CtxStore, opt Options) *Manager {
+func New(store Store, opt Options) *Manager {
 	sm := scs.New()
-	sm.Store = store
 	sm.Lifetime = opt.Lifetime
 	sm.IdleTimeout = 0 // enforced by Manager, see enforceIdle
 	sm.Cookie.Name = CookieName(opt.Secure)
@@ -65,14 +91,25 @@ func New(store scs.CtxStore, opt Options) *Manager {
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = opt.Secure
-	sm.Cookie.Persist = false // a browser-session cookie; the server enforces both timeouts
-	m := &Manager{sm: sm, idle: opt.IdleTimeout, clock: opt.Clock, log: opt.Logger}
+	sm.Cookie.Persist = false // a browser-session cookie unless remembered; the server enforces both timeouts
+	m := &Manager{
+		sm: sm, idle: opt.IdleTimeout, lifetime: opt.Lifetime,
+		rememberIdle: opt.RememberIdleTimeout, rememberLifetime: opt.RememberLifetime,
+		clock: opt.Clock, log: opt.Logger,
+	}
+	if m.rememberIdle <= 0 {
+		m.rememberIdle = m.idle
+	}
+	if m.rememberLifetime <= 0 {
+		m.rememberLifetime = m.lifetime
+	}
 	if m.clock == nil {
 		m.clock = time.Now
 	}
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
 	}
+	sm.Store = &idleStore{Store: store, m: m}
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		m.log.ErrorContext(r.Context(), "session store failed", "err", err)
 		http.Error(w, messages.Text(messages.InternalError), http.StatusInternalServerError)
@@ -103,7 +140,9 @@ func (m *Manager) Middleware(next http.Handler) http.Handler {
 		}
 		r = r.WithContext(ctx)
 		m.enforceIdle(ctx)
-		sw := &saver{ResponseWriter: w, m: m, r: r}
+		// The token of the stored session this request loaded, "" for none:
+		// a save under the same token is an update, never an insert.
+		sw := &saver{ResponseWriter: w, m: m, r: r, loaded: m.sm.Token(ctx)}
 		next.ServeHTTP(sw, r)
 		sw.save()
 	})
@@ -114,6 +153,7 @@ type saver struct {
 	http.ResponseWriter
 	m          *Manager
 	r          *http.Request
+	loaded     string // token of the stored session the request loaded
 	saved      bool
 	failed     bool // the commit failed: the response becomes a 500
 	errWritten bool
@@ -122,6 +162,11 @@ type saver struct {
 // save commits a modified session and writes its cookie, or clears the
 // cookie of a destroyed one. A failed commit turns the response into a 500:
 // an answer that promised a session must not go out without one.
+//
+// A session this request loaded from the store, and still holds under the
+// same token, is saved as an update only: if it was revoked while the
+// request ran (signed out from another device, the user suspended), the
+// save writes nothing rather than bring it back.
 func (s *saver) save() {
 	if s.saved {
 		return
@@ -130,6 +175,9 @@ func (s *saver) save() {
 	ctx := s.r.Context()
 	switch s.m.sm.Status(ctx) {
 	case scs.Modified:
+		if s.loaded != "" && s.m.sm.Token(ctx) == s.loaded {
+			ctx = context.WithValue(ctx, updateOnlyKey{}, true)
+		}
 		token, expiry, err := s.m.sm.Commit(ctx)
 		if err != nil {
 			s.failed = true
@@ -193,13 +241,26 @@ func (m *Manager) enforceIdle(ctx context.Context) {
 	now := m.clock()
 	seen := time.Unix(m.sm.GetInt64(ctx, seenKey), 0)
 	switch {
-	case now.Sub(seen) > m.idle:
+	case now.Sub(seen) > m.idleTimeout(m.sm.GetBool(ctx, rememberKey)):
 		if err := m.sm.Destroy(ctx); err != nil {
 			m.log.WarnContext(ctx, "ending idle session failed", "err", err)
 		}
+		return
 	case now.Sub(seen) >= TouchInterval:
 		m.sm.Put(ctx, seenKey, now.Unix())
 	}
+	if m.sm.GetString(ctx, PublicIDKey) == "" {
+		// A session started before sessions had public ids gets one now,
+		// once, so it can be listed and signed out like any other.
+		m.sm.Put(ctx, PublicIDKey, newPublicID())
+	}
+}
+
+func (m *Manager) idleTimeout(remember bool) time.Duration {
+	if remember {
+		return m.rememberIdle
+	}
+	return m.idle
 }
 
 // UserID returns the signed-in user of the request's session.
@@ -208,14 +269,57 @@ func (m *Manager) UserID(ctx context.Context) (uuid.UUID, bool) {
 	return id, err == nil
 }
 
+// PublicID returns the public id of the request's session, "" when nobody
+// is signed in. It names the session on the device list and in its forms;
+// it is random and unrelated to the cookie token.
+func (m *Manager) PublicID(ctx context.Context) string {
+	if !m.sm.Exists(ctx, UserKey) {
+		return ""
+	}
+	return m.sm.GetString(ctx, PublicIDKey)
+}
+
 // Login starts a signed-in session for userID: a new token (the old one is
-// deleted, defeating session fixation) and the user recorded. The session is
-// saved, and its cookie written, when the response starts.
-func (m *Manager) Login(ctx context.Context, userID uuid.UUID) error {
+// deleted, defeating session fixation), a new public id, and the user
+// recorded. With remember, the session lasts RememberLifetime with
+// RememberIdleTimeout, and its cookie persists after the browser closes;
+// without, the cookie is a browser-session cookie. The session is saved,
+// and its cookie written, when the response starts.
+func (m *Manager) Login(ctx context.Context, userID uuid.UUID, remember bool) error {
 	if err := m.sm.RenewToken(ctx); err != nil {
 		return fmt.Errorf("session: renew token: %w", err)
 	}
+	now := m.clock()
+	lifetime := m.lifetime
+	if remember {
+		lifetime = m.rememberLifetime
+	}
+	m.sm.SetDeadline(ctx, now.Add(lifetime).UTC())
 	m.sm.Put(ctx, UserKey, userID.String())
+	m.sm.Put(ctx, PublicIDKey, newPublicID())
+	m.sm.Put(ctx, seenKey, now.Unix())
+	m.sm.Put(ctx, rememberKey, remember)
+	m.sm.RememberMe(ctx, remember)
+	return nil
+}
+
+// Renew gives the signed-in session a new token and deletes the old one,
+// keeping who is signed in, the session's public id, whether it is
+// remembered and when it must end. Call it on every privilege change (a new
+// password, a second factor turned on, other devices signed out), so a
+// token copied before the change is dead after it.
+//
+// Errors: ErrNoUser when nobody is signed in; a store failure deleting the
+// old token.
+func (m *Manager) Renew(ctx context.Context) error {
+	if !m.sm.Exists(ctx, UserKey) {
+		return ErrNoUser
+	}
+	deadline := m.sm.Deadline(ctx)
+	if err := m.sm.RenewToken(ctx); err != nil {
+		return fmt.Errorf("session: renew token: %w", err)
+	}
+	m.sm.SetDeadline(ctx, deadline) // a renewal never extends a session
 	m.sm.Put(ctx, seenKey, m.clock().Unix())
 	return nil
 }
@@ -227,4 +331,60 @@ func (m *Manager) Logout(ctx context.Context) error {
 		return fmt.Errorf("session: destroy: %w", err)
 	}
 	return nil
+}
+
+// newPublicID returns 16 random bytes as 22 characters of unpadded
+// base64url: the session's public id.
+func newPublicID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// IsPublicID reports whether s has the form of a public id, so a handler can
+// refuse a malformed one before asking the store.
+func IsPublicID(s string) bool {
+	if len(s) != 22 {
+		return false
+	}
+	_, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	return err == nil
+}
+
+type updateOnlyKey struct{}
+
+// idleStore sits between scs and the store. It stores each session with
+// its expiry brought forward to the end of its idle window (last recorded
+// activity plus the idle timeout), so the store itself stops finding, no
+// longer lists, and cleans up sessions the Manager would end as idle; and
+// it turns saves of a loaded session into updates that never recreate it.
+// The cookie's own expiry stays the session's absolute deadline.
+type idleStore struct {
+	Store
+	m *Manager
+}
+
+// CommitCtx saves the session with its expiry capped by the idle window.
+func (s *idleStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
+	if _, values, err := s.m.sm.Codec.Decode(b); err == nil {
+		if seen, ok := values[seenKey].(int64); ok {
+			remember, _ := values[rememberKey].(bool)
+			if end := time.Unix(seen, 0).Add(s.m.idleTimeout(remember)); end.Before(expiry) {
+				expiry = end
+			}
+		}
+	}
+	if only, _ := ctx.Value(updateOnlyKey{}).(bool); only {
+		if ok, err := s.Store.UpdateCtx(ctx, token, b, expiry); err != nil || ok {
+			return err
+		}
+		s.m.log.InfoContext(ctx, "session ended while its request ran; not saved again")
+		return nil
+	}
+	return s.Store.CommitCtx(ctx, token, b, expiry)
+}
+
+// Commit satisfies scs.Store; scs calls CommitCtx.
+func (s *idleStore) Commit(token string, b []byte, expiry time.Time) error {
+	return s.CommitCtx(context.Background(), token, b, expiry)
 }

@@ -49,5 +49,5 @@ func pick(form url.Values, fields []string) (map[string]string, error) {
 
 // page returns the layout data every page needs.
 func (s *Server) page(title messages.Key, userEmail string) layout.Page {
-	return layout.Page{Title: messages.Text(title), CSS: s.css, Scripts: s.scripts, UserEmail: userEmail}
+	return layout.Page{Title: messages.Text(title), CSS: s.css, Scripts: s.scripts, Wasm: s.wasm, UserEmail: userEmail}
 }

@@ -58,6 +58,8 @@ type harness struct {
 	audit   *db.Audit
 	hasher  *password.Hasher
 	logs    *strings.Builder
+	tok     tokenParts
+	dev     deviceParts
 }
 
 type harnessOptions struct {
@@ -67,6 +69,8 @@ type harnessOptions struct {
 	lifetime time.Duration
 	secure   bool   // serve over TLS with Secure, __Host- cookies and HSTS
 	origin   string // the public origin, as behind a proxy that rewrites Host
+	tokens   tokenOptions
+	remember rememberOptions
 }
 
 func newHarness(t testing.TB) *harness {
@@ -104,11 +108,16 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		accountHasher = o.hasher
 	}
 	audit := db.NewAudit(bdb, clk.Now)
-	sessions := session.New(db.NewSessions(bdb, session.UserKey, clk.Now), session.Options{
+	store := db.NewSessions(bdb, db.SessionKeys{User: session.UserKey, PublicID: session.PublicIDKey}, clk.Now)
+	sessions := session.New(store, session.Options{
 		Secure: o.secure, IdleTimeout: o.idle, Lifetime: o.lifetime, Clock: clk.Now, Logger: log,
+		RememberIdleTimeout: o.remember.idle, RememberLifetime: o.remember.lifetime,
 	})
 	accounts := auth.NewService(db.NewUsers(bdb), accountHasher, audit, auth.Options{Clock: clk.Now, Logger: log})
-	srv := web.New(web.Deps{Accounts: accounts, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin})
+	dev := deviceParts{store: store, accounts: accounts, devices: auth.NewDevices(store, audit, log)}
+	tok := newTokenParts(t, bdb, accounts, audit, clk, log, o.tokens)
+	srv := web.New(web.Deps{Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
+		Tokens: tok.flows, KeySet: tok.ring})
 	handler := srv.Handler()
 	ts := httptest.NewUnstartedServer(handler)
 	if o.secure {
@@ -117,7 +126,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		ts.Start()
 	}
 	t.Cleanup(ts.Close)
-	return &harness{t: t, srv: ts, handler: handler, db: bdb, appID: appID, clock: clk, audit: audit, hasher: hasher, logs: logs}
+	return &harness{t: t, srv: ts, handler: handler, db: bdb, appID: appID, clock: clk, audit: audit, hasher: hasher, logs: logs, tok: tok, dev: dev}
 }
 
 type lockedWriter struct {
@@ -138,7 +147,8 @@ func (h *harness) browser() *http.Client {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	c := h.srv.Client() // trusts the test server's certificate when on TLS
+	c := new(http.Client)
+	*c = *h.srv.Client() // a copy: Client returns one shared value; it trusts the test certificate on TLS
 	c.Jar = jar
 	c.CheckRedirect = func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse

@@ -38,6 +38,8 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 		f.Notice = messages.LoggedOut
 	case "expired":
 		f.Notice = messages.SessionExpired
+	case "everywhere":
+		f.Notice = messages.SignedOutEverywhere
 	}
 	s.render(w, r, http.StatusOK, pages.Login(s.page(messages.LoginTitle, ""), f))
 	return nil
@@ -46,14 +48,15 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 // loginPost checks an email and password. Every refusal reads the same
 // (messages.LoginFailed); the email typed is kept, the password never is.
 func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) error {
-	form, err := readForm(r, "email", "password")
+	form, err := readForm(r, "email", "password", pages.RememberFieldName)
 	if err != nil {
 		return err
 	}
+	remember := form[pages.RememberFieldName] != ""
 	u, err := s.Accounts.Login(r.Context(), s.AppID, form["email"], form["password"])
 	var ae *auth.Error
 	if errors.As(err, &ae) {
-		f := pages.Credentials{Email: form["email"], Message: ae.Code, Interactive: isDatastar(r)}
+		f := pages.Credentials{Email: form["email"], Message: ae.Code, Remember: remember, Interactive: isDatastar(r)}
 		if isDatastar(r) {
 			return datastar.NewSSE(w, r).PatchElementTempl(pages.LoginPanel(f))
 		}
@@ -63,7 +66,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Sessions.Login(r.Context(), u.ID); err != nil {
+	if err := s.Sessions.Login(r.Context(), u.ID, remember); err != nil {
 		return err
 	}
 	return s.redirect(w, r, "/account")

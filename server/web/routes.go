@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/pages"
 )
 
 // Handler returns the whole URL map wrapped in the middleware chain.
@@ -23,7 +24,18 @@ func (s *Server) Handler() http.Handler {
 	route("POST", "/login", s.loginPost)
 	route("POST", "/logout", s.logoutPost)
 	route("GET", "/account", s.requireUser(s.accountPage))
-	for _, path := range []string{"/signup", "/login", "/logout", "/account"} {
+	route("GET", "/account/devices", s.requireUser(s.devicesPage))
+	route("POST", pages.DeviceSignOutPath, s.requireUser(s.deviceSignOut))
+	route("POST", pages.DevicesSignOutOthersPath, s.requireUser(s.devicesSignOutOthers))
+	route("POST", pages.DevicesSignOutAllPath, s.requireUser(s.devicesSignOutEverywhere))
+	if s.Tokens != nil {
+		// An access token for the signed-in browser session: cookie session
+		// and cross-origin protection apply, like every route of this mux.
+		app.Handle("POST /auth/token", s.api(s.sessionToken))
+		app.Handle("/auth/token", s.api(apiMethodNotAllowed))
+	}
+	for _, path := range []string{"/signup", "/login", "/logout", "/account", "/account/devices",
+		pages.DeviceSignOutPath, pages.DevicesSignOutOthersPath, pages.DevicesSignOutAllPath} {
 		app.Handle(path, s.handle(func(w http.ResponseWriter, r *http.Request) error {
 			return statusError(http.StatusMethodNotAllowed, messages.MethodNotAllowed)
 		}))
@@ -48,6 +60,19 @@ func (s *Server) Handler() http.Handler {
 	root.Handle("GET /static/", s.Assets)
 	root.HandleFunc("GET /healthz", s.healthz)
 	root.HandleFunc("GET /readyz", s.readyz)
+	if s.Tokens != nil {
+		// The token API for non-browser clients. Its credentials travel in
+		// the body or the Authorization header, never in a cookie, so it
+		// needs neither the cookie session nor cross-origin protection.
+		root.Handle("POST /api/v1/token", s.api(s.apiToken))
+		root.Handle("POST /api/v1/logout", s.api(s.apiLogout))
+		root.Handle("GET /api/v1/me", s.api(s.bearer(s.apiMe)))
+		for _, path := range []string{"/api/v1/token", "/api/v1/logout", "/api/v1/me"} {
+			root.Handle(path, s.api(apiMethodNotAllowed))
+		}
+		root.Handle("/api/", s.api(apiNotFound))
+		root.Handle("GET /.well-known/jwks.json", s.api(s.jwks))
+	}
 	root.Handle("/", csrf.Handler(s.Sessions.Middleware(app)))
 
 	var h http.Handler = root

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/latch-dev/latch/components/layout"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/session"
 )
@@ -37,6 +38,7 @@ type Pinger interface {
 // Deps is everything the web layer uses; main builds it.
 type Deps struct {
 	Accounts          Accounts
+	Devices           Devices
 	Sessions          *session.Manager
 	Assets            Assets
 	DB                Pinger
@@ -45,6 +47,8 @@ type Deps struct {
 	Secure            bool      // served over TLS: HSTS
 	PublicOrigin      string    // scheme://host[:port] users reach; trusted for cross-origin checks behind a proxy
 	TrustProxyHeaders bool      // take the client IP from X-Forwarded-For
+	Tokens            Tokens    // the token API; nil leaves its routes out
+	KeySet            KeySet    // public keys for /.well-known/jwks.json, with Tokens
 }
 
 // Server holds the handlers.
@@ -52,6 +56,7 @@ type Server struct {
 	Deps
 	css     []string
 	scripts []string
+	wasm    layout.Wasm
 }
 
 // New returns a Server. It resolves asset URLs once, so a missing asset
@@ -64,6 +69,11 @@ func New(d Deps) *Server {
 		Deps:    d,
 		css:     []string{d.Assets.URL("css/theme.css"), d.Assets.URL("css/app.css")},
 		scripts: []string{d.Assets.URL("vendor/datastar.js")},
+		wasm: layout.Wasm{
+			Loader:  d.Assets.URL("js/latch.js"),
+			Runtime: d.Assets.URL("vendor/wasm_exec.js"),
+			Module:  d.Assets.URL("wasm/latch.wasm"),
+		},
 	}
 }
 

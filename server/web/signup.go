@@ -24,10 +24,11 @@ func (s *Server) signupPage(w http.ResponseWriter, r *http.Request) error {
 // "check your inbox" answer as an address that cannot be used, never an
 // "already registered" error.
 func (s *Server) signupPost(w http.ResponseWriter, r *http.Request) error {
-	form, err := readForm(r, "email", "password")
+	form, err := readForm(r, "email", "password", pages.RememberFieldName)
 	if err != nil {
 		return err
 	}
+	remember := form[pages.RememberFieldName] != ""
 	res, err := s.Accounts.Signup(r.Context(), s.AppID, form["email"], form["password"])
 	var ae *auth.Error
 	if errors.As(err, &ae) {
@@ -35,6 +36,7 @@ func (s *Server) signupPost(w http.ResponseWriter, r *http.Request) error {
 			Email:       form["email"],
 			EmailError:  ae.Fields[auth.FieldEmail],
 			PassError:   ae.Fields[auth.FieldPassword],
+			Remember:    remember,
 			Interactive: isDatastar(r),
 		}
 		if len(ae.Fields) == 0 {
@@ -56,7 +58,7 @@ func (s *Server) signupPost(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, http.StatusOK, pages.SignupSent(s.page(messages.SignupSentTitle, "")))
 		return nil
 	}
-	if err := s.Sessions.Login(r.Context(), res.User.ID); err != nil {
+	if err := s.Sessions.Login(r.Context(), res.User.ID, remember); err != nil {
 		return err
 	}
 	return s.redirect(w, r, "/account")

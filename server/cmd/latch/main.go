@@ -3,6 +3,7 @@
 //	latch [serve]              serve HTTP (default)
 //	latch migrate up|down      apply pending migrations, or roll back the last group
 //	latch devdb start|stop|url manage the project-local PostgreSQL cluster
+//	latch keys list|rotate     list the access-token signing keys, or rotate them
 //
 // Configuration comes from the environment; see .env.example.
 package main
@@ -51,7 +52,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd {
 	case "devdb":
 		return devdb.Run(ctx, args, stdout)
-	case "serve", "migrate":
+	case "serve", "migrate", "keys":
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -78,6 +79,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cmd == "migrate" {
 		return migrate(ctx, bdb, args, stdout)
 	}
+	if cmd == "keys" {
+		return keys(ctx, cfg, bdb, args, stdout, log)
+	}
 	if len(args) > 0 {
 		return fmt.Errorf("serve takes no arguments\n%s", usage)
 	}
@@ -91,7 +95,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 const usage = `usage: latch [serve]
        latch migrate up|down
-       latch devdb start|stop|url [-dir DIR]`
+       latch devdb start|stop|url [-dir DIR]
+       latch keys list|rotate [ACTIVATE_IN]`
 
 // databaseURL is DATABASE_URL, or in dev without it, the DSN of the
 // project-local cluster, started if needed.
@@ -163,16 +168,23 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, log *slog.Logger
 	}
 	hasher := password.NewHasher(params, cfg.HashConcurrency)
 
-	store := db.NewSessions(bdb, session.UserKey, nil)
+	store := db.NewSessions(bdb, db.SessionKeys{User: session.UserKey, PublicID: session.PublicIDKey}, nil)
 	go store.RunCleanup(ctx, 5*time.Minute, log)
 	sessions := session.New(store, session.Options{
-		Secure: cfg.Secure(), IdleTimeout: cfg.SessionIdleTimeout, Lifetime: cfg.SessionLifetime, Logger: log,
+		Secure: cfg.Secure(), IdleTimeout: cfg.SessionIdleTimeout, Lifetime: cfg.SessionLifetime,
+		RememberIdleTimeout: cfg.SessionRememberIdleTimeout, RememberLifetime: cfg.SessionRememberLifetime, Logger: log,
 	})
 	accounts := auth.NewService(db.NewUsers(bdb), hasher, db.NewAudit(bdb, nil), auth.Options{Logger: log})
+	devices := auth.NewDevices(store, db.NewAudit(bdb, nil), log)
+	tokens, ring, err := tokenFlows(ctx, cfg, bdb, accounts, db.NewAudit(bdb, nil), log)
+	if err != nil {
+		return err
+	}
 
 	srv := web.New(web.Deps{
-		Accounts: accounts, Sessions: sessions, Assets: assets, DB: bdb, Logger: log,
+		Accounts: accounts, Devices: devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log,
 		AppID: appID, Secure: cfg.Secure(), PublicOrigin: cfg.Origin(), TrustProxyHeaders: cfg.TrustProxyHeaders,
+		Tokens: tokens, KeySet: ring,
 	})
 	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log)
 	ln, err := net.Listen("tcp", cfg.Addr)

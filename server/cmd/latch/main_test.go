@@ -29,6 +29,7 @@ func TestServeAnswersAndStops(t *testing.T) {
 	env := map[string]string{
 		"DATABASE_URL": dsn, "LATCH_ADDR": addr, "LATCH_PUBLIC_URL": "http://localhost:8080",
 		"LATCH_ARGON2_MEMORY_KIB": "64", "LATCH_ARGON2_ITERATIONS": "1",
+		"LATCH_TOKEN_KEK": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var logs bytes.Buffer

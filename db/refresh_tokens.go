@@ -1,0 +1,280 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/latch-dev/latch/server/auth"
+)
+
+type tokenFamilyRow struct {
+	bun.BaseModel `bun:"table:token_families,alias:f"`
+
+	ID           uuid.UUID  `bun:"id,pk,type:uuid"`
+	AppID        uuid.UUID  `bun:"app_id,type:uuid"`
+	UserID       uuid.UUID  `bun:"user_id,type:uuid"`
+	Kind         string     `bun:"kind"`
+	SessionHash  []byte     `bun:"session_hash,nullzero"`
+	CreatedAt    time.Time  `bun:"created_at"`
+	ExpiresAt    time.Time  `bun:"expires_at"`
+	RevokedAt    *time.Time `bun:"revoked_at"`
+	RevokeReason string     `bun:"revoke_reason"`
+}
+
+type refreshTokenRow struct {
+	bun.BaseModel `bun:"table:refresh_tokens"`
+
+	ID           uuid.UUID  `bun:"id,pk,type:uuid"`
+	FamilyID     uuid.UUID  `bun:"family_id,type:uuid"`
+	AppID        uuid.UUID  `bun:"app_id,type:uuid"`
+	UserID       uuid.UUID  `bun:"user_id,type:uuid"`
+	TokenHash    []byte     `bun:"token_hash"`
+	ParentID     *uuid.UUID `bun:"parent_id,type:uuid"`
+	CreatedAt    time.Time  `bun:"created_at"`
+	ExpiresAt    time.Time  `bun:"expires_at"`
+	RotatedAt    *time.Time `bun:"rotated_at"`
+	RevokedAt    *time.Time `bun:"revoked_at"`
+	ReplaySealed []byte     `bun:"replay_sealed,nullzero"`
+}
+
+// RefreshTokens implements auth.RefreshStore on PostgreSQL: token families
+// and refresh tokens, stored as SHA-256 hashes only.
+type RefreshTokens struct{ db bun.IDB }
+
+// NewRefreshTokens returns a refresh-token store over db.
+func NewRefreshTokens(db bun.IDB) *RefreshTokens { return &RefreshTokens{db: db} }
+
+var _ auth.RefreshStore = (*RefreshTokens)(nil)
+
+// CreateFamily writes a refresh family and its first token in one
+// transaction.
+func (s *RefreshTokens) CreateFamily(ctx context.Context, f auth.TokenFamily, first auth.RefreshToken) error {
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(familyRow(f, nil)).Exec(ctx); err != nil {
+			return err
+		}
+		_, err := tx.NewInsert().Model(tokenRow(first)).Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("db: create token family: %w", err)
+	}
+	return nil
+}
+
+// Refresh locks the token's row (SELECT … FOR UPDATE), so a second refresh
+// of the same token waits for the first to commit and then sees it
+// rotated, and applies decide's decision in the same transaction. A
+// revocation is committed even though the grant it answers fails.
+func (s *RefreshTokens) Refresh(ctx context.Context, hash []byte, decide func(auth.RefreshState) (auth.RefreshDecision, error)) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var st struct {
+			refreshTokenRow
+			FamilyKind      string     `bun:"f_kind"`
+			FamilyCreatedAt time.Time  `bun:"f_created_at"`
+			FamilyExpiresAt time.Time  `bun:"f_expires_at"`
+			FamilyRevokedAt *time.Time `bun:"f_revoked_at"`
+			UserStatus      string     `bun:"u_status"`
+		}
+		err := tx.NewRaw(`SELECT rt.id, rt.family_id, rt.app_id, rt.user_id, rt.token_hash, rt.parent_id,
+				rt.created_at, rt.expires_at, rt.rotated_at, rt.revoked_at, rt.replay_sealed,
+				f.kind AS f_kind, f.created_at AS f_created_at, f.expires_at AS f_expires_at,
+				f.revoked_at AS f_revoked_at, u.status AS u_status
+			FROM refresh_tokens AS rt
+			JOIN token_families AS f ON f.id = rt.family_id
+			JOIN users AS u ON u.id = rt.user_id
+			WHERE rt.token_hash = ?
+			FOR UPDATE OF rt`, hash).Scan(ctx, &st)
+		if errors.Is(err, sql.ErrNoRows) {
+			return auth.ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("db: lock refresh token: %w", err)
+		}
+		r := st.refreshTokenRow
+		d, err := decide(auth.RefreshState{
+			Token: auth.RefreshToken{
+				ID: r.ID, FamilyID: r.FamilyID, AppID: r.AppID, UserID: r.UserID, Hash: r.TokenHash, ParentID: r.ParentID,
+				CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt, RotatedAt: r.RotatedAt, ReplaySealed: r.ReplaySealed,
+			},
+			Family: auth.TokenFamily{
+				ID: r.FamilyID, AppID: r.AppID, UserID: r.UserID, Kind: auth.FamilyKind(st.FamilyKind),
+				CreatedAt: st.FamilyCreatedAt, ExpiresAt: st.FamilyExpiresAt, RevokedAt: st.FamilyRevokedAt,
+			},
+			UserStatus: auth.Status(st.UserStatus),
+		})
+		if err != nil {
+			return err
+		}
+		if rot := d.Rotate; rot != nil {
+			if _, err := tx.NewInsert().Model(tokenRow(rot.Child)).Exec(ctx); err != nil {
+				return fmt.Errorf("db: insert rotated refresh token: %w", err)
+			}
+			if _, err := tx.NewUpdate().Model((*refreshTokenRow)(nil)).
+				Set("rotated_at = ?", d.At.UTC()).Set("replay_sealed = ?", rot.ReplaySealed).
+				Where("id = ? AND rotated_at IS NULL", r.ID).Exec(ctx); err != nil {
+				return fmt.Errorf("db: mark refresh token rotated: %w", err)
+			}
+		}
+		if d.Revoke != "" {
+			if _, err := revokeFamily(ctx, tx, r.AppID, r.FamilyID, d.At, d.Revoke); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// RevokeFamilyByToken revokes the family of the token stored under hash.
+func (s *RefreshTokens) RevokeFamilyByToken(ctx context.Context, appID uuid.UUID, hash []byte, at time.Time, reason string) (auth.TokenFamily, bool, error) {
+	var fam auth.TokenFamily
+	var revoked bool
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var row tokenFamilyRow
+		err := tx.NewSelect().Model(&row).
+			Where("id = (SELECT family_id FROM refresh_tokens WHERE token_hash = ? AND app_id = ?)", hash, appID).
+			For("UPDATE").Scan(ctx)
+		if errors.Is(err, sql.ErrNoRows) {
+			return auth.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		fam = row.toDomain()
+		revoked, err = revokeFamily(ctx, tx, appID, row.ID, at, reason)
+		return err
+	})
+	if errors.Is(err, auth.ErrNotFound) {
+		return auth.TokenFamily{}, false, err
+	}
+	if err != nil {
+		return auth.TokenFamily{}, false, fmt.Errorf("db: revoke token family: %w", err)
+	}
+	return fam, revoked, nil
+}
+
+// RevokeFamily revokes a family of the app.
+func (s *RefreshTokens) RevokeFamily(ctx context.Context, appID, familyID uuid.UUID, at time.Time, reason string) (bool, error) {
+	var revoked bool
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		revoked, err = revokeFamily(ctx, tx, appID, familyID, at, reason)
+		return err
+	})
+	return revoked, err
+}
+
+// revokeFamily marks the family and its tokens revoked and wipes any
+// sealed replay, reporting whether the family was live until now.
+func revokeFamily(ctx context.Context, tx bun.Tx, appID, familyID uuid.UUID, at time.Time, reason string) (bool, error) {
+	res, err := tx.NewUpdate().Model((*tokenFamilyRow)(nil)).
+		Set("revoked_at = ?", at.UTC()).Set("revoke_reason = ?", reason).
+		Where("id = ? AND app_id = ? AND revoked_at IS NULL", familyID, appID).Exec(ctx)
+	if err != nil {
+		return false, fmt.Errorf("db: revoke token family: %w", err)
+	}
+	if _, err := tx.NewUpdate().Model((*refreshTokenRow)(nil)).
+		Set("revoked_at = coalesce(revoked_at, ?)", at.UTC()).Set("replay_sealed = NULL").
+		Where("family_id = ? AND (revoked_at IS NULL OR replay_sealed IS NOT NULL)", familyID).Exec(ctx); err != nil {
+		return false, fmt.Errorf("db: revoke refresh tokens: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// FamilyLive is a few primary-key lookups (the family, its user and, for a
+// session family, the session), made for every API request.
+func (s *RefreshTokens) FamilyLive(ctx context.Context, appID, userID, familyID uuid.UUID, now time.Time) (bool, error) {
+	now = now.UTC()
+	var live bool
+	err := s.db.NewRaw(`SELECT EXISTS (
+			SELECT 1 FROM token_families AS f
+			WHERE f.id = ? AND f.app_id = ? AND f.user_id = ?
+			  AND f.revoked_at IS NULL AND f.expires_at > ?
+			  AND EXISTS (SELECT 1 FROM users AS u WHERE u.id = f.user_id AND u.status = 'active')
+			  AND (f.kind = 'refresh' OR EXISTS (
+			      SELECT 1 FROM sessions AS s
+			      WHERE s.token_hash = f.session_hash AND s.user_id = f.user_id AND s.expiry > ?)))`,
+		familyID, appID, userID, now, now).Scan(ctx, &live)
+	if err != nil {
+		return false, fmt.Errorf("db: token family live: %w", err)
+	}
+	return live, nil
+}
+
+// SessionFamily upserts the family of a browser session, keyed by the same
+// hash of the session token that keys the sessions table.
+func (s *RefreshTokens) SessionFamily(ctx context.Context, f auth.TokenFamily, sessionToken string) (auth.TokenFamily, error) {
+	row := familyRow(f, hashToken(sessionToken))
+	err := s.db.NewInsert().Model(row).
+		On("CONFLICT (session_hash) DO UPDATE").
+		Set("expires_at = greatest(f.expires_at, EXCLUDED.expires_at)").
+		Returning("*").Scan(ctx)
+	if err != nil {
+		return auth.TokenFamily{}, fmt.Errorf("db: session token family: %w", err)
+	}
+	return row.toDomain(), nil
+}
+
+// Cleanup wipes sealed replays older than grace and deletes families (and
+// with them their refresh tokens) that expired before now. It returns how
+// many families it deleted.
+func (s *RefreshTokens) Cleanup(ctx context.Context, now time.Time, grace time.Duration) (int64, error) {
+	now = now.UTC()
+	if _, err := s.db.NewUpdate().Model((*refreshTokenRow)(nil)).Set("replay_sealed = NULL").
+		Where("replay_sealed IS NOT NULL AND rotated_at < ?", now.Add(-grace)).Exec(ctx); err != nil {
+		return 0, fmt.Errorf("db: wipe token replays: %w", err)
+	}
+	res, err := s.db.NewDelete().Model((*tokenFamilyRow)(nil)).Where("expires_at <= ?", now).Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("db: delete expired token families: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+// RunCleanup runs Cleanup every interval until ctx ends.
+func (s *RefreshTokens) RunCleanup(ctx context.Context, interval, grace time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := s.Cleanup(ctx, time.Now(), grace); err != nil && ctx.Err() == nil {
+				log.WarnContext(ctx, "token cleanup failed", "err", err)
+			} else if n > 0 {
+				log.DebugContext(ctx, "expired token families removed", "count", n)
+			}
+		}
+	}
+}
+
+func familyRow(f auth.TokenFamily, sessionHash []byte) *tokenFamilyRow {
+	return &tokenFamilyRow{
+		ID: f.ID, AppID: f.AppID, UserID: f.UserID, Kind: string(f.Kind), SessionHash: sessionHash,
+		CreatedAt: f.CreatedAt.UTC(), ExpiresAt: f.ExpiresAt.UTC(), RevokedAt: f.RevokedAt,
+	}
+}
+
+func (r tokenFamilyRow) toDomain() auth.TokenFamily {
+	return auth.TokenFamily{
+		ID: r.ID, AppID: r.AppID, UserID: r.UserID, Kind: auth.FamilyKind(r.Kind),
+		CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt, RevokedAt: r.RevokedAt,
+	}
+}
+
+func tokenRow(t auth.RefreshToken) *refreshTokenRow {
+	return &refreshTokenRow{
+		ID: t.ID, FamilyID: t.FamilyID, AppID: t.AppID, UserID: t.UserID, TokenHash: t.Hash, ParentID: t.ParentID,
+		CreatedAt: t.CreatedAt.UTC(), ExpiresAt: t.ExpiresAt.UTC(), RotatedAt: t.RotatedAt, ReplaySealed: t.ReplaySealed,
+	}
+}

@@ -1,0 +1,4 @@
+ALTER TABLE sessions
+    DROP COLUMN IF EXISTS os,
+    DROP COLUMN IF EXISTS browser,
+    DROP COLUMN IF EXISTS public_id;

@@ -1,0 +1,216 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/starfederation/datastar-go/datastar"
+
+	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/pages"
+	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/session"
+)
+
+// Devices is what the web layer needs from the device list.
+type Devices interface {
+	List(ctx context.Context, userID uuid.UUID, current string) ([]auth.Session, error)
+	SignOut(ctx context.Context, appID, userID uuid.UUID, publicID string) (auth.Session, error)
+	SignOutOthers(ctx context.Context, appID, userID uuid.UUID, current string) (int, error)
+	SignOutEverywhere(ctx context.Context, appID, userID uuid.UUID) (int, error)
+}
+
+// devicesPath is the devices page; after a plain form post it is reloaded
+// with ?done= naming what happened.
+const devicesPath = "/account/devices"
+
+// Outcomes a plain form post reports to the reloaded devices page.
+var devicesDone = map[string]messages.Key{
+	"one":    messages.DeviceSignedOut,
+	"others": messages.DevicesOthersSignedOut,
+}
+
+// devicesPage lists the user's sessions with the forms that end them.
+func (s *Server) devicesPage(w http.ResponseWriter, r *http.Request, userID uuid.UUID) error {
+	acct, ok, err := s.activeAccount(w, r, userID)
+	if !ok {
+		return err
+	}
+	v, err := s.devicesView(r, userID)
+	if err != nil {
+		return err
+	}
+	v.Notice = devicesDone[r.URL.Query().Get("done")]
+	s.render(w, r, http.StatusOK, pages.Devices(s.page(messages.DevicesTitle, acct.Email()), v))
+	return nil
+}
+
+// deviceSignOut ends one of the user's sessions, chosen by public id. A
+// public id that is not the user's (signed out already, or someone else's)
+// is answered with messages.DeviceNotFound and changes nothing. Signing out
+// the current session this way logs out.
+//
+// Errors: readForm's; 400 messages.FormMalformed for a missing or malformed
+// public id.
+func (s *Server) deviceSignOut(w http.ResponseWriter, r *http.Request, userID uuid.UUID) error {
+	form, err := readForm(r, "session")
+	if err != nil {
+		return err
+	}
+	publicID := form["session"]
+	if !session.IsPublicID(publicID) {
+		return statusError(http.StatusBadRequest, messages.FormMalformed)
+	}
+	ctx := r.Context()
+	_, err = s.Devices.SignOut(ctx, s.AppID, userID, publicID)
+	var ae *auth.Error
+	if errors.As(err, &ae) {
+		return s.devicesAnswer(w, r, userID, http.StatusNotFound, "", ae.Code)
+	}
+	if err != nil {
+		return err
+	}
+	if publicID == s.Sessions.PublicID(ctx) {
+		if err := s.Sessions.Logout(ctx); err != nil {
+			return err
+		}
+		return s.redirect(w, r, "/login?from=logout")
+	}
+	return s.devicesAnswer(w, r, userID, http.StatusSeeOther, "one", "")
+}
+
+// devicesSignOutOthers ends every session of the user but this one, then
+// renews this one's token: a copy of this device's cookie held elsewhere
+// dies with the others.
+//
+// Errors: readForm's.
+func (s *Server) devicesSignOutOthers(w http.ResponseWriter, r *http.Request, userID uuid.UUID) error {
+	if _, err := readForm(r); err != nil { // the form has no fields, but the rules on bodies hold
+		return err
+	}
+	ctx := r.Context()
+	if _, err := s.Devices.SignOutOthers(ctx, s.AppID, userID, s.Sessions.PublicID(ctx)); err != nil {
+		return err
+	}
+	// List before renewing: the renewed session is stored only when the
+	// response starts.
+	var v pages.DevicesView
+	if isDatastar(r) {
+		var err error
+		if v, err = s.devicesView(r, userID); err != nil {
+			return err
+		}
+	}
+	if err := s.Sessions.Renew(ctx); err != nil {
+		return err
+	}
+	if isDatastar(r) {
+		v.Notice, v.Interactive = messages.DevicesOthersSignedOut, true
+		return datastar.NewSSE(w, r).PatchElementTempl(pages.DevicesPanel(v))
+	}
+	http.Redirect(w, r, devicesPath+"?done=others", http.StatusSeeOther)
+	return nil
+}
+
+// devicesSignOutEverywhere ends every session of the user, this one
+// included, and sends the browser to the login page.
+//
+// Errors: readForm's.
+func (s *Server) devicesSignOutEverywhere(w http.ResponseWriter, r *http.Request, userID uuid.UUID) error {
+	if _, err := readForm(r); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	if _, err := s.Devices.SignOutEverywhere(ctx, s.AppID, userID); err != nil {
+		return err
+	}
+	if err := s.Sessions.Logout(ctx); err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/login?from=everywhere")
+}
+
+// devicesAnswer answers a devices post: over Datastar, the refreshed panel
+// with the notice (done) or problem; otherwise a redirect to the page with
+// ?done= (status 303), or the page itself with the problem and status.
+func (s *Server) devicesAnswer(w http.ResponseWriter, r *http.Request, userID uuid.UUID, status int, done string, problem messages.Key) error {
+	if !isDatastar(r) && problem == "" {
+		http.Redirect(w, r, devicesPath+"?done="+done, http.StatusSeeOther)
+		return nil
+	}
+	var email string
+	if !isDatastar(r) {
+		acct, ok, err := s.activeAccount(w, r, userID)
+		if !ok {
+			return err
+		}
+		email = acct.Email()
+	}
+	v, err := s.devicesView(r, userID)
+	if err != nil {
+		return err
+	}
+	v.Notice, v.Problem, v.Interactive = devicesDone[done], problem, isDatastar(r)
+	if isDatastar(r) {
+		return datastar.NewSSE(w, r).PatchElementTempl(pages.DevicesPanel(v))
+	}
+	s.render(w, r, status, pages.Devices(s.page(messages.DevicesTitle, email), v))
+	return nil
+}
+
+// devicesView lists the user's sessions for the page, this one first.
+func (s *Server) devicesView(r *http.Request, userID uuid.UUID) (pages.DevicesView, error) {
+	list, err := s.Devices.List(r.Context(), userID, s.Sessions.PublicID(r.Context()))
+	if err != nil {
+		return pages.DevicesView{}, err
+	}
+	v := pages.DevicesView{Devices: make([]pages.DeviceView, len(list))}
+	for i, d := range list {
+		v.Devices[i] = pages.DeviceView{
+			PublicID:    d.PublicID,
+			Label:       deviceLabel(d),
+			IP:          d.IP,
+			SignedIn:    humanTime(d.CreatedAt),
+			SignedInISO: d.CreatedAt.UTC().Format(time.RFC3339),
+			LastSeen:    humanTime(d.LastSeenAt),
+			LastSeenISO: d.LastSeenAt.UTC().Format(time.RFC3339),
+			Current:     d.Current,
+		}
+	}
+	return v, nil
+}
+
+// deviceLabel names a session's device: "Firefox on Windows", with the
+// catalog's words for a browser or system the user agent did not reveal.
+func deviceLabel(d auth.Session) string {
+	browser, os := d.Browser, d.OS
+	if browser == "" {
+		browser = messages.Text(messages.DeviceUnknownBrowser)
+	}
+	if os == "" {
+		os = messages.Text(messages.DeviceUnknownOS)
+	}
+	return messages.Fill(messages.DeviceLabel, "{browser}", browser, "{os}", os)
+}
+
+func humanTime(t time.Time) string { return t.UTC().Format("2 January 2006, 15:04 UTC") }
+
+// activeAccount returns the signed-in user's account. A user who is gone or
+// no longer active is logged out and sent to the login page; ok is false
+// then, and err says whether that failed.
+func (s *Server) activeAccount(w http.ResponseWriter, r *http.Request, userID uuid.UUID) (auth.Account, bool, error) {
+	acct, err := s.Accounts.Account(r.Context(), s.AppID, userID)
+	if errors.Is(err, auth.ErrNotFound) || (err == nil && acct.User.Status != auth.StatusActive) {
+		if err := s.Sessions.Logout(r.Context()); err != nil {
+			return auth.Account{}, false, err
+		}
+		return auth.Account{}, false, s.redirect(w, r, "/login?from=expired")
+	}
+	if err != nil {
+		return auth.Account{}, false, err
+	}
+	return acct, true, nil
+}
