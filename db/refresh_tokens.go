@@ -69,34 +69,39 @@ func (s *RefreshTokens) CreateFamily(ctx context.Context, f auth.TokenFamily, fi
 	return nil
 }
 
-// Refresh locks the token's row (SELECT … FOR UPDATE), so a second refresh
-// of the same token waits for the first to commit and then sees it
-// rotated, and applies decide's decision in the same transaction. A
-// revocation is committed even though the grant it answers fails.
+// Refresh takes the family's row lock first (FOR NO KEY UPDATE), then reads
+// the token: every write to a family's tokens (rotation, revocation,
+// logout) holds that lock, so refreshes of one family are decided one after
+// the other, each seeing what the previous one committed, and locks are
+// always taken family first, which rules out deadlocks between them. The
+// decision is applied in the same transaction; a revocation is committed
+// even though the grant it answers fails.
 func (s *RefreshTokens) Refresh(ctx context.Context, hash []byte, decide func(auth.RefreshState) (auth.RefreshDecision, error)) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		var st struct {
-			refreshTokenRow
-			FamilyKind      string     `bun:"f_kind"`
-			FamilyCreatedAt time.Time  `bun:"f_created_at"`
-			FamilyExpiresAt time.Time  `bun:"f_expires_at"`
-			FamilyRevokedAt *time.Time `bun:"f_revoked_at"`
-			UserStatus      string     `bun:"u_status"`
-		}
-		err := tx.NewRaw(`SELECT rt.id, rt.family_id, rt.app_id, rt.user_id, rt.token_hash, rt.parent_id,
-				rt.created_at, rt.expires_at, rt.rotated_at, rt.revoked_at, rt.replay_sealed,
-				f.kind AS f_kind, f.created_at AS f_created_at, f.expires_at AS f_expires_at,
-				f.revoked_at AS f_revoked_at, u.status AS u_status
-			FROM refresh_tokens AS rt
-			JOIN token_families AS f ON f.id = rt.family_id
-			JOIN users AS u ON u.id = rt.user_id
-			WHERE rt.token_hash = ?
-			FOR UPDATE OF rt`, hash).Scan(ctx, &st)
+		var fam tokenFamilyRow
+		err := tx.NewSelect().Model(&fam).
+			Where("f.id = (SELECT family_id FROM refresh_tokens WHERE token_hash = ?)", hash).
+			For("NO KEY UPDATE").Scan(ctx)
 		if errors.Is(err, sql.ErrNoRows) {
 			return auth.ErrNotFound
 		}
 		if err != nil {
-			return fmt.Errorf("db: lock refresh token: %w", err)
+			return fmt.Errorf("db: lock token family: %w", err)
+		}
+		var st struct {
+			refreshTokenRow
+			UserStatus string `bun:"u_status"`
+		}
+		err = tx.NewRaw(`SELECT rt.id, rt.family_id, rt.app_id, rt.user_id, rt.token_hash, rt.parent_id,
+				rt.created_at, rt.expires_at, rt.rotated_at, rt.revoked_at, rt.replay_sealed, u.status AS u_status
+			FROM refresh_tokens AS rt
+			JOIN users AS u ON u.id = rt.user_id
+			WHERE rt.token_hash = ?`, hash).Scan(ctx, &st)
+		if errors.Is(err, sql.ErrNoRows) {
+			return auth.ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("db: read refresh token: %w", err)
 		}
 		r := st.refreshTokenRow
 		d, err := decide(auth.RefreshState{
@@ -104,10 +109,7 @@ func (s *RefreshTokens) Refresh(ctx context.Context, hash []byte, decide func(au
 				ID: r.ID, FamilyID: r.FamilyID, AppID: r.AppID, UserID: r.UserID, Hash: r.TokenHash, ParentID: r.ParentID,
 				CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt, RotatedAt: r.RotatedAt, ReplaySealed: r.ReplaySealed,
 			},
-			Family: auth.TokenFamily{
-				ID: r.FamilyID, AppID: r.AppID, UserID: r.UserID, Kind: auth.FamilyKind(st.FamilyKind),
-				CreatedAt: st.FamilyCreatedAt, ExpiresAt: st.FamilyExpiresAt, RevokedAt: st.FamilyRevokedAt,
-			},
+			Family:     fam.toDomain(),
 			UserStatus: auth.Status(st.UserStatus),
 		})
 		if err != nil {
@@ -140,7 +142,7 @@ func (s *RefreshTokens) RevokeFamilyByToken(ctx context.Context, appID uuid.UUID
 		var row tokenFamilyRow
 		err := tx.NewSelect().Model(&row).
 			Where("id = (SELECT family_id FROM refresh_tokens WHERE token_hash = ? AND app_id = ?)", hash, appID).
-			For("UPDATE").Scan(ctx)
+			For("NO KEY UPDATE").Scan(ctx)
 		if errors.Is(err, sql.ErrNoRows) {
 			return auth.ErrNotFound
 		}

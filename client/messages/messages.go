@@ -77,6 +77,20 @@ const (
 	RememberMeHint           Key = "ui.remember_me.hint"
 )
 
+// The account page's API check, run by the browser module with the access
+// token of the page's session.
+const (
+	APICheckTitle        Key = "ui.api_check.title"
+	APICheckIntro        Key = "ui.api_check.intro"
+	APICheckUserID       Key = "ui.api_check.user_id"
+	APICheckAgain        Key = "ui.api_check.again"
+	APICheckRunning      Key = "api_check.running"
+	APICheckOK           Key = "api_check.ok"
+	APICheckOtherAccount Key = "api_check.other_account"
+	APICheckSignedOut    Key = "api_check.signed_out"
+	APICheckFailed       Key = "api_check.failed"
+)
+
 // Page text: titles, labels, hints and buttons.
 const (
 	ProductName       Key = "ui.product_name"
@@ -161,6 +175,16 @@ var catalog = map[Key]string{
 	AccountDevicesLink:       "See and sign out the devices signed in to your account",
 	RememberMe:               "Keep me signed in",
 	RememberMeHint:           "Stay signed in on this device after closing the browser. Leave it unticked on a shared computer.",
+
+	APICheckTitle:        "API access",
+	APICheckIntro:        "This page calls Latch's API with a short-lived access token for this browser session. The token is kept in the page's memory only, never stored, and renewed while the page uses it.",
+	APICheckUserID:       "Account ID from the API",
+	APICheckAgain:        "Check again",
+	APICheckRunning:      "Calling the API…",
+	APICheckOK:           "The API answered for this account.",
+	APICheckOtherAccount: "The API answered for another account: someone has signed in to another account in this browser. Reload the page.",
+	APICheckSignedOut:    "This browser is no longer signed in. Log in again to use the API.",
+	APICheckFailed:       "The API could not be reached. Try again in a moment.",
 
 	ProductName:       "Latch",
 	LoginTitle:        "Log in",

@@ -5,7 +5,9 @@
 // has painted. It only improves pages that already work without it: live
 // validation checks the signup and login fields as they are typed, with the
 // same rules (client/validate) and the same words (client/messages) as the
-// server, which still checks every submit.
+// server, which still checks every submit. On signed-in pages a token
+// manager keeps an access token for the page's session in memory and lets
+// page scripts call Latch's API through window.latch.fetch (tokens.go).
 //
 // Each feature lives in its own file and is started from main; when one is
 // running, main marks <html data-wasm-ready> and records the performance mark
@@ -19,6 +21,7 @@ import "syscall/js"
 func main() {
 	doc := js.Global().Get("document")
 	liveValidation(doc)
+	apiTokens(doc)
 	markReady(doc)
 	select {} // serve event callbacks for the life of the page
 }

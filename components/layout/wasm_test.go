@@ -39,3 +39,21 @@ func TestBaseWithoutWasmLoadsNoModule(t *testing.T) {
 		}
 	}
 }
+
+// TestBaseNamesTheTokenEndpointOnlyWhenSet: the module's token manager
+// starts only on pages that name the endpoint (signed-in pages).
+func TestBaseNamesTheTokenEndpointOnlyWhenSet(t *testing.T) {
+	for _, tokens := range []string{"", "/auth/token"} {
+		p := page
+		p.Wasm = Wasm{Loader: "/static/js/latch.1a2b.js", Runtime: "/static/vendor/wasm_exec.3c4d.js", Module: "/static/wasm/latch.5e6f.wasm", Tokens: tokens}
+		_, doc := render(t, AppShell(p, "Heading"), "<p>x</p>")
+		loader := find(doc, withAttr("src", p.Wasm.Loader))
+		if loader == nil {
+			t.Fatal("no script for the module loader")
+		}
+		v, ok := attr(loader, "data-latch-tokens")
+		if ok != (tokens != "") || v != tokens {
+			t.Errorf("Tokens %q: data-latch-tokens=%q (present %v)", tokens, v, ok)
+		}
+	}
+}

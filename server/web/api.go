@@ -109,8 +109,14 @@ func (s *Server) api(h handlerFunc) http.Handler {
 }
 
 func (s *Server) renderAPIError(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
-		return // the client went away
+	if r.Context().Err() != nil {
+		// The client went away; whatever failed (often the database call
+		// its cancellation cut short), nobody is left to answer. A refresh
+		// cut short was rolled back, or, if it committed, the grace window
+		// gives the client's retry the same pair.
+		s.Logger.DebugContext(r.Context(), "client gone", "err", err,
+			"request_id", auth.ClientFrom(r.Context()).RequestID, "path", r.URL.Path)
+		return
 	}
 	var oe *oauthError
 	var mbe *http.MaxBytesError

@@ -29,11 +29,10 @@ type tokenOptions struct {
 // tokenParts are the token flows of a harness, for tests that reach past
 // HTTP: rotating keys, reading the store.
 type tokenParts struct {
-	ring   *token.Ring
-	flows  *auth.Tokens
-	store  *db.RefreshTokens
-	kek    []byte
-	issuer string
+	ring  *token.Ring
+	flows *auth.Tokens
+	store *db.RefreshTokens
+	kek   []byte
 }
 
 // testIssuer is the iss of the harness's tokens.
@@ -59,7 +58,7 @@ func newTokenParts(t testing.TB, bdb *bun.DB, accounts *auth.Service, audit auth
 	flows := auth.NewTokens(accounts, store, ring, replay, audit, auth.TokenOptions{
 		RefreshLifetime: o.lifetime, Grace: o.grace, Clock: clk.Now, Logger: log,
 	})
-	return tokenParts{ring: ring, flows: flows, store: store, kek: kek, issuer: testIssuer}
+	return tokenParts{ring: ring, flows: flows, store: store, kek: kek}
 }
 
 // tokenReply is a decoded token endpoint answer, success or error.

@@ -236,29 +236,47 @@ func TestConcurrentRefreshInsideTheGraceWindowGetsOnePair(t *testing.T) {
 		t.Fatalf("%d rotations stored (%v), want 1", children, err)
 	}
 
+	pair := replies[0]
+
 	// Still inside the window, a late retry gets the same pair too.
 	h.clock.Advance(9 * time.Second)
 	late := h.refresh(first.RefreshToken)
-	if late.status != http.StatusOK || late.RefreshToken != replies[0].RefreshToken || late.ExpiresIn != 291 {
+	if late.status != http.StatusOK || late.RefreshToken != pair.RefreshToken || late.ExpiresIn != 291 {
 		t.Fatalf("retry inside the window: %d %s", late.status, late.body)
 	}
 	var sealed []byte
 	if err := h.db.NewRaw("SELECT replay_sealed FROM refresh_tokens WHERE parent_id IS NULL").Scan(context.Background(), &sealed); err != nil {
 		t.Fatal(err)
 	}
-	if len(sealed) == 0 || strings.Contains(string(sealed), replies[0].RefreshToken) || strings.Contains(string(sealed), "latch_rt_") {
+	if len(sealed) == 0 || strings.Contains(string(sealed), pair.RefreshToken) || strings.Contains(string(sealed), "latch_rt_") {
 		t.Fatal("the replayable pair is not sealed at rest")
 	}
 
-	// After the window the same token is a reuse: the family is revoked.
+	// After the window the same token is a reuse: the family is revoked,
+	// once, however many copies arrive together.
 	h.clock.Advance(2 * time.Second)
-	if r := h.refresh(first.RefreshToken); r.status != http.StatusBadRequest || r.Error != "invalid_grant" {
-		t.Fatalf("after the window: %d %s", r.status, r.body)
+	for i := range n {
+		wg.Go(func() { replies[i] = h.refresh(first.RefreshToken) })
 	}
-	if r := h.refresh(replies[0].RefreshToken); r.status != http.StatusBadRequest {
+	wg.Wait()
+	for i, r := range replies {
+		if r.status != http.StatusBadRequest || r.Error != "invalid_grant" {
+			t.Fatalf("reuse %d after the window: %d %s", i, r.status, r.body)
+		}
+	}
+	reuses := 0
+	for _, e := range h.events(t) {
+		if e.Event == "token.reuse" {
+			reuses++
+		}
+	}
+	if reuses != 1 {
+		t.Fatalf("%d token.reuse events for one family, want 1", reuses)
+	}
+	if r := h.refresh(pair.RefreshToken); r.status != http.StatusBadRequest {
 		t.Fatalf("child after its family was revoked: %d %s", r.status, r.body)
 	}
-	if me := h.me(replies[0].AccessToken); me.status != http.StatusUnauthorized {
+	if me := h.me(pair.AccessToken); me.status != http.StatusUnauthorized {
 		t.Fatalf("access token after revocation: %d", me.status)
 	}
 	if evs := h.events(t); evs[0].Event != "token.reuse" {
@@ -282,6 +300,14 @@ func TestRefreshFamilyLifetimeAndInactiveUsers(t *testing.T) {
 	h.clock.Advance(2*time.Hour + time.Second)
 	if got := h.refresh(r.RefreshToken); got.status != http.StatusBadRequest || got.Error != "invalid_grant" {
 		t.Fatalf("refresh after the family's lifetime: %d %s", got.status, got.body)
+	}
+	// Cleanup deletes the expired family and its tokens.
+	if n, err := h.tok.store.Cleanup(context.Background(), h.clock.Now(), time.Second); err != nil || n != 1 {
+		t.Fatalf("cleanup removed %d families (%v), want 1", n, err)
+	}
+	var left int
+	if err := h.db.NewRaw("SELECT count(*) FROM refresh_tokens").Scan(context.Background(), &left); err != nil || left != 0 {
+		t.Fatalf("%d refresh tokens left after cleanup (%v)", left, err)
 	}
 
 	r = h.grant(url.Values{"grant_type": {"password"}, "username": {"life@example.com"}, "password": {apiPassword}})
@@ -319,6 +345,30 @@ func TestLogoutRevokesTheFamily(t *testing.T) {
 	if evs := h.events(t); evs[0].Event != "token.logout" || evs[0].Outcome != "success" {
 		t.Fatalf("latest event %+v", evs[0])
 	}
+	// Logout racing a refresh and a reuse of the same family: every request
+	// gets a clean answer, never a deadlock or a 500.
+	for range 5 {
+		g := h.grant(url.Values{"grant_type": {"password"}, "username": {"bye@example.com"}, "password": {apiPassword}})
+		next := h.refresh(g.RefreshToken)
+		h.clock.Advance(11 * time.Second)
+		var wg sync.WaitGroup
+		var results [3]tokenReply
+		wg.Go(func() { results[0] = h.refresh(next.RefreshToken) })
+		wg.Go(func() { results[1] = h.refresh(g.RefreshToken) })
+		wg.Go(func() {
+			results[2] = h.api(http.MethodPost, "/api/v1/logout", formType, url.Values{"refresh_token": {next.RefreshToken}}.Encode())
+		})
+		wg.Wait()
+		for i, r := range results {
+			if r.status != http.StatusOK && r.status != http.StatusBadRequest {
+				t.Fatalf("racing request %d: %d %s", i, r.status, r.body)
+			}
+		}
+		if r := h.refresh(next.RefreshToken); r.status != http.StatusBadRequest {
+			t.Fatalf("family alive after logout and reuse: %d", r.status)
+		}
+	}
+
 	// Unknown, malformed and already-revoked tokens answer the same.
 	for _, tok := range []string{r.RefreshToken, "latch_rt_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "garbage"} {
 		got := h.api(http.MethodPost, "/api/v1/logout", "application/json", `{"refresh_token":"`+tok+`"}`)

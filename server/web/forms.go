@@ -47,7 +47,17 @@ func pick(form url.Values, fields []string) (map[string]string, error) {
 	return out, nil
 }
 
-// page returns the layout data every page needs.
+// sessionTokenPath is the token endpoint of signed-in browser sessions
+// (POST /auth/token, see routes.go).
+const sessionTokenPath = "/auth/token"
+
+// page returns the layout data every page needs. A signed-in page (one
+// with userEmail) also names the session's token endpoint, when the token
+// API is on, so the browser module can call the API; other pages never do.
 func (s *Server) page(title messages.Key, userEmail string) layout.Page {
-	return layout.Page{Title: messages.Text(title), CSS: s.css, Scripts: s.scripts, Wasm: s.wasm, UserEmail: userEmail}
+	p := layout.Page{Title: messages.Text(title), CSS: s.css, Scripts: s.scripts, Wasm: s.wasm, UserEmail: userEmail}
+	if userEmail != "" && s.Tokens != nil && p.Wasm.Loader != "" {
+		p.Wasm.Tokens = sessionTokenPath
+	}
+	return p
 }

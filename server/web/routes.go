@@ -71,6 +71,8 @@ func (s *Server) Handler() http.Handler {
 			root.Handle(path, s.api(apiMethodNotAllowed))
 		}
 		root.Handle("/api/", s.api(apiNotFound))
+	}
+	if s.KeySet != nil {
 		root.Handle("GET /.well-known/jwks.json", s.api(s.jwks))
 	}
 	root.Handle("/", csrf.Handler(s.Sessions.Middleware(app)))
