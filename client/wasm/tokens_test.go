@@ -429,7 +429,9 @@ func TestTabsShareOneRenewal(t *testing.T) {
 	// Their renewal timers fire together: still one mint.
 	c.now = a.held.renewAt
 	c.fire()
-	eventually(func() bool { return a.held.value == "tok-3" && b.held.value == "tok-3" && a.flight == nil && b.flight == nil })
+	eventually(func() bool {
+		return a.held.value == "tok-3" && b.held.value == "tok-3" && a.flight == nil && b.flight == nil
+	})
 	settle()
 	if mints, _ := s.counts(); mints != 3 || a.held.value != "tok-3" || b.held.value != "tok-3" {
 		t.Fatalf("timers firing in both tabs: %d mints, A holds %q, B %q; want 3, tok-3, tok-3", mints, a.held.value, b.held.value)
