@@ -43,7 +43,7 @@ const (
 	stopShare     = 10
 	stopLeadMax   = 5_000
 	mintTimeout   = 10_000 // a mint unanswered by then has failed, and frees the lock
-	broadcastWait = 150    // see renewLocked
+	broadcastWait = 250    // see renewLocked
 )
 
 // accessToken is one access token and the times (Date.now milliseconds,

@@ -29,15 +29,22 @@ import (
 var testParams = password.Params{MemoryKiB: 64, Iterations: 1, Parallelism: 1, SaltLen: 16, KeyLen: 32}
 
 // clock is a controllable time source shared by the session manager and
-// the session store.
+// the session store. It stands still unless wall is set, when it follows
+// the real clock (for browser tests whose tokens must really expire);
+// Advance moves it ahead either way.
 type clock struct {
-	mu  sync.Mutex
-	now time.Time
+	mu     sync.Mutex
+	now    time.Time
+	wall   bool
+	offset time.Duration
 }
 
 func (c *clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.wall {
+		return time.Now().Add(c.offset)
+	}
 	return c.now
 }
 
@@ -45,6 +52,7 @@ func (c *clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
+	c.offset += d
 }
 
 // harness is a whole Latch server on a real, private database.
@@ -71,6 +79,10 @@ type harnessOptions struct {
 	origin   string // the public origin, as behind a proxy that rewrites Host
 	tokens   tokenOptions
 	remember rememberOptions
+	// wallClock makes the harness clock follow real time.
+	wallClock bool
+	// wrap, when set, wraps the whole handler, to watch requests.
+	wrap func(http.Handler) http.Handler
 }
 
 func newHarness(t testing.TB) *harness {
@@ -98,7 +110,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := &clock{now: time.Now()}
+	clk := &clock{now: time.Now(), wall: o.wallClock}
 	logs := &strings.Builder{}
 	var logMu sync.Mutex
 	log := slog.New(slog.NewTextHandler(lockedWriter{w: logs, mu: &logMu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -119,6 +131,9 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	srv := web.New(web.Deps{Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
 		Tokens: tok.flows, KeySet: tok.ring})
 	handler := srv.Handler()
+	if o.wrap != nil {
+		handler = o.wrap(handler)
+	}
 	ts := httptest.NewUnstartedServer(handler)
 	if o.secure {
 		ts.StartTLS()

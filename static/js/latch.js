@@ -9,6 +9,13 @@
 // this loader marks it with data-wasm-failed and the page carries on as
 // before.
 //
+// On signed-in pages the tag also carries data-latch-tokens (the session's
+// token endpoint); there the module defines window.latch.fetch, a fetch that
+// adds an in-memory access token for Latch's API, marks <html> with
+// data-latch-api and fires latch:ready on document (client/wasm/tokens.go).
+// Page scripts that use it wait for either, and do without it when the
+// module never arrives.
+//
 // No inline script is needed, so the Content-Security-Policy stays strict;
 // compiling WebAssembly needs script-src 'unsafe-eval' (or
 // 'wasm-unsafe-eval'), which Latch's policy has for Datastar.
