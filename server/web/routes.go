@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/components/pages"
@@ -14,8 +15,12 @@ import (
 // store, so they cost no database round trip.
 func (s *Server) Handler() http.Handler {
 	app := http.NewServeMux()
+	var paths []string // each routed path, to answer other methods with 405
 	route := func(method, path string, h handlerFunc) {
 		app.Handle(method+" "+path, s.handle(h))
+		if !slices.Contains(paths, path) && path != "/{$}" {
+			paths = append(paths, path)
+		}
 	}
 	route("GET", "/{$}", s.home)
 	route("GET", "/signup", s.signupPage)
@@ -34,8 +39,7 @@ func (s *Server) Handler() http.Handler {
 		app.Handle("POST /auth/token", s.api(s.sessionToken))
 		app.Handle("/auth/token", s.api(apiMethodNotAllowed))
 	}
-	for _, path := range []string{"/signup", "/login", "/logout", "/account", "/account/devices",
-		pages.DeviceSignOutPath, pages.DevicesSignOutOthersPath, pages.DevicesSignOutAllPath} {
+	for _, path := range paths {
 		app.Handle(path, s.handle(func(w http.ResponseWriter, r *http.Request) error {
 			return statusError(http.StatusMethodNotAllowed, messages.MethodNotAllowed)
 		}))
