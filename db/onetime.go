@@ -1,0 +1,300 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/latch-dev/latch/server/otp"
+)
+
+type oneTimeRow struct {
+	bun.BaseModel `bun:"table:one_time_tokens,alias:o"`
+
+	ID           uuid.UUID  `bun:"id,pk,type:uuid"`
+	AppID        uuid.UUID  `bun:"app_id,type:uuid"`
+	UserID       *uuid.UUID `bun:"user_id,type:uuid"`
+	Purpose      string     `bun:"purpose"`
+	Channel      string     `bun:"channel"`
+	Identity     string     `bun:"identity"`
+	CodeHash     []byte     `bun:"code_hash,nullzero"`
+	Selector     *string    `bun:"selector"`
+	VerifierHash []byte     `bun:"verifier_hash,nullzero"`
+	CreatedAt    time.Time  `bun:"created_at"`
+	ExpiresAt    time.Time  `bun:"expires_at"`
+	Attempts     int        `bun:"attempts"`
+	MaxAttempts  int        `bun:"max_attempts"`
+	ConsumedAt   *time.Time `bun:"consumed_at"`
+	VoidedAt     *time.Time `bun:"voided_at"`
+}
+
+// SendLimits bounds how often codes and links are sent to one identity,
+// whatever their purpose: at most one per Cooldown, and at most PerWindow
+// in any Window.
+type SendLimits struct {
+	Cooldown  time.Duration
+	PerWindow int
+	Window    time.Duration
+}
+
+// DefaultSendLimits allows one code a minute and five an hour per identity.
+var DefaultSendLimits = SendLimits{Cooldown: time.Minute, PerWindow: 5, Window: time.Hour}
+
+// OneTime stores one-time codes and magic links (table one_time_tokens).
+// It keeps only hashes: callers hash codes with otp.Hasher and links with
+// otp.NewLink / otp.ParseLink, and the store compares hashes in constant
+// time. All times come from its clock.
+type OneTime struct {
+	db     bun.IDB
+	limits SendLimits
+	clock  func() time.Time
+}
+
+// NewOneTime returns a one-time token store over db; a zero limits means
+// DefaultSendLimits, a nil clock time.Now.
+func NewOneTime(db bun.IDB, limits SendLimits, clock func() time.Time) *OneTime {
+	if limits == (SendLimits{}) {
+		limits = DefaultSendLimits
+	}
+	if clock == nil {
+		clock = time.Now
+	}
+	return &OneTime{db: db, limits: limits, clock: clock}
+}
+
+// now is the clock in UTC at the database's precision, so a time written
+// and read back compares equal.
+func (s *OneTime) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
+
+// Create stores a new code or link and returns its id. In the same
+// transaction it checks the send limits for the identity, then voids any
+// outstanding code or link of the same app, purpose and identity, so only
+// the newest one works. Creates for one identity are serialised by an
+// advisory lock, so concurrent requests cannot both pass the limits.
+//
+// It returns a *otp.SendLimitError (errors.Is otp.ErrSendLimited) with the
+// wait when the identity was sent a code less than Cooldown ago or has
+// had PerWindow in the last Window, and an error for an invalid Issue.
+// Callers should create a row whether or not an account holds the
+// identity (UserID nil), so limits and answers are the same for both.
+func (s *OneTime) Create(ctx context.Context, in otp.Issue) (uuid.UUID, error) {
+	if err := checkIssue(in); err != nil {
+		return uuid.Nil, err
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return uuid.Nil, err
+	}
+	now := s.now()
+	maxAttempts := in.MaxAttempts
+	if maxAttempts == 0 {
+		maxAttempts = otp.DefaultMaxAttempts
+	}
+	row := &oneTimeRow{
+		ID: id, AppID: in.AppID, UserID: in.UserID, Purpose: string(in.Purpose), Channel: string(in.Channel),
+		Identity: in.Identity, CodeHash: in.CodeHash, VerifierHash: in.VerifierHash,
+		CreatedAt: now, ExpiresAt: now.Add(in.TTL), MaxAttempts: maxAttempts,
+	}
+	if in.Selector != "" {
+		row.Selector = &in.Selector
+	}
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
+			"one_time_tokens:"+in.AppID.String()+":"+in.Identity); err != nil {
+			return err
+		}
+		if err := s.checkLimits(ctx, tx, in.AppID, in.Identity, now); err != nil {
+			return err
+		}
+		if _, err := tx.NewUpdate().Model((*oneTimeRow)(nil)).
+			Set("voided_at = ?", now).
+			Where("app_id = ? AND purpose = ? AND identity = ?", in.AppID, string(in.Purpose), in.Identity).
+			Where("consumed_at IS NULL AND voided_at IS NULL").
+			Exec(ctx); err != nil {
+			return err
+		}
+		_, err := tx.NewInsert().Model(row).Exec(ctx)
+		return err
+	})
+	var limited *otp.SendLimitError
+	if errors.As(err, &limited) {
+		return uuid.Nil, err
+	}
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("db: create one-time token: %w", err)
+	}
+	return id, nil
+}
+
+func checkIssue(in otp.Issue) error {
+	switch {
+	case !in.Purpose.Valid():
+		return fmt.Errorf("db: create one-time token: unknown purpose %q", in.Purpose)
+	case !in.Channel.Valid():
+		return fmt.Errorf("db: create one-time token: unknown channel %q", in.Channel)
+	case in.Identity == "":
+		return errors.New("db: create one-time token: no identity")
+	case in.TTL <= 0:
+		return errors.New("db: create one-time token: no lifetime")
+	case in.CodeHash == nil && in.Selector == "":
+		return errors.New("db: create one-time token: neither code nor link")
+	case (in.Selector == "") != (in.VerifierHash == nil):
+		return errors.New("db: create one-time token: a link needs a selector and a verifier hash")
+	}
+	return nil
+}
+
+// checkLimits returns a *otp.SendLimitError if the identity may not be
+// sent another code at now.
+func (s *OneTime) checkLimits(ctx context.Context, tx bun.Tx, appID uuid.UUID, identity string, now time.Time) error {
+	var recent struct {
+		N      int        `bun:"n"`
+		Oldest *time.Time `bun:"oldest"`
+		Newest *time.Time `bun:"newest"`
+	}
+	err := tx.NewSelect().Model((*oneTimeRow)(nil)).
+		ColumnExpr("count(*) AS n, min(created_at) AS oldest, max(created_at) AS newest").
+		Where("app_id = ? AND identity = ? AND created_at > ?", appID, identity, now.Add(-s.limits.Window)).
+		Scan(ctx, &recent)
+	if err != nil {
+		return err
+	}
+	var wait time.Duration
+	if recent.Newest != nil {
+		wait = recent.Newest.Add(s.limits.Cooldown).Sub(now)
+	}
+	if recent.N >= s.limits.PerWindow && recent.Oldest != nil {
+		wait = max(wait, recent.Oldest.Add(s.limits.Window).Sub(now))
+	}
+	if wait > 0 {
+		return &otp.SendLimitError{Wait: wait}
+	}
+	return nil
+}
+
+// Verify checks a code for the app, purpose and identity against the
+// newest code issued for them, and consumes it when it matches. codeHash is
+// otp.Hasher.Code of the presented code. The row is locked (FOR UPDATE)
+// while it is decided, so of concurrent Verifys of one code at most one
+// succeeds, and every wrong code is counted.
+//
+// It returns the consumed record, or:
+//   - otp.ErrInvalid: no code for them, or a wrong one (counted);
+//   - otp.ErrExhausted: the wrong code that used the last attempt, or any
+//     code after that: the row is void;
+//   - otp.ErrExpired, otp.ErrUsed: the code had expired or was used.
+func (s *OneTime) Verify(ctx context.Context, appID uuid.UUID, purpose otp.Purpose, identity string, codeHash []byte) (otp.Record, error) {
+	return s.decide(ctx, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("app_id = ? AND purpose = ? AND identity = ?", appID, string(purpose), identity).
+			OrderExpr("created_at DESC, id DESC").Limit(1)
+	}, func(r *oneTimeRow) bool {
+		return r.CodeHash != nil
+	}, func(r *oneTimeRow) bool {
+		return otp.Equal(r.CodeHash, codeHash)
+	})
+}
+
+// ConsumeLink consumes the magic link with the selector, if it belongs to
+// the app and purpose and verifierHash (from otp.ParseLink) matches. It
+// returns the same errors as Verify; a link of another app or purpose is
+// otp.ErrInvalid and is left untouched. A wrong verifier counts as a wrong
+// attempt.
+func (s *OneTime) ConsumeLink(ctx context.Context, appID uuid.UUID, purpose otp.Purpose, selector string, verifierHash []byte) (otp.Record, error) {
+	return s.decide(ctx, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("selector = ?", selector)
+	}, func(r *oneTimeRow) bool {
+		return r.AppID == appID && r.Purpose == string(purpose)
+	}, func(r *oneTimeRow) bool {
+		return otp.Equal(r.VerifierHash, verifierHash)
+	})
+}
+
+// decide locks the row find selects, and consumes it if applies and
+// matches hold and it is still usable, or counts a failed attempt.
+func (s *OneTime) decide(ctx context.Context, find func(*bun.SelectQuery) *bun.SelectQuery, applies, matches func(*oneTimeRow) bool) (otp.Record, error) {
+	now := s.now()
+	var (
+		rec     otp.Record
+		outcome error
+	)
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var r oneTimeRow
+		err := find(tx.NewSelect().Model(&r)).For("UPDATE").Scan(ctx)
+		if errors.Is(err, sql.ErrNoRows) {
+			outcome = otp.ErrInvalid
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case !applies(&r):
+			outcome = otp.ErrInvalid
+			return nil
+		case r.ConsumedAt != nil:
+			outcome = otp.ErrUsed
+			return nil
+		case r.VoidedAt != nil && r.Attempts >= r.MaxAttempts:
+			outcome = otp.ErrExhausted
+			return nil
+		case r.VoidedAt != nil: // superseded by a newer one
+			outcome = otp.ErrInvalid
+			return nil
+		case !now.Before(r.ExpiresAt):
+			outcome = otp.ErrExpired
+			return nil
+		}
+		if !matches(&r) {
+			r.Attempts++
+			q := tx.NewUpdate().Model((*oneTimeRow)(nil)).Set("attempts = ?", r.Attempts).Where("id = ?", r.ID)
+			outcome = otp.ErrInvalid
+			if r.Attempts >= r.MaxAttempts {
+				q = q.Set("voided_at = ?", now)
+				outcome = otp.ErrExhausted
+			}
+			_, err := q.Exec(ctx)
+			return err
+		}
+		if _, err := tx.NewUpdate().Model((*oneTimeRow)(nil)).Set("consumed_at = ?", now).Where("id = ?", r.ID).Exec(ctx); err != nil {
+			return err
+		}
+		r.ConsumedAt = &now
+		rec = r.toRecord()
+		return nil
+	})
+	if err != nil {
+		return otp.Record{}, fmt.Errorf("db: check one-time token: %w", err)
+	}
+	if outcome != nil {
+		return otp.Record{}, outcome
+	}
+	return rec, nil
+}
+
+// Prune deletes codes and links that expired longer ago than the send-limit
+// window (they no longer count towards it) and returns how many.
+func (s *OneTime) Prune(ctx context.Context) (int, error) {
+	res, err := s.db.NewDelete().Model((*oneTimeRow)(nil)).
+		Where("expires_at < ?", s.now().Add(-s.limits.Window)).Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("db: prune one-time tokens: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+func (r oneTimeRow) toRecord() otp.Record {
+	rec := otp.Record{
+		ID: r.ID, AppID: r.AppID, UserID: r.UserID, Purpose: otp.Purpose(r.Purpose), Channel: otp.Channel(r.Channel),
+		Identity: r.Identity, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt,
+	}
+	if r.ConsumedAt != nil {
+		rec.ConsumedAt = *r.ConsumedAt
+	}
+	return rec
+}

@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS one_time_tokens;
