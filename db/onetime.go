@@ -82,7 +82,10 @@ func (s *OneTime) now() time.Time { return s.clock().UTC().Truncate(time.Microse
 // had PerWindow in the last Window, and an error for an invalid Issue.
 // Callers should create a row whether or not an account holds the
 // identity (UserID nil), so limits and answers are the same for both.
-func (s *OneTime) Create(ctx context.Context, in otp.Issue) (uuid.UUID, error) {
+//
+// Each also function runs in the same transaction after the insert (to
+// queue the message carrying the code, say): if one fails, nothing is kept.
+func (s *OneTime) Create(ctx context.Context, in otp.Issue, also ...func(context.Context, bun.Tx) error) (uuid.UUID, error) {
 	if err := checkIssue(in); err != nil {
 		return uuid.Nil, err
 	}
@@ -118,8 +121,15 @@ func (s *OneTime) Create(ctx context.Context, in otp.Issue) (uuid.UUID, error) {
 			Exec(ctx); err != nil {
 			return err
 		}
-		_, err := tx.NewInsert().Model(row).Exec(ctx)
-		return err
+		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
+			return err
+		}
+		for _, f := range also {
+			if err := f(ctx, tx); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	var limited *otp.SendLimitError
 	if errors.As(err, &limited) {

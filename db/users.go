@@ -110,6 +110,22 @@ func (s *Users) PasswordLogin(ctx context.Context, appID uuid.UUID, kind auth.Id
 	return row.userRow.toDomain(), row.Hash, nil
 }
 
+// UserByIdentity returns the user holding an identity of the app, or
+// auth.ErrNotFound.
+func (s *Users) UserByIdentity(ctx context.Context, appID uuid.UUID, kind auth.IdentityKind, value string) (auth.User, error) {
+	var u userRow
+	err := s.db.NewSelect().Model(&u).
+		Where("id = (SELECT user_id FROM identities WHERE app_id = ? AND kind = ? AND value = ?)", appID, string(kind), value).
+		Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return auth.User{}, auth.ErrNotFound
+	}
+	if err != nil {
+		return auth.User{}, fmt.Errorf("db: user by identity: %w", err)
+	}
+	return u.toDomain(), nil
+}
+
 // SetPasswordHash replaces a user's password hash. It returns
 // auth.ErrNotFound when the user has no password credential.
 func (s *Users) SetPasswordHash(ctx context.Context, userID uuid.UUID, hash string) error {

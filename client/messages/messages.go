@@ -48,6 +48,10 @@ const (
 	MethodNotAllowed  Key = "error.method_not_allowed"
 	CrossOriginDenied Key = "error.cross_origin"
 	Busy              Key = "error.busy"
+	CodeInvalid       Key = "code.invalid"
+	CodeExhausted     Key = "code.exhausted"
+	CodeSendLimited   Key = "code.send_limited"
+	CodeSent          Key = "code.sent"
 )
 
 // Devices: the list of signed-in sessions, and "keep me signed in".
@@ -151,6 +155,10 @@ var catalog = map[Key]string{
 	MethodNotAllowed:  "This page cannot be used that way.",
 	CrossOriginDenied: "This request came from another site and was refused. Reload the page and try again.",
 	Busy:              "We are busy right now. Try again in a moment.",
+	CodeInvalid:       "That code is wrong or has expired. Check it, or ask for a new one.",
+	CodeExhausted:     "Too many wrong codes. Ask for a new one.",
+	CodeSendLimited:   "A code was sent a moment ago. Wait a minute before asking for another.",
+	CodeSent:          "If that address can sign in, a code is on its way. It works for 10 minutes.",
 
 	DeviceSignedOut:          "That device is signed out. It will need to log in again.",
 	DevicesOthersSignedOut:   "Every other device is signed out. This one stays signed in.",

@@ -65,7 +65,7 @@ func TestLoginCodeRendersBothBodies(t *testing.T) {
 	}
 
 	// Plain text is not HTML-escaped.
-	for _, want := range []string{"    042917\n", "\nhttps://latch.test/login/link?s=abc&v=def\n", "expire in 10 minutes", "\n-- \nLatch & Co\n"} {
+	for _, want := range []string{"    042917\n", "\nhttps://latch.test/login/link?s=abc&v=def\n", "expires in 10 minutes", "\n-- \nLatch & Co\n"} {
 		if !strings.Contains(r.Text, want) {
 			t.Errorf("text body lacks %q:\n%s", want, r.Text)
 		}
@@ -111,7 +111,7 @@ func TestLoginCodeRefusesScriptLinks(t *testing.T) {
 	if strings.Contains(r.HTML, `href="javascript:`) {
 		t.Errorf("rendered a javascript: link")
 	}
-	if !strings.Contains(r.Text, "expire in 1 hour") {
+	if !strings.Contains(r.Text, "expires in 1 hour") {
 		t.Errorf("text body: %s", r.Text)
 	}
 }
@@ -126,5 +126,19 @@ func TestThemeIsApplied(t *testing.T) {
 	}
 	if !strings.Contains(r.HTML, "background:#aa0000") || strings.Contains(r.HTML, "#1f5fbf") {
 		t.Errorf("theme not applied")
+	}
+}
+
+func TestLoginCodeWithoutLink(t *testing.T) {
+	t.Parallel()
+	r, err := email.Render(t.Context(), email.LoginCode{Brand: email.Brand{AppName: "Latch"}, Code: "123456", ExpiresIn: 10 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(r.HTML, `data-testid="email-link"`) || strings.Contains(r.Text, "open this link") {
+		t.Errorf("an email without a link offers one:\n%s\n%s", r.HTML, r.Text)
+	}
+	if !strings.Contains(r.Text, "123456") || !strings.Contains(r.HTML, "123456") {
+		t.Error("code missing")
 	}
 }

@@ -30,9 +30,13 @@ func (e LoginCode) HTML() templ.Component {
 
 // Text is the plain-text body.
 func (e LoginCode) Text() templ.Component {
+	link := ""
+	if e.Link != "" {
+		link = "Or open this link to sign in:\n" + e.Link + "\n\n"
+	}
 	return TextLayout(e.Brand, PlainText(fmt.Sprintf(
-		"Your %s sign-in code is:\n\n    %s\n\nOr open this link to sign in:\n%s\n\nThe code and the link expire in %s. If you did not ask to sign in, you can ignore this email: nobody can sign in without them.\n",
-		e.Brand.AppName, e.Code, e.Link, minutes(e.ExpiresIn))))
+		"Your %s sign-in code is:\n\n    %s\n\n%sIt expires in %s. If you did not ask to sign in, you can ignore this email: nobody can sign in without it.\n",
+		e.Brand.AppName, e.Code, link, minutes(e.ExpiresIn))))
 }
 
 // minutes says d in words: "10 minutes", "1 hour".

@@ -23,6 +23,8 @@ type UserStore interface {
 	// password hash. It returns ErrNotFound when no such identity exists or
 	// the user has no password.
 	PasswordLogin(ctx context.Context, appID uuid.UUID, kind IdentityKind, value string) (User, string, error)
+	// UserByIdentity returns the user holding an identity, or ErrNotFound.
+	UserByIdentity(ctx context.Context, appID uuid.UUID, kind IdentityKind, value string) (User, error)
 	// SetPasswordHash replaces the stored hash of a user's password.
 	SetPasswordHash(ctx context.Context, userID uuid.UUID, hash string) error
 	// Account returns the user and identities, or ErrNotFound.

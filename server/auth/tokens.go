@@ -162,6 +162,12 @@ type TokenOptions struct {
 	Grace           time.Duration    // a just-rotated token returns the same pair this long (0: 10s; negative: no window)
 	Clock           func() time.Time // nil means time.Now
 	Logger          *slog.Logger     // nil discards
+	Codes           CodeVerifier     // nil: the one-time code grant is not offered
+}
+
+// CodeVerifier proves a user by a one-time code (Codes.VerifyLogin).
+type CodeVerifier interface {
+	VerifyLogin(ctx context.Context, appID uuid.UUID, email, code string) (User, error)
 }
 
 // Tokens runs the token flows for non-browser clients: the password and
@@ -184,6 +190,7 @@ type Tokens struct {
 	signer   AccessSigner
 	replay   Sealer
 	audit    Auditor
+	codes    CodeVerifier
 	lifetime time.Duration
 	grace    time.Duration
 	clock    func() time.Time
@@ -193,7 +200,7 @@ type Tokens struct {
 // NewTokens returns the token flows.
 func NewTokens(accounts PasswordAccounts, store RefreshStore, signer AccessSigner, replay Sealer, audit Auditor, opt TokenOptions) *Tokens {
 	t := &Tokens{
-		accounts: accounts, store: store, signer: signer, replay: replay, audit: audit,
+		accounts: accounts, store: store, signer: signer, replay: replay, audit: audit, codes: opt.Codes,
 		lifetime: opt.RefreshLifetime, grace: opt.Grace, clock: opt.Clock, log: opt.Logger,
 	}
 	if t.lifetime <= 0 {
@@ -227,6 +234,31 @@ func (t *Tokens) PasswordGrant(ctx context.Context, appID uuid.UUID, email, pass
 	if err != nil {
 		return Grant{}, err
 	}
+	return t.startFamily(ctx, appID, u, "password")
+}
+
+// ErrGrantUnavailable is returned for a grant this server does not offer.
+var ErrGrantUnavailable = errors.New("auth: grant not offered")
+
+// CodeGrant checks a one-time login code sent to an email (requested with
+// Codes.RequestLogin) and starts a refresh family.
+//
+// Errors: ErrGrantUnavailable without a code verifier; *Error with
+// messages.CodeInvalid or messages.CodeExhausted for every refusal, as
+// Codes.VerifyLogin; anything else is internal.
+func (t *Tokens) CodeGrant(ctx context.Context, appID uuid.UUID, email, code string) (Grant, error) {
+	if t.codes == nil {
+		return Grant{}, ErrGrantUnavailable
+	}
+	u, err := t.codes.VerifyLogin(ctx, appID, email, code)
+	if err != nil {
+		return Grant{}, err
+	}
+	return t.startFamily(ctx, appID, u, "otp")
+}
+
+// startFamily starts a refresh family for a user a grant has proved.
+func (t *Tokens) startFamily(ctx context.Context, appID uuid.UUID, u User, grant string) (Grant, error) {
 	now := t.clock().UTC()
 	famID, err := uuid.NewV7()
 	if err != nil {
@@ -242,10 +274,10 @@ func (t *Tokens) PasswordGrant(ctx context.Context, appID uuid.UUID, email, pass
 		return Grant{}, err
 	}
 	if err := t.store.CreateFamily(ctx, fam, first); err != nil {
-		return Grant{}, fmt.Errorf("auth: password grant: %w", err)
+		return Grant{}, fmt.Errorf("auth: %s grant: %w", grant, err)
 	}
 	t.record(ctx, Event{AppID: appID, UserID: u.ID, Name: "token.issue", Outcome: Success,
-		Detail: map[string]string{"grant": "password", "family": famID.String()}})
+		Detail: map[string]string{"grant": grant, "family": famID.String()}})
 	return g.at(now), nil
 }
 

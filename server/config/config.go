@@ -64,6 +64,15 @@ type Config struct {
 	// DataDir/keys/kek.
 	TokenKEK []byte
 
+	// SMTP delivers email (one-time codes). Unset in production, Latch
+	// offers no email-code login; in dev, messages go to a local mailbox.
+	SMTPHost     string // LATCH_SMTP_HOST
+	SMTPPort     int    // LATCH_SMTP_PORT (default 587)
+	SMTPUsername string // LATCH_SMTP_USERNAME (empty: no authentication)
+	SMTPPassword string // LATCH_SMTP_PASSWORD
+	SMTPFrom     string // LATCH_SMTP_FROM, e.g. "Latch <no-reply@example.com>"
+	SMTPTLS      string // LATCH_SMTP_TLS: mandatory | opportunistic | implicit | none (default mandatory)
+
 	LogLevel  slog.Level // LATCH_LOG_LEVEL: debug | info | warn | error (default info)
 	LogFormat string     // LATCH_LOG_FORMAT: text | json (default text in dev, json in production)
 }
@@ -158,6 +167,20 @@ func Load(getenv func(string) string) (Config, error) {
 			p.fail("LATCH_TOKEN_KEK", "must be 32 random bytes in base64, e.g. from `openssl rand -base64 32`")
 		}
 		c.TokenKEK = kek
+	}
+	c.SMTPHost = strings.TrimSpace(getenv("LATCH_SMTP_HOST"))
+	c.SMTPPort = p.int("LATCH_SMTP_PORT", 587, 1, 65535)
+	c.SMTPUsername = strings.TrimSpace(getenv("LATCH_SMTP_USERNAME"))
+	c.SMTPPassword = getenv("LATCH_SMTP_PASSWORD")
+	c.SMTPFrom = strings.TrimSpace(getenv("LATCH_SMTP_FROM"))
+	c.SMTPTLS = p.str("LATCH_SMTP_TLS", "mandatory")
+	switch c.SMTPTLS {
+	case "mandatory", "opportunistic", "implicit", "none":
+	default:
+		p.fail("LATCH_SMTP_TLS", "must be mandatory, opportunistic, implicit or none")
+	}
+	if c.SMTPHost != "" && c.SMTPFrom == "" {
+		p.fail("LATCH_SMTP_FROM", "is required with LATCH_SMTP_HOST")
 	}
 	if c.Argon2MemoryKiB < 8*uint32(c.Argon2Parallelism) {
 		p.fail("LATCH_ARGON2_MEMORY_KIB", "must be at least 8 × LATCH_ARGON2_PARALLELISM")

@@ -92,3 +92,20 @@ func TestIdleLongerThanLifetimeRefused(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+func TestSMTPSettings(t *testing.T) {
+	c, err := config.Load(env(map[string]string{"LATCH_ENV": "dev", "LATCH_SMTP_HOST": "smtp.example.com", "LATCH_SMTP_FROM": "Latch <no-reply@example.com>"}))
+	if err != nil || c.SMTPPort != 587 || c.SMTPTLS != "mandatory" {
+		t.Fatalf("smtp defaults: %+v %v", c, err)
+	}
+	for key, cfg := range map[string]map[string]string{
+		"LATCH_SMTP_FROM": {"LATCH_SMTP_HOST": "smtp.example.com"},
+		"LATCH_SMTP_TLS":  {"LATCH_SMTP_TLS": "sometimes"},
+		"LATCH_SMTP_PORT": {"LATCH_SMTP_PORT": "70000"},
+	} {
+		cfg["LATCH_ENV"] = "dev"
+		if _, err := config.Load(env(cfg)); err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("%v: error %v, want one naming %s", cfg, err, key)
+		}
+	}
+}

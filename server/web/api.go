@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/token"
 )
@@ -23,6 +24,7 @@ type Tokens interface {
 	PasswordGrant(ctx context.Context, appID uuid.UUID, email, password string) (auth.Grant, error)
 	RefreshGrant(ctx context.Context, appID uuid.UUID, refreshToken string) (auth.Grant, error)
 	Logout(ctx context.Context, appID uuid.UUID, refreshToken string) error
+	CodeGrant(ctx context.Context, appID uuid.UUID, email, code string) (auth.Grant, error)
 	SessionGrant(ctx context.Context, appID, userID uuid.UUID, sessionToken string) (auth.Grant, error)
 	Authenticate(ctx context.Context, appID uuid.UUID, accessToken string) (auth.Principal, error)
 	Me(ctx context.Context, appID uuid.UUID, p auth.Principal) (auth.Account, error)
@@ -45,7 +47,13 @@ const (
 	descNotStrings        = "The JSON body must be one object whose values are all strings."
 	descTooLarge          = "The request body is too large."
 	descNoGrantType       = "grant_type is required."
-	descUnsupportedGrant  = "Supported grant types are password and refresh_token."
+	descUnsupportedGrant  = "Supported grant types are password, refresh_token and " + CodeGrantType + "."
+	descNeedCode          = "username and code are required with grant_type=" + CodeGrantType + "."
+	descBadCode           = "The code is wrong, expired or already used. Ask for a new one with POST /api/v1/otp."
+	descCodeExhausted     = "Too many wrong codes: this code no longer works. Ask for a new one with POST /api/v1/otp."
+	descNeedUsername      = "username (the email address) is required."
+	descBadUsername       = "username must be an email address."
+	descCodeLimited       = "A code was sent to this address a moment ago. Wait before asking for another."
 	descNeedCredentials   = "username and password are required with grant_type=password."
 	descNeedRefresh       = "refresh_token is required."
 	descBadCredentials    = "The username or password is incorrect."
@@ -182,7 +190,7 @@ func (s *Server) apiToken(w http.ResponseWriter, r *http.Request) error {
 		return &oauthError{status: http.StatusUnauthorized, code: "invalid_client", description: descNoClientAuth,
 			challenge: challengeScheme(scheme) + ` realm="latch"`}
 	}
-	p, err := readParams(r, "grant_type", "username", "password", "refresh_token", "client_secret", "client_assertion")
+	p, err := readParams(r, "grant_type", "username", "password", "code", "refresh_token", "client_secret", "client_assertion")
 	if err != nil {
 		return err
 	}
@@ -201,6 +209,20 @@ func (s *Server) apiToken(w http.ResponseWriter, r *http.Request) error {
 		var ae *auth.Error
 		if errors.As(err, &ae) {
 			return &oauthError{status: http.StatusBadRequest, code: "invalid_grant", description: descBadCredentials, cause: err}
+		}
+	case CodeGrantType:
+		if p["username"] == "" || p["code"] == "" {
+			return invalidRequest(descNeedCode)
+		}
+		g, err = s.Tokens.CodeGrant(r.Context(), s.AppID, p["username"], p["code"])
+		var ae *auth.Error
+		switch {
+		case errors.Is(err, auth.ErrGrantUnavailable):
+			return &oauthError{status: http.StatusBadRequest, code: "unsupported_grant_type", description: descUnsupportedGrant}
+		case errors.As(err, &ae) && ae.Code == messages.CodeExhausted:
+			return &oauthError{status: http.StatusBadRequest, code: "invalid_grant", description: descCodeExhausted, cause: err}
+		case errors.As(err, &ae):
+			return &oauthError{status: http.StatusBadRequest, code: "invalid_grant", description: descBadCode, cause: err}
 		}
 	case "refresh_token":
 		if p["refresh_token"] == "" {
@@ -445,4 +467,38 @@ func readJSONStrings(body io.Reader) (url.Values, error) {
 		return nil, bad(err)
 	}
 	return values, nil
+}
+
+// CodeGrantType is the grant_type of the one-time code grant: an extension
+// grant, named by a URI as RFC 6749 §4.5 asks.
+const CodeGrantType = "urn:latch:params:oauth:grant-type:otp"
+
+// CodeRequester sends one-time login codes (auth.Codes).
+type CodeRequester interface {
+	RequestLogin(ctx context.Context, appID uuid.UUID, email string) error
+}
+
+// apiRequestCode sends a login code to the email in username, for the
+// one-time code grant. The answer is the same whether or not an account
+// holds the address: 202 and a "sent" status.
+func (s *Server) apiRequestCode(w http.ResponseWriter, r *http.Request) error {
+	p, err := readParams(r, "username")
+	if err != nil {
+		return err
+	}
+	if p["username"] == "" {
+		return invalidRequest(descNeedUsername)
+	}
+	err = s.Codes.RequestLogin(r.Context(), s.AppID, p["username"])
+	var ae *auth.Error
+	switch {
+	case errors.As(err, &ae) && ae.Code == messages.CodeSendLimited:
+		return &oauthError{status: http.StatusTooManyRequests, code: "slow_down", description: descCodeLimited, cause: err}
+	case errors.As(err, &ae):
+		return invalidRequest(descBadUsername)
+	case err != nil:
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, map[string]string{"status": "sent", "message": messages.Text(messages.CodeSent)})
+	return nil
 }

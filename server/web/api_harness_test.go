@@ -24,6 +24,7 @@ type tokenOptions struct {
 	accessTTL time.Duration
 	lifetime  time.Duration
 	grace     time.Duration
+	codes     auth.CodeVerifier // offers the one-time code grant when set
 }
 
 // tokenParts are the token flows of a harness, for tests that reach past
@@ -56,7 +57,7 @@ func newTokenParts(t testing.TB, bdb *bun.DB, accounts *auth.Service, audit auth
 	}
 	store := db.NewRefreshTokens(bdb)
 	flows := auth.NewTokens(accounts, store, ring, replay, audit, auth.TokenOptions{
-		RefreshLifetime: o.lifetime, Grace: o.grace, Clock: clk.Now, Logger: log,
+		RefreshLifetime: o.lifetime, Grace: o.grace, Clock: clk.Now, Logger: log, Codes: o.codes,
 	})
 	return tokenParts{ring: ring, flows: flows, store: store, kek: kek}
 }

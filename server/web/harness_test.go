@@ -14,11 +14,14 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/uptrace/bun"
 
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/db/dbtest"
 	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/outbox"
+	"github.com/latch-dev/latch/server/outbox/outboxtest"
 	"github.com/latch-dev/latch/server/password"
 	"github.com/latch-dev/latch/server/session"
 	"github.com/latch-dev/latch/server/web"
@@ -68,6 +71,7 @@ type harness struct {
 	logs    *strings.Builder
 	tok     tokenParts
 	dev     deviceParts
+	mailbox *outbox.Mailbox // with harnessOptions.codes: where emails land
 }
 
 type harnessOptions struct {
@@ -83,6 +87,9 @@ type harnessOptions struct {
 	wallClock bool
 	// wrap, when set, wraps the whole handler, to watch requests.
 	wrap func(http.Handler) http.Handler
+	// codes turns on login by email code, with a River worker delivering
+	// to a mailbox the test reads (h.mailbox).
+	codes bool
 }
 
 func newHarness(t testing.TB) *harness {
@@ -100,7 +107,13 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	if o.lifetime == 0 {
 		o.lifetime = 12 * time.Hour
 	}
-	bdb := dbtest.Open(t)
+	var bdb *bun.DB
+	var pool *pgxpool.Pool
+	if o.codes {
+		bdb, pool = outboxtest.Open(t)
+	} else {
+		bdb = dbtest.Open(t)
+	}
 	ctx := context.Background()
 	appID, err := db.AppID(ctx, bdb, "default")
 	if err != nil {
@@ -127,8 +140,18 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	})
 	accounts := auth.NewService(db.NewUsers(bdb), accountHasher, audit, auth.Options{Clock: clk.Now, Logger: log})
 	dev := deviceParts{store: store, accounts: accounts, devices: auth.NewDevices(store, audit, log)}
+	var codes *auth.Codes
+	var mailbox *outbox.Mailbox
+	if o.codes {
+		codes, mailbox = newCodeParts(t, bdb, pool, audit, clk, log)
+		o.tokens.codes = codes
+	}
 	tok := newTokenParts(t, bdb, accounts, audit, clk, log, o.tokens)
-	srv := web.New(web.Deps{Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
+	var codeRequester web.CodeRequester
+	if codes != nil {
+		codeRequester = codes
+	}
+	srv := web.New(web.Deps{Codes: codeRequester, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
 		Tokens: tok.flows, KeySet: tok.ring})
 	handler := srv.Handler()
 	if o.wrap != nil {
@@ -141,7 +164,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		ts.Start()
 	}
 	t.Cleanup(ts.Close)
-	return &harness{t: t, srv: ts, handler: handler, db: bdb, appID: appID, clock: clk, audit: audit, hasher: hasher, logs: logs, tok: tok, dev: dev}
+	return &harness{t: t, srv: ts, handler: handler, db: bdb, appID: appID, clock: clk, audit: audit, hasher: hasher, logs: logs, tok: tok, dev: dev, mailbox: mailbox}
 }
 
 type lockedWriter struct {

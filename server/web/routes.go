@@ -71,7 +71,12 @@ func (s *Server) Handler() http.Handler {
 		root.Handle("POST /api/v1/token", s.api(s.apiToken))
 		root.Handle("POST /api/v1/logout", s.api(s.apiLogout))
 		root.Handle("GET /api/v1/me", s.api(s.bearer(s.apiMe)))
-		for _, path := range []string{"/api/v1/token", "/api/v1/logout", "/api/v1/me"} {
+		apiPaths := []string{"/api/v1/token", "/api/v1/logout", "/api/v1/me"}
+		if s.Codes != nil {
+			root.Handle("POST /api/v1/otp", s.api(s.apiRequestCode))
+			apiPaths = append(apiPaths, "/api/v1/otp")
+		}
+		for _, path := range apiPaths {
 			root.Handle(path, s.api(apiMethodNotAllowed))
 		}
 		root.Handle("/api/", s.api(apiNotFound))

@@ -43,12 +43,13 @@ type Deps struct {
 	Assets            Assets
 	DB                Pinger
 	Logger            *slog.Logger
-	AppID             uuid.UUID // the app this server answers for
-	Secure            bool      // served over TLS: HSTS
-	PublicOrigin      string    // scheme://host[:port] users reach; trusted for cross-origin checks behind a proxy
-	TrustProxyHeaders bool      // take the client IP from X-Forwarded-For
-	Tokens            Tokens    // the token API; nil leaves its routes out
-	KeySet            KeySet    // public keys for /.well-known/jwks.json, with Tokens
+	AppID             uuid.UUID     // the app this server answers for
+	Secure            bool          // served over TLS: HSTS
+	PublicOrigin      string        // scheme://host[:port] users reach; trusted for cross-origin checks behind a proxy
+	TrustProxyHeaders bool          // take the client IP from X-Forwarded-For
+	Tokens            Tokens        // the token API; nil leaves its routes out
+	KeySet            KeySet        // public keys for /.well-known/jwks.json, with Tokens
+	Codes             CodeRequester // sends one-time login codes; nil leaves POST /api/v1/otp out
 }
 
 // Server holds the handlers.

@@ -90,7 +90,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	} else if len(applied) > 0 {
 		log.Info("migrations applied", "names", applied)
 	}
-	return serve(ctx, cfg, bdb, log)
+	return serve(ctx, cfg, bdb, dsn, log)
 }
 
 const usage = `usage: latch [serve]
@@ -152,7 +152,7 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 
 // serve wires every part and serves until ctx ends, then drains requests
 // for up to 10 seconds.
-func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, log *slog.Logger) error {
+func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log *slog.Logger) error {
 	appID, err := db.AppID(ctx, bdb, cfg.App)
 	if err != nil {
 		return err
@@ -176,7 +176,31 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, log *slog.Logger
 	})
 	accounts := auth.NewService(db.NewUsers(bdb), hasher, db.NewAudit(bdb, nil), auth.Options{Logger: log})
 	devices := auth.NewDevices(store, db.NewAudit(bdb, nil), log)
-	tokens, ring, err := tokenFlows(ctx, cfg, bdb, accounts, db.NewAudit(bdb, nil), log)
+	ring, kek, err := keyRing(ctx, cfg, bdb, log)
+	if err != nil {
+		return err
+	}
+	codes, worker, pool, err := codeFlows(ctx, cfg, bdb, dsn, kek, db.NewAudit(bdb, nil), log)
+	if err != nil {
+		return err
+	}
+	var codeVerifier auth.CodeVerifier
+	var codeRequester web.CodeRequester
+	if codes != nil {
+		codeVerifier, codeRequester = codes, codes
+		defer pool.Close()
+		if err := worker.Start(ctx); err != nil {
+			return err
+		}
+		defer func() {
+			stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := worker.Stop(stopCtx); err != nil {
+				log.Warn("outbox worker stop", "err", err)
+			}
+		}()
+	}
+	tokens, err := tokenFlows(ctx, cfg, bdb, ring, kek, accounts, db.NewAudit(bdb, nil), codeVerifier, log)
 	if err != nil {
 		return err
 	}
@@ -184,7 +208,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, log *slog.Logger
 	srv := web.New(web.Deps{
 		Accounts: accounts, Devices: devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log,
 		AppID: appID, Secure: cfg.Secure(), PublicOrigin: cfg.Origin(), TrustProxyHeaders: cfg.TrustProxyHeaders,
-		Tokens: tokens, KeySet: ring,
+		Tokens: tokens, KeySet: ring, Codes: codeRequester,
 	})
 	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log)
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -54,25 +54,21 @@ func keyRing(ctx context.Context, cfg config.Config, bdb *bun.DB, log *slog.Logg
 	return ring, kek, nil
 }
 
-// tokenFlows wires the token API: the key ring (reloaded every minute, so
-// a rotation by one instance reaches all), the refresh-token store (cleaned
-// every five minutes) and the flows themselves.
-func tokenFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, accounts auth.PasswordAccounts, audit auth.Auditor, log *slog.Logger) (*auth.Tokens, *token.Ring, error) {
-	ring, kek, err := keyRing(ctx, cfg, bdb, log)
-	if err != nil {
-		return nil, nil, err
-	}
+// tokenFlows wires the token API over ring (reloaded every minute, so a
+// rotation by one instance reaches all): the refresh-token store (cleaned
+// every five minutes) and the flows themselves. codes, when not nil,
+// offers the one-time code grant.
+func tokenFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, ring *token.Ring, kek []byte, accounts auth.PasswordAccounts, audit auth.Auditor, codes auth.CodeVerifier, log *slog.Logger) (*auth.Tokens, error) {
 	go ring.RunReload(ctx, time.Minute)
 	replay, err := token.NewSealer(kek, token.PurposeRefreshReplay)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	store := db.NewRefreshTokens(bdb)
 	go store.RunCleanup(ctx, 5*time.Minute, cfg.RefreshGrace, log)
-	flows := auth.NewTokens(accounts, store, ring, replay, audit, auth.TokenOptions{
-		RefreshLifetime: cfg.RefreshTokenLifetime, Grace: cfg.RefreshGrace, Logger: log,
-	})
-	return flows, ring, nil
+	return auth.NewTokens(accounts, store, ring, replay, audit, auth.TokenOptions{
+		RefreshLifetime: cfg.RefreshTokenLifetime, Grace: cfg.RefreshGrace, Logger: log, Codes: codes,
+	}), nil
 }
 
 const keysUsage = `usage: latch keys list

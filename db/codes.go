@@ -1,0 +1,53 @@
+package db
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/otp"
+	"github.com/latch-dev/latch/server/outbox"
+)
+
+// Enqueuer queues a message inside a transaction (outbox.Queue).
+type Enqueuer interface {
+	Enqueue(ctx context.Context, tx bun.Tx, m outbox.Message) error
+}
+
+// Codes implements auth.CodeStore: one-time codes in OneTime, and their
+// messages queued in the outbox in the same transaction.
+type Codes struct {
+	onetime *OneTime
+	queue   Enqueuer
+}
+
+// NewCodes returns a code store over onetime that queues messages on queue.
+func NewCodes(onetime *OneTime, queue Enqueuer) *Codes {
+	return &Codes{onetime: onetime, queue: queue}
+}
+
+var _ auth.CodeStore = (*Codes)(nil)
+
+// Issue stores the code and queues m, when not nil, in one transaction.
+func (c *Codes) Issue(ctx context.Context, in otp.Issue, m *auth.Message) error {
+	var also []func(context.Context, bun.Tx) error
+	if m != nil {
+		msg := outbox.Message{
+			Kind: outbox.Email, To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML,
+			Purpose: m.Purpose, Expires: m.Expires,
+		}
+		if m.SMS {
+			msg.Kind, msg.Subject, msg.HTML = outbox.SMS, "", ""
+		}
+		also = append(also, func(ctx context.Context, tx bun.Tx) error { return c.queue.Enqueue(ctx, tx, msg) })
+	}
+	_, err := c.onetime.Create(ctx, in, also...)
+	return err
+}
+
+// Verify spends a code; see OneTime.Verify.
+func (c *Codes) Verify(ctx context.Context, appID uuid.UUID, purpose otp.Purpose, identity string, codeHash []byte) (otp.Record, error) {
+	return c.onetime.Verify(ctx, appID, purpose, identity, codeHash)
+}
