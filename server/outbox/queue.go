@@ -23,16 +23,19 @@ const jobKind = "outbox_deliver"
 // tries comes some 16 minutes after the first, past the life of a code.
 const DefaultMaxAttempts = 6
 
-// deliverArgs is the job: the message itself, stored in river_job.args.
+// deliverArgs is the job, stored in river_job.args: the message, its bodies
+// moved into Sealed when the queue has a Sealer.
 type deliverArgs struct {
 	Message
+	Sealed []byte `json:"sealed,omitempty"`
 }
 
 func (deliverArgs) Kind() string { return jobKind }
 
 // QueueConfig tunes a Queue. The zero value is usable.
 type QueueConfig struct {
-	MaxAttempts int // tries before the job is discarded; default DefaultMaxAttempts
+	MaxAttempts int    // tries before the job is discarded; default DefaultMaxAttempts
+	Sealer      Sealer // encrypts bodies at rest in the queue; nil stores them as they are
 }
 
 // Queue enqueues messages inside bun transactions and lists failed ones.
@@ -40,6 +43,7 @@ type QueueConfig struct {
 type Queue struct {
 	client      *river.Client[*sql.Tx]
 	maxAttempts int
+	sealer      Sealer
 }
 
 // NewQueue returns a Queue over sqldb, the *sql.DB under the application's
@@ -53,7 +57,7 @@ func NewQueue(sqldb *sql.DB, cfg QueueConfig) (*Queue, error) {
 	if err != nil {
 		return nil, errf("new queue: %w", err)
 	}
-	return &Queue{client: c, maxAttempts: cfg.MaxAttempts}, nil
+	return &Queue{client: c, maxAttempts: cfg.MaxAttempts, sealer: cfg.Sealer}, nil
 }
 
 // Enqueue inserts m as a job in tx: it is delivered only if tx commits, and
@@ -63,7 +67,14 @@ func (q *Queue) Enqueue(ctx context.Context, tx bun.Tx, m Message) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	_, err := q.client.InsertTx(ctx, tx.Tx, deliverArgs{m}, &river.InsertOpts{
+	args := deliverArgs{Message: m}
+	if q.sealer != nil {
+		var err error
+		if args, err = seal(q.sealer, m); err != nil {
+			return err
+		}
+	}
+	_, err := q.client.InsertTx(ctx, tx.Tx, args, &river.InsertOpts{
 		Queue:       QueueName,
 		MaxAttempts: q.maxAttempts,
 		Tags:        []string{string(m.Kind), m.Purpose},

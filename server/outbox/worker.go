@@ -37,6 +37,7 @@ type WorkerConfig struct {
 	CompletedRetention time.Duration
 	Logger             *slog.Logger     // default slog.Default()
 	Clock              func() time.Time // default time.Now; used for Message.Expires
+	Sealer             Sealer           // opens bodies the Queue sealed; must match the Queue's
 }
 
 // Worker delivers enqueued messages: a River client on a pgx pool working
@@ -67,7 +68,7 @@ func NewWorker(pool *pgxpool.Pool, senders Senders, cfg WorkerConfig) (*Worker, 
 		cfg.Clock = time.Now
 	}
 	workers := river.NewWorkers()
-	if err := river.AddWorkerSafely(workers, &deliverWorker{senders: senders, clock: cfg.Clock, log: cfg.Logger}); err != nil {
+	if err := river.AddWorkerSafely(workers, &deliverWorker{senders: senders, clock: cfg.Clock, log: cfg.Logger, sealer: cfg.Sealer}); err != nil {
 		return nil, errf("new worker: %w", err)
 	}
 	rc := &river.Config{
@@ -121,12 +122,16 @@ type deliverWorker struct {
 	senders Senders
 	clock   func() time.Time
 	log     *slog.Logger
+	sealer  Sealer
 }
 
 // Work sends one message. A permanent failure, a missing sender or an
 // expired message cancels the job; any other error is retried by River.
 func (d *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) error {
-	m := job.Args.Message
+	m, err := open(d.sealer, job.Args)
+	if err != nil {
+		return river.JobCancel(err) // retrying cannot make it open
+	}
 	if !m.Expires.IsZero() && !d.clock().Before(m.Expires) {
 		return river.JobCancel(ErrExpired)
 	}

@@ -25,6 +25,7 @@ const KEKSize = 32
 const (
 	PurposeSigningKeys   = "latch signing keys v1"
 	PurposeRefreshReplay = "latch refresh replay v1"
+	PurposeOutbox        = "latch outbox bodies v1"
 )
 
 // ErrWrongKEK is returned by Open for a value sealed under another

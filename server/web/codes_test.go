@@ -18,6 +18,7 @@ import (
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/otp"
 	"github.com/latch-dev/latch/server/outbox"
+	"github.com/latch-dev/latch/server/token"
 	"github.com/latch-dev/latch/server/web"
 )
 
@@ -26,11 +27,19 @@ import (
 func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Auditor, clk *clock, log *slog.Logger) (*auth.Codes, *outbox.Mailbox) {
 	t.Helper()
 	mailbox := outbox.NewMailbox(bdb, nil)
-	queue, err := outbox.NewQueue(bdb.DB, outbox.QueueConfig{})
+	kek := make([]byte, token.KEKSize)
+	if _, err := rand.Read(kek); err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := token.NewSealer(kek, token.PurposeOutbox)
 	if err != nil {
 		t.Fatal(err)
 	}
-	worker, err := outbox.NewWorker(pool, outbox.Senders{Email: mailbox}, outbox.WorkerConfig{Logger: log, FetchPollInterval: 100 * time.Millisecond})
+	queue, err := outbox.NewQueue(bdb.DB, outbox.QueueConfig{Sealer: sealer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	worker, err := outbox.NewWorker(pool, outbox.Senders{Email: mailbox}, outbox.WorkerConfig{Logger: log, FetchPollInterval: 100 * time.Millisecond, Sealer: sealer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,6 +121,15 @@ func TestCodeGrantLogsInWithAnEmailedCode(t *testing.T) {
 	me := h.api("GET", "/api/v1/me", "", "", "Authorization", "Bearer "+g.AccessToken)
 	if me.status != 200 || !strings.Contains(me.body, "otp@example.com") {
 		t.Fatalf("me with a code-grant token: %d %s", me.status, me.body)
+	}
+	var args []string
+	if err := h.db.NewSelect().TableExpr("river_job").ColumnExpr("args::text").Scan(context.Background(), &args); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range args {
+		if strings.Contains(a, code) {
+			t.Fatal("the queue holds the code in clear")
+		}
 	}
 	if again := h.codeGrant("otp@example.com", code); again.status != 400 || again.Error != "invalid_grant" {
 		t.Fatalf("a used code worked again: %d %s", again.status, again.body)

@@ -16,6 +16,7 @@ import (
 	"github.com/latch-dev/latch/server/otp"
 	"github.com/latch-dev/latch/server/outbox"
 	"github.com/latch-dev/latch/server/outbox/smtp"
+	"github.com/latch-dev/latch/server/token"
 	"github.com/latch-dev/latch/server/web"
 )
 
@@ -48,12 +49,18 @@ func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, 
 		pool.Close()
 		return nil, nil, nil, err
 	}
-	queue, err := outbox.NewQueue(bdb.DB, outbox.QueueConfig{})
+	// Message bodies carry codes: they wait in the queue sealed.
+	sealer, err := token.NewSealer(kek, token.PurposeOutbox)
 	if err != nil {
 		pool.Close()
 		return nil, nil, nil, err
 	}
-	worker, err := outbox.NewWorker(pool, outbox.Senders{Email: sender}, outbox.WorkerConfig{Logger: log})
+	queue, err := outbox.NewQueue(bdb.DB, outbox.QueueConfig{Sealer: sealer})
+	if err != nil {
+		pool.Close()
+		return nil, nil, nil, err
+	}
+	worker, err := outbox.NewWorker(pool, outbox.Senders{Email: sender}, outbox.WorkerConfig{Logger: log, Sealer: sealer})
 	if err != nil {
 		pool.Close()
 		return nil, nil, nil, err
