@@ -116,6 +116,19 @@ const (
 	LabelNewPassword  Key = "ui.label.new_password"
 	HintNewPassword   Key = "ui.hint.new_password"
 	NavLogin          Key = "ui.nav.login"
+	CodeLoginTitle    Key = "ui.code_login.title"
+	CodeLoginIntro    Key = "ui.code_login.intro"
+	CodeLoginRequest  Key = "ui.code_login.request"
+	CodeLoginSubmit   Key = "ui.code_login.submit"
+	CodeLoginRestart  Key = "ui.code_login.restart"
+	CodeLoginPassword Key = "ui.code_login.use_password"
+	LoginUseCode      Key = "ui.login.use_code"
+	LabelCode         Key = "ui.label.code"
+	HintCode          Key = "ui.hint.code"
+	DevMailboxTitle   Key = "ui.dev_mailbox.title"
+	DevMailboxIntro   Key = "ui.dev_mailbox.intro"
+	DevMailboxEmpty   Key = "ui.dev_mailbox.empty"
+	DevMailboxTo      Key = "ui.dev_mailbox.to"
 	NavSignup         Key = "ui.nav.signup"
 	NavAccount        Key = "ui.nav.account"
 	NavLogout         Key = "ui.nav.logout"
@@ -213,6 +226,19 @@ var catalog = map[Key]string{
 	LabelNewPassword:  "Password",
 	HintNewPassword:   "At least 8 characters; 15 or more is stronger. Spaces and any characters are welcome.",
 	NavLogin:          "Log in",
+	CodeLoginTitle:    "Log in with a code",
+	CodeLoginIntro:    "Enter your email address and we will send you a 6-digit code to log in with.",
+	CodeLoginRequest:  "Email me a code",
+	CodeLoginSubmit:   "Log in",
+	CodeLoginRestart:  "Use a different email address, or ask for a new code",
+	CodeLoginPassword: "Log in with your password instead",
+	LoginUseCode:      "Email me a code instead",
+	LabelCode:         "Code",
+	HintCode:          "The 6 digits from the email we sent to {email}.",
+	DevMailboxTitle:   "Dev mailbox",
+	DevMailboxIntro:   "The latest emails Latch would have sent, newest first. This page exists only in development, without SMTP.",
+	DevMailboxEmpty:   "No emails yet.",
+	DevMailboxTo:      "To",
 	NavSignup:         "Sign up",
 	NavAccount:        "Account",
 	NavLogout:         "Log out",

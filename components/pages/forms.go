@@ -22,6 +22,7 @@ type Credentials struct {
 	Notice      messages.Key // a form-level, non-error notice
 	Remember    bool         // "keep me signed in" was ticked
 	Interactive bool         // true when answering a Datastar request: focus moves by script
+	CodeLink    bool         // offer login by an emailed code (login only)
 }
 
 // Summary lists the form-level and field messages for the error summary.

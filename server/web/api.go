@@ -473,9 +473,10 @@ func readJSONStrings(body io.Reader) (url.Values, error) {
 // grant, named by a URI as RFC 6749 §4.5 asks.
 const CodeGrantType = "urn:latch:params:oauth:grant-type:otp"
 
-// CodeRequester sends one-time login codes (auth.Codes).
+// CodeRequester sends and checks one-time login codes (auth.Codes).
 type CodeRequester interface {
 	RequestLogin(ctx context.Context, appID uuid.UUID, email string) error
+	VerifyLogin(ctx context.Context, appID uuid.UUID, email, code string) (auth.User, error)
 }
 
 // apiRequestCode sends a login code to the email in username, for the

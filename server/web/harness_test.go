@@ -90,6 +90,8 @@ type harnessOptions struct {
 	// codes turns on login by email code, with a River worker delivering
 	// to a mailbox the test reads (h.mailbox).
 	codes bool
+	// devMailbox, with codes, serves the mailbox at /dev/mailbox as dev does.
+	devMailbox bool
 }
 
 func newHarness(t testing.TB) *harness {
@@ -151,7 +153,11 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	if codes != nil {
 		codeRequester = codes
 	}
-	srv := web.New(web.Deps{Codes: codeRequester, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
+	var devMailbox web.DevMailbox
+	if o.devMailbox && mailbox != nil {
+		devMailbox = mailbox
+	}
+	srv := web.New(web.Deps{Codes: codeRequester, DevMailbox: devMailbox, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
 		Tokens: tok.flows, KeySet: tok.ring})
 	handler := srv.Handler()
 	if o.wrap != nil {

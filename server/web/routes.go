@@ -28,6 +28,14 @@ func (s *Server) Handler() http.Handler {
 	route("GET", "/login", s.loginPage)
 	route("POST", "/login", s.loginPost)
 	route("POST", "/logout", s.logoutPost)
+	if s.Codes != nil {
+		route("GET", pages.CodeLoginPath, s.codeLoginPage)
+		route("POST", pages.CodeLoginPath, s.codeLoginPost)
+		route("POST", pages.CodeLoginVerifyPath, s.codeLoginVerify)
+	}
+	if s.DevMailbox != nil {
+		route("GET", devMailboxPath, s.devMailbox)
+	}
 	route("GET", "/account", s.requireUser(s.accountPage))
 	route("GET", "/account/devices", s.requireUser(s.devicesPage))
 	route("POST", pages.DeviceSignOutPath, s.requireUser(s.deviceSignOut))

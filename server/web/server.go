@@ -49,7 +49,8 @@ type Deps struct {
 	TrustProxyHeaders bool          // take the client IP from X-Forwarded-For
 	Tokens            Tokens        // the token API; nil leaves its routes out
 	KeySet            KeySet        // public keys for /.well-known/jwks.json, with Tokens
-	Codes             CodeRequester // sends one-time login codes; nil leaves POST /api/v1/otp out
+	Codes             CodeRequester // one-time login codes; nil leaves /login/code and POST /api/v1/otp out
+	DevMailbox        DevMailbox    // the development mailbox; nil (always, outside dev) leaves /dev/mailbox out
 }
 
 // Server holds the handlers.

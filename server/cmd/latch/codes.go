@@ -81,6 +81,16 @@ func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, 
 	return codes, worker, pool, nil
 }
 
+// devMailbox is the mailbox /dev/mailbox reads: only in dev with no SMTP
+// configured, where emails land in the outbox_dev_mailbox table. Anywhere
+// else it is nil and the page does not exist.
+func devMailbox(cfg config.Config, bdb *bun.DB) web.DevMailbox {
+	if cfg.Env != config.EnvDev || cfg.SMTPHost != "" {
+		return nil
+	}
+	return outbox.NewMailbox(bdb, nil)
+}
+
 // riverPool opens the small pgx pool the outbox worker listens and works on.
 func riverPool(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
 	pc, err := pgxpool.ParseConfig(dsn)

@@ -208,7 +208,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	srv := web.New(web.Deps{
 		Accounts: accounts, Devices: devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log,
 		AppID: appID, Secure: cfg.Secure(), PublicOrigin: cfg.Origin(), TrustProxyHeaders: cfg.TrustProxyHeaders,
-		Tokens: tokens, KeySet: ring, Codes: codeRequester,
+		Tokens: tokens, KeySet: ring, Codes: codeRequester, DevMailbox: devMailbox(cfg, bdb),
 	})
 	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log)
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -1,0 +1,59 @@
+package pages
+
+import (
+	"github.com/a-h/templ"
+
+	"github.com/latch-dev/latch/client/messages"
+)
+
+// Paths and ids of login by an emailed code.
+const (
+	CodeLoginPath       = "/login/code"
+	CodeLoginVerifyPath = "/login/code/verify"
+	CodeLoginPanelID    = "login-code-panel"
+	CodeFieldName       = "code"
+)
+
+// CodeLogin is the state of the code login screen: the first step asks for
+// an email; once a code is requested (Sent), the second asks for the code,
+// carrying the email in a hidden field.
+type CodeLogin struct {
+	Email       string
+	Sent        bool         // the code step: the email is fixed, the code is asked for
+	EmailError  messages.Key // a problem with the email, on the first step
+	Message     messages.Key // a form-level error (a wrong code, a send limit)
+	Notice      messages.Key // a form-level, non-error notice (messages.CodeSent)
+	Interactive bool         // answering a Datastar request: focus moves by script
+}
+
+// Summary lists the messages for the error summary.
+func (c CodeLogin) Summary() []string {
+	var out []string
+	for _, k := range []messages.Key{c.Message, c.EmailError} {
+		if k != "" {
+			out = append(out, messages.Text(k))
+		}
+	}
+	return out
+}
+
+// codeFocusAttrs makes the named input take focus once a Datastar patch
+// lands (autofocus only acts on page load).
+func codeFocusAttrs(c CodeLogin, extra templ.Attributes) templ.Attributes {
+	attrs := templ.Attributes{}
+	for k, v := range extra {
+		attrs[k] = v
+	}
+	if c.Interactive {
+		attrs["data-init"] = "el.focus()"
+	}
+	return attrs
+}
+
+// codeEmailAttrs focuses the email input after a patch that refused it.
+func codeEmailAttrs(c CodeLogin) templ.Attributes {
+	if c.EmailError != "" {
+		return codeFocusAttrs(c, nil)
+	}
+	return templ.Attributes{}
+}

@@ -1,0 +1,43 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/pages"
+	"github.com/latch-dev/latch/server/outbox"
+)
+
+// DevMailbox reads the messages development mode stores instead of
+// sending them (outbox.Mailbox). Only main decides to provide one, and
+// only in dev without SMTP: its bodies carry live codes.
+type DevMailbox interface {
+	List(ctx context.Context, limit int) ([]outbox.Stored, error)
+}
+
+const (
+	devMailboxPath  = "/dev/mailbox"
+	devMailboxLimit = 20
+)
+
+// devMailbox lists the latest stored emails, newest first. It changes
+// nothing and is never cached.
+func (s *Server) devMailbox(w http.ResponseWriter, r *http.Request) error {
+	msgs, err := s.DevMailbox.List(r.Context(), devMailboxLimit)
+	if err != nil {
+		return err
+	}
+	entries := make([]pages.MailboxEntry, 0, len(msgs))
+	for _, m := range msgs {
+		if m.Kind != outbox.Email {
+			continue
+		}
+		entries = append(entries, pages.MailboxEntry{To: m.To, Subject: m.Subject, Text: m.Text,
+			Sent: m.CreatedAt.UTC().Format(time.DateTime + " UTC")})
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, http.StatusOK, pages.DevMailbox(s.page(messages.DevMailboxTitle, ""), entries))
+	return nil
+}
