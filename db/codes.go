@@ -1,6 +1,8 @@
 package db
 
 import (
+	"time"
+
 	"context"
 
 	"github.com/google/uuid"
@@ -51,3 +53,11 @@ func (c *Codes) Issue(ctx context.Context, in otp.Issue, m *auth.Message) error 
 func (c *Codes) Verify(ctx context.Context, appID uuid.UUID, purpose otp.Purpose, identity string, codeHash []byte) (otp.Record, error) {
 	return c.onetime.Verify(ctx, appID, purpose, identity, codeHash)
 }
+
+// ConsumeLink spends a magic link; see OneTime.ConsumeLink.
+func (c *Codes) ConsumeLink(ctx context.Context, appID uuid.UUID, purpose otp.Purpose, selector string, verifierHash []byte) (otp.Record, error) {
+	return c.onetime.ConsumeLink(ctx, appID, purpose, selector, verifierHash)
+}
+
+// Cooldown is how long an identity waits between two codes.
+func (c *Codes) Cooldown() time.Duration { return c.onetime.limits.Cooldown }

@@ -33,9 +33,9 @@ type oneTimeRow struct {
 	VoidedAt     *time.Time `bun:"voided_at"`
 }
 
-// SendLimits bounds how often codes and links are sent to one identity,
-// whatever their purpose: at most one per Cooldown, and at most PerWindow
-// in any Window.
+// SendLimits bounds how often codes and links are sent to one identity: at
+// most one per Cooldown for each purpose, and at most PerWindow in any
+// Window whatever their purpose.
 type SendLimits struct {
 	Cooldown  time.Duration
 	PerWindow int
@@ -111,7 +111,7 @@ func (s *OneTime) Create(ctx context.Context, in otp.Issue, also ...func(context
 			"one_time_tokens:"+in.AppID.String()+":"+in.Identity); err != nil {
 			return err
 		}
-		if err := s.checkLimits(ctx, tx, in.AppID, in.Identity, now); err != nil {
+		if err := s.checkLimits(ctx, tx, in.AppID, in.Purpose, in.Identity, now); err != nil {
 			return err
 		}
 		if _, err := tx.NewUpdate().Model((*oneTimeRow)(nil)).
@@ -160,15 +160,17 @@ func checkIssue(in otp.Issue) error {
 }
 
 // checkLimits returns a *otp.SendLimitError if the identity may not be
-// sent another code at now.
-func (s *OneTime) checkLimits(ctx context.Context, tx bun.Tx, appID uuid.UUID, identity string, now time.Time) error {
+// sent another code for purpose at now: the cooldown is per purpose (a
+// verification email just sent does not hold up a login code), the cap per
+// window counts every purpose.
+func (s *OneTime) checkLimits(ctx context.Context, tx bun.Tx, appID uuid.UUID, purpose otp.Purpose, identity string, now time.Time) error {
 	var recent struct {
 		N      int        `bun:"n"`
 		Oldest *time.Time `bun:"oldest"`
 		Newest *time.Time `bun:"newest"`
 	}
 	err := tx.NewSelect().Model((*oneTimeRow)(nil)).
-		ColumnExpr("count(*) AS n, min(created_at) AS oldest, max(created_at) AS newest").
+		ColumnExpr("count(*) AS n, min(created_at) AS oldest, max(created_at) FILTER (WHERE purpose = ?) AS newest", string(purpose)).
 		Where("app_id = ? AND identity = ? AND created_at > ?", appID, identity, now.Add(-s.limits.Window)).
 		Scan(ctx, &recent)
 	if err != nil {

@@ -179,23 +179,27 @@ func TestOneTimeSendLimits(t *testing.T) {
 	if err := create(otp.PurposeLogin); err != nil {
 		t.Fatal(err)
 	}
-	// Cooldown, across purposes.
+	// Cooldown, per purpose.
 	w.now = start.Add(45 * time.Second)
-	err := create(otp.PurposeVerifyEmail)
+	err := create(otp.PurposeLogin)
 	var limited *otp.SendLimitError
 	if !errors.As(err, &limited) || limited.Wait != 15*time.Second || !errors.Is(err, otp.ErrSendLimited) {
 		t.Fatalf("Create within the cooldown = %v, want a wait of 15s", err)
+	}
+	// Another flow for the same identity is not held up by it.
+	if err := create(otp.PurposeVerifyEmail); err != nil {
+		t.Fatalf("Create for another purpose within the cooldown = %v", err)
 	}
 	// Another identity is not limited.
 	if _, err := w.store.Create(ctx, otp.Issue{AppID: w.app, Purpose: otp.PurposeLogin, Channel: otp.ChannelSMS,
 		Identity: "+447700900123", CodeHash: make([]byte, 32), TTL: time.Minute}); err != nil {
 		t.Fatalf("Create for another identity = %v", err)
 	}
-	// Four more, a minute apart, make five in the hour.
-	for i := 1; i <= 4; i++ {
+	// Three more, a minute apart, make five in the hour, every purpose counted.
+	for i := 1; i <= 3; i++ {
 		w.now = start.Add(time.Duration(i) * time.Minute)
 		if err := create(otp.PurposeLogin); err != nil {
-			t.Fatalf("code %d = %v", i+1, err)
+			t.Fatalf("code %d = %v", i+2, err)
 		}
 	}
 	w.now = start.Add(30 * time.Minute)

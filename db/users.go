@@ -141,6 +141,23 @@ func (s *Users) SetPasswordHash(ctx context.Context, userID uuid.UUID, hash stri
 	return nil
 }
 
+// MarkVerified records that the user proved the identity of kind and
+// value, keeping the first proof's time. It returns auth.ErrNotFound when
+// the user of the app holds no such identity.
+func (s *Users) MarkVerified(ctx context.Context, appID, userID uuid.UUID, kind auth.IdentityKind, value string) error {
+	res, err := s.db.NewUpdate().Model((*identityRow)(nil)).
+		Set("verified_at = coalesce(verified_at, now())").
+		Where("app_id = ? AND user_id = ? AND kind = ? AND value = ?", appID, userID, string(kind), value).
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("db: mark identity verified: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return auth.ErrNotFound
+	}
+	return nil
+}
+
 // Account returns a user of the app with its identities, or auth.ErrNotFound.
 func (s *Users) Account(ctx context.Context, appID, userID uuid.UUID) (auth.Account, error) {
 	var u userRow

@@ -95,6 +95,28 @@ const (
 	APICheckFailed       Key = "api_check.failed"
 )
 
+// Email verification: the account page's prompt, the link's confirm page
+// and the resend button.
+const (
+	EmailAlreadyVerified Key = "verify_email.already_verified"
+	EmailVerified        Key = "verify_email.verified"
+	EmailVerifySent      Key = "verify_email.sent"
+	LinkInvalid          Key = "link.invalid"
+	VerifyEmailTitle     Key = "ui.verify_email.title"
+	VerifyEmailIntro     Key = "ui.verify_email.intro"
+	VerifyEmailSubmit    Key = "ui.verify_email.submit"
+	VerifyLinkTitle      Key = "ui.verify_link.title"
+	VerifyLinkIntro      Key = "ui.verify_link.intro"
+	VerifyLinkSubmit     Key = "ui.verify_link.submit"
+	VerifyLinkDoneTitle  Key = "ui.verify_link.done_title"
+	VerifyLinkLogin      Key = "ui.verify_link.login"
+	VerifyLinkAccount    Key = "ui.verify_link.account"
+	VerifyLinkAgain      Key = "ui.verify_link.again"
+	ResendCode           Key = "ui.resend.code"
+	ResendCodeIn         Key = "ui.resend.code_in"
+	HintVerifyCode       Key = "ui.hint.verify_code"
+)
+
 // Page text: titles, labels, hints and buttons.
 const (
 	ProductName       Key = "ui.product_name"
@@ -206,6 +228,24 @@ var catalog = map[Key]string{
 	APICheckOtherAccount: "The API answered for another account: someone has signed in to another account in this browser. Reload the page.",
 	APICheckSignedOut:    "This browser is no longer signed in. Log in again to use the API.",
 	APICheckFailed:       "The API could not be reached. Try again in a moment.",
+
+	EmailAlreadyVerified: "Your email address is already verified.",
+	EmailVerified:        "Your email address is verified. Thank you.",
+	EmailVerifySent:      "We sent a new code and link to {email}. They work for 10 minutes.",
+	LinkInvalid:          "That link is wrong, already used or has expired. Ask for a new one.",
+	VerifyEmailTitle:     "Verify your email address",
+	VerifyEmailIntro:     "We sent a 6-digit code and a link to {email}. Enter the code here, or open the link from the email.",
+	VerifyEmailSubmit:    "Verify",
+	VerifyLinkTitle:      "Confirm your email address",
+	VerifyLinkIntro:      "Press the button to confirm that this email address is yours.",
+	VerifyLinkSubmit:     "Confirm my email address",
+	VerifyLinkDoneTitle:  "Email address verified",
+	VerifyLinkLogin:      "Log in",
+	VerifyLinkAccount:    "Go to your account",
+	VerifyLinkAgain:      "Log in to ask for a new link from your account page",
+	ResendCode:           "Send a new code",
+	ResendCodeIn:         "Send a new code in {seconds} s",
+	HintVerifyCode:       "The 6 digits from the email we sent to {email}.",
 
 	ProductName:       "Latch",
 	LoginTitle:        "Log in",

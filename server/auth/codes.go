@@ -35,11 +35,18 @@ type CodeStore interface {
 	Issue(ctx context.Context, in otp.Issue, m *Message) error
 	// Verify spends a code: see db.OneTime.Verify for its errors.
 	Verify(ctx context.Context, appID uuid.UUID, purpose otp.Purpose, identity string, codeHash []byte) (otp.Record, error)
+	// Cooldown is how long an identity waits between two codes.
+	Cooldown() time.Duration
+	// ConsumeLink spends a magic link: see db.OneTime.ConsumeLink.
+	ConsumeLink(ctx context.Context, appID uuid.UUID, purpose otp.Purpose, selector string, verifierHash []byte) (otp.Record, error)
 }
 
 // CodeMessages writes the messages that carry codes.
 type CodeMessages interface {
 	LoginCode(ctx context.Context, to, code string, ttl time.Duration) (Message, error)
+	// VerifyEmail carries a code and a link (built from the link token and
+	// the public origin, never from a request) that prove an address.
+	VerifyEmail(ctx context.Context, to, code, linkToken string, ttl time.Duration) (Message, error)
 }
 
 // Codes runs login by a one-time code sent by email.

@@ -33,6 +33,10 @@ type UserStore interface {
 	// active, deletes all of the user's sessions in the same transaction.
 	// It returns how many sessions it deleted, or ErrNotFound.
 	SetStatus(ctx context.Context, appID, userID uuid.UUID, status Status) (int, error)
+	// MarkVerified records that the user proved an identity they hold,
+	// keeping the first proof's time. It returns ErrNotFound when the user
+	// of the app holds no such identity (it changed since the code went).
+	MarkVerified(ctx context.Context, appID, userID uuid.UUID, kind IdentityKind, value string) error
 }
 
 // Hasher hashes and verifies passwords. Implementations bound their own

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -26,8 +27,8 @@ func (s *Server) requireUser(h userHandler) handlerFunc {
 }
 
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, userID uuid.UUID) error {
-	acct, err := s.Accounts.Account(r.Context(), s.AppID, userID)
-	if errors.Is(err, auth.ErrNotFound) || (err == nil && acct.User.Status != auth.StatusActive) {
+	view, err := s.accountView(r.Context(), userID)
+	if errors.Is(err, errAccountGone) {
 		// The account is gone or no longer active: end this session too.
 		if err := s.Sessions.Logout(r.Context()); err != nil {
 			return err
@@ -36,6 +37,25 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, userID uuid
 	}
 	if err != nil {
 		return err
+	}
+	view.Notice = messages.Key(s.Sessions.PopFlash(r.Context()))
+	s.render(w, r, http.StatusOK, pages.Account(s.page(messages.AccountTitle, view.Email), view))
+	return nil
+}
+
+// errAccountGone is accountView's error for a user deleted or no longer
+// active.
+var errAccountGone = errors.New("web: account gone")
+
+// accountView is what the account page shows of userID: with an email
+// address still to verify, the panel that asks for its code.
+func (s *Server) accountView(ctx context.Context, userID uuid.UUID) (pages.AccountView, error) {
+	acct, err := s.Accounts.Account(ctx, s.AppID, userID)
+	if errors.Is(err, auth.ErrNotFound) || (err == nil && acct.User.Status != auth.StatusActive) {
+		return pages.AccountView{}, errAccountGone
+	}
+	if err != nil {
+		return pages.AccountView{}, err
 	}
 	view := pages.AccountView{
 		UserID:      acct.User.ID.String(),
@@ -47,6 +67,8 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, userID uuid
 			view.EmailVerified = true
 		}
 	}
-	s.render(w, r, http.StatusOK, pages.Account(s.page(messages.AccountTitle, view.Email), view))
-	return nil
+	if !view.EmailVerified && view.Email != "" && s.Verifier != nil {
+		view.Verify = &pages.VerifyEmailPrompt{Email: view.Email}
+	}
+	return view, nil
 }

@@ -24,7 +24,7 @@ import (
 
 // newCodeParts wires login by email code as main does, with a River worker
 // delivering to a mailbox table the test reads like an inbox.
-func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Auditor, clk *clock, log *slog.Logger) (*auth.Codes, *outbox.Mailbox) {
+func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Auditor, clk *clock, log *slog.Logger, origin string) (*auth.Codes, *outbox.Mailbox) {
 	t.Helper()
 	mailbox := outbox.NewMailbox(bdb, nil)
 	kek := make([]byte, token.KEKSize)
@@ -60,12 +60,19 @@ func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Audi
 		t.Fatal(err)
 	}
 	store := db.NewCodes(db.NewOneTime(bdb, db.DefaultSendLimits, clk.Now), queue)
-	codes := auth.NewCodes(db.NewUsers(bdb), store, hasher, web.CodeMessages{Brand: email.Brand{AppName: "Latch"}}, audit, 10*time.Minute, log)
+	codes := auth.NewCodes(db.NewUsers(bdb), store, hasher, web.CodeMessages{Brand: email.Brand{AppName: "Latch"}, Origin: origin}, audit, 10*time.Minute, log)
 	return codes, mailbox
 }
 
-// awaitCode reads the newest code emailed to addr, as its owner would.
+// awaitCode reads the newest login code emailed to addr, as its owner
+// would.
 func (h *harness) awaitCode(t *testing.T, addr string) string {
+	t.Helper()
+	return sixDigits(t, h.awaitMail(t, addr, "login_code").Text)
+}
+
+// awaitMail waits for the newest message of purpose delivered to addr.
+func (h *harness) awaitMail(t *testing.T, addr, purpose string) outbox.Stored {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -74,14 +81,14 @@ func (h *harness) awaitCode(t *testing.T, addr string) string {
 			t.Fatal(err)
 		}
 		for _, m := range msgs {
-			if m.To == addr {
-				return sixDigits(t, m.Text)
+			if m.To == addr && m.Purpose == purpose {
+				return m
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("no email reached %s", addr)
-	return ""
+	t.Fatalf("no %s message reached %s", purpose, addr)
+	return outbox.Stored{}
 }
 
 func sixDigits(t *testing.T, text string) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -72,6 +73,8 @@ type harness struct {
 	tok     tokenParts
 	dev     deviceParts
 	mailbox *outbox.Mailbox // with harnessOptions.codes: where emails land
+	// linkOrigin is the public origin emailed links are built on.
+	linkOrigin string
 }
 
 type harnessOptions struct {
@@ -142,35 +145,48 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	})
 	accounts := auth.NewService(db.NewUsers(bdb), accountHasher, audit, auth.Options{Clock: clk.Now, Logger: log})
 	dev := deviceParts{store: store, accounts: accounts, devices: auth.NewDevices(store, audit, log)}
+	// The server's port is known before it starts, so emailed links can
+	// point at it as they point at the public origin in production: on
+	// localhost, the name browser tests use.
+	ts := httptest.NewUnstartedServer(nil)
+	_, port, err := net.SplitHostPort(ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	linkOrigin := "http://localhost:" + port
+	if o.secure {
+		linkOrigin = "https://localhost:" + port
+	}
 	var codes *auth.Codes
 	var mailbox *outbox.Mailbox
 	if o.codes {
-		codes, mailbox = newCodeParts(t, bdb, pool, audit, clk, log)
+		codes, mailbox = newCodeParts(t, bdb, pool, audit, clk, log, linkOrigin)
 		o.tokens.codes = codes
 	}
 	tok := newTokenParts(t, bdb, accounts, audit, clk, log, o.tokens)
 	var codeRequester web.CodeRequester
+	var verifier web.EmailVerifier
 	if codes != nil {
-		codeRequester = codes
+		codeRequester, verifier = codes, codes
 	}
 	var devMailbox web.DevMailbox
 	if o.devMailbox && mailbox != nil {
 		devMailbox = mailbox
 	}
-	srv := web.New(web.Deps{Codes: codeRequester, DevMailbox: devMailbox, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
+	srv := web.New(web.Deps{Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
 		Tokens: tok.flows, KeySet: tok.ring})
 	handler := srv.Handler()
 	if o.wrap != nil {
 		handler = o.wrap(handler)
 	}
-	ts := httptest.NewUnstartedServer(handler)
+	ts.Config.Handler = handler
 	if o.secure {
 		ts.StartTLS()
 	} else {
 		ts.Start()
 	}
 	t.Cleanup(ts.Close)
-	return &harness{t: t, srv: ts, handler: handler, db: bdb, appID: appID, clock: clk, audit: audit, hasher: hasher, logs: logs, tok: tok, dev: dev, mailbox: mailbox}
+	return &harness{t: t, srv: ts, handler: handler, db: bdb, appID: appID, clock: clk, audit: audit, hasher: hasher, logs: logs, tok: tok, dev: dev, mailbox: mailbox, linkOrigin: linkOrigin}
 }
 
 type lockedWriter struct {

@@ -33,6 +33,12 @@ func (s *Server) Handler() http.Handler {
 		route("POST", pages.CodeLoginPath, s.codeLoginPost)
 		route("POST", pages.CodeLoginVerifyPath, s.codeLoginVerify)
 	}
+	if s.Verifier != nil {
+		route("GET", pages.VerifyEmailPath, s.verifyLinkPage)
+		route("POST", pages.VerifyEmailPath, s.verifyLinkPost)
+		route("POST", pages.AccountVerifyEmailPath, s.requireUser(s.verifyEmailCode))
+		route("POST", pages.AccountVerifyResendPath, s.requireUser(s.resendVerification))
+	}
 	if s.DevMailbox != nil {
 		route("GET", devMailboxPath, s.devMailbox)
 	}

@@ -51,6 +51,7 @@ type Deps struct {
 	KeySet            KeySet        // public keys for /.well-known/jwks.json, with Tokens
 	Codes             CodeRequester // one-time login codes; nil leaves /login/code and POST /api/v1/otp out
 	DevMailbox        DevMailbox    // the development mailbox; nil (always, outside dev) leaves /dev/mailbox out
+	Verifier          EmailVerifier // email verification by code and link; nil leaves its routes and prompts out
 }
 
 // Server holds the handlers.

@@ -19,8 +19,8 @@ func (s *Server) signupPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// signupPost creates an account. A new account is signed in and sent to
-// the account page. An email that already has an account gets the same
+// signupPost creates an account. A new account is signed in, emailed a
+// code and link that verify its address, and sent to the account page. An email that already has an account gets the same
 // "check your inbox" answer as an address that cannot be used, never an
 // "already registered" error.
 func (s *Server) signupPost(w http.ResponseWriter, r *http.Request) error {
@@ -61,6 +61,7 @@ func (s *Server) signupPost(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Sessions.Login(r.Context(), res.User.ID, remember); err != nil {
 		return err
 	}
+	s.sendVerification(r.Context(), res.User.ID)
 	return s.redirect(w, r, "/account")
 }
 

@@ -77,7 +77,7 @@ func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, 
 	}
 	onetime := db.NewOneTime(bdb, db.DefaultSendLimits, nil)
 	codes := auth.NewCodes(db.NewUsers(bdb), db.NewCodes(onetime, queue), hasher,
-		web.CodeMessages{Brand: email.Brand{AppName: "Latch"}}, audit, 10*time.Minute, log)
+		web.CodeMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, audit, 10*time.Minute, log)
 	return codes, worker, pool, nil
 }
 

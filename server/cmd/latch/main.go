@@ -186,8 +186,9 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	}
 	var codeVerifier auth.CodeVerifier
 	var codeRequester web.CodeRequester
+	var emailVerifier web.EmailVerifier
 	if codes != nil {
-		codeVerifier, codeRequester = codes, codes
+		codeVerifier, codeRequester, emailVerifier = codes, codes, codes
 		defer pool.Close()
 		if err := worker.Start(ctx); err != nil {
 			return err
@@ -209,6 +210,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		Accounts: accounts, Devices: devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log,
 		AppID: appID, Secure: cfg.Secure(), PublicOrigin: cfg.Origin(), TrustProxyHeaders: cfg.TrustProxyHeaders,
 		Tokens: tokens, KeySet: ring, Codes: codeRequester, DevMailbox: devMailbox(cfg, bdb),
+		Verifier: emailVerifier,
 	})
 	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log)
 	ln, err := net.Listen("tcp", cfg.Addr)

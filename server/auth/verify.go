@@ -1,0 +1,176 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/server/otp"
+)
+
+// Email verification: one message carries a six-digit code (typed on the
+// account page, by the signed-in user) and a link (opened anywhere: it
+// proves the mailbox, it does not sign anyone in). Both live in one stored
+// row, so using either spends the other, and both expire with the code.
+
+// EmailVerification is what RequestEmailVerification sent.
+type EmailVerification struct {
+	Email string        // the address the message went to
+	Wait  time.Duration // until another may be asked for
+}
+
+// RequestEmailVerification sends the signed-in user's email address a code
+// and a link that prove it.
+//
+// Errors: *Error with messages.EmailAlreadyVerified when there is nothing
+// to prove; messages.CodeSendLimited (its Err a *otp.SendLimitError with
+// the wait) when the address was sent codes too recently or too often;
+// ErrNotFound when the user has no email address; anything else is
+// internal.
+func (c *Codes) RequestEmailVerification(ctx context.Context, appID, userID uuid.UUID) (EmailVerification, error) {
+	email, verified, err := c.email(ctx, appID, userID)
+	if err != nil {
+		return EmailVerification{}, err
+	}
+	if verified {
+		return EmailVerification{Email: email}, &Error{Code: messages.EmailAlreadyVerified}
+	}
+	code, link := otp.NewCode(), otp.NewLink()
+	m, err := c.msgs.VerifyEmail(ctx, email, code, link.Token, c.ttl)
+	if err != nil {
+		return EmailVerification{}, fmt.Errorf("auth: verification message: %w", err)
+	}
+	m.Expires = time.Now().Add(c.ttl)
+	in := otp.Issue{AppID: appID, UserID: &userID, Purpose: otp.PurposeVerifyEmail, Channel: otp.ChannelEmail, Identity: email,
+		CodeHash: c.hasher.Code(otp.PurposeVerifyEmail, email, code), Selector: link.Selector, VerifierHash: link.VerifierHash, TTL: c.ttl}
+	err = c.store.Issue(ctx, in, &m)
+	var limited *otp.SendLimitError
+	if errors.As(err, &limited) {
+		c.record(ctx, Event{AppID: appID, UserID: userID, Name: "code.send", Outcome: Failure, Detail: map[string]string{"reason": "limited", "purpose": "verify_email"}})
+		return EmailVerification{Email: email, Wait: limited.Wait}, &Error{Code: messages.CodeSendLimited, Err: err}
+	}
+	if err != nil {
+		return EmailVerification{}, fmt.Errorf("auth: verification code: %w", err)
+	}
+	c.record(ctx, Event{AppID: appID, UserID: userID, Name: "code.send", Outcome: Success, Detail: map[string]string{"purpose": "verify_email", "channel": "email", "link": "yes"}})
+	return EmailVerification{Email: email, Wait: c.store.Cooldown()}, nil
+}
+
+// VerifyEmailCode spends a verification code typed by the signed-in user
+// and marks their email address verified.
+//
+// Errors: *Error with messages.CodeInvalid for a wrong, expired, used or
+// malformed code; messages.CodeExhausted once too many wrong codes voided
+// it; messages.EmailAlreadyVerified when there was nothing to prove;
+// anything else is internal.
+func (c *Codes) VerifyEmailCode(ctx context.Context, appID, userID uuid.UUID, code string) error {
+	email, verified, err := c.email(ctx, appID, userID)
+	if errors.Is(err, ErrNotFound) {
+		return &Error{Code: messages.CodeInvalid, Err: err}
+	}
+	if err != nil {
+		return err
+	}
+	if verified {
+		return &Error{Code: messages.EmailAlreadyVerified}
+	}
+	code, err = otp.NormalizeCode(code)
+	if err != nil {
+		return &Error{Code: messages.CodeInvalid, Err: err}
+	}
+	rec, err := c.store.Verify(ctx, appID, otp.PurposeVerifyEmail, email, c.hasher.Code(otp.PurposeVerifyEmail, email, code))
+	if err != nil {
+		return c.spendFailed(ctx, appID, userID, "verify_email", "code", err)
+	}
+	if rec.UserID == nil || *rec.UserID != userID {
+		c.record(ctx, Event{AppID: appID, UserID: userID, Name: "code.use", Outcome: Failure, Detail: map[string]string{"reason": "other_user", "purpose": "verify_email"}})
+		return &Error{Code: messages.CodeInvalid}
+	}
+	return c.markEmailVerified(ctx, rec, "code")
+}
+
+// VerifyEmailLink spends a verification link, wherever it is opened, and
+// marks the address it was sent to verified for the user it was sent for.
+// It returns that user's id.
+//
+// Errors: *Error with messages.LinkInvalid for a malformed, wrong,
+// expired or used link, or one whose address has since left the account;
+// messages.CodeExhausted for a link voided by wrong codes; anything else
+// is internal.
+func (c *Codes) VerifyEmailLink(ctx context.Context, appID uuid.UUID, token string) (uuid.UUID, error) {
+	selector, verifierHash, err := otp.ParseLink(token)
+	if err != nil {
+		c.record(ctx, Event{AppID: appID, Name: "link.use", Outcome: Failure, Detail: map[string]string{"reason": "malformed", "purpose": "verify_email"}})
+		return uuid.Nil, &Error{Code: messages.LinkInvalid, Err: err}
+	}
+	rec, err := c.store.ConsumeLink(ctx, appID, otp.PurposeVerifyEmail, selector, verifierHash)
+	if err != nil {
+		err = c.spendFailed(ctx, appID, uuid.Nil, "verify_email", "link", err)
+		if ae := (*Error)(nil); errors.As(err, &ae) && ae.Code == messages.CodeInvalid {
+			ae.Code = messages.LinkInvalid
+		}
+		return uuid.Nil, err
+	}
+	if rec.UserID == nil {
+		return uuid.Nil, &Error{Code: messages.LinkInvalid}
+	}
+	if err := c.markEmailVerified(ctx, rec, "link"); err != nil {
+		if ae := (*Error)(nil); errors.As(err, &ae) {
+			ae.Code = messages.LinkInvalid
+		}
+		return uuid.Nil, err
+	}
+	return *rec.UserID, nil
+}
+
+// markEmailVerified marks the address rec proved, for the user it was
+// sent for, and records it.
+func (c *Codes) markEmailVerified(ctx context.Context, rec otp.Record, method string) error {
+	err := c.users.MarkVerified(ctx, rec.AppID, *rec.UserID, IdentityEmail, rec.Identity)
+	if errors.Is(err, ErrNotFound) {
+		// The address left the account after the message was sent.
+		c.record(ctx, Event{AppID: rec.AppID, UserID: *rec.UserID, Name: "email.verify", Outcome: Failure, Detail: map[string]string{"reason": "identity_changed", "method": method}})
+		return &Error{Code: messages.CodeInvalid, Err: err}
+	}
+	if err != nil {
+		return fmt.Errorf("auth: verify email: %w", err)
+	}
+	c.record(ctx, Event{AppID: rec.AppID, UserID: *rec.UserID, Name: "email.verify", Outcome: Success, Detail: map[string]string{"method": method}})
+	return nil
+}
+
+// spendFailed records a refused code or link and returns the error to
+// show: messages.CodeExhausted for a voided one, messages.CodeInvalid for
+// a wrong, expired or used one (one message, so nothing tells them apart),
+// the error itself when it is internal.
+func (c *Codes) spendFailed(ctx context.Context, appID, userID uuid.UUID, purpose, kind string, err error) error {
+	name := kind + ".use"
+	switch {
+	case errors.Is(err, otp.ErrExhausted):
+		c.record(ctx, Event{AppID: appID, UserID: userID, Name: name, Outcome: Failure, Detail: map[string]string{"reason": "exhausted", "purpose": purpose}})
+		return &Error{Code: messages.CodeExhausted, Err: err}
+	case errors.Is(err, otp.ErrInvalid), errors.Is(err, otp.ErrExpired), errors.Is(err, otp.ErrUsed):
+		c.record(ctx, Event{AppID: appID, UserID: userID, Name: name, Outcome: Failure, Detail: map[string]string{"reason": reason(err), "purpose": purpose}})
+		return &Error{Code: messages.CodeInvalid, Err: err}
+	}
+	return fmt.Errorf("auth: %s %s: %w", purpose, kind, err)
+}
+
+// email returns the user's email address and whether it is verified, or
+// ErrNotFound when the user has none.
+func (c *Codes) email(ctx context.Context, appID, userID uuid.UUID) (string, bool, error) {
+	acct, err := c.users.Account(ctx, appID, userID)
+	if err != nil {
+		return "", false, err
+	}
+	for _, id := range acct.Identities {
+		if id.Kind == IdentityEmail {
+			return id.Value, id.VerifiedAt != nil, nil
+		}
+	}
+	return "", false, ErrNotFound
+}
