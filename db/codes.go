@@ -51,3 +51,8 @@ func (c *Codes) Issue(ctx context.Context, in otp.Issue, m *auth.Message) error 
 func (c *Codes) Verify(ctx context.Context, appID uuid.UUID, purpose otp.Purpose, identity string, codeHash []byte) (otp.Record, error) {
 	return c.onetime.Verify(ctx, appID, purpose, identity, codeHash)
 }
+
+// ConsumeLink spends a magic link; see OneTime.ConsumeLink.
+func (c *Codes) ConsumeLink(ctx context.Context, appID uuid.UUID, purpose otp.Purpose, selector string, verifierHash []byte) (otp.Record, error) {
+	return c.onetime.ConsumeLink(ctx, appID, purpose, selector, verifierHash)
+}
