@@ -24,7 +24,7 @@ import (
 
 // newCodeParts wires login by email code as main does, with a River worker
 // delivering to a mailbox table the test reads like an inbox.
-func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Auditor, clk *clock, log *slog.Logger) (*auth.Codes, *outbox.Mailbox) {
+func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Auditor, clk *clock, log *slog.Logger, linkOrigin string) (*auth.Codes, *outbox.Mailbox) {
 	t.Helper()
 	mailbox := outbox.NewMailbox(bdb, nil)
 	kek := make([]byte, token.KEKSize)
@@ -60,7 +60,8 @@ func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Audi
 		t.Fatal(err)
 	}
 	store := db.NewCodes(db.NewOneTime(bdb, db.DefaultSendLimits, clk.Now), queue)
-	codes := auth.NewCodes(db.NewUsers(bdb), store, hasher, web.CodeMessages{Brand: email.Brand{AppName: "Latch"}}, audit, 10*time.Minute, log)
+	codes := auth.NewCodes(db.NewUsers(bdb), store, hasher, web.CodeMessages{Brand: email.Brand{AppName: "Latch"}, Origin: linkOrigin},
+		audit, auth.Lifetimes{Code: 10 * time.Minute, Link: 15 * time.Minute}, log)
 	return codes, mailbox
 }
 

@@ -142,10 +142,23 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	})
 	accounts := auth.NewService(db.NewUsers(bdb), accountHasher, audit, auth.Options{Clock: clk.Now, Logger: log})
 	dev := deviceParts{store: store, accounts: accounts, devices: auth.NewDevices(store, audit, log)}
+	// The listener exists before the server starts, so the links emailed
+	// can point at it: on localhost, as browser tests browse, unless the
+	// test sets a public origin.
+	ts := httptest.NewUnstartedServer(nil)
+	t.Cleanup(ts.Close)
+	linkOrigin := o.origin
+	if linkOrigin == "" {
+		scheme := "http"
+		if o.secure {
+			scheme = "https"
+		}
+		linkOrigin = scheme + "://" + strings.Replace(ts.Listener.Addr().String(), "127.0.0.1", "localhost", 1)
+	}
 	var codes *auth.Codes
 	var mailbox *outbox.Mailbox
 	if o.codes {
-		codes, mailbox = newCodeParts(t, bdb, pool, audit, clk, log)
+		codes, mailbox = newCodeParts(t, bdb, pool, audit, clk, log, linkOrigin)
 		o.tokens.codes = codes
 	}
 	tok := newTokenParts(t, bdb, accounts, audit, clk, log, o.tokens)
@@ -163,13 +176,12 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	if o.wrap != nil {
 		handler = o.wrap(handler)
 	}
-	ts := httptest.NewUnstartedServer(handler)
+	ts.Config.Handler = handler
 	if o.secure {
 		ts.StartTLS()
 	} else {
 		ts.Start()
 	}
-	t.Cleanup(ts.Close)
 	return &harness{t: t, srv: ts, handler: handler, db: bdb, appID: appID, clock: clk, audit: audit, hasher: hasher, logs: logs, tok: tok, dev: dev, mailbox: mailbox}
 }
 
