@@ -27,6 +27,7 @@ type oneTimeRow struct {
 	VerifierHash []byte     `bun:"verifier_hash,nullzero"`
 	CreatedAt    time.Time  `bun:"created_at"`
 	ExpiresAt    time.Time  `bun:"expires_at"`
+	CodeExpires  *time.Time `bun:"code_expires_at"`
 	Attempts     int        `bun:"attempts"`
 	MaxAttempts  int        `bun:"max_attempts"`
 	ConsumedAt   *time.Time `bun:"consumed_at"`
@@ -106,6 +107,10 @@ func (s *OneTime) Create(ctx context.Context, in otp.Issue, also ...func(context
 	if in.Selector != "" {
 		row.Selector = &in.Selector
 	}
+	if in.CodeTTL > 0 && in.CodeTTL < in.TTL {
+		codeExpires := now.Add(in.CodeTTL)
+		row.CodeExpires = &codeExpires
+	}
 	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
 			"one_time_tokens:"+in.AppID.String()+":"+in.Identity); err != nil {
@@ -155,6 +160,10 @@ func checkIssue(in otp.Issue) error {
 		return errors.New("db: create one-time token: neither code nor link")
 	case (in.Selector == "") != (in.VerifierHash == nil):
 		return errors.New("db: create one-time token: a link needs a selector and a verifier hash")
+	case in.CodeTTL < 0 || in.CodeTTL > in.TTL:
+		return errors.New("db: create one-time token: the code outlives the row")
+	case in.CodeTTL > 0 && in.CodeHash == nil:
+		return errors.New("db: create one-time token: a code lifetime without a code")
 	}
 	return nil
 }
@@ -199,13 +208,20 @@ func (s *OneTime) checkLimits(ctx context.Context, tx bun.Tx, appID uuid.UUID, p
 //   - otp.ErrInvalid: no code for them, or a wrong one (counted);
 //   - otp.ErrExhausted: the wrong code that used the last attempt, or any
 //     code after that: the row is void;
-//   - otp.ErrExpired, otp.ErrUsed: the code had expired or was used.
+//   - otp.ErrExpired, otp.ErrUsed: the code had expired or was used. A
+//     code issued with a shorter CodeTTL than its row expires at the end
+//     of CodeTTL, even while the link in the same row still works.
 func (s *OneTime) Verify(ctx context.Context, appID uuid.UUID, purpose otp.Purpose, identity string, codeHash []byte) (otp.Record, error) {
 	return s.decide(ctx, func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Where("app_id = ? AND purpose = ? AND identity = ?", appID, string(purpose), identity).
 			OrderExpr("created_at DESC, id DESC").Limit(1)
 	}, func(r *oneTimeRow) bool {
 		return r.CodeHash != nil
+	}, func(r *oneTimeRow) time.Time {
+		if r.CodeExpires != nil {
+			return *r.CodeExpires
+		}
+		return r.ExpiresAt
 	}, func(r *oneTimeRow) bool {
 		return otp.Equal(r.CodeHash, codeHash)
 	})
@@ -221,14 +237,18 @@ func (s *OneTime) ConsumeLink(ctx context.Context, appID uuid.UUID, purpose otp.
 		return q.Where("selector = ?", selector)
 	}, func(r *oneTimeRow) bool {
 		return r.AppID == appID && r.Purpose == string(purpose)
+	}, func(r *oneTimeRow) time.Time {
+		return r.ExpiresAt
 	}, func(r *oneTimeRow) bool {
 		return otp.Equal(r.VerifierHash, verifierHash)
 	})
 }
 
 // decide locks the row find selects, and consumes it if applies and
-// matches hold and it is still usable, or counts a failed attempt.
-func (s *OneTime) decide(ctx context.Context, find func(*bun.SelectQuery) *bun.SelectQuery, applies, matches func(*oneTimeRow) bool) (otp.Record, error) {
+// matches hold and it is still usable (before expires), or counts a failed
+// attempt.
+func (s *OneTime) decide(ctx context.Context, find func(*bun.SelectQuery) *bun.SelectQuery, applies func(*oneTimeRow) bool,
+	expires func(*oneTimeRow) time.Time, matches func(*oneTimeRow) bool) (otp.Record, error) {
 	now := s.now()
 	var (
 		rec     otp.Record
@@ -257,7 +277,7 @@ func (s *OneTime) decide(ctx context.Context, find func(*bun.SelectQuery) *bun.S
 		case r.VoidedAt != nil: // superseded by a newer one
 			outcome = otp.ErrInvalid
 			return nil
-		case !now.Before(r.ExpiresAt):
+		case !now.Before(expires(&r)):
 			outcome = otp.ErrExpired
 			return nil
 		}

@@ -337,3 +337,55 @@ func TestOneTimeCreateRefusesBadInput(t *testing.T) {
 		}
 	}
 }
+
+// A row holding a code and a link lives as long as the link; its code ends
+// at CodeTTL, and using either spends both.
+func TestOneTimeCodeEndsBeforeItsLink(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newOneTimeWorld(t)
+	const ada = "ada@example.com"
+	issue := func() (string, otp.Link) {
+		t.Helper()
+		link, code := otp.NewLink(), otp.NewCode()
+		if _, err := w.store.Create(ctx, otp.Issue{
+			AppID: w.app, Purpose: otp.PurposeLogin, Channel: otp.ChannelEmail, Identity: ada,
+			CodeHash: w.hasher.Code(otp.PurposeLogin, ada, code), Selector: link.Selector, VerifierHash: link.VerifierHash,
+			TTL: 15 * time.Minute, CodeTTL: 10 * time.Minute,
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return code, link
+	}
+
+	code, link := issue()
+	w.now = w.now.Add(10 * time.Minute)
+	if err := w.verify(otp.PurposeLogin, ada, code); !errors.Is(err, otp.ErrExpired) {
+		t.Fatalf("code at 10 minutes = %v, want ErrExpired", err)
+	}
+	w.now = w.now.Add(5*time.Minute - time.Microsecond)
+	if _, err := w.store.ConsumeLink(ctx, w.app, otp.PurposeLogin, link.Selector, link.VerifierHash); err != nil {
+		t.Fatalf("link just before 15 minutes = %v", err)
+	}
+
+	// The code, still fresh, spends the link.
+	w.now = w.now.Add(time.Hour)
+	code, link = issue()
+	w.now = w.now.Add(10*time.Minute - time.Microsecond)
+	if err := w.verify(otp.PurposeLogin, ada, code); err != nil {
+		t.Fatalf("code just before 10 minutes = %v", err)
+	}
+	if _, err := w.store.ConsumeLink(ctx, w.app, otp.PurposeLogin, link.Selector, link.VerifierHash); !errors.Is(err, otp.ErrUsed) {
+		t.Fatalf("link after its code was used = %v, want ErrUsed", err)
+	}
+
+	// A code may not outlive its row, nor a lifetime be given without one.
+	for name, in := range map[string]otp.Issue{
+		"longer":  {AppID: w.app, Purpose: otp.PurposeLogin, Channel: otp.ChannelEmail, Identity: ada, CodeHash: make([]byte, 32), TTL: time.Minute, CodeTTL: time.Hour},
+		"no code": {AppID: w.app, Purpose: otp.PurposeLogin, Channel: otp.ChannelEmail, Identity: ada, Selector: link.Selector, VerifierHash: link.VerifierHash, TTL: time.Hour, CodeTTL: time.Minute},
+	} {
+		if _, err := w.store.Create(ctx, in); err == nil {
+			t.Errorf("%s: Create succeeded", name)
+		}
+	}
+}

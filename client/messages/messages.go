@@ -52,6 +52,8 @@ const (
 	CodeExhausted     Key = "code.exhausted"
 	CodeSendLimited   Key = "code.send_limited"
 	CodeSent          Key = "code.sent"
+	LinkInvalid       Key = "link.invalid"
+	LinkMalformed     Key = "link.malformed"
 )
 
 // Devices: the list of signed-in sessions, and "keep me signed in".
@@ -101,7 +103,7 @@ const (
 	EmailAlreadyVerified Key = "verify_email.already_verified"
 	EmailVerified        Key = "verify_email.verified"
 	EmailVerifySent      Key = "verify_email.sent"
-	LinkInvalid          Key = "link.invalid"
+	VerifyLinkInvalid    Key = "verify_link.invalid"
 	VerifyEmailTitle     Key = "ui.verify_email.title"
 	VerifyEmailIntro     Key = "ui.verify_email.intro"
 	VerifyEmailSubmit    Key = "ui.verify_email.submit"
@@ -115,6 +117,37 @@ const (
 	ResendCode           Key = "ui.resend.code"
 	ResendCodeIn         Key = "ui.resend.code_in"
 	HintVerifyCode       Key = "ui.hint.verify_code"
+)
+
+// The login email: a code and a sign-in link. {app}, {code}, {ttl},
+// {code_ttl} and {link_ttl} are filled in; durations use the Duration keys.
+const (
+	EmailLoginSubject      Key = "email.login.subject"
+	EmailLoginPreview      Key = "email.login.preview"
+	EmailLoginCodeIntro    Key = "email.login.code_intro"
+	EmailLoginLinkIntro    Key = "email.login.link_intro"
+	EmailLoginButton       Key = "email.login.button"
+	EmailLoginLinkFallback Key = "email.login.link_fallback"
+	EmailLoginTextLink     Key = "email.login.text_link"
+	EmailLoginExpires      Key = "email.login.expires"
+	EmailLoginExpiresBoth  Key = "email.login.expires_both"
+	EmailLoginIgnore       Key = "email.login.ignore"
+	EmailAutomated         Key = "email.automated"
+	EmailAutomatedFrom     Key = "email.automated_from"
+	DurationMinute         Key = "duration.minute"
+	DurationMinutes        Key = "duration.minutes"
+	DurationHour           Key = "duration.hour"
+	DurationHours          Key = "duration.hours"
+)
+
+// The sign-in link's confirmation page, and the dev mailbox's link list.
+const (
+	LinkLoginTitle     Key = "ui.link_login.title"
+	LinkLoginIntro     Key = "ui.link_login.intro"
+	LinkLoginConfirm   Key = "ui.link_login.confirm"
+	LinkLoginElsewhere Key = "ui.link_login.elsewhere"
+	LinkLoginNewCode   Key = "ui.link_login.new_code"
+	DevMailboxLinks    Key = "ui.dev_mailbox.links"
 )
 
 // Page text: titles, labels, hints and buttons.
@@ -193,7 +226,9 @@ var catalog = map[Key]string{
 	CodeInvalid:       "That code is wrong or has expired. Check it, or ask for a new one.",
 	CodeExhausted:     "Too many wrong codes. Ask for a new one.",
 	CodeSendLimited:   "A code was sent a moment ago. Wait a minute before asking for another.",
-	CodeSent:          "If that address can sign in, a code is on its way. It works for 10 minutes.",
+	CodeSent:          "If that address can sign in, an email with a code and a sign-in link is on its way. The code works for 10 minutes, the link for 15.",
+	LinkInvalid:       "This sign-in link does not work: it may have expired or been used already. Ask for a new code to sign in.",
+	LinkMalformed:     "This sign-in link is incomplete. Copy the whole link from the email, or ask for a new code.",
 
 	DeviceSignedOut:          "That device is signed out. It will need to log in again.",
 	DevicesOthersSignedOut:   "Every other device is signed out. This one stays signed in.",
@@ -232,7 +267,7 @@ var catalog = map[Key]string{
 	EmailAlreadyVerified: "Your email address is already verified.",
 	EmailVerified:        "Your email address is verified. Thank you.",
 	EmailVerifySent:      "We sent a new code and link to {email}. They work for 10 minutes.",
-	LinkInvalid:          "That link is wrong, already used or has expired. Ask for a new one.",
+	VerifyLinkInvalid:    "That link is wrong, already used or has expired. Ask for a new one.",
 	VerifyEmailTitle:     "Verify your email address",
 	VerifyEmailIntro:     "We sent a 6-digit code and a link to {email}. Enter the code here, or open the link from the email.",
 	VerifyEmailSubmit:    "Verify",
@@ -246,6 +281,30 @@ var catalog = map[Key]string{
 	ResendCode:           "Send a new code",
 	ResendCodeIn:         "Send a new code in {seconds} s",
 	HintVerifyCode:       "The 6 digits from the email we sent to {email}.",
+
+	EmailLoginSubject:      "Your {app} sign-in code: {code}",
+	EmailLoginPreview:      "Your sign-in code is {code}",
+	EmailLoginCodeIntro:    "Your sign-in code is:",
+	EmailLoginLinkIntro:    "Or sign in with one click:",
+	EmailLoginButton:       "Sign in to {app}",
+	EmailLoginLinkFallback: "If the button does not work, copy this address into your browser:",
+	EmailLoginTextLink:     "Or open this link to sign in:",
+	EmailLoginExpires:      "It expires in {ttl}.",
+	EmailLoginExpiresBoth:  "The code expires in {code_ttl}, the link in {link_ttl}.",
+	EmailLoginIgnore:       "If you did not ask to sign in, you can ignore this email: nobody can sign in without it.",
+	EmailAutomated:         "This is an automated message; replies are not read.",
+	EmailAutomatedFrom:     "This is an automated message from {app}; replies are not read.",
+	DurationMinute:         "1 minute",
+	DurationMinutes:        "{n} minutes",
+	DurationHour:           "1 hour",
+	DurationHours:          "{n} hours",
+
+	LinkLoginTitle:     "Sign in with your link",
+	LinkLoginIntro:     "You opened a sign-in link from your email. Confirm to sign in on this browser.",
+	LinkLoginConfirm:   "Sign in",
+	LinkLoginElsewhere: "This sign-in link was requested from another browser or device. Continue only if you asked for it just now.",
+	LinkLoginNewCode:   "Ask for a new code",
+	DevMailboxLinks:    "Links in this email",
 
 	ProductName:       "Latch",
 	LoginTitle:        "Log in",

@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/a-h/templ"
+
+	"github.com/latch-dev/latch/client/messages"
 )
 
 // Theme is the handful of colours an email uses, as CSS colour values.
@@ -79,7 +81,7 @@ func TextLayout(b Brand, body templ.Component) templ.Component {
 		if err := body.Render(ctx, w); err != nil {
 			return err
 		}
-		_, err := io.WriteString(w, "\n-- \n"+b.AppName+"\nThis is an automated message; replies are not read.\n")
+		_, err := io.WriteString(w, "\n-- \n"+b.AppName+"\n"+messages.Text(messages.EmailAutomated)+"\n")
 		return err
 	})
 }

@@ -142,3 +142,22 @@ func TestLoginCodeWithoutLink(t *testing.T) {
 		t.Error("code missing")
 	}
 }
+
+func TestLoginCodeSaysBothLifetimes(t *testing.T) {
+	t.Parallel()
+	e := email.LoginCode{Brand: email.Brand{AppName: "Latch"}, Code: "123456", Link: "https://x.test/login/link?token=t",
+		ExpiresIn: 10 * time.Minute, LinkExpiresIn: 15 * time.Minute}
+	r, err := email.Render(t.Context(), e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "The code expires in 10 minutes, the link in 15 minutes."
+	if !strings.Contains(r.Text, want) || !strings.Contains(r.HTML, want) {
+		t.Errorf("bodies do not say both lifetimes:\n%s\n%s", r.Text, r.HTML)
+	}
+	// Without a link, only the code's lifetime is told.
+	e.Link = ""
+	if r, _ = email.Render(t.Context(), e); !strings.Contains(r.Text, "It expires in 10 minutes.") || strings.Contains(r.Text, "15") {
+		t.Errorf("code-only text: %s", r.Text)
+	}
+}

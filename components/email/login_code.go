@@ -1,26 +1,30 @@
 package email
 
 import (
-	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/a-h/templ"
+
+	"github.com/latch-dev/latch/client/messages"
 )
 
-// LoginCode is the email carrying a one-time sign-in code and a link that
-// does the same job.
+// LoginCode is the email carrying a one-time sign-in code and, when Link is
+// set, a magic link that does the same job. Its words come from the
+// message catalog (the email.login.* keys).
 type LoginCode struct {
-	Brand     Brand
-	Code      string        // "123456"
-	Link      string        // an absolute https URL that confirms the sign-in
-	ExpiresIn time.Duration // how long code and link stay valid
+	Brand         Brand
+	Code          string        // "123456"
+	Link          string        // an absolute URL that opens the sign-in confirmation, or ""
+	ExpiresIn     time.Duration // how long the code stays valid
+	LinkExpiresIn time.Duration // how long the link stays valid; zero means ExpiresIn
 }
 
 var _ Email = LoginCode{}
 
 // Subject names the code: most clients show it in the notification.
 func (e LoginCode) Subject() string {
-	return fmt.Sprintf("Your %s sign-in code: %s", e.Brand.AppName, e.Code)
+	return messages.Fill(messages.EmailLoginSubject, "{app}", e.Brand.AppName, "{code}", e.Code)
 }
 
 // HTML is the HTML body.
@@ -32,23 +36,31 @@ func (e LoginCode) HTML() templ.Component {
 func (e LoginCode) Text() templ.Component {
 	link := ""
 	if e.Link != "" {
-		link = "Or open this link to sign in:\n" + e.Link + "\n\n"
+		link = messages.Text(messages.EmailLoginTextLink) + "\n" + e.Link + "\n\n"
 	}
-	return TextLayout(e.Brand, PlainText(fmt.Sprintf(
-		"Your %s sign-in code is:\n\n    %s\n\n%sIt expires in %s. If you did not ask to sign in, you can ignore this email: nobody can sign in without it.\n",
-		e.Brand.AppName, e.Code, link, minutes(e.ExpiresIn))))
+	return TextLayout(e.Brand, PlainText(
+		messages.Text(messages.EmailLoginCodeIntro)+"\n\n    "+e.Code+"\n\n"+link+
+			e.expiry()+" "+messages.Text(messages.EmailLoginIgnore)+"\n"))
+}
+
+// expiry says how long the code, and the link if it lives longer, last.
+func (e LoginCode) expiry() string {
+	if e.Link == "" || e.LinkExpiresIn == 0 || minutes(e.LinkExpiresIn) == minutes(e.ExpiresIn) {
+		return messages.Fill(messages.EmailLoginExpires, "{ttl}", minutes(e.ExpiresIn))
+	}
+	return messages.Fill(messages.EmailLoginExpiresBoth, "{code_ttl}", minutes(e.ExpiresIn), "{link_ttl}", minutes(e.LinkExpiresIn))
 }
 
 // minutes says d in words: "10 minutes", "1 hour".
 func minutes(d time.Duration) string {
 	switch m := int(d.Round(time.Minute) / time.Minute); {
 	case m <= 1:
-		return "1 minute"
+		return messages.Text(messages.DurationMinute)
 	case m%60 == 0 && m/60 == 1:
-		return "1 hour"
+		return messages.Text(messages.DurationHour)
 	case m%60 == 0:
-		return fmt.Sprintf("%d hours", m/60)
+		return messages.Fill(messages.DurationHours, "{n}", strconv.Itoa(m/60))
 	default:
-		return fmt.Sprintf("%d minutes", m)
+		return messages.Fill(messages.DurationMinutes, "{n}", strconv.Itoa(m))
 	}
 }

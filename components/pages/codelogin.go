@@ -1,6 +1,8 @@
 package pages
 
 import (
+	"net/url"
+
 	"github.com/a-h/templ"
 
 	"github.com/latch-dev/latch/client/messages"
@@ -12,6 +14,9 @@ const (
 	CodeLoginVerifyPath = "/login/code/verify"
 	CodeLoginPanelID    = "login-code-panel"
 	CodeFieldName       = "code"
+	// NextField carries where to go after signing in, through both steps
+	// and in the link; the server checks it at every step.
+	NextField = "next"
 )
 
 // CodeLogin is the state of the code login screen: the first step asks for
@@ -19,6 +24,7 @@ const (
 // carrying the email in a hidden field.
 type CodeLogin struct {
 	Email       string
+	Next        string       // a checked local target to land on after signing in, or ""
 	Sent        bool         // the code step: the email is fixed, the code is asked for
 	EmailError  messages.Key // a problem with the email, on the first step
 	Message     messages.Key // a form-level error (a wrong code, a send limit)
@@ -56,4 +62,12 @@ func codeEmailAttrs(c CodeLogin) templ.Attributes {
 		return codeFocusAttrs(c, nil)
 	}
 	return templ.Attributes{}
+}
+
+// CodeLoginURL is the code login's first step, carrying next when set.
+func CodeLoginURL(next string) string {
+	if next == "" {
+		return CodeLoginPath
+	}
+	return CodeLoginPath + "?" + url.Values{NextField: {next}}.Encode()
 }

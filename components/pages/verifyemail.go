@@ -15,10 +15,7 @@ const (
 	AccountVerifyEmailPath = "/account/email/verify"
 	// AccountVerifyResendPath sends a new code and link.
 	AccountVerifyResendPath = "/account/email/resend"
-	// LinkTokenField carries a link's token: in the emailed URL's query
-	// and in the confirm page's hidden field.
-	LinkTokenField     = "token"
-	VerifyEmailPanelID = "verify-email-panel"
+	VerifyEmailPanelID      = "verify-email-panel"
 )
 
 // VerifyEmailPrompt is the account page's "verify your email" panel.

@@ -26,96 +26,141 @@ type Message struct {
 	Expires time.Time
 }
 
-// CodeStore keeps one-time codes and queues the messages that carry them.
+// CodeStore keeps one-time codes and links and queues the messages that
+// carry them.
 type CodeStore interface {
-	// Issue stores the code and, when m is not nil, queues m in the same
-	// transaction, so a code is never stored without its message or sent
-	// without being stored. It returns a *otp.SendLimitError when the
-	// identity was sent codes too recently or too often.
+	// Issue stores the code (and link) and, when m is not nil, queues m in
+	// the same transaction, so a code is never stored without its message
+	// or sent without being stored. It returns a *otp.SendLimitError when
+	// the identity was sent codes too recently or too often.
 	Issue(ctx context.Context, in otp.Issue, m *Message) error
 	// Verify spends a code: see db.OneTime.Verify for its errors.
 	Verify(ctx context.Context, appID uuid.UUID, purpose otp.Purpose, identity string, codeHash []byte) (otp.Record, error)
 	// Cooldown is how long an identity waits between two codes.
 	Cooldown() time.Duration
-	// ConsumeLink spends a magic link: see db.OneTime.ConsumeLink.
+	// ConsumeLink spends a link: see db.OneTime.ConsumeLink for its errors.
 	ConsumeLink(ctx context.Context, appID uuid.UUID, purpose otp.Purpose, selector string, verifierHash []byte) (otp.Record, error)
 }
 
-// CodeMessages writes the messages that carry codes.
+// LoginEmail is what a login email carries: always a code, and a magic
+// link when LinkToken is set.
+type LoginEmail struct {
+	Code      string
+	CodeTTL   time.Duration
+	LinkToken string        // otp.Link.Token, or "" for a code-only email
+	LinkTTL   time.Duration // with LinkToken
+	Next      string        // a checked local target to carry in the link, or ""
+}
+
+// CodeMessages writes the messages that carry codes. It builds the link's
+// URL from the token: only it knows the public origin and the route.
 type CodeMessages interface {
-	LoginCode(ctx context.Context, to, code string, ttl time.Duration) (Message, error)
+	LoginCode(ctx context.Context, to string, e LoginEmail) (Message, error)
 	// VerifyEmail carries a code and a link (built from the link token and
 	// the public origin, never from a request) that prove an address.
 	VerifyEmail(ctx context.Context, to, code, linkToken string, ttl time.Duration) (Message, error)
 }
 
-// Codes runs login by a one-time code sent by email.
+// Lifetimes are how long what a login email carries stays valid.
+type Lifetimes struct {
+	Code time.Duration // 10 minutes when zero
+	Link time.Duration // 15 minutes when zero; never shorter than Code
+}
+
+// Codes runs login by a one-time code, and by a magic link, sent by email.
 type Codes struct {
 	users  UserStore
 	store  CodeStore
 	hasher *otp.Hasher
 	msgs   CodeMessages
 	audit  Auditor
-	ttl    time.Duration
+	ttl    Lifetimes
 	log    *slog.Logger
 }
 
-// NewCodes returns the one-time code flows. Codes are valid for ttl (10
-// minutes when zero).
-func NewCodes(users UserStore, store CodeStore, hasher *otp.Hasher, msgs CodeMessages, audit Auditor, ttl time.Duration, log *slog.Logger) *Codes {
-	if ttl <= 0 {
-		ttl = 10 * time.Minute
+// NewCodes returns the one-time code and magic-link flows.
+func NewCodes(users UserStore, store CodeStore, hasher *otp.Hasher, msgs CodeMessages, audit Auditor, ttl Lifetimes, log *slog.Logger) *Codes {
+	if ttl.Code <= 0 {
+		ttl.Code = 10 * time.Minute
 	}
+	if ttl.Link <= 0 {
+		ttl.Link = 15 * time.Minute
+	}
+	ttl.Link = max(ttl.Link, ttl.Code)
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Codes{users: users, store: store, hasher: hasher, msgs: msgs, audit: audit, ttl: ttl, log: log}
 }
 
-// RequestLogin sends a login code to email when an active account holds
-// it. The answer, the stored row and the send limits are the same whether
-// or not it does: a code is stored for unknown addresses too (and can never
-// be used), only no message is queued.
+// RequestLogin sends a login code, without a link, to email when an active
+// account holds it: the token API's clients type the code into an app,
+// where a link would open the wrong place. The answer, the stored row and
+// the send limits are the same whether or not an account holds it: a code
+// is stored for unknown addresses too (and can never be used), only no
+// message is queued.
 //
 // Errors: *Error with messages.FormInvalid and a field for a malformed
 // email; *Error with messages.CodeSendLimited when the address was sent
 // codes too recently or too often; anything else is internal.
 func (c *Codes) RequestLogin(ctx context.Context, appID uuid.UUID, email string) error {
+	_, err := c.request(ctx, appID, email, false, "")
+	return err
+}
+
+// request stores a login code, and with link a magic link in the same row,
+// and queues the email for an active account. It returns the link's
+// selector ("" without link), the same for known and unknown addresses.
+func (c *Codes) request(ctx context.Context, appID uuid.UUID, email string, link bool, next string) (string, error) {
 	email, problem := validate.Email(email)
 	if problem != "" {
-		return &Error{Code: messages.FormInvalid, Fields: map[string]messages.Key{FieldEmail: problem}}
+		return "", &Error{Code: messages.FormInvalid, Fields: map[string]messages.Key{FieldEmail: problem}}
 	}
 	code := otp.NewCode()
 	in := otp.Issue{AppID: appID, Purpose: otp.PurposeLogin, Channel: otp.ChannelEmail, Identity: email,
-		CodeHash: c.hasher.Code(otp.PurposeLogin, email, code), TTL: c.ttl}
+		CodeHash: c.hasher.Code(otp.PurposeLogin, email, code), TTL: c.ttl.Code}
+	content := LoginEmail{Code: code, CodeTTL: c.ttl.Code}
+	if link {
+		l := otp.NewLink()
+		in.Selector, in.VerifierHash = l.Selector, l.VerifierHash
+		// One row, so using either the code or the link spends both; the
+		// row lives as long as the link, the code ends sooner.
+		in.TTL, in.CodeTTL = c.ttl.Link, c.ttl.Code
+		content.LinkToken, content.LinkTTL, content.Next = l.Token, c.ttl.Link, next
+	}
 	var msg *Message
 	u, err := c.users.UserByIdentity(ctx, appID, IdentityEmail, email)
 	switch {
 	case err == nil && u.Status == StatusActive:
 		in.UserID = &u.ID
-		m, err := c.msgs.LoginCode(ctx, email, code, c.ttl)
+		m, err := c.msgs.LoginCode(ctx, email, content)
 		if err != nil {
-			return fmt.Errorf("auth: login code message: %w", err)
+			return "", fmt.Errorf("auth: login code message: %w", err)
 		}
-		m.Expires = time.Now().Add(c.ttl)
+		m.Expires = time.Now().Add(in.TTL)
 		msg = &m
 	case err != nil && !errors.Is(err, ErrNotFound):
-		return fmt.Errorf("auth: login code: %w", err)
+		return "", fmt.Errorf("auth: login code: %w", err)
+	}
+	detail := map[string]string{"purpose": "login", "channel": "email"}
+	if link {
+		detail["link"] = "true"
 	}
 	err = c.store.Issue(ctx, in, msg)
 	if errors.Is(err, otp.ErrSendLimited) {
-		c.record(ctx, Event{AppID: appID, UserID: userID(in.UserID), Name: "code.send", Outcome: Failure, Detail: map[string]string{"reason": "limited", "purpose": "login"}})
-		return &Error{Code: messages.CodeSendLimited, Err: err}
+		detail["reason"] = "limited"
+		delete(detail, "channel")
+		c.record(ctx, Event{AppID: appID, UserID: userID(in.UserID), Name: "code.send", Outcome: Failure, Detail: detail})
+		return "", &Error{Code: messages.CodeSendLimited, Err: err}
 	}
 	if err != nil {
-		return fmt.Errorf("auth: login code: %w", err)
+		return "", fmt.Errorf("auth: login code: %w", err)
 	}
-	detail := map[string]string{"purpose": "login", "channel": "email"}
 	if msg == nil {
 		detail["reason"] = "unknown_identity" // stored, never sent
 	}
 	c.record(ctx, Event{AppID: appID, UserID: userID(in.UserID), Name: "code.send", Outcome: Success, Detail: detail})
-	return nil
+	return in.Selector, nil
 }
 
 // VerifyLogin spends a login code and returns the user it proves.
@@ -155,6 +200,7 @@ func (c *Codes) VerifyLogin(ctx context.Context, appID uuid.UUID, email, code st
 		return User{}, fmt.Errorf("auth: verify login code: %w", err)
 	}
 	c.record(ctx, Event{AppID: appID, UserID: acct.User.ID, Name: "code.use", Outcome: Success, Detail: map[string]string{"purpose": "login"}})
+	c.proveByLogin(ctx, rec, acct, "login_code")
 	return acct.User, nil
 }
 

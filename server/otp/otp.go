@@ -276,7 +276,11 @@ type Issue struct {
 	Selector     string // Link.Selector, or ""
 	VerifierHash []byte // Link.VerifierHash, or nil
 	TTL          time.Duration
-	MaxAttempts  int // 0 means DefaultMaxAttempts
+	// CodeTTL, when not zero, ends the code sooner than TTL: a row holding
+	// a code and a link lives as long as the link (TTL), its code only
+	// CodeTTL. It must not exceed TTL.
+	CodeTTL     time.Duration
+	MaxAttempts int // 0 means DefaultMaxAttempts
 }
 
 // DefaultMaxAttempts is how many wrong codes void a code.

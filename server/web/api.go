@@ -473,10 +473,13 @@ func readJSONStrings(body io.Reader) (url.Values, error) {
 // grant, named by a URI as RFC 6749 §4.5 asks.
 const CodeGrantType = "urn:latch:params:oauth:grant-type:otp"
 
-// CodeRequester sends and checks one-time login codes (auth.Codes).
+// CodeRequester sends and checks one-time login codes and magic links
+// (auth.Codes).
 type CodeRequester interface {
 	RequestLogin(ctx context.Context, appID uuid.UUID, email string) error
 	VerifyLogin(ctx context.Context, appID uuid.UUID, email, code string) (auth.User, error)
+	RequestLoginLink(ctx context.Context, appID uuid.UUID, email, next string) (selector string, err error)
+	ConsumeLoginLink(ctx context.Context, appID uuid.UUID, token string) (auth.User, error)
 }
 
 // apiRequestCode sends a login code to the email in username, for the

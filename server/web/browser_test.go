@@ -102,6 +102,13 @@ func newBrowser(t *testing.T, chromium string, h *harness, javascript bool) *bro
 		t.Fatalf("start Chromium: %v", err)
 	}
 
+	return prepareTab(t, h, tabCtx, cancelTab, javascript)
+}
+
+// prepareTab wraps a started tab for t: its deadline, console watch and
+// JavaScript setting, and a dump of the page when t fails.
+func prepareTab(t *testing.T, h *harness, tabCtx context.Context, cancelTab context.CancelFunc, javascript bool) *browser {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(tabCtx, browserJourneyLimit)
 	t.Cleanup(cancel)
 	b := &browser{t: t, h: h, base: strings.Replace(h.srv.URL, "127.0.0.1", "localhost", 1), ctx: ctx}
@@ -112,6 +119,7 @@ func newBrowser(t *testing.T, chromium string, h *harness, javascript bool) *bro
 	})
 
 	b.watchConsole()
+	var err error
 	if javascript {
 		_, err = chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument,
 			page.AddScriptToEvaluateOnNewDocumentParams{Source: datastarReadyProbe})
@@ -123,6 +131,18 @@ func newBrowser(t *testing.T, chromium string, h *harness, javascript bool) *bro
 		t.Fatalf("prepare tab: %v", err)
 	}
 	return b
+}
+
+// otherProfile opens a tab in a new browser context of b's Chromium: no
+// cookies or storage shared with b, as another browser would be.
+func (b *browser) otherProfile(javascript bool) *browser {
+	b.t.Helper()
+	tabCtx, cancelTab := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	b.t.Cleanup(cancelTab)
+	if err := chromedp.Do(tabCtx); err != nil {
+		b.t.Fatalf("open a second browser context: %v", err)
+	}
+	return prepareTab(b.t, b.h, tabCtx, cancelTab, javascript)
 }
 
 // watchConsole records every error the page logs (a script error, a

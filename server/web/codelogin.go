@@ -9,34 +9,45 @@ import (
 	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/redirect"
 )
 
-// codeLoginPage asks for the email a login code should go to.
+// codeLoginPage asks for the email a login code should go to. A ?next=
+// that redirect.Safe accepts is carried through both steps and into the
+// emailed link; any other is ignored.
 func (s *Server) codeLoginPage(w http.ResponseWriter, r *http.Request) error {
 	if s.sendSignedInHome(w, r) {
 		return nil
 	}
-	s.render(w, r, http.StatusOK, pages.CodeLoginPage(s.page(messages.CodeLoginTitle, ""), pages.CodeLogin{}))
+	f := pages.CodeLogin{Next: s.safeNext(queryValue(r, pages.NextField))}
+	s.render(w, r, http.StatusOK, pages.CodeLoginPage(s.page(messages.CodeLoginTitle, ""), f))
 	return nil
 }
 
-// codeLoginPost sends a login code and moves to the code step. The step
-// reads the same whether or not an account holds the address; a send
-// limit is shown on that step too, and a malformed email on the first.
+// codeLoginPost sends an email with a login code and a magic link, and
+// moves to the code step. The step reads the same whether or not an
+// account holds the address; a send limit is shown on that step too, and a
+// malformed email on the first. This browser's session remembers the
+// link's selector, so the link's page can tell whether it is opened where
+// it was asked for.
 func (s *Server) codeLoginPost(w http.ResponseWriter, r *http.Request) error {
-	form, err := readForm(r, "email")
+	form, err := readForm(r, "email", pages.NextField)
 	if err != nil {
 		return err
 	}
-	f := pages.CodeLogin{Email: form["email"], Sent: true, Notice: messages.CodeSent, Interactive: isDatastar(r)}
+	next := s.safeNext(form[pages.NextField])
+	f := pages.CodeLogin{Email: form["email"], Next: next, Sent: true, Notice: messages.CodeSent, Interactive: isDatastar(r)}
 	status := http.StatusOK
-	err = s.Codes.RequestLogin(r.Context(), s.AppID, form["email"])
+	selector, err := s.Codes.RequestLoginLink(r.Context(), s.AppID, form["email"], next)
+	if err == nil {
+		s.Sessions.NoteLinkRequest(r.Context(), selector)
+	}
 	var ae *auth.Error
 	switch {
 	case errors.As(err, &ae) && ae.Code == messages.CodeSendLimited:
 		f.Notice, f.Message, status = "", messages.CodeSendLimited, http.StatusTooManyRequests
 	case errors.As(err, &ae) && ae.Fields[auth.FieldEmail] != "":
-		f = pages.CodeLogin{Email: form["email"], EmailError: ae.Fields[auth.FieldEmail], Interactive: isDatastar(r)}
+		f = pages.CodeLogin{Email: form["email"], Next: next, EmailError: ae.Fields[auth.FieldEmail], Interactive: isDatastar(r)}
 		status = http.StatusUnprocessableEntity
 	case err != nil:
 		return err
@@ -44,18 +55,20 @@ func (s *Server) codeLoginPost(w http.ResponseWriter, r *http.Request) error {
 	return s.codeLoginStep(w, r, status, f)
 }
 
-// codeLoginVerify spends a login code and signs the browser in. A wrong,
+// codeLoginVerify spends a login code and signs the browser in, sending it
+// to the checked next target (the account page without one). A wrong,
 // used or expired code, and one voided by too many wrong tries, keep the
 // email and return to the code step.
 func (s *Server) codeLoginVerify(w http.ResponseWriter, r *http.Request) error {
-	form, err := readForm(r, "email", pages.CodeFieldName)
+	form, err := readForm(r, "email", pages.CodeFieldName, pages.NextField)
 	if err != nil {
 		return err
 	}
+	next := s.safeNext(form[pages.NextField])
 	u, err := s.Codes.VerifyLogin(r.Context(), s.AppID, form["email"], form[pages.CodeFieldName])
 	var ae *auth.Error
 	if errors.As(err, &ae) {
-		f := pages.CodeLogin{Email: form["email"], Sent: true, Message: ae.Code, Interactive: isDatastar(r)}
+		f := pages.CodeLogin{Email: form["email"], Next: next, Sent: true, Message: ae.Code, Interactive: isDatastar(r)}
 		return s.codeLoginStep(w, r, http.StatusUnauthorized, f)
 	}
 	if err != nil {
@@ -64,7 +77,44 @@ func (s *Server) codeLoginVerify(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Sessions.Login(r.Context(), u.ID, false); err != nil {
 		return err
 	}
-	return s.redirect(w, r, "/account")
+	return s.redirect(w, r, landing(next))
+}
+
+// safeNext returns next if redirect.Safe accepts it (a path on this site,
+// or a URL on the public origin), cleaned, and "" for anything else: a
+// refused target is dropped, never replaced by the fallback, so it is not
+// carried further.
+func (s *Server) safeNext(next string) string {
+	if next == "" {
+		return ""
+	}
+	var origins []string
+	if s.PublicOrigin != "" {
+		origins = []string{s.PublicOrigin}
+	}
+	target, ok := redirect.Safe(next, origins)
+	if !ok {
+		return ""
+	}
+	return target
+}
+
+// landing is where a sign-in ends: next, checked by safeNext, or the
+// account page.
+func landing(next string) string {
+	if next == "" {
+		return redirect.Fallback
+	}
+	return next
+}
+
+// queryValue returns the query parameter name when it appears exactly
+// once, and "" otherwise: a repeated parameter is not guessed at.
+func queryValue(r *http.Request, name string) string {
+	if vs := r.URL.Query()[name]; len(vs) == 1 {
+		return vs[0]
+	}
+	return ""
 }
 
 // codeLoginStep answers with f: a patch of the panel for Datastar, the

@@ -98,6 +98,10 @@ func TestCodeLoginSignsInWithAPastedCode(t *testing.T) {
 	if a := h.get(c, "/account"); a.status != 200 || !strings.Contains(a.body, "paste@example.com") {
 		t.Fatalf("account after code login: %d", a.status)
 	}
+	// Receiving the code proved the mailbox: the address is verified.
+	if !h.verifiedNow(t, c) {
+		t.Fatal("a login code did not verify the address it went to")
+	}
 	// The code is spent.
 	other := h.browser()
 	r = h.post(other, "/login/code/verify", url.Values{"email": {"paste@example.com"}, "code": {code}})

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +25,7 @@ import (
 
 // newCodeParts wires login by email code as main does, with a River worker
 // delivering to a mailbox table the test reads like an inbox.
-func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Auditor, clk *clock, log *slog.Logger, origin string) (*auth.Codes, *outbox.Mailbox) {
+func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Auditor, clk *clock, log *slog.Logger, linkOrigin string) (*auth.Codes, *outbox.Mailbox) {
 	t.Helper()
 	mailbox := outbox.NewMailbox(bdb, nil)
 	kek := make([]byte, token.KEKSize)
@@ -60,7 +61,8 @@ func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Audi
 		t.Fatal(err)
 	}
 	store := db.NewCodes(db.NewOneTime(bdb, db.DefaultSendLimits, clk.Now), queue)
-	codes := auth.NewCodes(db.NewUsers(bdb), store, hasher, web.CodeMessages{Brand: email.Brand{AppName: "Latch"}, Origin: origin}, audit, 10*time.Minute, log)
+	codes := auth.NewCodes(db.NewUsers(bdb), store, hasher, web.CodeMessages{Brand: email.Brand{AppName: "Latch"}, Origin: linkOrigin},
+		audit, auth.Lifetimes{Code: 10 * time.Minute, Link: 15 * time.Minute}, log)
 	return codes, mailbox
 }
 
@@ -68,11 +70,12 @@ func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Audi
 // would.
 func (h *harness) awaitCode(t *testing.T, addr string) string {
 	t.Helper()
-	return sixDigits(t, h.awaitMail(t, addr, "login_code").Text)
+	return sixDigits(t, h.awaitMail(t, addr, "login_code", "login_code_link").Text)
 }
 
-// awaitMail waits for the newest message of purpose delivered to addr.
-func (h *harness) awaitMail(t *testing.T, addr, purpose string) outbox.Stored {
+// awaitMail waits for the newest message of one of purposes delivered to
+// addr.
+func (h *harness) awaitMail(t *testing.T, addr string, purposes ...string) outbox.Stored {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -81,13 +84,13 @@ func (h *harness) awaitMail(t *testing.T, addr, purpose string) outbox.Stored {
 			t.Fatal(err)
 		}
 		for _, m := range msgs {
-			if m.To == addr && m.Purpose == purpose {
+			if m.To == addr && slices.Contains(purposes, m.Purpose) {
 				return m
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("no %s message reached %s", purpose, addr)
+	t.Fatalf("no %v message reached %s", purposes, addr)
 	return outbox.Stored{}
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/latch-dev/latch/client/messages"
@@ -35,9 +36,21 @@ func (s *Server) devMailbox(w http.ResponseWriter, r *http.Request) error {
 			continue
 		}
 		entries = append(entries, pages.MailboxEntry{To: m.To, Subject: m.Subject, Text: m.Text,
-			Sent: m.CreatedAt.UTC().Format(time.DateTime + " UTC")})
+			Sent: m.CreatedAt.UTC().Format(time.DateTime + " UTC"), Links: links(m.Text)})
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, http.StatusOK, pages.DevMailbox(s.page(messages.DevMailboxTitle, ""), entries))
 	return nil
+}
+
+// links returns the http and https addresses in an email's text body, one
+// per whitespace-separated word, in order.
+func links(text string) []string {
+	var out []string
+	for _, w := range strings.Fields(text) {
+		if strings.HasPrefix(w, "http://") || strings.HasPrefix(w, "https://") {
+			out = append(out, w)
+		}
+	}
+	return out
 }

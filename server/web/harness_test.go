@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -145,17 +144,18 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	})
 	accounts := auth.NewService(db.NewUsers(bdb), accountHasher, audit, auth.Options{Clock: clk.Now, Logger: log})
 	dev := deviceParts{store: store, accounts: accounts, devices: auth.NewDevices(store, audit, log)}
-	// The server's port is known before it starts, so emailed links can
-	// point at it as they point at the public origin in production: on
-	// localhost, the name browser tests use.
+	// The listener exists before the server starts, so the links emailed
+	// can point at it: on localhost, as browser tests browse, unless the
+	// test sets a public origin.
 	ts := httptest.NewUnstartedServer(nil)
-	_, port, err := net.SplitHostPort(ts.Listener.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	linkOrigin := "http://localhost:" + port
-	if o.secure {
-		linkOrigin = "https://localhost:" + port
+	t.Cleanup(ts.Close)
+	linkOrigin := o.origin
+	if linkOrigin == "" {
+		scheme := "http"
+		if o.secure {
+			scheme = "https"
+		}
+		linkOrigin = scheme + "://" + strings.Replace(ts.Listener.Addr().String(), "127.0.0.1", "localhost", 1)
 	}
 	var codes *auth.Codes
 	var mailbox *outbox.Mailbox
@@ -185,7 +185,6 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	} else {
 		ts.Start()
 	}
-	t.Cleanup(ts.Close)
 	return &harness{t: t, srv: ts, handler: handler, db: bdb, appID: appID, clock: clk, audit: audit, hasher: hasher, logs: logs, tok: tok, dev: dev, mailbox: mailbox, linkOrigin: linkOrigin}
 }
 

@@ -10,23 +10,40 @@ import (
 	"github.com/latch-dev/latch/server/auth"
 )
 
-// CodeMessages writes the emails that carry one-time codes from the templ
-// components in components/email (auth.CodeMessages).
+// CodeMessages writes the emails that carry one-time codes and magic links
+// from the templ components in components/email (auth.CodeMessages).
 type CodeMessages struct {
 	Brand email.Brand
-	// Origin is the public origin (config LATCH_PUBLIC_URL) links are
-	// built on. Never a request's Host: a forged Host header would make
-	// Latch mail out links to an attacker's site.
+	// Origin is the configured public origin (scheme://host[:port]) links
+	// point to. It never comes from a request's Host header, which a client
+	// chooses: a link to an attacker's host would hand them the token.
 	Origin string
 }
 
-// LoginCode is the email carrying a login code.
-func (m CodeMessages) LoginCode(ctx context.Context, to, code string, ttl time.Duration) (auth.Message, error) {
-	r, err := email.Render(ctx, email.LoginCode{Brand: m.Brand, Code: code, ExpiresIn: ttl})
+// LoginCode is the email carrying a login code, and a magic link when e
+// has one.
+func (m CodeMessages) LoginCode(ctx context.Context, to string, e auth.LoginEmail) (auth.Message, error) {
+	body := email.LoginCode{Brand: m.Brand, Code: e.Code, ExpiresIn: e.CodeTTL}
+	purpose := "login_code"
+	if e.LinkToken != "" {
+		body.Link, body.LinkExpiresIn, purpose = m.LoginLink(e.LinkToken, e.Next), e.LinkTTL, "login_code_link"
+	}
+	r, err := email.Render(ctx, body)
 	if err != nil {
 		return auth.Message{}, err
 	}
-	return auth.Message{To: to, Subject: r.Subject, Text: r.Text, HTML: r.HTML, Purpose: "login_code"}, nil
+	return auth.Message{To: to, Subject: r.Subject, Text: r.Text, HTML: r.HTML, Purpose: purpose}, nil
+}
+
+// LoginLink is the URL of a magic link: {origin}/login/link?token=…[&next=…].
+// The token travels in the query, which request logs never record, and the
+// page it opens only asks to confirm.
+func (m CodeMessages) LoginLink(token, next string) string {
+	link := m.Origin + pages.LinkLoginPath + "?" + pages.LinkTokenField + "=" + url.QueryEscape(token)
+	if next != "" {
+		link += "&" + pages.NextField + "=" + url.QueryEscape(next)
+	}
+	return link
 }
 
 // VerifyEmail is the email carrying a code and a link that prove an

@@ -32,6 +32,8 @@ func (s *Server) Handler() http.Handler {
 		route("GET", pages.CodeLoginPath, s.codeLoginPage)
 		route("POST", pages.CodeLoginPath, s.codeLoginPost)
 		route("POST", pages.CodeLoginVerifyPath, s.codeLoginVerify)
+		route("GET", pages.LinkLoginPath, s.linkLoginPage)
+		route("POST", pages.LinkLoginPath, s.linkLoginPost)
 	}
 	if s.Verifier != nil {
 		route("GET", pages.VerifyEmailPath, s.verifyLinkPage)

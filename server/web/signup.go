@@ -67,7 +67,7 @@ func (s *Server) signupPost(w http.ResponseWriter, r *http.Request) error {
 
 // redirect sends the browser to path: a 303 for a plain form post, a
 // navigation patch for a Datastar request. path is always a server-chosen
-// local path.
+// local path or a target redirect.Safe accepted.
 func (s *Server) redirect(w http.ResponseWriter, r *http.Request, path string) error {
 	if isDatastar(r) {
 		return datastar.NewSSE(w, r).PatchElementTempl(pages.Navigate(path),

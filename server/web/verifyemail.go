@@ -101,12 +101,12 @@ func (s *Server) verifyLinkPage(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	q := r.URL.Query()[pages.LinkTokenField]
 	if len(q) != 1 {
-		s.render(w, r, http.StatusBadRequest, pages.VerifyLinkPage(s.page(messages.VerifyLinkTitle, ""), pages.VerifyLink{Message: messages.LinkInvalid}))
+		s.render(w, r, http.StatusBadRequest, pages.VerifyLinkPage(s.page(messages.VerifyLinkTitle, ""), pages.VerifyLink{Message: messages.VerifyLinkInvalid}))
 		return nil
 	}
 	if _, _, err := otp.ParseLink(q[0]); err != nil {
 		// Never reflect what is not a token Latch could have made.
-		s.render(w, r, http.StatusBadRequest, pages.VerifyLinkPage(s.page(messages.VerifyLinkTitle, ""), pages.VerifyLink{Message: messages.LinkInvalid}))
+		s.render(w, r, http.StatusBadRequest, pages.VerifyLinkPage(s.page(messages.VerifyLinkTitle, ""), pages.VerifyLink{Message: messages.VerifyLinkInvalid}))
 		return nil
 	}
 	s.render(w, r, http.StatusOK, pages.VerifyLinkPage(s.page(messages.VerifyLinkTitle, ""), pages.VerifyLink{Token: q[0]}))

@@ -163,7 +163,7 @@ func TestBrowserEmailVerificationByLink(t *testing.T) {
 			// A second use of the link is refused in writing.
 			b.do("open the link again", chromedp.Navigate(link))
 			b.navigateBy("confirm again", click(`[data-testid="verify-link-submit"]`))
-			b.wantText(`[data-testid="verify-link-errors"]`, messages.Text(messages.LinkInvalid))
+			b.wantText(`[data-testid="verify-link-errors"]`, messages.Text(messages.VerifyLinkInvalid))
 			if javascript {
 				b.wantCleanConsole()
 			}

@@ -173,7 +173,7 @@ func TestVerificationLinkNeedsAPost(t *testing.T) {
 	}
 	// Used once; the code in the same email is spent with it.
 	r = h.post(other, pages.VerifyEmailPath, url.Values{"token": {v.token}})
-	if r.status != http.StatusBadRequest || !strings.Contains(r.body, msg(messages.LinkInvalid)) {
+	if r.status != http.StatusBadRequest || !strings.Contains(r.body, msg(messages.VerifyLinkInvalid)) {
 		t.Fatalf("second POST: %d", r.status)
 	}
 	if strings.Contains(h.logs.String(), v.token) {
@@ -212,7 +212,7 @@ func TestVerificationExpiresAndIsExhausted(t *testing.T) {
 	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, msg(messages.CodeInvalid)) {
 		t.Fatalf("expired code: %d", r.status)
 	}
-	if r := h.post(h.browser(), pages.VerifyEmailPath, url.Values{"token": {v.token}}); r.status != http.StatusBadRequest || !strings.Contains(r.body, msg(messages.LinkInvalid)) {
+	if r := h.post(h.browser(), pages.VerifyEmailPath, url.Values{"token": {v.token}}); r.status != http.StatusBadRequest || !strings.Contains(r.body, msg(messages.VerifyLinkInvalid)) {
 		t.Fatalf("expired link: %d", r.status)
 	}
 
@@ -270,7 +270,7 @@ func TestVerificationRefusesBadInput(t *testing.T) {
 	for _, q := range []string{"", "?token=", "?token=%3Cscript%3Ealert(1)%3C/script%3E", "?token=" + v.token + "&token=" + v.token,
 		"?token=" + strings.Repeat("A", 5000), "?token=" + v.token[:len(v.token)-1] + "%C3%A9"} {
 		r := h.get(c, pages.VerifyEmailPath+q)
-		if r.status != http.StatusBadRequest || !strings.Contains(r.body, msg(messages.LinkInvalid)) || strings.Contains(r.body, "<script>alert") || strings.Contains(r.body, `name="token"`) {
+		if r.status != http.StatusBadRequest || !strings.Contains(r.body, msg(messages.VerifyLinkInvalid)) || strings.Contains(r.body, "<script>alert") || strings.Contains(r.body, `name="token"`) {
 			t.Errorf("GET %.60s: %d", q, r.status)
 		}
 	}
@@ -281,7 +281,7 @@ func TestVerificationRefusesBadInput(t *testing.T) {
 		want       messages.Key
 	}{
 		"link duplicated":   {pages.VerifyEmailPath, "token=" + v.token + "&token=" + v.token, nil, 400, messages.FormMalformed},
-		"link malformed":    {pages.VerifyEmailPath, "token=%00%01", nil, 400, messages.LinkInvalid},
+		"link malformed":    {pages.VerifyEmailPath, "token=%00%01", nil, 400, messages.VerifyLinkInvalid},
 		"link oversized":    {pages.VerifyEmailPath, "token=" + strings.Repeat("A", 20000), nil, 413, messages.FormTooLarge},
 		"link cross-origin": {pages.VerifyEmailPath, "token=" + v.token, []string{"Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"}, 403, messages.CrossOriginDenied},
 		"link as JSON":      {pages.VerifyEmailPath, `{"token":"` + v.token + `"}`, []string{"Content-Type", "application/json"}, 415, messages.FormMalformed},

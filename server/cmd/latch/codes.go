@@ -20,10 +20,11 @@ import (
 	"github.com/latch-dev/latch/server/web"
 )
 
-// codeFlows wires login by one-time email codes: the River outbox (its
-// schema migrated and a worker started) and the code store. With no SMTP
-// configured, dev delivers to the local mailbox table and production
-// offers no code login (nil Codes, no worker).
+// codeFlows wires login by one-time email codes and magic links: the
+// River outbox (its schema migrated and a worker started) and the code
+// store. Links point to the configured public origin, never to a request's
+// Host. With no SMTP configured, dev delivers to the local mailbox table
+// and production offers no code login (nil Codes, no worker).
 func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, kek []byte, audit auth.Auditor, log *slog.Logger) (*auth.Codes, *outbox.Worker, *pgxpool.Pool, error) {
 	var sender outbox.Sender
 	switch {
@@ -77,7 +78,8 @@ func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, 
 	}
 	onetime := db.NewOneTime(bdb, db.DefaultSendLimits, nil)
 	codes := auth.NewCodes(db.NewUsers(bdb), db.NewCodes(onetime, queue), hasher,
-		web.CodeMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, audit, 10*time.Minute, log)
+		web.CodeMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, audit,
+		auth.Lifetimes{Code: 10 * time.Minute, Link: 15 * time.Minute}, log)
 	return codes, worker, pool, nil
 }
 
