@@ -41,12 +41,22 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, userID uuid
 		UserID:      acct.User.ID.String(),
 		Email:       acct.Email(),
 		MemberSince: acct.User.CreatedAt.UTC().Format("2 January 2006"),
+		PhoneLink:   s.Phones != nil,
 	}
 	for _, id := range acct.Identities {
 		if id.Kind == auth.IdentityEmail && id.VerifiedAt != nil {
 			view.EmailVerified = true
 		}
+		if id.Kind == auth.IdentityPhone {
+			view.Phones = append(view.Phones, pages.PhoneIdentity{Number: id.Value, Verified: id.VerifiedAt != nil})
+		}
 	}
-	s.render(w, r, http.StatusOK, pages.Account(s.page(messages.AccountTitle, view.Email), view))
+	switch r.URL.Query().Get("phone") {
+	case "added":
+		view.Notice = messages.PhoneAdded
+	case "yours":
+		view.Notice = messages.PhoneAlreadyYours
+	}
+	s.render(w, r, http.StatusOK, pages.Account(s.page(messages.AccountTitle, accountLabel(acct)), view))
 	return nil
 }

@@ -16,7 +16,7 @@ func (s *Server) codeLoginPage(w http.ResponseWriter, r *http.Request) error {
 	if s.sendSignedInHome(w, r) {
 		return nil
 	}
-	s.render(w, r, http.StatusOK, pages.CodeLoginPage(s.page(messages.CodeLoginTitle, ""), pages.CodeLogin{}))
+	s.render(w, r, http.StatusOK, pages.CodeLoginPage(s.page(messages.CodeLoginTitle, ""), s.codeLoginForm(pages.CodeLogin{})))
 	return nil
 }
 
@@ -27,6 +27,9 @@ func (s *Server) codeLoginPost(w http.ResponseWriter, r *http.Request) error {
 	form, err := readForm(r, "email")
 	if err != nil {
 		return err
+	}
+	if s.usePhone(form["email"]) {
+		return s.phoneLoginPost(w, r, form["email"])
 	}
 	f := pages.CodeLogin{Email: form["email"], Sent: true, Notice: messages.CodeSent, Interactive: isDatastar(r)}
 	status := http.StatusOK
@@ -52,6 +55,9 @@ func (s *Server) codeLoginVerify(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if s.usePhone(form["email"]) {
+		return s.phoneLoginVerify(w, r, form["email"], form[pages.CodeFieldName])
+	}
 	u, err := s.Codes.VerifyLogin(r.Context(), s.AppID, form["email"], form[pages.CodeFieldName])
 	var ae *auth.Error
 	if errors.As(err, &ae) {
@@ -72,6 +78,7 @@ func (s *Server) codeLoginVerify(w http.ResponseWriter, r *http.Request) error {
 // than morphing it, so the focus script of the field to fix runs again
 // after every refusal.
 func (s *Server) codeLoginStep(w http.ResponseWriter, r *http.Request, status int, f pages.CodeLogin) error {
+	f = s.codeLoginForm(f)
 	if isDatastar(r) {
 		return datastar.NewSSE(w, r).PatchElementTempl(pages.CodeLoginPanel(f), datastar.WithModeReplace())
 	}

@@ -92,6 +92,9 @@ type harnessOptions struct {
 	codes bool
 	// devMailbox, with codes, serves the mailbox at /dev/mailbox as dev does.
 	devMailbox bool
+	// phones, with codes, turns on the SMS code flows (login, signup and
+	// adding a number), their messages landing in h.mailbox.
+	phones bool
 }
 
 func newHarness(t testing.TB) *harness {
@@ -143,9 +146,10 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	accounts := auth.NewService(db.NewUsers(bdb), accountHasher, audit, auth.Options{Clock: clk.Now, Logger: log})
 	dev := deviceParts{store: store, accounts: accounts, devices: auth.NewDevices(store, audit, log)}
 	var codes *auth.Codes
+	var phones *auth.Phones
 	var mailbox *outbox.Mailbox
 	if o.codes {
-		codes, mailbox = newCodeParts(t, bdb, pool, audit, clk, log)
+		codes, phones, mailbox = newCodeParts(t, bdb, pool, audit, clk, log)
 		o.tokens.codes = codes
 	}
 	tok := newTokenParts(t, bdb, accounts, audit, clk, log, o.tokens)
@@ -157,7 +161,11 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	if o.devMailbox && mailbox != nil {
 		devMailbox = mailbox
 	}
-	srv := web.New(web.Deps{Codes: codeRequester, DevMailbox: devMailbox, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
+	var phoneFlows web.PhoneFlows
+	if o.phones && phones != nil {
+		phoneFlows = phones
+	}
+	srv := web.New(web.Deps{Phones: phoneFlows, PhoneRegions: testRegions, Codes: codeRequester, DevMailbox: devMailbox, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
 		Tokens: tok.flows, KeySet: tok.ring})
 	handler := srv.Handler()
 	if o.wrap != nil {
