@@ -320,3 +320,15 @@ func TestDevMailboxListsSMS(t *testing.T) {
 		t.Fatalf("dev mailbox: %d %s", r.status, r.body)
 	}
 }
+
+func TestPhoneOnlyAccountIsNamedByItsNumber(t *testing.T) {
+	t.Parallel()
+	h := phoneHarness(t)
+	c := h.phoneSignup(t, "+33 6 12 34 56 78", "+33612345678", 1)
+	for _, path := range []string{"/account", "/account/devices", pages.PhoneAddPath} {
+		r := h.get(c, path)
+		if r.status != 200 || !strings.Contains(r.body, `data-testid="nav-email">+33612345678<`) || !strings.Contains(r.body, "data-latch-tokens") {
+			t.Errorf("GET %s: %d, the header does not name the account by its number", path, r.status)
+		}
+	}
+}
