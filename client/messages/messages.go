@@ -335,8 +335,8 @@ var catalog = map[Key]string{
 	LabelCode:         "Code",
 	HintCode:          "The 6 digits from the email we sent to {email}.",
 	DevMailboxTitle:   "Dev mailbox",
-	DevMailboxIntro:   "The latest emails Latch would have sent, newest first. This page exists only in development, without SMTP.",
-	DevMailboxEmpty:   "No emails yet.",
+	DevMailboxIntro:   "The latest emails and text messages Latch would have sent, newest first. This page exists only in development, without SMTP or an SMS gateway.",
+	DevMailboxEmpty:   "No messages yet.",
 	DevMailboxTo:      "To",
 	NavSignup:         "Sign up",
 	NavAccount:        "Account",
@@ -353,13 +353,19 @@ func Text(k Key) string {
 	if s, ok := catalog[k]; ok {
 		return s
 	}
+	if s, ok := phoneCatalog[k]; ok {
+		return s
+	}
 	return catalog[InternalError]
 }
 
 // Keys lists every key in the catalog, for tests that check each has text.
 func Keys() []Key {
-	keys := make([]Key, 0, len(catalog))
+	keys := make([]Key, 0, len(catalog)+len(phoneCatalog))
 	for k := range catalog {
+		keys = append(keys, k)
+	}
+	for k := range phoneCatalog {
 		keys = append(keys, k)
 	}
 	return keys

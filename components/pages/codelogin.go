@@ -30,6 +30,9 @@ type CodeLogin struct {
 	Message     messages.Key // a form-level error (a wrong code, a send limit)
 	Notice      messages.Key // a form-level, non-error notice (messages.CodeSent)
 	Interactive bool         // answering a Datastar request: focus moves by script
+	Phone       bool         // mobile numbers are accepted too (codes by SMS)
+	NoEmail     bool         // with Phone: only mobile numbers are accepted
+	SMS         bool         // the code step of a code sent by SMS to Email (a number)
 }
 
 // Summary lists the messages for the error summary.

@@ -192,7 +192,7 @@ func CodeLoginPanel(f CodeLogin) templ.Component {
 				templ_7745c5c3_Err = ui.Field(ui.FieldProps{
 					Props:        ui.Props{ID: "login-code"},
 					Label:        messages.Text(messages.LabelCode),
-					Hint:         messages.Fill(messages.HintCode, "{email}", f.Email),
+					Hint:         codeHint(f),
 					Name:         CodeFieldName,
 					Autocomplete: "one-time-code",
 					InputMode:    "numeric",
@@ -281,9 +281,9 @@ func CodeLoginPanel(f CodeLogin) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var14 string
-			templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(messages.Text(messages.CodeLoginIntro))
+			templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(messages.Text(codeIntro(f)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/pages/codelogin.templ`, Line: 52, Col: 46}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/pages/codelogin.templ`, Line: 52, Col: 35}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var14))
 			if templ_7745c5c3_Err != nil {
@@ -315,9 +315,9 @@ func CodeLoginPanel(f CodeLogin) templ.Component {
 				}
 				templ_7745c5c3_Err = ui.Field(ui.FieldProps{
 					Props:           ui.Props{ID: "login-code-email"},
-					Label:           messages.Text(messages.LabelEmail),
+					Label:           messages.Text(codeLabel(f)),
 					Name:            "email",
-					Type:            "email",
+					Type:            codeInputType(f),
 					Value:           f.Email,
 					Autocomplete:    "username",
 					Error:           text(f.EmailError),
@@ -346,9 +346,9 @@ func CodeLoginPanel(f CodeLogin) templ.Component {
 					}
 					ctx = templ.InitializeContext(ctx)
 					var templ_7745c5c3_Var17 string
-					templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(messages.Text(messages.CodeLoginRequest))
+					templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(messages.Text(codeRequest(f)))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/pages/codelogin.templ`, Line: 69, Col: 47}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/pages/codelogin.templ`, Line: 69, Col: 36}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
 					if templ_7745c5c3_Err != nil {

@@ -23,6 +23,7 @@ type Credentials struct {
 	Remember    bool         // "keep me signed in" was ticked
 	Interactive bool         // true when answering a Datastar request: focus moves by script
 	CodeLink    bool         // offer login by an emailed code (login only)
+	PhoneLink   bool         // offer signup by phone (signup only)
 }
 
 // Summary lists the form-level and field messages for the error summary.

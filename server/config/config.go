@@ -12,10 +12,12 @@ import (
 	"net"
 	"net/url"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/latch-dev/latch/server/phone"
 	"github.com/latch-dev/latch/server/token"
 )
 
@@ -72,6 +74,19 @@ type Config struct {
 	SMTPPassword string // LATCH_SMTP_PASSWORD
 	SMTPFrom     string // LATCH_SMTP_FROM, e.g. "Latch <no-reply@example.com>"
 	SMTPTLS      string // LATCH_SMTP_TLS: mandatory | opportunistic | implicit | none (default mandatory)
+
+	// Phone numbers: the regions SMS codes may be sent to, and the region of
+	// numbers typed without a country code.
+	PhoneRegions       []string // LATCH_PHONE_REGIONS: ISO 3166-1 alpha-2 codes, comma-separated (default US,CA,GB,IE,FR,DE,NL,BE,ES,IT,AU,NZ)
+	PhoneDefaultRegion string   // LATCH_PHONE_DEFAULT_REGION (default US; must be in LATCH_PHONE_REGIONS)
+
+	// Twilio (or a gateway speaking its Messages API) delivers SMS codes.
+	// Unset in production, phone login, signup and numbers are off; in dev,
+	// text messages go to the local mailbox.
+	TwilioAccountSID string // LATCH_TWILIO_ACCOUNT_SID
+	TwilioAuthToken  string // LATCH_TWILIO_AUTH_TOKEN
+	TwilioFrom       string // LATCH_TWILIO_FROM: an E.164 number or a messaging service SID
+	TwilioBaseURL    string // LATCH_TWILIO_BASE_URL (default https://api.twilio.com)
 
 	LogLevel  slog.Level // LATCH_LOG_LEVEL: debug | info | warn | error (default info)
 	LogFormat string     // LATCH_LOG_FORMAT: text | json (default text in dev, json in production)
@@ -182,10 +197,59 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.SMTPHost != "" && c.SMTPFrom == "" {
 		p.fail("LATCH_SMTP_FROM", "is required with LATCH_SMTP_HOST")
 	}
+	c.loadPhone(&p)
 	if c.Argon2MemoryKiB < 8*uint32(c.Argon2Parallelism) {
 		p.fail("LATCH_ARGON2_MEMORY_KIB", "must be at least 8 × LATCH_ARGON2_PARALLELISM")
 	}
 	return c, errors.Join(p.errs...)
+}
+
+// DefaultPhoneRegions is LATCH_PHONE_REGIONS when unset.
+const DefaultPhoneRegions = "US,CA,GB,IE,FR,DE,NL,BE,ES,IT,AU,NZ"
+
+// SMS reports whether an SMS gateway is configured.
+func (c Config) SMS() bool { return c.TwilioAccountSID != "" }
+
+// loadPhone reads the phone regions and the Twilio settings. A region list
+// naming an unknown region, or a default outside it, is refused; so are
+// Twilio settings given in part.
+func (c *Config) loadPhone(p *parser) {
+	for _, r := range strings.Split(p.str("LATCH_PHONE_REGIONS", DefaultPhoneRegions), ",") {
+		c.PhoneRegions = append(c.PhoneRegions, strings.ToUpper(strings.TrimSpace(r)))
+	}
+	c.PhoneDefaultRegion = strings.ToUpper(p.str("LATCH_PHONE_DEFAULT_REGION", "US"))
+	var bad []string
+	for _, r := range c.PhoneRegions {
+		if _, err := phone.New(r, []string{r}); err != nil {
+			bad = append(bad, strconv.Quote(r))
+		}
+	}
+	switch {
+	case len(bad) > 0:
+		p.fail("LATCH_PHONE_REGIONS", "must be comma-separated ISO 3166-1 alpha-2 country codes such as US,GB,FR; not a region: "+strings.Join(bad, ", "))
+	case !slices.Contains(c.PhoneRegions, c.PhoneDefaultRegion):
+		p.fail("LATCH_PHONE_DEFAULT_REGION", fmt.Sprintf("must be one of LATCH_PHONE_REGIONS, got %q", c.PhoneDefaultRegion))
+	}
+	c.TwilioAccountSID = strings.TrimSpace(p.getenv("LATCH_TWILIO_ACCOUNT_SID"))
+	c.TwilioAuthToken = strings.TrimSpace(p.getenv("LATCH_TWILIO_AUTH_TOKEN"))
+	c.TwilioFrom = strings.TrimSpace(p.getenv("LATCH_TWILIO_FROM"))
+	c.TwilioBaseURL = p.str("LATCH_TWILIO_BASE_URL", "https://api.twilio.com")
+	set := 0
+	for _, v := range []string{c.TwilioAccountSID, c.TwilioAuthToken, c.TwilioFrom} {
+		if v != "" {
+			set++
+		}
+	}
+	if set != 0 && set != 3 {
+		p.fail("LATCH_TWILIO_ACCOUNT_SID", "LATCH_TWILIO_AUTH_TOKEN and LATCH_TWILIO_FROM must be set together")
+	}
+	u, err := url.Parse(c.TwilioBaseURL)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "":
+		p.fail("LATCH_TWILIO_BASE_URL", fmt.Sprintf("must be an http(s) URL such as https://api.twilio.com, got %q", c.TwilioBaseURL))
+	case u.Scheme == "http" && c.Env != EnvDev && !isLoopback(u.Hostname()):
+		p.fail("LATCH_TWILIO_BASE_URL", "must use https in production (the auth token travels with every request)")
+	}
 }
 
 type parser struct {

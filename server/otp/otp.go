@@ -48,11 +48,14 @@ const (
 	PurposeResetPassword Purpose = "reset_password"
 	PurposeChangeEmail   Purpose = "change_email"
 	PurposeChangePhone   Purpose = "change_phone"
+	// PurposeSignup is a code that signs up a new phone number, or logs
+	// in to the account already holding it.
+	PurposeSignup Purpose = "signup"
 )
 
 // Purposes lists every known purpose.
 func Purposes() []Purpose {
-	return []Purpose{PurposeLogin, PurposeVerifyEmail, PurposeVerifyPhone, PurposeResetPassword, PurposeChangeEmail, PurposeChangePhone}
+	return []Purpose{PurposeLogin, PurposeVerifyEmail, PurposeVerifyPhone, PurposeResetPassword, PurposeChangeEmail, PurposeChangePhone, PurposeSignup}
 }
 
 // Valid reports whether p is one of the known purposes.

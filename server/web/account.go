@@ -39,7 +39,7 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, userID uuid
 		return err
 	}
 	view.Notice = messages.Key(s.Sessions.PopFlash(r.Context()))
-	s.render(w, r, http.StatusOK, pages.Account(s.page(messages.AccountTitle, view.Email), view))
+	s.render(w, r, http.StatusOK, pages.Account(s.page(messages.AccountTitle, view.Label), view))
 	return nil
 }
 
@@ -61,10 +61,15 @@ func (s *Server) accountView(ctx context.Context, userID uuid.UUID) (pages.Accou
 		UserID:      acct.User.ID.String(),
 		Email:       acct.Email(),
 		MemberSince: acct.User.CreatedAt.UTC().Format("2 January 2006"),
+		PhoneLink:   s.Phones != nil,
+		Label:       accountLabel(acct),
 	}
 	for _, id := range acct.Identities {
 		if id.Kind == auth.IdentityEmail && id.VerifiedAt != nil {
 			view.EmailVerified = true
+		}
+		if id.Kind == auth.IdentityPhone {
+			view.Phones = append(view.Phones, pages.PhoneIdentity{Number: id.Value, Verified: id.VerifiedAt != nil})
 		}
 	}
 	if !view.EmailVerified && view.Email != "" && s.Verifier != nil {

@@ -19,7 +19,7 @@ func (s *Server) codeLoginPage(w http.ResponseWriter, r *http.Request) error {
 	if s.sendSignedInHome(w, r) {
 		return nil
 	}
-	f := pages.CodeLogin{Next: s.safeNext(queryValue(r, pages.NextField))}
+	f := s.codeLoginForm(pages.CodeLogin{Next: s.safeNext(queryValue(r, pages.NextField))})
 	s.render(w, r, http.StatusOK, pages.CodeLoginPage(s.page(messages.CodeLoginTitle, ""), f))
 	return nil
 }
@@ -36,6 +36,9 @@ func (s *Server) codeLoginPost(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	next := s.safeNext(form[pages.NextField])
+	if s.usePhone(form["email"]) {
+		return s.phoneLoginPost(w, r, form["email"])
+	}
 	f := pages.CodeLogin{Email: form["email"], Next: next, Sent: true, Notice: messages.CodeSent, Interactive: isDatastar(r)}
 	status := http.StatusOK
 	selector, err := s.Codes.RequestLoginLink(r.Context(), s.AppID, form["email"], next)
@@ -65,6 +68,9 @@ func (s *Server) codeLoginVerify(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	next := s.safeNext(form[pages.NextField])
+	if s.usePhone(form["email"]) {
+		return s.phoneLoginVerify(w, r, form["email"], form[pages.CodeFieldName])
+	}
 	u, err := s.Codes.VerifyLogin(r.Context(), s.AppID, form["email"], form[pages.CodeFieldName])
 	var ae *auth.Error
 	if errors.As(err, &ae) {
@@ -122,6 +128,7 @@ func queryValue(r *http.Request, name string) string {
 // than morphing it, so the focus script of the field to fix runs again
 // after every refusal.
 func (s *Server) codeLoginStep(w http.ResponseWriter, r *http.Request, status int, f pages.CodeLogin) error {
+	f = s.codeLoginForm(f)
 	if isDatastar(r) {
 		return datastar.NewSSE(w, r).PatchElementTempl(pages.CodeLoginPanel(f), datastar.WithModeReplace())
 	}

@@ -25,7 +25,8 @@ import (
 
 // newCodeParts wires login by email code as main does, with a River worker
 // delivering to a mailbox table the test reads like an inbox.
-func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Auditor, clk *clock, log *slog.Logger, linkOrigin string) (*auth.Codes, *outbox.Mailbox) {
+// Text messages land in the same mailbox; the phone flows are returned too.
+func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Auditor, clk *clock, log *slog.Logger, linkOrigin string) (*auth.Codes, *auth.Phones, *outbox.Mailbox) {
 	t.Helper()
 	mailbox := outbox.NewMailbox(bdb, nil)
 	kek := make([]byte, token.KEKSize)
@@ -40,7 +41,7 @@ func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Audi
 	if err != nil {
 		t.Fatal(err)
 	}
-	worker, err := outbox.NewWorker(pool, outbox.Senders{Email: mailbox}, outbox.WorkerConfig{Logger: log, FetchPollInterval: 100 * time.Millisecond, Sealer: sealer})
+	worker, err := outbox.NewWorker(pool, outbox.Senders{Email: mailbox, SMS: mailbox}, outbox.WorkerConfig{Logger: log, FetchPollInterval: 100 * time.Millisecond, Sealer: sealer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +64,9 @@ func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Audi
 	store := db.NewCodes(db.NewOneTime(bdb, db.DefaultSendLimits, clk.Now), queue)
 	codes := auth.NewCodes(db.NewUsers(bdb), store, hasher, web.CodeMessages{Brand: email.Brand{AppName: "Latch"}, Origin: linkOrigin},
 		audit, auth.Lifetimes{Code: 10 * time.Minute, Link: 15 * time.Minute}, log)
-	return codes, mailbox
+	phones := auth.NewPhones(db.NewUsers(bdb), store, hasher, testNumbers(t), web.SMSMessages{AppName: "Latch"}, audit,
+		auth.PhonesOptions{Clock: clk.Now, Logger: log})
+	return codes, phones, mailbox
 }
 
 // awaitCode reads the newest login code emailed to addr, as its owner

@@ -44,7 +44,7 @@ func (s *Server) devicesPage(w http.ResponseWriter, r *http.Request, userID uuid
 		return err
 	}
 	v.Notice = devicesDone[r.URL.Query().Get("done")]
-	s.render(w, r, http.StatusOK, pages.Devices(s.page(messages.DevicesTitle, acct.Email()), v))
+	s.render(w, r, http.StatusOK, pages.Devices(s.page(messages.DevicesTitle, accountLabel(acct)), v))
 	return nil
 }
 
@@ -147,7 +147,7 @@ func (s *Server) devicesAnswer(w http.ResponseWriter, r *http.Request, userID uu
 		if !ok {
 			return err
 		}
-		email = acct.Email()
+		email = accountLabel(acct)
 	}
 	v, err := s.devicesView(r, userID)
 	if err != nil {

@@ -23,7 +23,7 @@ const (
 	devMailboxLimit = 20
 )
 
-// devMailbox lists the latest stored emails, newest first. It changes
+// devMailbox lists the latest stored emails and text messages, newest first. It changes
 // nothing and is never cached.
 func (s *Server) devMailbox(w http.ResponseWriter, r *http.Request) error {
 	msgs, err := s.DevMailbox.List(r.Context(), devMailboxLimit)
@@ -32,10 +32,10 @@ func (s *Server) devMailbox(w http.ResponseWriter, r *http.Request) error {
 	}
 	entries := make([]pages.MailboxEntry, 0, len(msgs))
 	for _, m := range msgs {
-		if m.Kind != outbox.Email {
+		if m.Kind != outbox.Email && m.Kind != outbox.SMS {
 			continue
 		}
-		entries = append(entries, pages.MailboxEntry{To: m.To, Subject: m.Subject, Text: m.Text,
+		entries = append(entries, pages.MailboxEntry{Kind: string(m.Kind), To: m.To, Subject: m.Subject, Text: m.Text,
 			Sent: m.CreatedAt.UTC().Format(time.DateTime + " UTC"), Links: links(m.Text)})
 	}
 	w.Header().Set("Cache-Control", "no-store")

@@ -94,6 +94,9 @@ type harnessOptions struct {
 	codes bool
 	// devMailbox, with codes, serves the mailbox at /dev/mailbox as dev does.
 	devMailbox bool
+	// phones, with codes, turns on the SMS code flows (login, signup and
+	// adding a number), their messages landing in h.mailbox.
+	phones bool
 }
 
 func newHarness(t testing.TB) *harness {
@@ -158,9 +161,10 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		linkOrigin = scheme + "://" + strings.Replace(ts.Listener.Addr().String(), "127.0.0.1", "localhost", 1)
 	}
 	var codes *auth.Codes
+	var phones *auth.Phones
 	var mailbox *outbox.Mailbox
 	if o.codes {
-		codes, mailbox = newCodeParts(t, bdb, pool, audit, clk, log, linkOrigin)
+		codes, phones, mailbox = newCodeParts(t, bdb, pool, audit, clk, log, linkOrigin)
 		o.tokens.codes = codes
 	}
 	tok := newTokenParts(t, bdb, accounts, audit, clk, log, o.tokens)
@@ -173,7 +177,11 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	if o.devMailbox && mailbox != nil {
 		devMailbox = mailbox
 	}
-	srv := web.New(web.Deps{Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
+	var phoneFlows web.PhoneFlows
+	if o.phones && phones != nil {
+		phoneFlows = phones
+	}
+	srv := web.New(web.Deps{Phones: phoneFlows, PhoneRegions: testRegions, Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
 		Tokens: tok.flows, KeySet: tok.ring})
 	handler := srv.Handler()
 	if o.wrap != nil {

@@ -32,7 +32,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 	if s.sendSignedInHome(w, r) {
 		return nil
 	}
-	f := pages.Credentials{CodeLink: s.Codes != nil}
+	f := pages.Credentials{CodeLink: s.Codes != nil || s.Phones != nil}
 	switch r.URL.Query().Get("from") {
 	case "logout":
 		f.Notice = messages.LoggedOut
@@ -56,7 +56,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) error {
 	u, err := s.Accounts.Login(r.Context(), s.AppID, form["email"], form["password"])
 	var ae *auth.Error
 	if errors.As(err, &ae) {
-		f := pages.Credentials{Email: form["email"], Message: ae.Code, Remember: remember, Interactive: isDatastar(r), CodeLink: s.Codes != nil}
+		f := pages.Credentials{Email: form["email"], Message: ae.Code, Remember: remember, Interactive: isDatastar(r), CodeLink: s.Codes != nil || s.Phones != nil}
 		if isDatastar(r) {
 			return datastar.NewSSE(w, r).PatchElementTempl(pages.LoginPanel(f))
 		}

@@ -28,7 +28,7 @@ func (s *Server) Handler() http.Handler {
 	route("GET", "/login", s.loginPage)
 	route("POST", "/login", s.loginPost)
 	route("POST", "/logout", s.logoutPost)
-	if s.Codes != nil {
+	if s.Codes != nil || s.Phones != nil {
 		route("GET", pages.CodeLoginPath, s.codeLoginPage)
 		route("POST", pages.CodeLoginPath, s.codeLoginPost)
 		route("POST", pages.CodeLoginVerifyPath, s.codeLoginVerify)
@@ -40,6 +40,14 @@ func (s *Server) Handler() http.Handler {
 		route("POST", pages.VerifyEmailPath, s.verifyLinkPost)
 		route("POST", pages.AccountVerifyEmailPath, s.requireUser(s.verifyEmailCode))
 		route("POST", pages.AccountVerifyResendPath, s.requireUser(s.resendVerification))
+	}
+	if s.Phones != nil {
+		route("GET", pages.PhoneSignupPath, s.phoneSignupPage)
+		route("POST", pages.PhoneSignupPath, s.phoneSignupPost)
+		route("POST", pages.PhoneSignupVerifyPath, s.phoneSignupVerify)
+		route("GET", pages.PhoneAddPath, s.requireUser(s.phoneAddPage))
+		route("POST", pages.PhoneAddPath, s.requireUser(s.phoneAddPost))
+		route("POST", pages.PhoneAddVerifyPath, s.requireUser(s.phoneAddVerify))
 	}
 	if s.DevMailbox != nil {
 		route("GET", devMailboxPath, s.devMailbox)

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/latch-dev/latch/components/layout"
+	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/session"
 )
@@ -52,6 +53,8 @@ type Deps struct {
 	Codes             CodeRequester // one-time login codes; nil leaves /login/code and POST /api/v1/otp out
 	DevMailbox        DevMailbox    // the development mailbox; nil (always, outside dev) leaves /dev/mailbox out
 	Verifier          EmailVerifier // email verification by code and link; nil leaves its routes and prompts out
+	Phones            PhoneFlows    // login, signup and numbers by SMS code; nil (no SMS delivery) leaves them out
+	PhoneRegions      pages.Regions // where phone numbers may be from, for hints
 }
 
 // Server holds the handlers.

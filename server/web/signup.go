@@ -15,7 +15,7 @@ func (s *Server) signupPage(w http.ResponseWriter, r *http.Request) error {
 	if s.sendSignedInHome(w, r) {
 		return nil
 	}
-	s.render(w, r, http.StatusOK, pages.Signup(s.page(messages.SignupTitle, ""), pages.Credentials{}))
+	s.render(w, r, http.StatusOK, pages.Signup(s.page(messages.SignupTitle, ""), pages.Credentials{PhoneLink: s.Phones != nil}))
 	return nil
 }
 
@@ -38,6 +38,7 @@ func (s *Server) signupPost(w http.ResponseWriter, r *http.Request) error {
 			PassError:   ae.Fields[auth.FieldPassword],
 			Remember:    remember,
 			Interactive: isDatastar(r),
+			PhoneLink:   s.Phones != nil,
 		}
 		if len(ae.Fields) == 0 {
 			f.Message = ae.Code

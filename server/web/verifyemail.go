@@ -90,7 +90,7 @@ func (s *Server) verifyPanel(w http.ResponseWriter, r *http.Request, userID uuid
 		return datastar.NewSSE(w, r).PatchElementTempl(pages.VerifyEmailPanel(v), datastar.WithModeReplace())
 	}
 	view.Verify = &v
-	s.render(w, r, status, pages.Account(s.page(messages.AccountTitle, view.Email), view))
+	s.render(w, r, status, pages.Account(s.page(messages.AccountTitle, view.Label), view))
 	return nil
 }
 

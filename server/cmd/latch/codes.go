@@ -16,78 +16,118 @@ import (
 	"github.com/latch-dev/latch/server/otp"
 	"github.com/latch-dev/latch/server/outbox"
 	"github.com/latch-dev/latch/server/outbox/smtp"
+	"github.com/latch-dev/latch/server/outbox/twilio"
+	"github.com/latch-dev/latch/server/phone"
 	"github.com/latch-dev/latch/server/token"
 	"github.com/latch-dev/latch/server/web"
 )
 
-// codeFlows wires login by one-time email codes and magic links: the
-// River outbox (its schema migrated and a worker started) and the code
-// store. Links point to the configured public origin, never to a request's
-// Host. With no SMTP configured, dev delivers to the local mailbox table
-// and production offers no code login (nil Codes, no worker).
-func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, kek []byte, audit auth.Auditor, log *slog.Logger) (*auth.Codes, *outbox.Worker, *pgxpool.Pool, error) {
-	var sender outbox.Sender
+// codeParts are the one-time code flows and the outbox worker delivering
+// their messages.
+type codeParts struct {
+	codes  *auth.Codes  // login by email code; nil without email delivery
+	phones *auth.Phones // login, signup and numbers by SMS code; nil without SMS delivery
+	worker *outbox.Worker
+	pool   *pgxpool.Pool
+}
+
+// codeFlows wires the one-time code flows: the River outbox (its schema
+// migrated and a worker started) and the code store. Emails go through
+// SMTP and text messages through Twilio; in dev, whichever is not
+// configured lands in the local mailbox table. In production, a channel
+// without delivery is off: no SMTP, no email codes (nil codes); no
+// Twilio, no phone flows (nil phones, and their routes are absent). With
+// neither, there is no worker.
+func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, kek []byte, audit auth.Auditor, log *slog.Logger) (codeParts, error) {
+	var senders outbox.Senders
 	switch {
 	case cfg.SMTPHost != "":
 		s, err := smtp.New(smtp.Config{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername,
 			Password: cfg.SMTPPassword, From: cfg.SMTPFrom, TLS: cfg.SMTPTLS})
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("config: SMTP: %w", err)
+			return codeParts{}, fmt.Errorf("config: SMTP: %w", err)
 		}
-		sender = s
+		senders.Email = s
 	case cfg.Env == config.EnvDev:
-		sender = outbox.NewMailbox(bdb, nil)
+		senders.Email = outbox.NewMailbox(bdb, nil)
 		log.Info("LATCH_SMTP_HOST is not set: emails go to the outbox_dev_mailbox table")
 	default:
 		log.Warn("LATCH_SMTP_HOST is not set: login by email code is off")
-		return nil, nil, nil, nil
+	}
+	switch {
+	case cfg.SMS():
+		s, err := twilio.New(twilio.Config{BaseURL: cfg.TwilioBaseURL, AccountSID: cfg.TwilioAccountSID,
+			AuthToken: cfg.TwilioAuthToken, From: cfg.TwilioFrom})
+		if err != nil {
+			return codeParts{}, fmt.Errorf("config: Twilio: %w", err)
+		}
+		senders.SMS = s
+	case cfg.Env == config.EnvDev:
+		senders.SMS = outbox.NewMailbox(bdb, nil)
+		log.Info("LATCH_TWILIO_ACCOUNT_SID is not set: text messages go to the outbox_dev_mailbox table")
+	default:
+		log.Warn("LATCH_TWILIO_ACCOUNT_SID is not set: login, signup and numbers by SMS code are off")
+	}
+	if senders.Email == nil && senders.SMS == nil {
+		return codeParts{}, nil
+	}
+	numbers, err := phone.New(cfg.PhoneDefaultRegion, cfg.PhoneRegions)
+	if err != nil {
+		return codeParts{}, fmt.Errorf("config: %w", err)
 	}
 	pool, err := riverPool(ctx, dsn)
 	if err != nil {
-		return nil, nil, nil, err
+		return codeParts{}, err
+	}
+	fail := func(err error) (codeParts, error) {
+		pool.Close()
+		return codeParts{}, err
 	}
 	if _, err := outbox.MigrateRiver(ctx, pool, log); err != nil {
-		pool.Close()
-		return nil, nil, nil, err
+		return fail(err)
 	}
 	// Message bodies carry codes: they wait in the queue sealed.
 	sealer, err := token.NewSealer(kek, token.PurposeOutbox)
 	if err != nil {
-		pool.Close()
-		return nil, nil, nil, err
+		return fail(err)
 	}
 	queue, err := outbox.NewQueue(bdb.DB, outbox.QueueConfig{Sealer: sealer})
 	if err != nil {
-		pool.Close()
-		return nil, nil, nil, err
+		return fail(err)
 	}
-	worker, err := outbox.NewWorker(pool, outbox.Senders{Email: sender}, outbox.WorkerConfig{Logger: log, Sealer: sealer})
+	worker, err := outbox.NewWorker(pool, senders, outbox.WorkerConfig{Logger: log, Sealer: sealer})
 	if err != nil {
-		pool.Close()
-		return nil, nil, nil, err
+		return fail(err)
 	}
 	key, err := otp.DeriveKey(kek)
 	if err != nil {
-		pool.Close()
-		return nil, nil, nil, err
+		return fail(err)
 	}
 	hasher, err := otp.NewHasher(key)
 	if err != nil {
-		pool.Close()
-		return nil, nil, nil, err
+		return fail(err)
 	}
-	onetime := db.NewOneTime(bdb, db.DefaultSendLimits, nil)
-	codes := auth.NewCodes(db.NewUsers(bdb), db.NewCodes(onetime, queue), hasher,
-		web.CodeMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, audit,
-		auth.Lifetimes{Code: 10 * time.Minute, Link: 15 * time.Minute}, log)
-	return codes, worker, pool, nil
+	users := db.NewUsers(bdb)
+	store := db.NewCodes(db.NewOneTime(bdb, db.DefaultSendLimits, nil), queue)
+	parts := codeParts{worker: worker, pool: pool}
+	if senders.Email != nil {
+		parts.codes = auth.NewCodes(users, store, hasher,
+			web.CodeMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, audit,
+			auth.Lifetimes{Code: 10 * time.Minute, Link: 15 * time.Minute}, log)
+	}
+	if senders.SMS != nil {
+		parts.phones = auth.NewPhones(users, store, hasher, numbers, web.SMSMessages{AppName: "Latch"}, audit,
+			auth.PhonesOptions{TTL: 10 * time.Minute, Logger: log})
+	}
+	return parts, nil
 }
 
-// devMailbox is the mailbox /dev/mailbox reads: only in dev with no SMTP
-// configured, where emails land in the outbox_dev_mailbox table. Anywhere
-// else it is nil and the page does not exist.
+// devMailbox is the mailbox /dev/mailbox reads: only in dev with SMTP or
+// Twilio not configured, where those messages land in the
+// outbox_dev_mailbox table. Anywhere else it is nil and the page does not
+// exist.
 func devMailbox(cfg config.Config, bdb *bun.DB) web.DevMailbox {
-	if cfg.Env != config.EnvDev || cfg.SMTPHost != "" {
+	if cfg.Env != config.EnvDev || (cfg.SMTPHost != "" && cfg.SMS()) {
 		return nil
 	}
 	return outbox.NewMailbox(bdb, nil)

@@ -24,6 +24,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/config"
@@ -180,16 +181,23 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	if err != nil {
 		return err
 	}
-	codes, worker, pool, err := codeFlows(ctx, cfg, bdb, dsn, kek, db.NewAudit(bdb, nil), log)
+	parts, err := codeFlows(ctx, cfg, bdb, dsn, kek, db.NewAudit(bdb, nil), log)
 	if err != nil {
 		return err
 	}
+	codes, worker := parts.codes, parts.worker
 	var codeVerifier auth.CodeVerifier
 	var codeRequester web.CodeRequester
 	var emailVerifier web.EmailVerifier
 	if codes != nil {
 		codeVerifier, codeRequester, emailVerifier = codes, codes, codes
-		defer pool.Close()
+	}
+	var phones web.PhoneFlows
+	if parts.phones != nil {
+		phones = parts.phones
+	}
+	if worker != nil {
+		defer parts.pool.Close()
 		if err := worker.Start(ctx); err != nil {
 			return err
 		}
@@ -211,6 +219,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		AppID: appID, Secure: cfg.Secure(), PublicOrigin: cfg.Origin(), TrustProxyHeaders: cfg.TrustProxyHeaders,
 		Tokens: tokens, KeySet: ring, Codes: codeRequester, DevMailbox: devMailbox(cfg, bdb),
 		Verifier: emailVerifier,
+		Phones:   phones, PhoneRegions: pages.Regions{Default: cfg.PhoneDefaultRegion, Allowed: cfg.PhoneRegions},
 	})
 	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log)
 	ln, err := net.Listen("tcp", cfg.Addr)
