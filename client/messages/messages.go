@@ -329,7 +329,7 @@ var catalog = map[Key]string{
 	CodeLoginIntro:    "Enter your email address and we will send you a 6-digit code to log in with.",
 	CodeLoginRequest:  "Email me a code",
 	CodeLoginSubmit:   "Log in",
-	CodeLoginRestart:  "Use a different email address, or ask for a new code",
+	CodeLoginRestart:  "Start over",
 	CodeLoginPassword: "Log in with your password instead",
 	LoginUseCode:      "Email me a code instead",
 	LabelCode:         "Code",

@@ -33,6 +33,7 @@ type CodeLogin struct {
 	Phone       bool         // mobile numbers are accepted too (codes by SMS)
 	NoEmail     bool         // with Phone: only mobile numbers are accepted
 	SMS         bool         // the code step of a code sent by SMS to Email (a number)
+	ResendIn    int          // seconds until another code may be asked for, on the code step
 }
 
 // Summary lists the messages for the error summary.

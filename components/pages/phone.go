@@ -31,6 +31,7 @@ type PhoneCode struct {
 	Notice      messages.Key // a form-level, non-error notice
 	Regions     Regions      // where numbers may be from, for the hint
 	Interactive bool         // answering a Datastar request: focus moves by script
+	ResendIn    int          // seconds until another code may be asked for, on the code step
 }
 
 // Regions is the phone configuration shown in the number's hint.

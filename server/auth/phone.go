@@ -233,6 +233,9 @@ func (p *Phones) VerifyAdd(ctx context.Context, appID, userID uuid.UUID, number,
 }
 
 // normalize returns input in E.164 or the form error for it.
+// Cooldown is how long a number waits between two codes of one flow.
+func (p *Phones) Cooldown() time.Duration { return p.store.Cooldown() }
+
 func (p *Phones) normalize(input string) (string, error) {
 	number, problem := p.numbers.Normalize(input)
 	if problem != "" {

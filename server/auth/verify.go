@@ -162,6 +162,9 @@ func (c *Codes) proveByLogin(ctx context.Context, rec otp.Record, acct Account, 
 	}
 }
 
+// Cooldown is how long an address waits between two codes of one flow.
+func (c *Codes) Cooldown() time.Duration { return c.store.Cooldown() }
+
 // spendFailed records a refused code or link and returns the error to
 // show: messages.CodeExhausted for a voided one, messages.CodeInvalid for
 // a wrong, expired or used one (one message, so nothing tells them apart),

@@ -480,6 +480,8 @@ type CodeRequester interface {
 	VerifyLogin(ctx context.Context, appID uuid.UUID, email, code string) (auth.User, error)
 	RequestLoginLink(ctx context.Context, appID uuid.UUID, email, next string) (selector string, err error)
 	ConsumeLoginLink(ctx context.Context, appID uuid.UUID, token string) (auth.User, error)
+	// Cooldown is how long an address waits between two login codes.
+	Cooldown() time.Duration
 }
 
 // apiRequestCode sends a login code to the email in username, for the

@@ -37,7 +37,7 @@ func (s *Server) codeLoginPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	next := s.safeNext(form[pages.NextField])
 	if s.usePhone(form["email"]) {
-		return s.phoneLoginPost(w, r, form["email"])
+		return s.phoneLoginPost(w, r, form["email"], next)
 	}
 	f := pages.CodeLogin{Email: form["email"], Next: next, Sent: true, Notice: messages.CodeSent, Interactive: isDatastar(r)}
 	status := http.StatusOK
@@ -55,6 +55,9 @@ func (s *Server) codeLoginPost(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
+	if f.Sent {
+		f.ResendIn = resendIn(err, s.Codes.Cooldown())
+	}
 	return s.codeLoginStep(w, r, status, f)
 }
 
@@ -69,7 +72,7 @@ func (s *Server) codeLoginVerify(w http.ResponseWriter, r *http.Request) error {
 	}
 	next := s.safeNext(form[pages.NextField])
 	if s.usePhone(form["email"]) {
-		return s.phoneLoginVerify(w, r, form["email"], form[pages.CodeFieldName])
+		return s.phoneLoginVerify(w, r, form["email"], form[pages.CodeFieldName], next)
 	}
 	u, err := s.Codes.VerifyLogin(r.Context(), s.AppID, form["email"], form[pages.CodeFieldName])
 	var ae *auth.Error

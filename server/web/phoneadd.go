@@ -25,7 +25,7 @@ func (s *Server) phoneAddPost(w http.ResponseWriter, r *http.Request, userID uui
 		return err
 	}
 	number, err := s.Phones.RequestAdd(r.Context(), s.AppID, userID, form[pages.PhoneFieldName])
-	f, status, err := phoneRequestStep(r, form[pages.PhoneFieldName], number, messages.PhoneAddCodeSent, err)
+	f, status, err := phoneRequestStep(r, form[pages.PhoneFieldName], number, messages.PhoneAddCodeSent, err, s.Phones.Cooldown())
 	if err != nil {
 		return err
 	}

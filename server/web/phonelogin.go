@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -22,6 +23,7 @@ type PhoneFlows interface {
 	VerifySignup(ctx context.Context, appID uuid.UUID, number, code string) (auth.User, bool, error)
 	RequestAdd(ctx context.Context, appID, userID uuid.UUID, input string) (string, error)
 	VerifyAdd(ctx context.Context, appID, userID uuid.UUID, number, code string) (bool, error)
+	Cooldown() time.Duration
 }
 
 // usePhone reports whether the code login's one field holds a phone
@@ -41,16 +43,17 @@ func (s *Server) codeLoginForm(f pages.CodeLogin) pages.CodeLogin {
 // phoneLoginPost sends a login code by SMS and moves to the code step,
 // which carries the number in E.164. Like the email path, the step reads
 // the same whether or not an account holds the number.
-func (s *Server) phoneLoginPost(w http.ResponseWriter, r *http.Request, input string) error {
+func (s *Server) phoneLoginPost(w http.ResponseWriter, r *http.Request, input, next string) error {
 	number, err := s.Phones.RequestLogin(r.Context(), s.AppID, input)
-	f := pages.CodeLogin{Email: number, Sent: true, SMS: true, Notice: messages.PhoneCodeSent, Interactive: isDatastar(r)}
+	f := pages.CodeLogin{Email: number, Next: next, Sent: true, SMS: true, Notice: messages.PhoneCodeSent, Interactive: isDatastar(r),
+		ResendIn: resendIn(err, s.Phones.Cooldown())}
 	status := http.StatusOK
 	var ae *auth.Error
 	switch {
 	case errors.As(err, &ae) && ae.Code == messages.CodeSendLimited:
 		f.Notice, f.Message, status = "", messages.CodeSendLimited, http.StatusTooManyRequests
 	case errors.As(err, &ae) && ae.Fields[auth.FieldPhone] != "":
-		f = pages.CodeLogin{Email: input, EmailError: ae.Fields[auth.FieldPhone], Interactive: isDatastar(r)}
+		f = pages.CodeLogin{Email: input, Next: next, EmailError: ae.Fields[auth.FieldPhone], Interactive: isDatastar(r)}
 		status = http.StatusUnprocessableEntity
 	case err != nil:
 		return err
@@ -59,12 +62,13 @@ func (s *Server) phoneLoginPost(w http.ResponseWriter, r *http.Request, input st
 }
 
 // phoneLoginVerify spends a login code sent by SMS and signs the browser
-// in; a refused code returns to the code step with its message.
-func (s *Server) phoneLoginVerify(w http.ResponseWriter, r *http.Request, number, code string) error {
+// in, sending it to next (checked; the account page without one); a
+// refused code returns to the code step with its message.
+func (s *Server) phoneLoginVerify(w http.ResponseWriter, r *http.Request, number, code, next string) error {
 	u, err := s.Phones.VerifyLogin(r.Context(), s.AppID, number, code)
 	var ae *auth.Error
 	if errors.As(err, &ae) {
-		f := pages.CodeLogin{Email: number, Sent: true, SMS: true, Message: ae.Code, Interactive: isDatastar(r)}
+		f := pages.CodeLogin{Email: number, Next: next, Sent: true, SMS: true, Message: ae.Code, Interactive: isDatastar(r)}
 		return s.codeLoginStep(w, r, http.StatusUnauthorized, f)
 	}
 	if err != nil {
@@ -73,5 +77,5 @@ func (s *Server) phoneLoginVerify(w http.ResponseWriter, r *http.Request, number
 	if err := s.Sessions.Login(r.Context(), u.ID, false); err != nil {
 		return err
 	}
-	return s.redirect(w, r, "/account")
+	return s.redirect(w, r, landing(next))
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/starfederation/datastar-go/datastar"
 
@@ -27,7 +28,7 @@ func (s *Server) phoneSignupPost(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	number, err := s.Phones.RequestSignup(r.Context(), s.AppID, form[pages.PhoneFieldName])
-	f, status, err := phoneRequestStep(r, form[pages.PhoneFieldName], number, messages.PhoneCodeSent, err)
+	f, status, err := phoneRequestStep(r, form[pages.PhoneFieldName], number, messages.PhoneCodeSent, err, s.Phones.Cooldown())
 	if err != nil {
 		return err
 	}
@@ -60,8 +61,8 @@ func (s *Server) phoneSignupVerify(w http.ResponseWriter, r *http.Request) error
 // phoneRequestStep is the step after asking for a code: the code step,
 // with notice, or the number step again with the number's problem. A
 // send limit shows on the code step. Other errors are returned.
-func phoneRequestStep(r *http.Request, input, number string, notice messages.Key, err error) (pages.PhoneCode, int, error) {
-	f := pages.PhoneCode{Number: number, Sent: true, Notice: notice, Interactive: isDatastar(r)}
+func phoneRequestStep(r *http.Request, input, number string, notice messages.Key, err error, cooldown time.Duration) (pages.PhoneCode, int, error) {
+	f := pages.PhoneCode{Number: number, Sent: true, Notice: notice, Interactive: isDatastar(r), ResendIn: resendIn(err, cooldown)}
 	var ae *auth.Error
 	switch {
 	case errors.As(err, &ae) && ae.Code == messages.CodeSendLimited:

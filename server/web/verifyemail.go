@@ -139,6 +139,20 @@ func (s *Server) verifyLinkPost(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// resendIn is how many seconds a "send a new code" button waits after a
+// request that answered err: the limit's wait when it refused, the
+// cooldown when it sent, nothing otherwise.
+func resendIn(err error, cooldown time.Duration) int {
+	var limited *otp.SendLimitError
+	switch {
+	case errors.As(err, &limited):
+		return seconds(limited.Wait)
+	case err == nil:
+		return seconds(cooldown)
+	}
+	return 0
+}
+
 // seconds rounds d up to whole seconds, for a countdown.
 func seconds(d time.Duration) int {
 	return int(math.Ceil(d.Seconds()))
