@@ -38,7 +38,7 @@ func (c *Codes) Issue(ctx context.Context, in otp.Issue, m *auth.Message) error 
 	if m != nil {
 		msg := outbox.Message{
 			Kind: outbox.Email, To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML,
-			Purpose: m.Purpose, Expires: m.Expires,
+			Purpose: m.Purpose, Expires: m.Expires, Decoy: m.Decoy,
 		}
 		if m.SMS {
 			msg.Kind, msg.Subject, msg.HTML = outbox.SMS, "", ""

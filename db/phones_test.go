@@ -33,12 +33,23 @@ func (b *sentBox) Enqueue(_ context.Context, _ bun.Tx, m outbox.Message) error {
 	return nil
 }
 
+// to lists the messages queued for number that will be sent (not decoys).
 func (b *sentBox) to(number string) []outbox.Message {
+	return b.filter(number, false)
+}
+
+// decoys lists the decoys queued for number: never sent, only there so a
+// request for an unknown number costs what a real one does.
+func (b *sentBox) decoys(number string) []outbox.Message {
+	return b.filter(number, true)
+}
+
+func (b *sentBox) filter(number string, decoy bool) []outbox.Message {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var out []outbox.Message
 	for _, m := range b.msgs {
-		if m.To == number {
+		if m.To == number && m.Decoy == decoy {
 			out = append(out, m)
 		}
 	}
@@ -346,6 +357,9 @@ func TestUnknownPhoneLoginSendsNothing(t *testing.T) {
 	}
 	if n := len(w.sent.to(unknown)); n != 0 {
 		t.Fatalf("%d messages sent to an unknown number", n)
+	}
+	if n := len(w.sent.decoys(unknown)); n != 1 {
+		t.Fatalf("%d decoys queued for the unknown number, want 1 (same work as a real send)", n)
 	}
 	if n := len(w.sent.to(known)); n != 2 { // the signup code and the login code
 		t.Fatalf("%d messages to the known number, want 2", n)

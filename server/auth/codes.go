@@ -24,6 +24,9 @@ type Message struct {
 	HTML    string
 	Purpose string // for operators, e.g. "login_code"
 	Expires time.Time
+	// Decoy marks a message for an identity without an account: queued
+	// like a real one, so the request takes as long, and never sent.
+	Decoy bool
 }
 
 // CodeStore keeps one-time codes and links and queues the messages that
@@ -128,20 +131,22 @@ func (c *Codes) request(ctx context.Context, appID uuid.UUID, email string, link
 		in.TTL, in.CodeTTL = c.ttl.Link, c.ttl.Code
 		content.LinkToken, content.LinkTTL, content.Next = l.Token, c.ttl.Link, next
 	}
-	var msg *Message
 	u, err := c.users.UserByIdentity(ctx, appID, IdentityEmail, email)
-	switch {
-	case err == nil && u.Status == StatusActive:
-		in.UserID = &u.ID
-		m, err := c.msgs.LoginCode(ctx, email, content)
-		if err != nil {
-			return "", fmt.Errorf("auth: login code message: %w", err)
-		}
-		m.Expires = time.Now().Add(in.TTL)
-		msg = &m
-	case err != nil && !errors.Is(err, ErrNotFound):
+	known := err == nil && u.Status == StatusActive
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return "", fmt.Errorf("auth: login code: %w", err)
 	}
+	if known {
+		in.UserID = &u.ID
+	}
+	// The email is written and queued either way; for an address without
+	// an account it is a decoy, completed unsent.
+	m, err := c.msgs.LoginCode(ctx, email, content)
+	if err != nil {
+		return "", fmt.Errorf("auth: login code message: %w", err)
+	}
+	m.Expires, m.Decoy = time.Now().Add(in.TTL), !known
+	msg := &m
 	detail := map[string]string{"purpose": "login", "channel": "email"}
 	if link {
 		detail["link"] = "true"
@@ -156,7 +161,7 @@ func (c *Codes) request(ctx context.Context, appID uuid.UUID, email string, link
 	if err != nil {
 		return "", fmt.Errorf("auth: login code: %w", err)
 	}
-	if msg == nil {
+	if !known {
 		detail["reason"] = "unknown_identity" // stored, never sent
 	}
 	c.record(ctx, Event{AppID: appID, UserID: userID(in.UserID), Name: "code.send", Outcome: Success, Detail: detail})

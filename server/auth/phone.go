@@ -244,22 +244,19 @@ func (p *Phones) normalize(input string) (string, error) {
 	return number, nil
 }
 
-// issue stores a code for number and, when send, queues the SMS carrying
-// it in the same transaction.
+// issue stores a code for number and queues the SMS carrying it in the
+// same transaction: sent when send, otherwise a decoy (queued like a real
+// one, so the request takes as long, and never sent).
 func (p *Phones) issue(ctx context.Context, appID uuid.UUID, purpose otp.Purpose, number string, owner *uuid.UUID, send bool) error {
 	code := otp.NewCode()
 	in := otp.Issue{AppID: appID, UserID: owner, Purpose: purpose, Channel: otp.ChannelSMS, Identity: number,
 		CodeHash: p.hasher.Code(purpose, number, code), TTL: p.ttl}
-	var msg *Message
-	if send {
-		m, err := p.msgs.SMSCode(ctx, purpose, number, code, p.ttl)
-		if err != nil {
-			return fmt.Errorf("auth: SMS code message: %w", err)
-		}
-		m.SMS, m.To, m.Expires = true, number, p.clock().Add(p.ttl)
-		msg = &m
+	m, err := p.msgs.SMSCode(ctx, purpose, number, code, p.ttl)
+	if err != nil {
+		return fmt.Errorf("auth: SMS code message: %w", err)
 	}
-	err := p.store.Issue(ctx, in, msg)
+	m.SMS, m.To, m.Expires, m.Decoy = true, number, p.clock().Add(p.ttl), !send
+	err = p.store.Issue(ctx, in, &m)
 	if errors.Is(err, otp.ErrSendLimited) {
 		p.record(ctx, Event{AppID: appID, UserID: userID(owner), Name: "code.send", Outcome: Failure, Detail: smsDetail(purpose, "reason", "limited")})
 		return &Error{Code: messages.CodeSendLimited, Err: err}

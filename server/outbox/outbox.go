@@ -40,6 +40,11 @@ type Message struct {
 	// is pointless (the code in it has expired): the worker then cancels
 	// the job instead of sending it late.
 	Expires time.Time `json:"expires,omitzero"`
+	// Decoy messages are queued, sealed and completed like any other, but
+	// never sent: a request for an address with no account does the same
+	// work as one for a real address, so its timing does not tell them
+	// apart.
+	Decoy bool `json:"decoy,omitempty"`
 }
 
 // Validation errors returned by Message.Validate (wrapped, test with errors.Is).

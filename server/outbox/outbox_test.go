@@ -16,6 +16,7 @@ import (
 
 	"github.com/latch-dev/latch/server/outbox"
 	"github.com/latch-dev/latch/server/outbox/outboxtest"
+	"github.com/latch-dev/latch/server/token"
 )
 
 // recorder is a Sender that keeps what it was given and reports each send.
@@ -360,6 +361,35 @@ func TestExpiredMessageIsNotSent(t *testing.T) {
 	waitState(t, bdb, "cancelled", 10*time.Second)
 	if got := rec.messages(); len(got) != 0 {
 		t.Errorf("sent an expired message: %+v", got)
+	}
+}
+
+func TestDecoyCompletesUnsent(t *testing.T) {
+	t.Parallel()
+	bdb, pool := outboxtest.Open(t)
+	sealer, err := token.NewSealer(make([]byte, token.KEKSize), token.PurposeOutbox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := newQueue(t, bdb, outbox.QueueConfig{Sealer: sealer})
+	rec := newRecorder()
+	startWorker(t, pool, outbox.Senders{Email: rec}, outbox.WorkerConfig{Sealer: sealer})
+	m := loginCode("nobody@example.com", "424242")
+	m.Decoy = true
+	enqueue(t, bdb, q, m)
+	waitState(t, bdb, "completed", 10*time.Second)
+	// A real message after it is delivered: the worker was running.
+	enqueue(t, bdb, q, loginCode("real@example.com", "123123"))
+	if got := receive(t, rec.sent, 10*time.Second); got.To != "real@example.com" {
+		t.Fatalf("delivered %+v", got)
+	}
+	if got := rec.messages(); len(got) != 1 {
+		t.Errorf("the decoy was sent: %+v", got)
+	}
+	// Queued like a real one: sealed, its code nowhere in clear.
+	var inClear bool
+	if err := bdb.NewRaw("SELECT EXISTS (SELECT 1 FROM river_job WHERE args::text LIKE '%424242%')").Scan(t.Context(), &inClear); err != nil || inClear {
+		t.Fatalf("decoy's code in clear: %v %v", inClear, err)
 	}
 }
 
