@@ -302,9 +302,21 @@ func jsString(s string) string {
 }
 
 // waitFor polls a JavaScript predicate in the page (JavaScript on only).
+// A poll cut off by a navigation that was still settling (its document's
+// execution context gone) starts again in the new document.
 func (b *browser) waitFor(step, predicate string) {
 	b.t.Helper()
-	run(b, step, chromedp.Poll[chromedp.Void](predicate, chromedp.WithPollingTimeout(stepLimit)))
+	deadline := time.Now().Add(stepLimit)
+	for {
+		_, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](predicate, chromedp.WithPollingTimeout(time.Until(deadline))))
+		if err == nil {
+			return
+		}
+		if !strings.Contains(err.Error(), "Cannot find context with specified id") || time.Now().After(deadline) {
+			b.t.Fatalf("%s: %v", step, err)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
 }
 
 // waitDatastar waits until Datastar has taken over the page's forms.
@@ -539,4 +551,19 @@ func TestBrowserJourneyWithoutJavaScript(t *testing.T) {
 		t.Fatalf("logged in as %s, signed up as %s", again, id)
 	}
 	b.wantCleanConsole()
+}
+
+// bothJavaScript runs f as two parallel subtests, "javascript on" and
+// "javascript off": every browser journey must work both ways.
+func bothJavaScript(t *testing.T, f func(t *testing.T, javascript bool)) {
+	for _, javascript := range []bool{true, false} {
+		name := "javascript off"
+		if javascript {
+			name = "javascript on"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f(t, javascript)
+		})
+	}
 }

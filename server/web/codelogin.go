@@ -132,9 +132,5 @@ func queryValue(r *http.Request, name string) string {
 // after every refusal.
 func (s *Server) codeLoginStep(w http.ResponseWriter, r *http.Request, status int, f pages.CodeLogin) error {
 	f = s.codeLoginForm(f)
-	if isDatastar(r) {
-		return datastar.NewSSE(w, r).PatchElementTempl(pages.CodeLoginPanel(f), datastar.WithModeReplace())
-	}
-	s.render(w, r, status, pages.CodeLoginPage(s.page(messages.CodeLoginTitle, ""), f))
-	return nil
+	return s.answer(w, r, status, pages.CodeLoginPanel(f), pages.CodeLoginPage(s.page(messages.CodeLoginTitle, ""), f), datastar.WithModeReplace())
 }

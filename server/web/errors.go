@@ -109,6 +109,17 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 
 // isDatastar reports whether the request came from Datastar's fetch, which
 // expects server-sent events rather than a page.
+// answer sends a form's outcome: for a Datastar request, a patch of panel
+// (matched by its id); otherwise the whole page, with status. Only the one
+// sent is rendered.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, status int, panel, page templ.Component, opts ...datastar.PatchElementOption) error {
+	if isDatastar(r) {
+		return datastar.NewSSE(w, r).PatchElementTempl(panel, opts...)
+	}
+	s.render(w, r, status, page)
+	return nil
+}
+
 func isDatastar(r *http.Request) bool { return r.Header.Get("Datastar-Request") == "true" }
 
 func wantsJSON(r *http.Request) bool {

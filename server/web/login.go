@@ -4,8 +4,6 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/starfederation/datastar-go/datastar"
-
 	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
@@ -57,11 +55,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) error {
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		f := pages.Credentials{Email: form["email"], Message: ae.Code, Remember: remember, Interactive: isDatastar(r), CodeLink: s.Codes != nil || s.Phones != nil}
-		if isDatastar(r) {
-			return datastar.NewSSE(w, r).PatchElementTempl(pages.LoginPanel(f))
-		}
-		s.render(w, r, http.StatusUnauthorized, pages.Login(s.page(messages.LoginTitle, ""), f))
-		return nil
+		return s.answer(w, r, http.StatusUnauthorized, pages.LoginPanel(f), pages.Login(s.page(messages.LoginTitle, ""), f))
 	}
 	if err != nil {
 		return err

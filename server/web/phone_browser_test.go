@@ -64,85 +64,78 @@ func (b *browser) submitStep(javascript bool, step string, submit chromedp.Actio
 
 func TestBrowserPhoneSignupAndSMSLogin(t *testing.T) {
 	t.Parallel()
-	for _, javascript := range []bool{true, false} {
-		name := "javascript off"
+	bothJavaScript(t, func(t *testing.T, javascript bool) {
+		chromium := chromiumPath(t)
+		h := newHarnessWith(t, harnessOptions{codes: true, phones: true, devMailbox: true})
+		b := newBrowser(t, chromium, h, javascript)
+		const number = "+447400123456"
+
+		// Sign up with a number typed the national way.
+		b.open("/signup")
+		b.navigateBy("follow the phone signup link", click(`[data-testid="to-phone-signup"]`))
+		b.wantLocation("/signup/phone")
 		if javascript {
-			name = "javascript on"
+			b.waitDatastar()
 		}
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			chromium := chromiumPath(t)
-			h := newHarnessWith(t, harnessOptions{codes: true, phones: true, devMailbox: true})
-			b := newBrowser(t, chromium, h, javascript)
-			const number = "+447400123456"
+		b.submitStep(javascript, "refused country", chromedp.Steps(typeInto("phone-signup-number", "+81 90 1234 5678"), click(`[data-testid="phone-signup-request"]`)),
+			`[data-testid="phone-signup-number-error"]`, messages.Text(messages.PhoneCountryNotAllowed))
+		b.wantFocus("phone-signup-number")
+		b.submitStep(javascript, "request a signup code", chromedp.Steps(typeInto("phone-signup-number", "07400 123456"), click(`[data-testid="phone-signup-request"]`)),
+			`[data-testid="phone-signup-notice"]`, messages.Text(messages.PhoneCodeSent))
+		b.wantFocus("phone-signup-code")
+		code := b.smsFromMailbox(number, 1)
+		wrong := "000000"
+		if code == wrong {
+			wrong = "111111"
+		}
+		b.submitStep(javascript, "a wrong code", chromedp.Steps(typeInto("phone-signup-code", wrong), click(`[data-testid="phone-signup-submit"]`)),
+			`[data-testid="phone-signup-errors"]`, messages.Text(messages.CodeInvalid))
+		b.wantFocus("phone-signup-code")
+		b.navigateBy("the right code", chromedp.Steps(typeInto("phone-signup-code", code), click(`[data-testid="phone-signup-submit"]`)))
+		b.wantLocation("/account")
+		b.wantText(`[data-testid="account-phone"]`, number)
+		b.wantText(`[data-testid="account-phone"]`, messages.Text(messages.AccountVerified))
+		b.navigateBy("log out", click(`[data-testid="logout"]`))
 
-			// Sign up with a number typed the national way.
-			b.open("/signup")
-			b.navigateBy("follow the phone signup link", click(`[data-testid="to-phone-signup"]`))
-			b.wantLocation("/signup/phone")
-			if javascript {
-				b.waitDatastar()
-			}
-			b.submitStep(javascript, "refused country", chromedp.Steps(typeInto("phone-signup-number", "+81 90 1234 5678"), click(`[data-testid="phone-signup-request"]`)),
-				`[data-testid="phone-signup-number-error"]`, messages.Text(messages.PhoneCountryNotAllowed))
-			b.wantFocus("phone-signup-number")
-			b.submitStep(javascript, "request a signup code", chromedp.Steps(typeInto("phone-signup-number", "07400 123456"), click(`[data-testid="phone-signup-request"]`)),
-				`[data-testid="phone-signup-notice"]`, messages.Text(messages.PhoneCodeSent))
-			b.wantFocus("phone-signup-code")
-			code := b.smsFromMailbox(number, 1)
-			wrong := "000000"
-			if code == wrong {
-				wrong = "111111"
-			}
-			b.submitStep(javascript, "a wrong code", chromedp.Steps(typeInto("phone-signup-code", wrong), click(`[data-testid="phone-signup-submit"]`)),
-				`[data-testid="phone-signup-errors"]`, messages.Text(messages.CodeInvalid))
-			b.wantFocus("phone-signup-code")
-			b.navigateBy("the right code", chromedp.Steps(typeInto("phone-signup-code", code), click(`[data-testid="phone-signup-submit"]`)))
-			b.wantLocation("/account")
-			b.wantText(`[data-testid="account-phone"]`, number)
-			b.wantText(`[data-testid="account-phone"]`, messages.Text(messages.AccountVerified))
-			b.navigateBy("log out", click(`[data-testid="logout"]`))
+		// Log in by SMS; wrong codes void the code.
+		h.clock.Advance(2 * time.Minute) // past the send cooldown
+		b.open("/login/code")
+		if javascript {
+			b.waitDatastar()
+		}
+		b.submitStep(javascript, "request a login code", chromedp.Steps(typeInto("login-code-email", "+44 7400 123456"), click(`[data-testid="login-code-request"]`)),
+			`[data-testid="login-code-notice"]`, messages.Text(messages.PhoneCodeSent))
+		code = b.smsFromMailbox(number, 2)
+		wrong = "000000"
+		if code == wrong {
+			wrong = "111111"
+		}
+		for i := 1; i < otp.DefaultMaxAttempts; i++ {
+			b.submitStep(javascript, "a wrong login code", chromedp.Steps(typeInto("login-code", wrong), click(`[data-testid="login-code-submit"]`)),
+				`[data-testid="login-code-errors"]`, messages.Text(messages.CodeInvalid))
+		}
+		b.submitStep(javascript, "the last wrong code", chromedp.Steps(typeInto("login-code", wrong), click(`[data-testid="login-code-submit"]`)),
+			`[data-testid="login-code-errors"]`, messages.Text(messages.CodeExhausted))
+		b.submitStep(javascript, "the right code, too late", chromedp.Steps(typeInto("login-code", code), click(`[data-testid="login-code-submit"]`)),
+			`[data-testid="login-code-errors"]`, messages.Text(messages.CodeExhausted))
 
-			// Log in by SMS; wrong codes void the code.
-			h.clock.Advance(2 * time.Minute) // past the send cooldown
-			b.open("/login/code")
-			if javascript {
-				b.waitDatastar()
-			}
-			b.submitStep(javascript, "request a login code", chromedp.Steps(typeInto("login-code-email", "+44 7400 123456"), click(`[data-testid="login-code-request"]`)),
-				`[data-testid="login-code-notice"]`, messages.Text(messages.PhoneCodeSent))
-			code = b.smsFromMailbox(number, 2)
-			wrong = "000000"
-			if code == wrong {
-				wrong = "111111"
-			}
-			for i := 1; i < otp.DefaultMaxAttempts; i++ {
-				b.submitStep(javascript, "a wrong login code", chromedp.Steps(typeInto("login-code", wrong), click(`[data-testid="login-code-submit"]`)),
-					`[data-testid="login-code-errors"]`, messages.Text(messages.CodeInvalid))
-			}
-			b.submitStep(javascript, "the last wrong code", chromedp.Steps(typeInto("login-code", wrong), click(`[data-testid="login-code-submit"]`)),
-				`[data-testid="login-code-errors"]`, messages.Text(messages.CodeExhausted))
-			b.submitStep(javascript, "the right code, too late", chromedp.Steps(typeInto("login-code", code), click(`[data-testid="login-code-submit"]`)),
-				`[data-testid="login-code-errors"]`, messages.Text(messages.CodeExhausted))
-
-			// A new code works.
-			h.clock.Advance(2 * time.Minute)
-			if href := run(b, "read the restart link", chromedp.Evaluate[string](`document.querySelector('[data-testid="login-code-restart"]').getAttribute("href")`)); href != "/login/code" {
-				t.Fatalf("restart link goes to %q", href)
-			}
-			b.open("/login/code")
-			if javascript {
-				b.waitDatastar()
-			}
-			b.submitStep(javascript, "request a new code", chromedp.Steps(typeInto("login-code-email", "07400123456"), click(`[data-testid="login-code-request"]`)),
-				`[data-testid="login-code-notice"]`, messages.Text(messages.PhoneCodeSent))
-			code = b.smsFromMailbox(number, 3)
-			b.navigateBy("type the new code", chromedp.Steps(typeInto("login-code", code), click(`[data-testid="login-code-submit"]`)))
-			b.wantLocation("/account")
-			b.wantText(`[data-testid="account-phone"]`, number)
-			if javascript {
-				b.wantCleanConsole()
-			}
-		})
-	}
+		// A new code works.
+		h.clock.Advance(2 * time.Minute)
+		if href := run(b, "read the restart link", chromedp.Evaluate[string](`document.querySelector('[data-testid="login-code-restart"]').getAttribute("href")`)); href != "/login/code" {
+			t.Fatalf("restart link goes to %q", href)
+		}
+		b.open("/login/code")
+		if javascript {
+			b.waitDatastar()
+		}
+		b.submitStep(javascript, "request a new code", chromedp.Steps(typeInto("login-code-email", "07400123456"), click(`[data-testid="login-code-request"]`)),
+			`[data-testid="login-code-notice"]`, messages.Text(messages.PhoneCodeSent))
+		code = b.smsFromMailbox(number, 3)
+		b.navigateBy("type the new code", chromedp.Steps(typeInto("login-code", code), click(`[data-testid="login-code-submit"]`)))
+		b.wantLocation("/account")
+		b.wantText(`[data-testid="account-phone"]`, number)
+		if javascript {
+			b.wantCleanConsole()
+		}
+	})
 }

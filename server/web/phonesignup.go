@@ -80,9 +80,5 @@ func phoneRequestStep(r *http.Request, input, number string, notice messages.Key
 // focus script runs again; the whole page with status otherwise.
 func (s *Server) phoneSignupStep(w http.ResponseWriter, r *http.Request, status int, f pages.PhoneCode) error {
 	f.Regions = s.PhoneRegions
-	if isDatastar(r) {
-		return datastar.NewSSE(w, r).PatchElementTempl(pages.PhoneSignupPanel(f), datastar.WithModeReplace())
-	}
-	s.render(w, r, status, pages.PhoneSignupPage(s.page(messages.PhoneSignupTitle, ""), f))
-	return nil
+	return s.answer(w, r, status, pages.PhoneSignupPanel(f), pages.PhoneSignupPage(s.page(messages.PhoneSignupTitle, ""), f), datastar.WithModeReplace())
 }

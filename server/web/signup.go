@@ -43,21 +43,13 @@ func (s *Server) signupPost(w http.ResponseWriter, r *http.Request) error {
 		if len(ae.Fields) == 0 {
 			f.Message = ae.Code
 		}
-		if isDatastar(r) {
-			return datastar.NewSSE(w, r).PatchElementTempl(pages.SignupPanel(f))
-		}
-		s.render(w, r, http.StatusUnprocessableEntity, pages.Signup(s.page(messages.SignupTitle, ""), f))
-		return nil
+		return s.answer(w, r, http.StatusUnprocessableEntity, pages.SignupPanel(f), pages.Signup(s.page(messages.SignupTitle, ""), f))
 	}
 	if err != nil {
 		return err
 	}
 	if !res.Created {
-		if isDatastar(r) {
-			return datastar.NewSSE(w, r).PatchElementTempl(pages.SignupSentPanel())
-		}
-		s.render(w, r, http.StatusOK, pages.SignupSent(s.page(messages.SignupSentTitle, "")))
-		return nil
+		return s.answer(w, r, http.StatusOK, pages.SignupSentPanel(), pages.SignupSent(s.page(messages.SignupSentTitle, "")))
 	}
 	if err := s.Sessions.Login(r.Context(), res.User.ID, remember); err != nil {
 		return err

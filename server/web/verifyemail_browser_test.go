@@ -64,111 +64,97 @@ const verifySubject = "Verify your email"
 
 func TestBrowserEmailVerificationByCode(t *testing.T) {
 	t.Parallel()
-	for _, javascript := range []bool{true, false} {
-		name := "javascript off"
-		if javascript {
-			name = "javascript on"
+	bothJavaScript(t, func(t *testing.T, javascript bool) {
+		chromium := chromiumPath(t)
+		h := newHarnessWith(t, harnessOptions{codes: true, devMailbox: true})
+		b := newBrowser(t, chromium, h, javascript)
+		b.signUpInBrowser(journeyEmail, journeyPassword, javascript)
+		b.wantText(`[data-testid="account-email"]`, messages.Text(messages.AccountUnverified))
+		b.wantText(`[data-testid="verify-email"]`, messages.Text(messages.VerifyEmailTitle))
+
+		code := sixDigitCode.FindString(b.readMailbox(journeyEmail, verifySubject))
+		if code == "" {
+			t.Fatal("no code in the verification email")
 		}
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			chromium := chromiumPath(t)
-			h := newHarnessWith(t, harnessOptions{codes: true, devMailbox: true})
-			b := newBrowser(t, chromium, h, javascript)
-			b.signUpInBrowser(journeyEmail, journeyPassword, javascript)
-			b.wantText(`[data-testid="account-email"]`, messages.Text(messages.AccountUnverified))
-			b.wantText(`[data-testid="verify-email"]`, messages.Text(messages.VerifyEmailTitle))
+		b.open("/account")
 
-			code := sixDigitCode.FindString(b.readMailbox(journeyEmail, verifySubject))
-			if code == "" {
-				t.Fatal("no code in the verification email")
+		// Asking for another code at once is refused in writing; with
+		// JavaScript the button counts down, disabled, in place.
+		if javascript {
+			b.waitDatastar()
+			b.markPage(1)
+			b.do("resend too soon", click(`[data-testid="verify-email-resend"]`))
+			b.waitTextIn(`[data-testid="verify-email-errors"]`, messages.Text(messages.CodeSendLimited))
+			b.wantMarker(1)
+			first := b.countdown()
+			if first < 1 || first > 60 {
+				t.Fatalf("countdown at %d s", first)
 			}
-			b.open("/account")
+			if !run(b, "read disabled", chromedp.Evaluate[bool](`document.querySelector('[data-testid="verify-email-resend"]').disabled`)) {
+				t.Fatal("resend button enabled during the countdown")
+			}
+			b.waitFor("the countdown ticks", `Number((document.querySelector('[data-testid="verify-email-resend"]').textContent.match(/\d+/) || ["0"])[0]) < `+strconv.Itoa(first))
+		} else {
+			b.navigateBy("resend too soon", click(`[data-testid="verify-email-resend"]`))
+			b.wantText(`[data-testid="verify-email-errors"]`, messages.Text(messages.CodeSendLimited))
+			if n := b.countdown(); n < 1 || n > 60 {
+				t.Fatalf("wait shown as %d s", n)
+			}
+		}
 
-			// Asking for another code at once is refused in writing; with
-			// JavaScript the button counts down, disabled, in place.
-			if javascript {
-				b.waitDatastar()
-				b.markPage(1)
-				b.do("resend too soon", click(`[data-testid="verify-email-resend"]`))
-				b.waitTextIn(`[data-testid="verify-email-errors"]`, messages.Text(messages.CodeSendLimited))
-				b.wantMarker(1)
-				first := b.countdown()
-				if first < 1 || first > 60 {
-					t.Fatalf("countdown at %d s", first)
-				}
-				if !run(b, "read disabled", chromedp.Evaluate[bool](`document.querySelector('[data-testid="verify-email-resend"]').disabled`)) {
-					t.Fatal("resend button enabled during the countdown")
-				}
-				b.waitFor("the countdown ticks", `Number((document.querySelector('[data-testid="verify-email-resend"]').textContent.match(/\d+/) || ["0"])[0]) < `+strconv.Itoa(first))
-			} else {
-				b.navigateBy("resend too soon", click(`[data-testid="verify-email-resend"]`))
-				b.wantText(`[data-testid="verify-email-errors"]`, messages.Text(messages.CodeSendLimited))
-				if n := b.countdown(); n < 1 || n > 60 {
-					t.Fatalf("wait shown as %d s", n)
-				}
-			}
+		wrong := "000000"
+		if code == wrong {
+			wrong = "111111"
+		}
+		submitWrong := chromedp.Steps(typeInto("verify-email-code", wrong), click(`[data-testid="verify-email-submit"]`))
+		if javascript {
+			b.do("type a wrong code", submitWrong)
+			b.waitTextIn(`[data-testid="verify-email-errors"]`, messages.Text(messages.CodeInvalid))
+			b.wantMarker(1)
+		} else {
+			b.navigateBy("type a wrong code", submitWrong)
+			b.wantText(`[data-testid="verify-email-errors"]`, messages.Text(messages.CodeInvalid))
+		}
+		b.wantFocus("verify-email-code")
 
-			wrong := "000000"
-			if code == wrong {
-				wrong = "111111"
-			}
-			submitWrong := chromedp.Steps(typeInto("verify-email-code", wrong), click(`[data-testid="verify-email-submit"]`))
-			if javascript {
-				b.do("type a wrong code", submitWrong)
-				b.waitTextIn(`[data-testid="verify-email-errors"]`, messages.Text(messages.CodeInvalid))
-				b.wantMarker(1)
-			} else {
-				b.navigateBy("type a wrong code", submitWrong)
-				b.wantText(`[data-testid="verify-email-errors"]`, messages.Text(messages.CodeInvalid))
-			}
-			b.wantFocus("verify-email-code")
-
-			b.navigateBy("type the code", chromedp.Steps(typeInto("verify-email-code", code), click(`[data-testid="verify-email-submit"]`)))
-			b.wantLocation("/account")
-			b.wantText(`[data-testid="account-notice"]`, messages.Text(messages.EmailVerified))
-			b.wantText(`[data-testid="account-email"]`, messages.Text(messages.AccountVerified))
-			if javascript {
-				b.wantCleanConsole()
-			}
-		})
-	}
+		b.navigateBy("type the code", chromedp.Steps(typeInto("verify-email-code", code), click(`[data-testid="verify-email-submit"]`)))
+		b.wantLocation("/account")
+		b.wantText(`[data-testid="account-notice"]`, messages.Text(messages.EmailVerified))
+		b.wantText(`[data-testid="account-email"]`, messages.Text(messages.AccountVerified))
+		if javascript {
+			b.wantCleanConsole()
+		}
+	})
 }
 
 func TestBrowserEmailVerificationByLink(t *testing.T) {
 	t.Parallel()
-	for _, javascript := range []bool{true, false} {
-		name := "javascript off"
-		if javascript {
-			name = "javascript on"
+	bothJavaScript(t, func(t *testing.T, javascript bool) {
+		chromium := chromiumPath(t)
+		h := newHarnessWith(t, harnessOptions{codes: true, devMailbox: true})
+		b := newBrowser(t, chromium, h, javascript)
+		b.signUpInBrowser(journeyEmail, journeyPassword, javascript)
+
+		link := verifyLink.FindString(b.readMailbox(journeyEmail, verifySubject))
+		if !strings.HasPrefix(link, b.base+pages.VerifyEmailPath) {
+			t.Fatalf("link %q is not on the site's origin %s", link, b.base)
 		}
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			chromium := chromiumPath(t)
-			h := newHarnessWith(t, harnessOptions{codes: true, devMailbox: true})
-			b := newBrowser(t, chromium, h, javascript)
-			b.signUpInBrowser(journeyEmail, journeyPassword, javascript)
+		// Opening the link only shows a button; the post verifies.
+		b.do("open the link", chromedp.Navigate(link))
+		b.wantText("h1", messages.Text(messages.VerifyLinkTitle))
+		b.navigateBy("confirm", click(`[data-testid="verify-link-submit"]`))
+		b.wantLocation("/account") // the token has left the address bar
+		b.wantText(`[data-testid="account-notice"]`, messages.Text(messages.EmailVerified))
+		b.wantText(`[data-testid="account-email"]`, messages.Text(messages.AccountVerified))
 
-			link := verifyLink.FindString(b.readMailbox(journeyEmail, verifySubject))
-			if !strings.HasPrefix(link, b.base+pages.VerifyEmailPath) {
-				t.Fatalf("link %q is not on the site's origin %s", link, b.base)
-			}
-			// Opening the link only shows a button; the post verifies.
-			b.do("open the link", chromedp.Navigate(link))
-			b.wantText("h1", messages.Text(messages.VerifyLinkTitle))
-			b.navigateBy("confirm", click(`[data-testid="verify-link-submit"]`))
-			b.wantLocation("/account") // the token has left the address bar
-			b.wantText(`[data-testid="account-notice"]`, messages.Text(messages.EmailVerified))
-			b.wantText(`[data-testid="account-email"]`, messages.Text(messages.AccountVerified))
-
-			// A second use of the link is refused in writing.
-			b.do("open the link again", chromedp.Navigate(link))
-			b.navigateBy("confirm again", click(`[data-testid="verify-link-submit"]`))
-			b.wantText(`[data-testid="verify-link-errors"]`, messages.Text(messages.VerifyLinkInvalid))
-			if javascript {
-				b.wantCleanConsole()
-			}
-		})
-	}
+		// A second use of the link is refused in writing.
+		b.do("open the link again", chromedp.Navigate(link))
+		b.navigateBy("confirm again", click(`[data-testid="verify-link-submit"]`))
+		b.wantText(`[data-testid="verify-link-errors"]`, messages.Text(messages.VerifyLinkInvalid))
+		if javascript {
+			b.wantCleanConsole()
+		}
+	})
 }
 
 // countdown is the number of seconds the resend button says to wait.
