@@ -300,6 +300,7 @@ func (m *Manager) Login(ctx context.Context, userID uuid.UUID, remember bool) er
 	m.sm.Put(ctx, UserKey, userID.String())
 	m.sm.Put(ctx, PublicIDKey, newPublicID())
 	m.sm.Put(ctx, seenKey, now.Unix())
+	m.sm.Put(ctx, authAtKey, now.Unix()) // signing in is a fresh proof
 	m.sm.Put(ctx, rememberKey, remember)
 	m.sm.RememberMe(ctx, remember)
 	m.sm.Remove(ctx, linkKey) // a sign-in ends the request it answered

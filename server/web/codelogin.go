@@ -83,10 +83,7 @@ func (s *Server) codeLoginVerify(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Sessions.Login(r.Context(), u.ID, false); err != nil {
-		return err
-	}
-	return s.redirect(w, r, landing(next))
+	return s.signIn(w, r, u, false, next, byEmailCode)
 }
 
 // safeNext returns next if redirect.Safe accepts it (a path on this site,

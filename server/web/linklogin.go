@@ -71,8 +71,5 @@ func (s *Server) linkLoginPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Sessions.Login(r.Context(), u.ID, false); err != nil {
-		return err
-	}
-	return s.redirect(w, r, landing(next))
+	return s.signIn(w, r, u, false, next, byLoginLink)
 }

@@ -60,10 +60,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Sessions.Login(r.Context(), u.ID, remember); err != nil {
-		return err
-	}
-	return s.redirect(w, r, "/account")
+	return s.signIn(w, r, u, remember, "", byPassword)
 }
 
 // logoutPost ends the session. It needs no session: logging out twice, or

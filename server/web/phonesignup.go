@@ -52,10 +52,9 @@ func (s *Server) phoneSignupVerify(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if err := s.Sessions.Login(r.Context(), u.ID, false); err != nil {
-		return err
-	}
-	return s.redirect(w, r, "/account")
+	// An existing number signs in to its account: its second factor, if
+	// any, is asked for like after any other first factor.
+	return s.signIn(w, r, u, false, "", byPhoneSignup)
 }
 
 // phoneRequestStep is the step after asking for a code: the code step,

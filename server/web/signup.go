@@ -51,11 +51,8 @@ func (s *Server) signupPost(w http.ResponseWriter, r *http.Request) error {
 	if !res.Created {
 		return s.answer(w, r, http.StatusOK, pages.SignupSentPanel(), pages.SignupSent(s.page(messages.SignupSentTitle, "")))
 	}
-	if err := s.Sessions.Login(r.Context(), res.User.ID, remember); err != nil {
-		return err
-	}
 	s.sendVerification(r.Context(), res.User.ID)
-	return s.redirect(w, r, "/account")
+	return s.signIn(w, r, res.User, remember, "", byNewAccount)
 }
 
 // redirect sends the browser to path: a 303 for a plain form post, a

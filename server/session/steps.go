@@ -1,0 +1,99 @@
+package session
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Keys of the sign-in steps in the session data.
+const (
+	authAtKey          = "auth_at"          // unix seconds of the last proof of identity
+	pendingUserKey     = "pending_user"     // a user who passed the first factor only
+	pendingRememberKey = "pending_remember" // "keep me signed in" asked at the first step
+	pendingNextKey     = "pending_next"     // where to land once signed in (checked)
+	pendingMethodKey   = "pending_method"   // the first factor used, for audit
+	pendingAtKey       = "pending_at"       // unix seconds the first factor passed
+)
+
+// PendingTTL bounds the time between a first factor and the second: after
+// it the pending sign-in is void and the first factor must be shown again.
+const PendingTTL = 10 * time.Minute
+
+// Pending is a sign-in waiting for its second factor: the first factor
+// (password, code or link) has passed, nobody is signed in yet.
+type Pending struct {
+	UserID   uuid.UUID
+	Remember bool
+	Next     string // a checked local target, or ""
+	Method   string // "password", "email_code", "login_link", "sms_code"…
+	Since    time.Time
+}
+
+// BeginPending records a sign-in waiting for its second factor, in a
+// session with a new token (the first factor is a privilege change too).
+// It replaces any earlier pending sign-in and signs nobody in.
+func (m *Manager) BeginPending(ctx context.Context, p Pending) error {
+	if err := m.sm.RenewToken(ctx); err != nil {
+		return err
+	}
+	m.sm.Put(ctx, pendingUserKey, p.UserID.String())
+	m.sm.Put(ctx, pendingRememberKey, p.Remember)
+	m.sm.Put(ctx, pendingNextKey, p.Next)
+	m.sm.Put(ctx, pendingMethodKey, p.Method)
+	m.sm.Put(ctx, pendingAtKey, m.clock().Unix())
+	return nil
+}
+
+// PendingSignIn returns the sign-in waiting for its second factor, if
+// there is one younger than PendingTTL.
+func (m *Manager) PendingSignIn(ctx context.Context) (Pending, bool) {
+	id, err := uuid.Parse(m.sm.GetString(ctx, pendingUserKey))
+	if err != nil {
+		return Pending{}, false
+	}
+	since := time.Unix(m.sm.GetInt64(ctx, pendingAtKey), 0)
+	if m.clock().Sub(since) > PendingTTL {
+		return Pending{}, false
+	}
+	return Pending{UserID: id, Remember: m.sm.GetBool(ctx, pendingRememberKey),
+		Next: m.sm.GetString(ctx, pendingNextKey), Method: m.sm.GetString(ctx, pendingMethodKey), Since: since}, true
+}
+
+// ClearPending forgets a pending sign-in (abandoned, voided by too many
+// wrong second factors, or completed).
+func (m *Manager) ClearPending(ctx context.Context) {
+	for _, k := range []string{pendingUserKey, pendingRememberKey, pendingNextKey, pendingMethodKey, pendingAtKey} {
+		m.sm.Remove(ctx, k)
+	}
+}
+
+// CompletePending signs in the pending user once the second factor has
+// passed: Login with the first step's "keep me signed in". It returns
+// ErrNoUser when nothing is pending.
+func (m *Manager) CompletePending(ctx context.Context) (Pending, error) {
+	p, ok := m.PendingSignIn(ctx)
+	if !ok {
+		return Pending{}, ErrNoUser
+	}
+	m.ClearPending(ctx)
+	return p, m.Login(ctx, p.UserID, p.Remember)
+}
+
+// Reauthenticated records that the signed-in user proved who they are
+// again just now (a password, a code, a second factor), opening the
+// window in which sensitive changes are allowed.
+func (m *Manager) Reauthenticated(ctx context.Context) {
+	m.sm.Put(ctx, authAtKey, m.clock().Unix())
+}
+
+// AuthAge is how long ago the signed-in user last proved who they are:
+// at login or by Reauthenticated. It is very large when never.
+func (m *Manager) AuthAge(ctx context.Context) time.Duration {
+	at := m.sm.GetInt64(ctx, authAtKey)
+	if at == 0 {
+		return time.Duration(1<<63 - 1)
+	}
+	return m.clock().Sub(time.Unix(at, 0))
+}

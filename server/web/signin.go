@@ -1,0 +1,74 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/session"
+)
+
+// SecondFactors says which users must pass a second factor before a
+// session is granted.
+type SecondFactors interface {
+	Required(ctx context.Context, appID, userID uuid.UUID) (bool, error)
+}
+
+// SecondFactorPath is the sign-in step after a first factor, for users
+// with a second factor turned on.
+const SecondFactorPath = "/login/verify"
+
+// firstFactor names how a user proved who they are, for the audit log.
+type firstFactor string
+
+// The first factors Latch accepts.
+const (
+	byPassword    firstFactor = "password"
+	byEmailCode   firstFactor = "email_code"
+	byLoginLink   firstFactor = "login_link"
+	bySMSCode     firstFactor = "sms_code"
+	byPhoneSignup firstFactor = "phone_signup"
+	byNewAccount  firstFactor = "signup"
+	byReset       firstFactor = "password_reset"
+)
+
+// signIn ends every successful first factor, whatever it was: a user with
+// a second factor goes on to SecondFactorPath with nothing granted yet
+// (the session only remembers who is half-way, for session.PendingTTL);
+// anyone else is signed in and sent to next (checked; the account page
+// without one). No handler calls Sessions.Login itself, so no first
+// factor can skip the second.
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request, u auth.User, remember bool, next string, how firstFactor) error {
+	ctx := r.Context()
+	if s.SecondFactors != nil {
+		need, err := s.SecondFactors.Required(ctx, s.AppID, u.ID)
+		if err != nil {
+			return err
+		}
+		if need {
+			err := s.Sessions.BeginPending(ctx, session.Pending{UserID: u.ID, Remember: remember, Next: next, Method: string(how)})
+			if err != nil {
+				return err
+			}
+			return s.redirect(w, r, SecondFactorPath)
+		}
+	}
+	if err := s.Sessions.Login(ctx, u.ID, remember); err != nil {
+		return err
+	}
+	return s.redirect(w, r, landing(next))
+}
+
+// ReauthWindow is how long a proof of identity lets a signed-in user make
+// sensitive changes (a password, an email, a second factor, deleting the
+// account, signing out everywhere) before they are asked again.
+const ReauthWindow = 5 * time.Minute
+
+// fresh reports whether the signed-in user proved who they are within
+// ReauthWindow.
+func (s *Server) fresh(ctx context.Context) bool {
+	return s.Sessions.AuthAge(ctx) <= ReauthWindow
+}
