@@ -21,6 +21,11 @@ type SecondFactors interface {
 // with a second factor turned on.
 const SecondFactorPath = "/login/verify"
 
+// ReauthPath is where a signed-in user proves who they are again before a
+// sensitive change, when their last proof is older than ReauthWindow. It
+// takes ?next= (checked) to return to.
+const ReauthPath = "/account/confirm"
+
 // firstFactor names how a user proved who they are, for the audit log.
 type firstFactor string
 
