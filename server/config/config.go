@@ -60,6 +60,8 @@ type Config struct {
 	AccessTokenTTL       time.Duration // LATCH_ACCESS_TOKEN_TTL: lifetime of API access tokens (default 5m)
 	RefreshTokenLifetime time.Duration // LATCH_REFRESH_TOKEN_LIFETIME: absolute lifetime of a refresh-token family (default 720h)
 	RefreshGrace         time.Duration // LATCH_REFRESH_GRACE: a concurrent refresh with the same token gets the same pair this long (default 10s)
+
+	RecoveryWait time.Duration // LATCH_RECOVERY_WAIT: how long a started account recovery waits, every channel told, before it can finish (default 48h)
 	// TokenKEK is LATCH_TOKEN_KEK decoded: the key-encryption key (32 bytes,
 	// base64) that seals signing keys at rest. nil when unset: serving then
 	// refuses to start in production, and in dev keeps one in
@@ -122,6 +124,7 @@ func Load(getenv func(string) string) (Config, error) {
 		AccessTokenTTL:       p.duration("LATCH_ACCESS_TOKEN_TTL", 5*time.Minute),
 		RefreshTokenLifetime: p.duration("LATCH_REFRESH_TOKEN_LIFETIME", 30*24*time.Hour),
 		RefreshGrace:         p.duration("LATCH_REFRESH_GRACE", 10*time.Second),
+		RecoveryWait:         p.duration("LATCH_RECOVERY_WAIT", 48*time.Hour),
 
 		SessionRememberIdleTimeout: p.duration("LATCH_SESSION_REMEMBER_IDLE_TIMEOUT", 7*24*time.Hour),
 		SessionRememberLifetime:    p.duration("LATCH_SESSION_REMEMBER_LIFETIME", 30*24*time.Hour),

@@ -51,11 +51,14 @@ const (
 	// PurposeSignup is a code that signs up a new phone number, or logs
 	// in to the account already holding it.
 	PurposeSignup Purpose = "signup"
+	// PurposeRecover is a code to a verified phone that starts the delayed
+	// recovery of an account whose email address was lost.
+	PurposeRecover Purpose = "recover"
 )
 
 // Purposes lists every known purpose.
 func Purposes() []Purpose {
-	return []Purpose{PurposeLogin, PurposeVerifyEmail, PurposeVerifyPhone, PurposeResetPassword, PurposeChangeEmail, PurposeChangePhone, PurposeSignup}
+	return []Purpose{PurposeLogin, PurposeVerifyEmail, PurposeVerifyPhone, PurposeResetPassword, PurposeChangeEmail, PurposeChangePhone, PurposeSignup, PurposeRecover}
 }
 
 // Valid reports whether p is one of the known purposes.

@@ -72,6 +72,9 @@ func (s *Server) accountView(ctx context.Context, userID uuid.UUID) (pages.Accou
 			view.Phones = append(view.Phones, pages.PhoneIdentity{Number: id.Value, Verified: id.VerifiedAt != nil})
 		}
 	}
+	if view.Recovery, err = s.recoveryPending(ctx, userID); err != nil {
+		return pages.AccountView{}, err
+	}
 	if !view.EmailVerified && view.Email != "" && s.Verifier != nil {
 		view.Verify = &pages.VerifyEmailPrompt{Email: view.Email}
 	}

@@ -97,6 +97,10 @@ type harnessOptions struct {
 	// phones, with codes, turns on the SMS code flows (login, signup and
 	// adding a number), their messages landing in h.mailbox.
 	phones bool
+	// recovery, with phones, turns on delayed account recovery;
+	// recoveryCodes, when set, also recovery by a recovery code.
+	recovery      bool
+	recoveryCodes auth.RecoveryCodes
 }
 
 func newHarness(t testing.TB) *harness {
@@ -181,7 +185,11 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	if o.phones && phones != nil {
 		phoneFlows = phones
 	}
-	srv := web.New(web.Deps{Phones: phoneFlows, PhoneRegions: testRegions, Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
+	var recovery web.RecoveryFlows
+	if o.recovery && phones != nil {
+		recovery = newRecoveryFlows(t, bdb, phones, accountHasher, audit, clk, linkOrigin, o.recoveryCodes)
+	}
+	srv := web.New(web.Deps{Phones: phoneFlows, PhoneRegions: testRegions, Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Recovery: recovery, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
 		Tokens: tok.flows, KeySet: tok.ring})
 	handler := srv.Handler()
 	if o.wrap != nil {

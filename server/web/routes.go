@@ -49,6 +49,18 @@ func (s *Server) Handler() http.Handler {
 		route("POST", pages.PhoneAddPath, s.requireUser(s.phoneAddPost))
 		route("POST", pages.PhoneAddVerifyPath, s.requireUser(s.phoneAddVerify))
 	}
+	if s.Recovery != nil {
+		route("GET", pages.RecoverPath, s.recoverPage)
+		route("POST", pages.RecoverPath, s.recoverRequest)
+		route("POST", pages.RecoverVerifyPath, s.recoverVerify)
+		route("POST", pages.RecoverCodePath, s.recoverByCode)
+		route("GET", pages.RecoveryStartedPath, s.recoveryStartedPage)
+		route("GET", pages.RecoveryCancelPath, s.recoveryCancelPage)
+		route("POST", pages.RecoveryCancelPath, s.recoveryCancelPost)
+		route("GET", pages.RecoveryFinishPath, s.recoveryFinishPage)
+		route("POST", pages.RecoveryFinishPath, s.recoveryFinishPost)
+		route("POST", pages.AccountRecoveryCancelPath, s.requireUser(s.accountRecoveryCancel))
+	}
 	if s.DevMailbox != nil {
 		route("GET", devMailboxPath, s.devMailbox)
 	}

@@ -54,6 +54,7 @@ type Deps struct {
 	DevMailbox        DevMailbox    // the development mailbox; nil (always, outside dev) leaves /dev/mailbox out
 	Verifier          EmailVerifier // email verification by code and link; nil leaves its routes and prompts out
 	SecondFactors     SecondFactors // who must pass a second factor at sign-in; nil: nobody
+	Recovery          RecoveryFlows // delayed account recovery; nil leaves /recover out
 	Phones            PhoneFlows    // login, signup and numbers by SMS code; nil (no SMS delivery) leaves them out
 	PhoneRegions      pages.Regions // where phone numbers may be from, for hints
 }

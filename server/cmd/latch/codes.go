@@ -25,10 +25,12 @@ import (
 // codeParts are the one-time code flows and the outbox worker delivering
 // their messages.
 type codeParts struct {
-	codes  *auth.Codes  // login by email code; nil without email delivery
-	phones *auth.Phones // login, signup and numbers by SMS code; nil without SMS delivery
-	worker *outbox.Worker
-	pool   *pgxpool.Pool
+	codes *auth.Codes // login by email code; nil without email delivery
+	// recoveries stores account recoveries, queueing their notices.
+	recoveries *db.Recoveries
+	phones     *auth.Phones // login, signup and numbers by SMS code; nil without SMS delivery
+	worker     *outbox.Worker
+	pool       *pgxpool.Pool
 }
 
 // codeFlows wires the one-time code flows: the River outbox (its schema
@@ -109,7 +111,7 @@ func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, 
 	}
 	users := db.NewUsers(bdb)
 	store := db.NewCodes(db.NewOneTime(bdb, db.DefaultSendLimits, nil), queue)
-	parts := codeParts{worker: worker, pool: pool}
+	parts := codeParts{worker: worker, pool: pool, recoveries: db.NewRecoveries(bdb, queue)}
 	if senders.Email != nil {
 		parts.codes = auth.NewCodes(users, store, hasher,
 			web.CodeMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, audit,

@@ -24,6 +24,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/latch-dev/latch/components/email"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/server/auth"
@@ -193,8 +194,13 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		codeVerifier, codeRequester, emailVerifier = codes, codes, codes
 	}
 	var phones web.PhoneFlows
+	var recovery web.RecoveryFlows
 	if parts.phones != nil {
 		phones = parts.phones
+		// Delayed recovery starts from a verified phone.
+		recovery = auth.NewRecovery(parts.recoveries, db.NewUsers(bdb), parts.phones, nil,
+			web.RecoveryMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, hasher, db.NewAudit(bdb, nil),
+			auth.RecoveryOptions{Wait: cfg.RecoveryWait})
 	}
 	if worker != nil {
 		defer parts.pool.Close()
@@ -218,8 +224,8 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		Accounts: accounts, Devices: devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log,
 		AppID: appID, Secure: cfg.Secure(), PublicOrigin: cfg.Origin(), TrustProxyHeaders: cfg.TrustProxyHeaders,
 		Tokens: tokens, KeySet: ring, Codes: codeRequester, DevMailbox: devMailbox(cfg, bdb),
-		Verifier: emailVerifier,
-		Phones:   phones, PhoneRegions: pages.Regions{Default: cfg.PhoneDefaultRegion, Allowed: cfg.PhoneRegions},
+		Verifier: emailVerifier, Recovery: recovery,
+		Phones: phones, PhoneRegions: pages.Regions{Default: cfg.PhoneDefaultRegion, Allowed: cfg.PhoneRegions},
 	})
 	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log)
 	ln, err := net.Listen("tcp", cfg.Addr)

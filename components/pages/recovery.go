@@ -1,0 +1,93 @@
+package pages
+
+import (
+	"github.com/a-h/templ"
+
+	"github.com/latch-dev/latch/client/messages"
+)
+
+// Paths of delayed account recovery.
+const (
+	RecoverPath               = "/recover"          // GET: the start page; POST: text a code to a phone
+	RecoverVerifyPath         = "/recover/verify"   // POST: the phone's code starts recovery
+	RecoverCodePath           = "/recover/code"     // POST: a recovery code starts recovery
+	RecoveryStartedPath       = "/recover/started"  // GET: the started recovery's finish link
+	RecoveryCancelPath        = "/recover/cancel"   // GET: confirm; POST: cancel (the notices' link)
+	RecoveryFinishPath        = "/recover/finish"   // GET ?token=: keep it, redirect; GET: the form; POST: finish
+	AccountRecoveryCancelPath = "/account/recovery" // POST: the signed-in owner cancels
+	RecoverPanelID            = "recover-panel"
+)
+
+// RecoverStart is the state of the recovery start page.
+type RecoverStart struct {
+	BySMS, ByCode bool   // the ways offered
+	Wait          string // how long recovery waits, in words
+	Phone         string // as typed, or E.164 on the code step
+	Sent          bool   // the phone's code step
+	PhoneError    messages.Key
+	Message       messages.Key // a refused code, a send limit, a recovery already open
+	Notice        messages.Key
+	Email         string       // the recovery-code form's lost address
+	CodeMessage   messages.Key // the recovery-code form's refusal
+	ResendIn      int
+	Interactive   bool
+}
+
+// RecoveryStartedView is the page shown once recovery has started.
+type RecoveryStartedView struct {
+	Ready     string // when it can finish, formatted
+	FinishURL string // the link that finishes: shown once, to keep
+}
+
+// RecoveryCancelView is the state of the cancel page.
+type RecoveryCancelView struct {
+	Token   string
+	Message messages.Key // the link does not work
+	Done    messages.Key // cancelled, or nothing left to cancel
+}
+
+// RecoveryFinishView is the state of the finish page.
+type RecoveryFinishView struct {
+	Waiting    bool   // not ready yet: no form
+	Ready      string // when it can finish, formatted
+	Email      string
+	EmailError messages.Key
+	PassError  messages.Key
+	Message    messages.Key // the request cannot finish: no form
+}
+
+// Summary lists the finish form's problems for the error summary.
+func (f RecoveryFinishView) Summary() []string {
+	var out []string
+	for _, k := range []messages.Key{f.EmailError, f.PassError} {
+		if k != "" {
+			out = append(out, messages.Text(k))
+		}
+	}
+	return out
+}
+
+// RecoveryPending is the account page's banner for an open recovery.
+type RecoveryPending struct {
+	Started, Ready string
+}
+
+// summaryOf lists the texts of the non-empty keys, for an error summary.
+func summaryOf(keys ...messages.Key) []string {
+	var out []string
+	for _, k := range keys {
+		if k != "" {
+			out = append(out, messages.Text(k))
+		}
+	}
+	return out
+}
+
+// focusIf adds a focus script to attrs when cond (after a Datastar patch
+// that refused the field; autofocus only acts on page load).
+func focusIf(cond bool, attrs templ.Attributes) templ.Attributes {
+	if cond {
+		attrs["data-init"] = "el.focus()"
+	}
+	return attrs
+}

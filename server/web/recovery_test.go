@@ -1,0 +1,360 @@
+package web_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/email"
+	"github.com/latch-dev/latch/components/pages"
+	"github.com/latch-dev/latch/db"
+	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/outbox"
+	"github.com/latch-dev/latch/server/web"
+)
+
+// newRecoveryFlows wires delayed recovery as main does, its notices queued
+// on the harness's outbox (delivered to its mailbox).
+func newRecoveryFlows(t testing.TB, bdb *bun.DB, phones *auth.Phones, hasher auth.Hasher, audit auth.Auditor, clk *clock, origin string, codes auth.RecoveryCodes) web.RecoveryFlows {
+	t.Helper()
+	queue, err := outbox.NewQueue(bdb.DB, outbox.QueueConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return auth.NewRecovery(db.NewRecoveries(bdb, queue), db.NewUsers(bdb), phones, codes,
+		web.RecoveryMessages{Brand: email.Brand{AppName: "Latch"}, Origin: origin}, hasher, audit,
+		auth.RecoveryOptions{Wait: recoveryWait, Clock: clk.Now})
+}
+
+// oneRecoveryCode stands in for the second factor's recovery codes: one
+// code per user, spent once.
+type oneRecoveryCode struct {
+	user  uuid.UUID
+	code  string
+	spent bool
+}
+
+func (c *oneRecoveryCode) Redeem(_ context.Context, _, userID uuid.UUID, code string) error {
+	if userID != c.user || code != c.code || c.spent {
+		return errors.New("wrong recovery code")
+	}
+	c.spent = true
+	return nil
+}
+
+// recoveryWait is the test-shortened wait (48 hours by default): short
+// enough that sessions made before it are still alive after it.
+const recoveryWait = 10 * time.Minute
+
+const (
+	recoverEmail  = "lost@example.com"
+	recoverNumber = "+447400123456"
+)
+
+// recoveryAccount signs up recoverEmail with a password and gives it the
+// verified phone recoverNumber; it returns the signed-in client and id.
+func recoveryAccount(t *testing.T, h *harness) (*http.Client, uuid.UUID) {
+	t.Helper()
+	c := h.signup(recoverEmail, "correct horse staple 1")
+	id := signupUserID(t, h)
+	if _, err := db.NewUsers(h.db).AddVerifiedPhone(t.Context(), h.appID, id, recoverNumber, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return c, id
+}
+
+var (
+	finishLinkRE = regexp.MustCompile(`(?:https?://[^\s"<]+)?/recover/finish\?token=[A-Za-z0-9_-]+`)
+	cancelLinkRE = regexp.MustCompile(`https?://[^\s"<]+/recover/cancel\?token=[A-Za-z0-9_-]+`)
+)
+
+// startBySMS runs the phone path to a started recovery and returns the
+// finish link the page shows.
+func startBySMS(t *testing.T, h *harness, c *http.Client, n int) string {
+	t.Helper()
+	if r := h.post(c, pages.RecoverPath, url.Values{"phone": {"+44 7400 123456"}}); r.status != http.StatusOK || !strings.Contains(r.body, msg(messages.RecoveryCodeSent)) {
+		t.Fatalf("request code: %d", r.status)
+	}
+	code := h.awaitRecoverCode(t, n)
+	r := h.post(c, pages.RecoverVerifyPath, url.Values{"phone": {recoverNumber}, "code": {code}})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != pages.RecoveryStartedPath {
+		t.Fatalf("start: %d %q\n%s", r.status, r.header.Get("Location"), r.body)
+	}
+	r = h.get(c, pages.RecoveryStartedPath)
+	link := finishLinkRE.FindString(r.body)
+	if r.status != http.StatusOK || !strings.Contains(r.body, `data-testid="recovery-started"`) || link == "" {
+		t.Fatalf("started page: %d\n%s", r.status, r.body)
+	}
+	return link
+}
+
+// awaitRecoverCode waits for the nth recovery code texted to
+// recoverNumber (1 for the first) and returns it.
+func (h *harness) awaitRecoverCode(t *testing.T, n int) string {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		msgs, err := h.mailbox.List(t.Context(), 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var codes []string
+		for i := len(msgs) - 1; i >= 0; i-- { // oldest first
+			if msgs[i].To == recoverNumber && msgs[i].Purpose == "recover_sms_code" {
+				codes = append(codes, sixDigits(t, msgs[i].Text))
+			}
+		}
+		if len(codes) >= n {
+			return codes[n-1]
+		}
+	}
+	t.Fatalf("recovery code %d never came", n)
+	return ""
+}
+
+func pathOf(t *testing.T, link string) string {
+	t.Helper()
+	u, err := url.Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.RequestURI()
+}
+
+func recoveryHarness(t *testing.T, codes auth.RecoveryCodes) *harness {
+	t.Helper()
+	return newHarnessWith(t, harnessOptions{codes: true, phones: true, recovery: true, recoveryCodes: codes})
+}
+
+func TestRecoveryBySMSWaitsThenFinishes(t *testing.T) {
+	t.Parallel()
+	h := recoveryHarness(t, nil)
+	owner, _ := recoveryAccount(t, h)
+	h.signup("other@example.com", "correct horse staple 2")
+
+	if r := h.get(h.browser(), "/login"); !strings.Contains(r.body, `href="/recover"`) {
+		t.Fatal("login page does not offer recovery")
+	}
+	c := h.browser()
+	link := startBySMS(t, h, c, 1)
+
+	// Every channel is told, with a link to cancel; the phone also gets
+	// the finish link.
+	started := h.awaitMail(t, recoverEmail, "recovery_started")
+	if !cancelLinkRE.MatchString(started.Text) || !strings.Contains(started.Subject, "recovering") {
+		t.Fatalf("email notice: %q\n%s", started.Subject, started.Text)
+	}
+	if m := h.awaitMail(t, recoverNumber, "recovery_started"); !cancelLinkRE.MatchString(m.Text) {
+		t.Fatalf("SMS notice: %s", m.Text)
+	}
+	if m := h.awaitMail(t, recoverNumber, "recovery_finish_link"); pathOf(t, finishLinkRE.FindString(m.Text)) != pathOf(t, link) {
+		t.Fatalf("SMS finish link %q, page shows %q", m.Text, link)
+	}
+	// The owner, still signed in, sees it on the account page.
+	if r := h.get(owner, "/account"); !strings.Contains(r.body, `data-testid="recovery-pending"`) {
+		t.Fatal("no recovery banner on the owner's account page")
+	}
+
+	// The link's token leaves the URL at once; before the wait, no form.
+	r := h.get(c, pathOf(t, link))
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != pages.RecoveryFinishPath || r.header.Get("Referrer-Policy") != "no-referrer" {
+		t.Fatalf("finish link: %d %q", r.status, r.header.Get("Location"))
+	}
+	r = h.get(c, pages.RecoveryFinishPath)
+	if !strings.Contains(r.body, `data-testid="recovery-waiting"`) || strings.Contains(r.body, `name="password"`) {
+		t.Fatalf("finish before the wait:\n%s", r.body)
+	}
+	if r := h.post(c, pages.RecoveryFinishPath, url.Values{"email": {"new@example.com"}, "password": {"a brand new passphrase"}}); r.status != http.StatusBadRequest {
+		t.Fatalf("finish before the wait: %d", r.status)
+	}
+
+	h.clock.Advance(recoveryWait + time.Second)
+	c = h.browser() // days later, the link from the text message
+	if r := h.get(c, pathOf(t, link)); r.status != http.StatusSeeOther {
+		t.Fatalf("finish link after the wait: %d", r.status)
+	}
+	if r := h.get(c, pages.RecoveryFinishPath); !strings.Contains(r.body, `name="password"`) {
+		t.Fatalf("no finish form after the wait:\n%s", r.body)
+	}
+	for name, form := range map[string]url.Values{
+		"email of another account": {"email": {"other@example.com"}, "password": {"a brand new passphrase"}},
+		"short password":           {"email": {"new@example.com"}, "password": {"short"}},
+		"bad email":                {"email": {"not an email"}, "password": {"a brand new passphrase"}},
+	} {
+		if r := h.post(c, pages.RecoveryFinishPath, form); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `recovery-finish-errors`) {
+			t.Errorf("%s: %d", name, r.status)
+		}
+	}
+	r = h.post(c, pages.RecoveryFinishPath, url.Values{"email": {"new@example.com"}, "password": {"a brand new passphrase"}})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/account" {
+		t.Fatalf("finish: %d %q\n%s", r.status, r.header.Get("Location"), r.body)
+	}
+	if a := h.get(c, "/account"); !strings.Contains(a.body, "new@example.com") {
+		t.Fatal("not signed in to the recovered account")
+	}
+	// Every other session ended; the old credentials are gone.
+	if r := h.get(owner, "/account"); r.status != http.StatusSeeOther {
+		t.Fatalf("the owner's old session survived: %d", r.status)
+	}
+	if r := h.post(h.browser(), "/login", creds(recoverEmail, "correct horse staple 1")); r.status == http.StatusSeeOther {
+		t.Fatal("the lost address still logs in")
+	}
+	if r := h.post(h.browser(), "/login", creds("new@example.com", "a brand new passphrase")); r.status != http.StatusSeeOther {
+		t.Fatalf("new credentials: %d", r.status)
+	}
+	// The former channels are told, and the link is spent.
+	h.awaitMail(t, recoverEmail, "recovery_completed")
+	h.awaitMail(t, recoverNumber, "recovery_completed")
+	h.get(c, pathOf(t, link))
+	if r := h.get(c, pages.RecoveryFinishPath); !strings.Contains(r.body, msg(messages.RecoveryLinkInvalid)) {
+		t.Fatal("a used finish link still works")
+	}
+	if logs := h.logs.String(); strings.Contains(logs, strings.TrimPrefix(pathOf(t, link), pages.RecoveryFinishPath+"?token=")) {
+		t.Fatal("logs hold the finish token")
+	}
+	wantEvents(t, h, []string{"code.send/success/recover", "recovery.start/success/", "recovery.complete/success/"})
+}
+
+func TestRecoveryCancelledFromANotice(t *testing.T) {
+	t.Parallel()
+	h := recoveryHarness(t, nil)
+	recoveryAccount(t, h)
+	c := h.browser()
+	link := startBySMS(t, h, c, 1)
+	cancel := cancelLinkRE.FindString(h.awaitMail(t, recoverEmail, "recovery_started").Text)
+
+	// A scanner following the link cancels nothing.
+	other := h.browser()
+	for range 2 {
+		r := h.get(other, pathOf(t, cancel))
+		if r.status != http.StatusOK || !strings.Contains(r.body, `data-testid="recovery-cancel-submit"`) || r.header.Get("Referrer-Policy") != "no-referrer" {
+			t.Fatalf("cancel page: %d", r.status)
+		}
+	}
+	token := strings.TrimPrefix(pathOf(t, cancel), pages.RecoveryCancelPath+"?token=")
+	if r := h.post(other, pages.RecoveryCancelPath, url.Values{"token": {token}}); !strings.Contains(r.body, msg(messages.RecoveryCancelled)) {
+		t.Fatalf("cancel: %d\n%s", r.status, r.body)
+	}
+	if r := h.post(other, pages.RecoveryCancelPath, url.Values{"token": {token}}); !strings.Contains(r.body, msg(messages.RecoveryNothingOpen)) {
+		t.Fatalf("cancel twice: %d", r.status)
+	}
+	h.clock.Advance(recoveryWait + time.Minute)
+	h.get(c, pathOf(t, link))
+	if r := h.get(c, pages.RecoveryFinishPath); r.status != http.StatusGone || !strings.Contains(r.body, msg(messages.RecoveryWasCancelled)) {
+		t.Fatalf("finish after cancel: %d", r.status)
+	}
+	if r := h.post(c, pages.RecoveryFinishPath, url.Values{"email": {"new@example.com"}, "password": {"a brand new passphrase"}}); r.status == http.StatusSeeOther {
+		t.Fatal("a cancelled recovery finished")
+	}
+	wantEvents(t, h, []string{"recovery.start/success/", "recovery.cancel/success/"})
+}
+
+func TestRecoveryCancelledByTheSignedInOwner(t *testing.T) {
+	t.Parallel()
+	h := recoveryHarness(t, nil)
+	owner, _ := recoveryAccount(t, h)
+	startBySMS(t, h, h.browser(), 1)
+	if r := h.post(owner, pages.AccountRecoveryCancelPath, nil); r.status != http.StatusSeeOther {
+		t.Fatalf("cancel from the account page: %d", r.status)
+	}
+	r := h.get(owner, "/account")
+	if strings.Contains(r.body, `data-testid="recovery-pending"`) || !strings.Contains(r.body, msg(messages.RecoveryCancelled)) {
+		t.Fatalf("account page after cancelling:\n%s", r.body)
+	}
+	// A new recovery may start once the old one is cancelled; while one is
+	// open, another is refused.
+	h.clock.Advance(2 * time.Minute)
+	startBySMS(t, h, h.browser(), 2)
+	h.clock.Advance(2 * time.Minute)
+	c := h.browser()
+	h.post(c, pages.RecoverPath, url.Values{"phone": {recoverNumber}})
+	code := h.awaitRecoverCode(t, 3)
+	if r := h.post(c, pages.RecoverVerifyPath, url.Values{"phone": {recoverNumber}, "code": {code}}); !strings.Contains(r.body, msg(messages.RecoveryOpen)) {
+		t.Fatalf("a second recovery: %d\n%s", r.status, r.body)
+	}
+}
+
+func TestRecoveryUnknownNumberAndBadInput(t *testing.T) {
+	t.Parallel()
+	h := recoveryHarness(t, nil)
+	c := h.browser()
+	known := h.post(c, pages.RecoverPath, url.Values{"phone": {"+447400999999"}})
+	if known.status != http.StatusOK || !strings.Contains(known.body, msg(messages.RecoveryCodeSent)) {
+		t.Fatalf("unknown number: %d", known.status)
+	}
+	if r := h.post(c, pages.RecoverVerifyPath, url.Values{"phone": {"+447400999999"}, "code": {"123456"}}); r.status != http.StatusUnauthorized || !strings.Contains(r.body, msg(messages.CodeInvalid)) {
+		t.Fatalf("code for an unknown number: %d", r.status)
+	}
+	for _, to := range h.mailboxList(t) {
+		if to == "+447400999999" {
+			t.Fatal("a text went to a number without an account")
+		}
+	}
+	for _, q := range []string{"", "?token=", "?token=%3Cscript%3E", "?token=" + strings.Repeat("A", 43) + "&token=x", "?token=" + strings.Repeat("A", 4000)} {
+		r := h.get(c, pages.RecoveryCancelPath+q)
+		if r.status != http.StatusBadRequest || strings.Contains(r.body, "<script>") || strings.Contains(r.body, `name="token"`) {
+			t.Errorf("cancel page %.40s: %d", q, r.status)
+		}
+	}
+	// A finish link that is not one is dropped on arrival, never echoed.
+	if r := h.get(c, pages.RecoveryFinishPath+"?token=%3Cscript%3E"); r.status != http.StatusSeeOther {
+		t.Fatalf("bad finish link: %d", r.status)
+	}
+	if r := h.get(c, pages.RecoveryFinishPath); r.status != http.StatusBadRequest || !strings.Contains(r.body, msg(messages.RecoveryLinkInvalid)) {
+		t.Fatalf("finish without a token: %d", r.status)
+	}
+	posts := map[string]struct {
+		path, body string
+		headers    []string
+		status     int
+	}{
+		"phone duplicated": {pages.RecoverPath, "phone=1&phone=2", nil, 400},
+		"phone hostile":    {pages.RecoverPath, "phone=%3Cscript%3E", nil, 422},
+		"phone oversized":  {pages.RecoverPath, "phone=" + strings.Repeat("7", 20000), nil, 413},
+		"cancel malformed": {pages.RecoveryCancelPath, "token=%00", nil, 400},
+		"cross-origin":     {pages.RecoveryCancelPath, "token=x", []string{"Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"}, 403},
+		"finish as JSON":   {pages.RecoveryFinishPath, `{"email":"a@b.c"}`, []string{"Content-Type", "application/json"}, 415},
+		"code path off":    {pages.RecoverCodePath, "email=a%40example.com&code=x", nil, 401},
+	}
+	for name, tc := range posts {
+		r := h.postRaw(c, tc.path, tc.body, append([]string{"Content-Type", "application/x-www-form-urlencoded"}, tc.headers...)...)
+		if r.status != tc.status || strings.Contains(r.body, "<script>") {
+			t.Errorf("%s: %d, want %d", name, r.status, tc.status)
+		}
+	}
+}
+
+func TestRecoveryByRecoveryCode(t *testing.T) {
+	t.Parallel()
+	codes := &oneRecoveryCode{code: "abcd-efgh-ijkl"}
+	h := recoveryHarness(t, codes)
+	_, id := recoveryAccount(t, h)
+	codes.user = id
+	c := h.browser()
+	for name, form := range map[string]url.Values{
+		"unknown address": {"email": {"nobody@example.com"}, "code": {"abcd-efgh-ijkl"}},
+		"wrong code":      {"email": {recoverEmail}, "code": {"wrong"}},
+	} {
+		if r := h.post(c, pages.RecoverCodePath, form); r.status != http.StatusUnauthorized || !strings.Contains(r.body, msg(messages.RecoveryCodeInvalid)) {
+			t.Errorf("%s: %d", name, r.status)
+		}
+	}
+	h.post(c, pages.RecoverCodePath, url.Values{"email": {recoverEmail}, "code": {"abcd-efgh-ijkl"}})
+	r := h.get(c, pages.RecoveryStartedPath)
+	if r.status != http.StatusOK || finishLinkRE.FindString(r.body) == "" {
+		t.Fatalf("recovery code: %d\n%s", r.status, r.body)
+	}
+	h.awaitMail(t, recoverEmail, "recovery_started")
+	h.awaitMail(t, recoverNumber, "recovery_started")
+	if !codes.spent {
+		t.Fatal("the recovery code was not spent")
+	}
+}
