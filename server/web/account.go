@@ -72,6 +72,13 @@ func (s *Server) accountView(ctx context.Context, userID uuid.UUID) (pages.Accou
 			view.Phones = append(view.Phones, pages.PhoneIdentity{Number: id.Value, Verified: id.VerifiedAt != nil})
 		}
 	}
+	if s.TwoFactor != nil {
+		st, err := s.TwoFactor.Status(ctx, s.AppID, userID)
+		if err != nil {
+			return pages.AccountView{}, err
+		}
+		view.TwoFactor = &pages.TwoFactorState{Enabled: st.Enabled}
+	}
 	if !view.EmailVerified && view.Email != "" && s.Verifier != nil {
 		view.Verify = &pages.VerifyEmailPrompt{Email: view.Email}
 	}

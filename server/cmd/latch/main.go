@@ -209,7 +209,11 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 			}
 		}()
 	}
-	tokens, err := tokenFlows(ctx, cfg, bdb, ring, kek, accounts, db.NewAudit(bdb, nil), codeVerifier, log)
+	second, err := twoFactor(bdb, kek, db.NewAudit(bdb, nil), parts.notices, log)
+	if err != nil {
+		return err
+	}
+	tokens, err := tokenFlows(ctx, cfg, bdb, ring, kek, accounts, db.NewAudit(bdb, nil), codeVerifier, second, log)
 	if err != nil {
 		return err
 	}
@@ -218,8 +222,8 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		Accounts: accounts, Devices: devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log,
 		AppID: appID, Secure: cfg.Secure(), PublicOrigin: cfg.Origin(), TrustProxyHeaders: cfg.TrustProxyHeaders,
 		Tokens: tokens, KeySet: ring, Codes: codeRequester, DevMailbox: devMailbox(cfg, bdb),
-		Verifier: emailVerifier,
-		Phones:   phones, PhoneRegions: pages.Regions{Default: cfg.PhoneDefaultRegion, Allowed: cfg.PhoneRegions},
+		Verifier: emailVerifier, SecondFactors: second, TwoFactor: second,
+		Phones: phones, PhoneRegions: pages.Regions{Default: cfg.PhoneDefaultRegion, Allowed: cfg.PhoneRegions},
 	})
 	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log)
 	ln, err := net.Listen("tcp", cfg.Addr)
