@@ -13,7 +13,7 @@ import (
 	"github.com/latch-dev/latch/server/auth"
 )
 
-type recoveryRow struct {
+type recoveryRequestRow struct {
 	bun.BaseModel `bun:"table:recovery_requests"`
 
 	ID          uuid.UUID  `bun:"id,pk,type:uuid"`
@@ -29,7 +29,7 @@ type recoveryRow struct {
 	CompletedAt *time.Time `bun:"completed_at"`
 }
 
-func (r recoveryRow) toDomain() auth.RecoveryRequest {
+func (r recoveryRequestRow) toDomain() auth.RecoveryRequest {
 	return auth.RecoveryRequest{ID: r.ID, AppID: r.AppID, UserID: r.UserID, Method: r.Method, CreatedAt: r.CreatedAt,
 		ReadyAt: r.ReadyAt, ExpiresAt: r.ExpiresAt, CancelledAt: r.CancelledAt, CompletedAt: r.CompletedAt}
 }
@@ -51,11 +51,11 @@ var _ auth.RecoveryStore = (*Recoveries)(nil)
 // auth.ErrRecoveryOpen when the user has an open request.
 func (s *Recoveries) Create(ctx context.Context, r auth.RecoveryStart) error {
 	q := r.Request
-	row := recoveryRow{ID: q.ID, AppID: q.AppID, UserID: q.UserID, Method: q.Method, FinishHash: r.FinishHash,
+	row := recoveryRequestRow{ID: q.ID, AppID: q.AppID, UserID: q.UserID, Method: q.Method, FinishHash: r.FinishHash,
 		CancelHash: r.CancelHash, CreatedAt: q.CreatedAt, ReadyAt: q.ReadyAt, ExpiresAt: q.ExpiresAt}
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		// An open request that has expired no longer blocks a new one.
-		if _, err := tx.NewUpdate().Model((*recoveryRow)(nil)).Set("cancelled_at = ?", q.CreatedAt).
+		if _, err := tx.NewUpdate().Model((*recoveryRequestRow)(nil)).Set("cancelled_at = ?", q.CreatedAt).
 			Where("user_id = ? AND cancelled_at IS NULL AND completed_at IS NULL AND expires_at <= ?", q.UserID, q.CreatedAt).
 			Exec(ctx); err != nil {
 			return fmt.Errorf("db: expire old recovery: %w", err)
@@ -95,7 +95,7 @@ func (s *Recoveries) Open(ctx context.Context, appID, userID uuid.UUID) (auth.Re
 }
 
 func (s *Recoveries) one(ctx context.Context, q *bun.SelectQuery) (auth.RecoveryRequest, error) {
-	var row recoveryRow
+	var row recoveryRequestRow
 	err := q.Model(&row).Limit(1).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return auth.RecoveryRequest{}, auth.ErrNotFound
@@ -108,7 +108,7 @@ func (s *Recoveries) one(ctx context.Context, q *bun.SelectQuery) (auth.Recovery
 
 // Cancel marks an open request cancelled, reporting whether it was open.
 func (s *Recoveries) Cancel(ctx context.Context, id uuid.UUID, at time.Time) (bool, error) {
-	res, err := s.db.NewUpdate().Model((*recoveryRow)(nil)).Set("cancelled_at = ?", at).
+	res, err := s.db.NewUpdate().Model((*recoveryRequestRow)(nil)).Set("cancelled_at = ?", at).
 		Where("id = ? AND cancelled_at IS NULL AND completed_at IS NULL", id).Exec(ctx)
 	if err != nil {
 		return false, fmt.Errorf("db: cancel recovery: %w", err)
@@ -124,7 +124,7 @@ func (s *Recoveries) Cancel(ctx context.Context, id uuid.UUID, at time.Time) (bo
 // the notices queued.
 func (s *Recoveries) Complete(ctx context.Context, f auth.RecoveryFinish) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewUpdate().Model((*recoveryRow)(nil)).Set("completed_at = ?", f.At).
+		res, err := tx.NewUpdate().Model((*recoveryRequestRow)(nil)).Set("completed_at = ?", f.At).
 			Where("id = ? AND user_id = ? AND cancelled_at IS NULL AND completed_at IS NULL AND ready_at <= ? AND expires_at > ?",
 				f.RequestID, f.UserID, f.At, f.At).Exec(ctx)
 		if err != nil {

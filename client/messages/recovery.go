@@ -22,7 +22,6 @@ const (
 	RecoveryByCode         Key = "ui.recovery.by_code"
 	RecoveryByCodeIntro    Key = "ui.recovery.by_code_intro"
 	LabelLostEmail         Key = "ui.label.lost_email"
-	LabelRecoveryCode      Key = "ui.label.recovery_code"
 	RecoveryStart          Key = "ui.recovery.start"
 	RecoveryStartedTitle   Key = "ui.recovery.started_title"
 	RecoveryStartedIntro   Key = "ui.recovery.started_intro"
@@ -72,7 +71,6 @@ var recoveryCatalog = map[Key]string{
 	RecoveryByCode:         "With a recovery code",
 	RecoveryByCodeIntro:    "Enter the email address you lost and one of the recovery codes you saved when you turned on two-step verification.",
 	LabelLostEmail:         "The email address you lost",
-	LabelRecoveryCode:      "Recovery code",
 	RecoveryStart:          "Start recovery",
 	RecoveryStartedTitle:   "Recovery started",
 	RecoveryStartedIntro:   "Every email address and phone on the account has been told, with a link to cancel. If nobody cancels, you can finish after {ready}.",

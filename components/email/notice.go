@@ -6,13 +6,17 @@ import (
 	"github.com/a-h/templ"
 )
 
-// Notice is a security notice: a few paragraphs and, optionally, one
-// action link (to cancel what the notice reports, say). It carries no
-// secret other than the action link's token.
+// Notice tells an account holder about a change to their account (two-step
+// verification turned on or off, a recovery code used, a recovery
+// started). It carries no secret. Most notices carry no link either: a
+// notice that asks to click something teaches people to click what
+// phishers send. The one exception is an action that protects the account
+// (cancelling a recovery someone else started), given as ActionURL.
 type Notice struct {
 	Brand       Brand
 	Title       string   // the subject
-	Paragraphs  []string // plain text, escaped when rendered
+	Lines       []string // paragraphs, in order
+	Warning     string   // an optional last paragraph in bold ("If this was not you…")
 	ActionLabel string   // the button's text, with ActionURL
 	ActionURL   string   // an absolute URL on the public origin, or ""
 }
@@ -27,13 +31,12 @@ func (n Notice) HTML() templ.Component { return noticeHTML(n) }
 
 // Text is the plain-text body.
 func (n Notice) Text() templ.Component {
-	var b strings.Builder
-	for _, p := range n.Paragraphs {
-		b.WriteString(p)
-		b.WriteString("\n\n")
+	parts := append([]string(nil), n.Lines...)
+	if n.Warning != "" {
+		parts = append(parts, n.Warning)
 	}
 	if n.ActionURL != "" {
-		b.WriteString(n.ActionLabel + ":\n" + n.ActionURL + "\n")
+		parts = append(parts, n.ActionLabel+":\n"+n.ActionURL)
 	}
-	return TextLayout(n.Brand, PlainText(b.String()))
+	return TextLayout(n.Brand, PlainText(strings.Join(parts, "\n\n")+"\n"))
 }

@@ -476,3 +476,16 @@ func ValidRecoveryToken(token string) bool {
 	_, ok := hashRecoveryToken(token)
 	return ok
 }
+
+// Redeem spends one of the user's recovery codes for account recovery
+// (RecoveryCodes): the same codes, audited and notified as at sign-in.
+func (t *TwoFactor) Redeem(ctx context.Context, appID, userID uuid.UUID, code string) error {
+	ok, err := t.useRecovery(ctx, appID, userID, code)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errors.New("auth: wrong recovery code")
+	}
+	return nil
+}

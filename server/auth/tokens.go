@@ -163,7 +163,21 @@ type TokenOptions struct {
 	Clock           func() time.Time // nil means time.Now
 	Logger          *slog.Logger     // nil discards
 	Codes           CodeVerifier     // nil: the one-time code grant is not offered
+	// SecondFactors, when set, makes users with a second factor on pass
+	// it in the same grant request (TwoFactor).
+	SecondFactors GrantSecondFactors
 }
+
+// GrantSecondFactors checks second factors for the token grants
+// (TwoFactor.Required and VerifySignIn).
+type GrantSecondFactors interface {
+	Required(ctx context.Context, appID, userID uuid.UUID) (bool, error)
+	VerifySignIn(ctx context.Context, appID, userID uuid.UUID, sf SecondFactor, firstMethod string) (string, error)
+}
+
+// ErrSecondFactorRequired is a grant's error for a user with a second
+// factor on who sent none: the first factor was right, no token is issued.
+var ErrSecondFactorRequired = errors.New("auth: second factor required")
 
 // CodeVerifier proves a user by a one-time code (Codes.VerifyLogin).
 type CodeVerifier interface {
@@ -191,6 +205,7 @@ type Tokens struct {
 	replay   Sealer
 	audit    Auditor
 	codes    CodeVerifier
+	second   GrantSecondFactors
 	lifetime time.Duration
 	grace    time.Duration
 	clock    func() time.Time
@@ -200,7 +215,7 @@ type Tokens struct {
 // NewTokens returns the token flows.
 func NewTokens(accounts PasswordAccounts, store RefreshStore, signer AccessSigner, replay Sealer, audit Auditor, opt TokenOptions) *Tokens {
 	t := &Tokens{
-		accounts: accounts, store: store, signer: signer, replay: replay, audit: audit, codes: opt.Codes,
+		accounts: accounts, store: store, signer: signer, replay: replay, audit: audit, codes: opt.Codes, second: opt.SecondFactors,
 		lifetime: opt.RefreshLifetime, grace: opt.Grace, clock: opt.Clock, log: opt.Logger,
 	}
 	if t.lifetime <= 0 {
@@ -227,14 +242,45 @@ func (t *Tokens) Grace() time.Duration { return t.grace }
 // PasswordGrant checks an email and password (through Service.Login, which
 // audits the attempt) and starts a refresh family.
 //
+// A user with a second factor on must send it too (sf), or gets
+// ErrSecondFactorRequired.
+//
 // Errors: *Error with messages.LoginFailed for every refusal, exactly as
-// Login; ctx errors while waiting for the hasher; anything else is internal.
-func (t *Tokens) PasswordGrant(ctx context.Context, appID uuid.UUID, email, password string) (Grant, error) {
+// Login; ErrSecondFactorRequired; *Error with messages.TwoFactorCodeInvalid
+// or messages.TwoFactorLocked for a wrong second factor, as
+// TwoFactor.VerifySignIn; ctx errors while waiting for the hasher;
+// anything else is internal.
+func (t *Tokens) PasswordGrant(ctx context.Context, appID uuid.UUID, email, password string, sf SecondFactor) (Grant, error) {
 	u, err := t.accounts.Login(ctx, appID, email, password)
 	if err != nil {
 		return Grant{}, err
 	}
+	if err := t.secondFactor(ctx, appID, u, sf, "password"); err != nil {
+		return Grant{}, err
+	}
 	return t.startFamily(ctx, appID, u, "password")
+}
+
+// secondFactor checks sf for a user whose first factor (method) passed,
+// when a second is required of them.
+func (t *Tokens) secondFactor(ctx context.Context, appID uuid.UUID, u User, sf SecondFactor, method string) error {
+	if t.second == nil {
+		return nil
+	}
+	need, err := t.second.Required(ctx, appID, u.ID)
+	if err != nil {
+		return err
+	}
+	if !need {
+		return nil
+	}
+	if sf == (SecondFactor{}) {
+		t.record(ctx, Event{AppID: appID, UserID: u.ID, Name: "token.issue", Outcome: Failure,
+			Detail: map[string]string{"grant": method, "reason": "second_factor_required"}})
+		return ErrSecondFactorRequired
+	}
+	_, err = t.second.VerifySignIn(ctx, appID, u.ID, sf, method)
+	return err
 }
 
 // ErrGrantUnavailable is returned for a grant this server does not offer.
@@ -243,15 +289,21 @@ var ErrGrantUnavailable = errors.New("auth: grant not offered")
 // CodeGrant checks a one-time login code sent to an email (requested with
 // Codes.RequestLogin) and starts a refresh family.
 //
+// A user with a second factor on must send it too, as with PasswordGrant.
+//
 // Errors: ErrGrantUnavailable without a code verifier; *Error with
 // messages.CodeInvalid or messages.CodeExhausted for every refusal, as
-// Codes.VerifyLogin; anything else is internal.
-func (t *Tokens) CodeGrant(ctx context.Context, appID uuid.UUID, email, code string) (Grant, error) {
+// Codes.VerifyLogin; the second-factor errors of PasswordGrant; anything
+// else is internal.
+func (t *Tokens) CodeGrant(ctx context.Context, appID uuid.UUID, email, code string, sf SecondFactor) (Grant, error) {
 	if t.codes == nil {
 		return Grant{}, ErrGrantUnavailable
 	}
 	u, err := t.codes.VerifyLogin(ctx, appID, email, code)
 	if err != nil {
+		return Grant{}, err
+	}
+	if err := t.secondFactor(ctx, appID, u, sf, "email_code"); err != nil {
 		return Grant{}, err
 	}
 	return t.startFamily(ctx, appID, u, "otp")

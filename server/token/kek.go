@@ -26,6 +26,7 @@ const (
 	PurposeSigningKeys   = "latch signing keys v1"
 	PurposeRefreshReplay = "latch refresh replay v1"
 	PurposeOutbox        = "latch outbox bodies v1"
+	PurposeTOTP          = "latch totp secrets v1"
 )
 
 // ErrWrongKEK is returned by Open for a value sealed under another

@@ -75,6 +75,13 @@ func (s *Server) accountView(ctx context.Context, userID uuid.UUID) (pages.Accou
 	if view.Recovery, err = s.recoveryPending(ctx, userID); err != nil {
 		return pages.AccountView{}, err
 	}
+	if s.TwoFactor != nil {
+		st, err := s.TwoFactor.Status(ctx, s.AppID, userID)
+		if err != nil {
+			return pages.AccountView{}, err
+		}
+		view.TwoFactor = &pages.TwoFactorState{Enabled: st.Enabled}
+	}
 	if !view.EmailVerified && view.Email != "" && s.Verifier != nil {
 		view.Verify = &pages.VerifyEmailPrompt{Email: view.Email}
 	}

@@ -21,10 +21,10 @@ import (
 
 // Tokens is what the token API needs from the token flows (auth.Tokens).
 type Tokens interface {
-	PasswordGrant(ctx context.Context, appID uuid.UUID, email, password string) (auth.Grant, error)
+	PasswordGrant(ctx context.Context, appID uuid.UUID, email, password string, sf auth.SecondFactor) (auth.Grant, error)
 	RefreshGrant(ctx context.Context, appID uuid.UUID, refreshToken string) (auth.Grant, error)
 	Logout(ctx context.Context, appID uuid.UUID, refreshToken string) error
-	CodeGrant(ctx context.Context, appID uuid.UUID, email, code string) (auth.Grant, error)
+	CodeGrant(ctx context.Context, appID uuid.UUID, email, code string, sf auth.SecondFactor) (auth.Grant, error)
 	SessionGrant(ctx context.Context, appID, userID uuid.UUID, sessionToken string) (auth.Grant, error)
 	Authenticate(ctx context.Context, appID uuid.UUID, accessToken string) (auth.Principal, error)
 	Me(ctx context.Context, appID uuid.UUID, p auth.Principal) (auth.Account, error)
@@ -68,6 +68,10 @@ const (
 	descMethodNotAllowed  = "This API endpoint does not accept that method."
 	descBusy              = "The server is busy. Try again in a moment."
 	descInternal          = "Something went wrong on our side. Try again in a moment."
+	descMFARequired       = "This account has two-step verification on: send the grant again with totp (the 6-digit code from the authenticator app) or recovery_code."
+	descBadSecondFactor   = "The totp or recovery_code is wrong or was already used."
+	descSecondFactorLock  = "Too many wrong two-step verification codes: start again with the first factor."
+	descOneSecondFactor   = "Send totp or recovery_code, not both."
 )
 
 // bearerRealm names the protection space in WWW-Authenticate challenges.
@@ -190,12 +194,16 @@ func (s *Server) apiToken(w http.ResponseWriter, r *http.Request) error {
 		return &oauthError{status: http.StatusUnauthorized, code: "invalid_client", description: descNoClientAuth,
 			challenge: challengeScheme(scheme) + ` realm="latch"`}
 	}
-	p, err := readParams(r, "grant_type", "username", "password", "code", "refresh_token", "client_secret", "client_assertion")
+	p, err := readParams(r, "grant_type", "username", "password", "code", "refresh_token", "client_secret", "client_assertion", "totp", "recovery_code")
 	if err != nil {
 		return err
 	}
 	if p["client_secret"] != "" || p["client_assertion"] != "" {
 		return &oauthError{status: http.StatusUnauthorized, code: "invalid_client", description: descNoClientAuth}
+	}
+	sf := auth.SecondFactor{TOTP: p["totp"], RecoveryCode: p["recovery_code"]}
+	if sf.TOTP != "" && sf.RecoveryCode != "" {
+		return invalidRequest(descOneSecondFactor)
 	}
 	var g auth.Grant
 	switch p["grant_type"] {
@@ -205,7 +213,10 @@ func (s *Server) apiToken(w http.ResponseWriter, r *http.Request) error {
 		if p["username"] == "" || p["password"] == "" {
 			return invalidRequest(descNeedCredentials)
 		}
-		g, err = s.Tokens.PasswordGrant(r.Context(), s.AppID, p["username"], p["password"])
+		g, err = s.Tokens.PasswordGrant(r.Context(), s.AppID, p["username"], p["password"], sf)
+		if oe := secondFactorError(err); oe != nil {
+			return oe
+		}
 		var ae *auth.Error
 		if errors.As(err, &ae) {
 			return &oauthError{status: http.StatusBadRequest, code: "invalid_grant", description: descBadCredentials, cause: err}
@@ -214,7 +225,10 @@ func (s *Server) apiToken(w http.ResponseWriter, r *http.Request) error {
 		if p["username"] == "" || p["code"] == "" {
 			return invalidRequest(descNeedCode)
 		}
-		g, err = s.Tokens.CodeGrant(r.Context(), s.AppID, p["username"], p["code"])
+		g, err = s.Tokens.CodeGrant(r.Context(), s.AppID, p["username"], p["code"], sf)
+		if oe := secondFactorError(err); oe != nil {
+			return oe
+		}
 		var ae *auth.Error
 		switch {
 		case errors.Is(err, auth.ErrGrantUnavailable):
@@ -239,6 +253,22 @@ func (s *Server) apiToken(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, grantResponse(g))
+	return nil
+}
+
+// secondFactorError is the answer to a grant whose first factor passed
+// but whose second did not, or nil for any other outcome. mfa_required is
+// an extension error code (RFC 6749 §8.5).
+func secondFactorError(err error) *oauthError {
+	var ae *auth.Error
+	switch {
+	case errors.Is(err, auth.ErrSecondFactorRequired):
+		return &oauthError{status: http.StatusBadRequest, code: "mfa_required", description: descMFARequired, cause: err}
+	case errors.As(err, &ae) && ae.Code == messages.TwoFactorLocked:
+		return &oauthError{status: http.StatusBadRequest, code: "invalid_grant", description: descSecondFactorLock, cause: err}
+	case errors.As(err, &ae) && (ae.Code == messages.TwoFactorCodeInvalid || ae.Code == messages.FormInvalid):
+		return &oauthError{status: http.StatusBadRequest, code: "invalid_grant", description: descBadSecondFactor, cause: err}
+	}
 	return nil
 }
 

@@ -25,6 +25,7 @@ type tokenOptions struct {
 	lifetime  time.Duration
 	grace     time.Duration
 	codes     auth.CodeVerifier // offers the one-time code grant when set
+	second    auth.GrantSecondFactors
 }
 
 // tokenParts are the token flows of a harness, for tests that reach past
@@ -57,7 +58,7 @@ func newTokenParts(t testing.TB, bdb *bun.DB, accounts *auth.Service, audit auth
 	}
 	store := db.NewRefreshTokens(bdb)
 	flows := auth.NewTokens(accounts, store, ring, replay, audit, auth.TokenOptions{
-		RefreshLifetime: o.lifetime, Grace: o.grace, Clock: clk.Now, Logger: log, Codes: o.codes,
+		RefreshLifetime: o.lifetime, Grace: o.grace, Clock: clk.Now, Logger: log, Codes: o.codes, SecondFactors: o.second,
 	})
 	return tokenParts{ring: ring, flows: flows, store: store, kek: kek}
 }

@@ -72,6 +72,7 @@ type harness struct {
 	tok     tokenParts
 	dev     deviceParts
 	mailbox *outbox.Mailbox // with harnessOptions.codes: where emails land
+	second  *auth.TwoFactor // with harnessOptions.twoFactor
 	// linkOrigin is the public origin emailed links are built on.
 	linkOrigin string
 }
@@ -97,10 +98,13 @@ type harnessOptions struct {
 	// phones, with codes, turns on the SMS code flows (login, signup and
 	// adding a number), their messages landing in h.mailbox.
 	phones bool
-	// recovery, with phones, turns on delayed account recovery;
-	// recoveryCodes, when set, also recovery by a recovery code.
-	recovery      bool
-	recoveryCodes auth.RecoveryCodes
+	// recovery, with phones, turns on delayed account recovery; with
+	// twoFactor, also recovery by a recovery code.
+	recovery bool
+	// twoFactor turns on two-step verification (authenticator codes and
+	// recovery codes) for the pages, the sign-in step and the token API;
+	// with codes, its notices land in h.mailbox.
+	twoFactor bool
 }
 
 func newHarness(t testing.TB) *harness {
@@ -167,9 +171,15 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	var codes *auth.Codes
 	var phones *auth.Phones
 	var mailbox *outbox.Mailbox
+	var notices auth.Notifier
 	if o.codes {
-		codes, phones, mailbox = newCodeParts(t, bdb, pool, audit, clk, log, linkOrigin)
+		codes, phones, mailbox, notices = newCodeParts(t, bdb, pool, audit, clk, log, linkOrigin)
 		o.tokens.codes = codes
+	}
+	var second *auth.TwoFactor
+	if o.twoFactor {
+		second = newTwoFactor(t, bdb, audit, notices, clk, log)
+		o.tokens.second = second
 	}
 	tok := newTokenParts(t, bdb, accounts, audit, clk, log, o.tokens)
 	var codeRequester web.CodeRequester
@@ -187,10 +197,18 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	}
 	var recovery web.RecoveryFlows
 	if o.recovery && phones != nil {
-		recovery = newRecoveryFlows(t, bdb, phones, accountHasher, audit, clk, linkOrigin, o.recoveryCodes)
+		var codes auth.RecoveryCodes
+		if second != nil {
+			codes = second
+		}
+		recovery = newRecoveryFlows(t, bdb, phones, accountHasher, audit, clk, linkOrigin, codes)
 	}
-	srv := web.New(web.Deps{Phones: phoneFlows, PhoneRegions: testRegions, Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Recovery: recovery, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
-		Tokens: tok.flows, KeySet: tok.ring})
+	deps := web.Deps{Phones: phoneFlows, PhoneRegions: testRegions, Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Recovery: recovery, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
+		Tokens: tok.flows, KeySet: tok.ring}
+	if second != nil {
+		deps.SecondFactors, deps.TwoFactor = second, second
+	}
+	srv := web.New(deps)
 	handler := srv.Handler()
 	if o.wrap != nil {
 		handler = o.wrap(handler)
@@ -201,7 +219,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	} else {
 		ts.Start()
 	}
-	return &harness{t: t, srv: ts, handler: handler, db: bdb, appID: appID, clock: clk, audit: audit, hasher: hasher, logs: logs, tok: tok, dev: dev, mailbox: mailbox, linkOrigin: linkOrigin}
+	return &harness{t: t, srv: ts, handler: handler, db: bdb, appID: appID, clock: clk, audit: audit, hasher: hasher, logs: logs, tok: tok, dev: dev, mailbox: mailbox, second: second, linkOrigin: linkOrigin}
 }
 
 type lockedWriter struct {

@@ -38,6 +38,10 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 		f.Notice = messages.SessionExpired
 	case "everywhere":
 		f.Notice = messages.SignedOutEverywhere
+	case fromSecondFactorExpired:
+		f.Notice = messages.SecondFactorExpired
+	case fromSecondFactorLocked:
+		f.Message = messages.TwoFactorLocked
 	}
 	s.render(w, r, http.StatusOK, pages.Login(s.page(messages.LoginTitle, ""), f))
 	return nil

@@ -3,8 +3,10 @@ package web
 import (
 	"context"
 	"net/url"
+	"strconv"
 	"time"
 
+	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/components/email"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
@@ -55,4 +57,52 @@ func (m CodeMessages) VerifyEmail(ctx context.Context, to, code, linkToken strin
 		return auth.Message{}, err
 	}
 	return auth.Message{To: to, Subject: r.Subject, Text: r.Text, HTML: r.HTML, Purpose: "verify_email"}, nil
+}
+
+// TwoFactorMessages writes the notices of two-step verification from
+// components/email and the message catalog (auth.TwoFactorMessages).
+type TwoFactorMessages struct {
+	Brand email.Brand
+}
+
+var _ auth.TwoFactorMessages = TwoFactorMessages{}
+
+func (m TwoFactorMessages) notice(ctx context.Context, to, purpose string, subject messages.Key, body string, warn bool) (auth.Message, error) {
+	n := email.Notice{Brand: m.Brand, Title: messages.Fill(subject, "{app}", m.Brand.AppName), Lines: []string{body}}
+	if warn {
+		n.Warning = messages.Text(messages.EmailNotYou)
+	}
+	r, err := email.Render(ctx, n)
+	if err != nil {
+		return auth.Message{}, err
+	}
+	return auth.Message{To: to, Subject: r.Subject, Text: r.Text, HTML: r.HTML, Purpose: purpose}, nil
+}
+
+// TwoFactorEnabled says two-step verification was turned on.
+func (m TwoFactorMessages) TwoFactorEnabled(ctx context.Context, to string) (auth.Message, error) {
+	return m.notice(ctx, to, "two_factor_enabled", messages.EmailTwoFactorEnabledSubject, messages.Text(messages.EmailTwoFactorEnabledBody), true)
+}
+
+// TwoFactorDisabled says two-step verification was turned off.
+func (m TwoFactorMessages) TwoFactorDisabled(ctx context.Context, to string) (auth.Message, error) {
+	return m.notice(ctx, to, "two_factor_disabled", messages.EmailTwoFactorDisabledSubject, messages.Text(messages.EmailTwoFactorDisabledBody), true)
+}
+
+// RecoveryCodesReplaced says a new set of recovery codes voided the old.
+func (m TwoFactorMessages) RecoveryCodesReplaced(ctx context.Context, to string) (auth.Message, error) {
+	return m.notice(ctx, to, "recovery_codes_replaced", messages.EmailRecoveryReplacedSubject, messages.Text(messages.EmailRecoveryReplacedBody), true)
+}
+
+// RecoveryCodeUsed says a recovery code signed someone in, and how many
+// are left.
+func (m TwoFactorMessages) RecoveryCodeUsed(ctx context.Context, to string, left int) (auth.Message, error) {
+	return m.notice(ctx, to, "recovery_code_used", messages.EmailRecoveryUsedSubject,
+		messages.Fill(messages.EmailRecoveryUsedBody, "{count}", strconv.Itoa(left)), true)
+}
+
+// SecondFactorFailed says someone passed the first factor and then failed
+// the second too many times.
+func (m TwoFactorMessages) SecondFactorFailed(ctx context.Context, to string) (auth.Message, error) {
+	return m.notice(ctx, to, "second_factor_failed", messages.EmailSecondFactorFailedSubject, messages.Text(messages.EmailSecondFactorFailedBody), true)
 }

@@ -1,8 +1,6 @@
 package web_test
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -33,22 +31,6 @@ func newRecoveryFlows(t testing.TB, bdb *bun.DB, phones *auth.Phones, hasher aut
 	return auth.NewRecovery(db.NewRecoveries(bdb, queue), db.NewUsers(bdb), phones, codes,
 		web.RecoveryMessages{Brand: email.Brand{AppName: "Latch"}, Origin: origin}, hasher, audit,
 		auth.RecoveryOptions{Wait: recoveryWait, Clock: clk.Now})
-}
-
-// oneRecoveryCode stands in for the second factor's recovery codes: one
-// code per user, spent once.
-type oneRecoveryCode struct {
-	user  uuid.UUID
-	code  string
-	spent bool
-}
-
-func (c *oneRecoveryCode) Redeem(_ context.Context, _, userID uuid.UUID, code string) error {
-	if userID != c.user || code != c.code || c.spent {
-		return errors.New("wrong recovery code")
-	}
-	c.spent = true
-	return nil
 }
 
 // recoveryWait is the test-shortened wait (48 hours by default): short
@@ -129,14 +111,14 @@ func pathOf(t *testing.T, link string) string {
 	return u.RequestURI()
 }
 
-func recoveryHarness(t *testing.T, codes auth.RecoveryCodes) *harness {
+func recoveryHarness(t *testing.T, twoFactor bool) *harness {
 	t.Helper()
-	return newHarnessWith(t, harnessOptions{codes: true, phones: true, recovery: true, recoveryCodes: codes})
+	return newHarnessWith(t, harnessOptions{codes: true, phones: true, recovery: true, twoFactor: twoFactor})
 }
 
 func TestRecoveryBySMSWaitsThenFinishes(t *testing.T) {
 	t.Parallel()
-	h := recoveryHarness(t, nil)
+	h := recoveryHarness(t, false)
 	owner, _ := recoveryAccount(t, h)
 	h.signup("other@example.com", "correct horse staple 2")
 
@@ -225,7 +207,7 @@ func TestRecoveryBySMSWaitsThenFinishes(t *testing.T) {
 
 func TestRecoveryCancelledFromANotice(t *testing.T) {
 	t.Parallel()
-	h := recoveryHarness(t, nil)
+	h := recoveryHarness(t, false)
 	recoveryAccount(t, h)
 	c := h.browser()
 	link := startBySMS(t, h, c, 1)
@@ -259,7 +241,7 @@ func TestRecoveryCancelledFromANotice(t *testing.T) {
 
 func TestRecoveryCancelledByTheSignedInOwner(t *testing.T) {
 	t.Parallel()
-	h := recoveryHarness(t, nil)
+	h := recoveryHarness(t, false)
 	owner, _ := recoveryAccount(t, h)
 	startBySMS(t, h, h.browser(), 1)
 	if r := h.post(owner, pages.AccountRecoveryCancelPath, nil); r.status != http.StatusSeeOther {
@@ -284,7 +266,7 @@ func TestRecoveryCancelledByTheSignedInOwner(t *testing.T) {
 
 func TestRecoveryUnknownNumberAndBadInput(t *testing.T) {
 	t.Parallel()
-	h := recoveryHarness(t, nil)
+	h := recoveryHarness(t, false)
 	c := h.browser()
 	known := h.post(c, pages.RecoverPath, url.Values{"phone": {"+447400999999"}})
 	if known.status != http.StatusOK || !strings.Contains(known.body, msg(messages.RecoveryCodeSent)) {
@@ -334,27 +316,27 @@ func TestRecoveryUnknownNumberAndBadInput(t *testing.T) {
 
 func TestRecoveryByRecoveryCode(t *testing.T) {
 	t.Parallel()
-	codes := &oneRecoveryCode{code: "abcd-efgh-ijkl"}
-	h := recoveryHarness(t, codes)
-	_, id := recoveryAccount(t, h)
-	codes.user = id
+	h := recoveryHarness(t, true)
+	owner, _ := recoveryAccount(t, h)
+	_, codes := h.enrolTOTP(t, owner)
 	c := h.browser()
 	for name, form := range map[string]url.Values{
-		"unknown address": {"email": {"nobody@example.com"}, "code": {"abcd-efgh-ijkl"}},
-		"wrong code":      {"email": {recoverEmail}, "code": {"wrong"}},
+		"unknown address": {"email": {"nobody@example.com"}, "code": {codes[0]}},
+		"wrong code":      {"email": {recoverEmail}, "code": {"wrong-wrong"}},
 	} {
 		if r := h.post(c, pages.RecoverCodePath, form); r.status != http.StatusUnauthorized || !strings.Contains(r.body, msg(messages.RecoveryCodeInvalid)) {
 			t.Errorf("%s: %d", name, r.status)
 		}
 	}
-	h.post(c, pages.RecoverCodePath, url.Values{"email": {recoverEmail}, "code": {"abcd-efgh-ijkl"}})
+	h.post(c, pages.RecoverCodePath, url.Values{"email": {recoverEmail}, "code": {codes[0]}})
 	r := h.get(c, pages.RecoveryStartedPath)
 	if r.status != http.StatusOK || finishLinkRE.FindString(r.body) == "" {
 		t.Fatalf("recovery code: %d\n%s", r.status, r.body)
 	}
 	h.awaitMail(t, recoverEmail, "recovery_started")
 	h.awaitMail(t, recoverNumber, "recovery_started")
-	if !codes.spent {
-		t.Fatal("the recovery code was not spent")
+	// The code is spent: it cannot start another (nor sign in).
+	if r := h.post(h.browser(), pages.RecoverCodePath, url.Values{"email": {recoverEmail}, "code": {codes[0]}}); r.status != http.StatusUnauthorized {
+		t.Fatalf("a spent recovery code: %d", r.status)
 	}
 }

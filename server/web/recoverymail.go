@@ -36,7 +36,7 @@ func (m RecoveryMessages) Started(ctx context.Context, kind auth.IdentityKind, a
 	}
 	return m.email(ctx, addr, "recovery_started", email.Notice{Brand: m.Brand,
 		Title: messages.Fill(messages.EmailRecoveryStartedSubject, "{app}", app),
-		Paragraphs: []string{
+		Lines: []string{
 			messages.Fill(messages.EmailRecoveryStartedBody, "{app}", app, "{ready}", when(readyAt)),
 			messages.Text(messages.EmailRecoveryStartedIgnore),
 		},
@@ -58,8 +58,8 @@ func (m RecoveryMessages) Completed(ctx context.Context, kind auth.IdentityKind,
 			Text: messages.Fill(messages.SMSRecoveryCompleted, "{app}", app)}, nil
 	}
 	return m.email(ctx, addr, "recovery_completed", email.Notice{Brand: m.Brand,
-		Title:      messages.Fill(messages.EmailRecoveryCompletedSubject, "{app}", app),
-		Paragraphs: []string{messages.Fill(messages.EmailRecoveryCompletedBody, "{app}", app)}})
+		Title: messages.Fill(messages.EmailRecoveryCompletedSubject, "{app}", app),
+		Lines: []string{messages.Fill(messages.EmailRecoveryCompletedBody, "{app}", app)}})
 }
 
 func (m RecoveryMessages) email(ctx context.Context, to, purpose string, n email.Notice) (auth.Message, error) {

@@ -64,6 +64,14 @@ func (s *Server) Handler() http.Handler {
 	if s.DevMailbox != nil {
 		route("GET", devMailboxPath, s.devMailbox)
 	}
+	if s.TwoFactor != nil {
+		route("GET", pages.SecondFactorPath, s.secondFactorPage)
+		route("POST", pages.SecondFactorPath, s.secondFactorPost)
+		route("GET", pages.TwoFactorPath, s.requireUser(s.twoFactorPage))
+		route("POST", pages.TwoFactorPath, s.requireUser(s.twoFactorConfirm))
+		route("POST", pages.TwoFactorRecoveryPath, s.requireUser(s.twoFactorRegenerate))
+		route("POST", pages.TwoFactorDisablePath, s.requireUser(s.twoFactorDisable))
+	}
 	route("GET", "/account", s.requireUser(s.accountPage))
 	route("GET", "/account/devices", s.requireUser(s.devicesPage))
 	route("POST", pages.DeviceSignOutPath, s.requireUser(s.deviceSignOut))

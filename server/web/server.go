@@ -44,19 +44,20 @@ type Deps struct {
 	Assets            Assets
 	DB                Pinger
 	Logger            *slog.Logger
-	AppID             uuid.UUID     // the app this server answers for
-	Secure            bool          // served over TLS: HSTS
-	PublicOrigin      string        // scheme://host[:port] users reach; trusted for cross-origin checks behind a proxy
-	TrustProxyHeaders bool          // take the client IP from X-Forwarded-For
-	Tokens            Tokens        // the token API; nil leaves its routes out
-	KeySet            KeySet        // public keys for /.well-known/jwks.json, with Tokens
-	Codes             CodeRequester // one-time login codes; nil leaves /login/code and POST /api/v1/otp out
-	DevMailbox        DevMailbox    // the development mailbox; nil (always, outside dev) leaves /dev/mailbox out
-	Verifier          EmailVerifier // email verification by code and link; nil leaves its routes and prompts out
-	SecondFactors     SecondFactors // who must pass a second factor at sign-in; nil: nobody
-	Recovery          RecoveryFlows // delayed account recovery; nil leaves /recover out
-	Phones            PhoneFlows    // login, signup and numbers by SMS code; nil (no SMS delivery) leaves them out
-	PhoneRegions      pages.Regions // where phone numbers may be from, for hints
+	AppID             uuid.UUID      // the app this server answers for
+	Secure            bool           // served over TLS: HSTS
+	PublicOrigin      string         // scheme://host[:port] users reach; trusted for cross-origin checks behind a proxy
+	TrustProxyHeaders bool           // take the client IP from X-Forwarded-For
+	Tokens            Tokens         // the token API; nil leaves its routes out
+	KeySet            KeySet         // public keys for /.well-known/jwks.json, with Tokens
+	Codes             CodeRequester  // one-time login codes; nil leaves /login/code and POST /api/v1/otp out
+	DevMailbox        DevMailbox     // the development mailbox; nil (always, outside dev) leaves /dev/mailbox out
+	Verifier          EmailVerifier  // email verification by code and link; nil leaves its routes and prompts out
+	SecondFactors     SecondFactors  // who must pass a second factor at sign-in; nil: nobody
+	TwoFactor         TwoFactorFlows // two-step verification pages and the second sign-in step; nil leaves them out
+	Phones            PhoneFlows     // login, signup and numbers by SMS code; nil (no SMS delivery) leaves them out
+	PhoneRegions      pages.Regions  // where phone numbers may be from, for hints
+	Recovery          RecoveryFlows  // delayed account recovery; nil leaves /recover out
 }
 
 // Server holds the handlers.

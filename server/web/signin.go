@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/session"
 )
@@ -19,7 +20,7 @@ type SecondFactors interface {
 
 // SecondFactorPath is the sign-in step after a first factor, for users
 // with a second factor turned on.
-const SecondFactorPath = "/login/verify"
+const SecondFactorPath = pages.SecondFactorPath
 
 // ReauthPath is where a signed-in user proves who they are again before a
 // sensitive change, when their last proof is older than ReauthWindow. It

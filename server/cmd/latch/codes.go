@@ -25,12 +25,15 @@ import (
 // codeParts are the one-time code flows and the outbox worker delivering
 // their messages.
 type codeParts struct {
-	codes *auth.Codes // login by email code; nil without email delivery
+	codes  *auth.Codes  // login by email code; nil without email delivery
+	phones *auth.Phones // login, signup and numbers by SMS code; nil without SMS delivery
+	worker *outbox.Worker
+	pool   *pgxpool.Pool
+	// notices queues emails that carry no code (two-step verification
+	// notices); nil without email delivery.
+	notices auth.Notifier
 	// recoveries stores account recoveries, queueing their notices.
 	recoveries *db.Recoveries
-	phones     *auth.Phones // login, signup and numbers by SMS code; nil without SMS delivery
-	worker     *outbox.Worker
-	pool       *pgxpool.Pool
 }
 
 // codeFlows wires the one-time code flows: the River outbox (its schema
@@ -113,6 +116,7 @@ func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, 
 	store := db.NewCodes(db.NewOneTime(bdb, db.DefaultSendLimits, nil), queue)
 	parts := codeParts{worker: worker, pool: pool, recoveries: db.NewRecoveries(bdb, queue)}
 	if senders.Email != nil {
+		parts.notices = db.NewNotices(bdb, queue)
 		parts.codes = auth.NewCodes(users, store, hasher,
 			web.CodeMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, audit,
 			auth.Lifetimes{Code: 10 * time.Minute, Link: 15 * time.Minute}, log)
@@ -147,4 +151,25 @@ func riverPool(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
 		return nil, fmt.Errorf("db: outbox pool: %w", err)
 	}
 	return pool, nil
+}
+
+// twoFactor wires two-step verification: TOTP secrets sealed under the
+// KEK (their own purpose), recovery codes hashed under a key derived from
+// it, and notices by email when email delivery is on (notices nil: none).
+func twoFactor(bdb *bun.DB, kek []byte, audit auth.Auditor, notices auth.Notifier, log *slog.Logger) (*auth.TwoFactor, error) {
+	sealer, err := token.NewSealer(kek, token.PurposeTOTP)
+	if err != nil {
+		return nil, err
+	}
+	key, err := otp.DeriveKey(kek)
+	if err != nil {
+		return nil, err
+	}
+	hasher, err := otp.NewHasher(key)
+	if err != nil {
+		return nil, err
+	}
+	return auth.NewTwoFactor(db.NewUsers(bdb), db.NewTwoFactor(bdb), sealer, hasher, audit, auth.TwoFactorOptions{
+		Issuer: "Latch", Messages: web.TwoFactorMessages{Brand: email.Brand{AppName: "Latch"}}, Notifier: notices, Logger: log,
+	}), nil
 }

@@ -194,13 +194,8 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		codeVerifier, codeRequester, emailVerifier = codes, codes, codes
 	}
 	var phones web.PhoneFlows
-	var recovery web.RecoveryFlows
 	if parts.phones != nil {
 		phones = parts.phones
-		// Delayed recovery starts from a verified phone.
-		recovery = auth.NewRecovery(parts.recoveries, db.NewUsers(bdb), parts.phones, nil,
-			web.RecoveryMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, hasher, db.NewAudit(bdb, nil),
-			auth.RecoveryOptions{Wait: cfg.RecoveryWait})
 	}
 	if worker != nil {
 		defer parts.pool.Close()
@@ -215,7 +210,19 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 			}
 		}()
 	}
-	tokens, err := tokenFlows(ctx, cfg, bdb, ring, kek, accounts, db.NewAudit(bdb, nil), codeVerifier, log)
+	second, err := twoFactor(bdb, kek, db.NewAudit(bdb, nil), parts.notices, log)
+	if err != nil {
+		return err
+	}
+	var recovery web.RecoveryFlows
+	if parts.recoveries != nil {
+		// Delayed recovery starts from a verified phone (with SMS delivery)
+		// or a recovery code of two-step verification.
+		recovery = auth.NewRecovery(parts.recoveries, db.NewUsers(bdb), parts.phones, second,
+			web.RecoveryMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, hasher, db.NewAudit(bdb, nil),
+			auth.RecoveryOptions{Wait: cfg.RecoveryWait})
+	}
+	tokens, err := tokenFlows(ctx, cfg, bdb, ring, kek, accounts, db.NewAudit(bdb, nil), codeVerifier, second, log)
 	if err != nil {
 		return err
 	}
@@ -224,7 +231,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		Accounts: accounts, Devices: devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log,
 		AppID: appID, Secure: cfg.Secure(), PublicOrigin: cfg.Origin(), TrustProxyHeaders: cfg.TrustProxyHeaders,
 		Tokens: tokens, KeySet: ring, Codes: codeRequester, DevMailbox: devMailbox(cfg, bdb),
-		Verifier: emailVerifier, Recovery: recovery,
+		Verifier: emailVerifier, SecondFactors: second, TwoFactor: second, Recovery: recovery,
 		Phones: phones, PhoneRegions: pages.Regions{Default: cfg.PhoneDefaultRegion, Allowed: cfg.PhoneRegions},
 	})
 	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log)

@@ -58,7 +58,7 @@ func keyRing(ctx context.Context, cfg config.Config, bdb *bun.DB, log *slog.Logg
 // rotation by one instance reaches all): the refresh-token store (cleaned
 // every five minutes) and the flows themselves. codes, when not nil,
 // offers the one-time code grant.
-func tokenFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, ring *token.Ring, kek []byte, accounts auth.PasswordAccounts, audit auth.Auditor, codes auth.CodeVerifier, log *slog.Logger) (*auth.Tokens, error) {
+func tokenFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, ring *token.Ring, kek []byte, accounts auth.PasswordAccounts, audit auth.Auditor, codes auth.CodeVerifier, second auth.GrantSecondFactors, log *slog.Logger) (*auth.Tokens, error) {
 	go ring.RunReload(ctx, time.Minute)
 	replay, err := token.NewSealer(kek, token.PurposeRefreshReplay)
 	if err != nil {
@@ -67,7 +67,7 @@ func tokenFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, ring *token
 	store := db.NewRefreshTokens(bdb)
 	go store.RunCleanup(ctx, 5*time.Minute, cfg.RefreshGrace, log)
 	return auth.NewTokens(accounts, store, ring, replay, audit, auth.TokenOptions{
-		RefreshLifetime: cfg.RefreshTokenLifetime, Grace: cfg.RefreshGrace, Logger: log, Codes: codes,
+		RefreshLifetime: cfg.RefreshTokenLifetime, Grace: cfg.RefreshGrace, Logger: log, Codes: codes, SecondFactors: second,
 	}), nil
 }
 

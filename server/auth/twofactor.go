@@ -1,0 +1,450 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/server/otp"
+)
+
+// TOTPFactor is a user's stored authenticator-app secret.
+type TOTPFactor struct {
+	UserID      uuid.UUID
+	Sealed      []byte     // the secret, sealed and bound to the user id
+	ConfirmedAt *time.Time // nil while the enrolment waits for its first code
+	LastStep    int64      // the newest time step accepted
+}
+
+// TwoFactorStore keeps second factors: the TOTP secret and recovery codes.
+type TwoFactorStore interface {
+	// TOTP returns the user's factor, or ErrNotFound.
+	TOTP(ctx context.Context, appID, userID uuid.UUID) (TOTPFactor, error)
+	// BeginTOTP stores an unconfirmed secret, replacing an unconfirmed one.
+	// It returns ErrTOTPActive when a confirmed factor exists.
+	BeginTOTP(ctx context.Context, appID, userID uuid.UUID, sealed []byte, at time.Time) error
+	// ConfirmTOTP turns the unconfirmed factor on, with step as its first
+	// used step, and replaces the recovery codes with hashes, in one
+	// transaction. It returns ErrNotFound when no unconfirmed factor
+	// exists (none, or confirmed meanwhile).
+	ConfirmTOTP(ctx context.Context, appID, userID uuid.UUID, step int64, recovery [][]byte, at time.Time) error
+	// UseTOTPStep records step as used and clears the failure count,
+	// reporting false (and writing nothing) unless the factor is confirmed
+	// and step is later than the last used one.
+	UseTOTPStep(ctx context.Context, appID, userID uuid.UUID, step int64) (bool, error)
+	// UseRecoveryCode spends the unused recovery code with hash and clears
+	// the failure count. It reports whether one was spent and how many
+	// unused codes are left.
+	UseRecoveryCode(ctx context.Context, appID, userID uuid.UUID, hash []byte, at time.Time) (ok bool, left int, err error)
+	// ReplaceRecoveryCodes voids every recovery code and stores hashes. It
+	// returns ErrNotFound without a confirmed factor.
+	ReplaceRecoveryCodes(ctx context.Context, appID, userID uuid.UUID, hashes [][]byte, at time.Time) error
+	// RecoveryCodesLeft counts the unused recovery codes.
+	RecoveryCodesLeft(ctx context.Context, appID, userID uuid.UUID) (int, error)
+	// DeleteTOTP removes the factor and the recovery codes, reporting
+	// whether a confirmed factor was removed.
+	DeleteTOTP(ctx context.Context, appID, userID uuid.UUID) (bool, error)
+	// AddFailure counts one wrong second factor. Reaching limit resets the
+	// count and reports locked.
+	AddFailure(ctx context.Context, appID, userID uuid.UUID, limit int) (locked bool, err error)
+}
+
+// ErrTOTPActive is TwoFactorStore.BeginTOTP's error for a user whose
+// factor is already on.
+var ErrTOTPActive = errors.New("auth: totp already active")
+
+// TwoFactorMessages writes the notices second factors send.
+type TwoFactorMessages interface {
+	TwoFactorEnabled(ctx context.Context, to string) (Message, error)
+	TwoFactorDisabled(ctx context.Context, to string) (Message, error)
+	RecoveryCodesReplaced(ctx context.Context, to string) (Message, error)
+	RecoveryCodeUsed(ctx context.Context, to string, left int) (Message, error)
+	SecondFactorFailed(ctx context.Context, to string) (Message, error)
+}
+
+// Notifier queues a notice that carries no secret.
+type Notifier interface {
+	Notify(ctx context.Context, m Message) error
+}
+
+// SecondFactorLimit is how many wrong second factors in a row void a
+// half-finished sign-in.
+const SecondFactorLimit = 5
+
+// The second factors a sign-in can end with, as audit events name them.
+const (
+	MethodTOTP         = "totp"
+	MethodRecoveryCode = "recovery_code"
+)
+
+// TwoFactorOptions are the optional parts of TwoFactor.
+type TwoFactorOptions struct {
+	Issuer   string            // the name authenticator apps show, "Latch" when empty
+	Messages TwoFactorMessages // nil with Notifier nil: no notices
+	Notifier Notifier          // nil: no notices (no email delivery)
+	Clock    func() time.Time  // nil means time.Now
+	Logger   *slog.Logger
+}
+
+// TwoFactor runs the second factor: enrolling an authenticator app (TOTP,
+// RFC 6238), recovery codes, and checking either at sign-in.
+type TwoFactor struct {
+	users  UserStore
+	store  TwoFactorStore
+	sealer Sealer
+	hasher *otp.Hasher
+	audit  Auditor
+	opt    TwoFactorOptions
+}
+
+// NewTwoFactor returns the second-factor flows. sealer seals TOTP secrets
+// (token.PurposeTOTP); hasher hashes recovery codes.
+func NewTwoFactor(users UserStore, store TwoFactorStore, sealer Sealer, hasher *otp.Hasher, audit Auditor, opt TwoFactorOptions) *TwoFactor {
+	if opt.Issuer == "" {
+		opt.Issuer = "Latch"
+	}
+	if opt.Clock == nil {
+		opt.Clock = time.Now
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &TwoFactor{users: users, store: store, sealer: sealer, hasher: hasher, audit: audit, opt: opt}
+}
+
+// TwoFactorStatus is what the account page shows of a user's second factor.
+type TwoFactorStatus struct {
+	Enabled      bool
+	RecoveryLeft int
+}
+
+// Required reports whether userID must pass a second factor to sign in: a
+// confirmed TOTP factor is on.
+func (t *TwoFactor) Required(ctx context.Context, appID, userID uuid.UUID) (bool, error) {
+	f, err := t.store.TOTP(ctx, appID, userID)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("auth: second factor: %w", err)
+	}
+	return f.ConfirmedAt != nil, nil
+}
+
+// Status returns whether the second factor is on and how many recovery
+// codes are left.
+func (t *TwoFactor) Status(ctx context.Context, appID, userID uuid.UUID) (TwoFactorStatus, error) {
+	on, err := t.Required(ctx, appID, userID)
+	if err != nil || !on {
+		return TwoFactorStatus{}, err
+	}
+	left, err := t.store.RecoveryCodesLeft(ctx, appID, userID)
+	if err != nil {
+		return TwoFactorStatus{}, fmt.Errorf("auth: recovery codes: %w", err)
+	}
+	return TwoFactorStatus{Enabled: true, RecoveryLeft: left}, nil
+}
+
+// Enrolment is a secret waiting for its first code: what the enrolment
+// page shows (as a QR code of URI, and as text).
+type Enrolment struct {
+	Secret string // base32, as apps take it typed
+	URI    string // otpauth://totp/…
+}
+
+// BeginEnrolment returns the user's unconfirmed secret, making one if
+// there is none, so reloading the page keeps the secret already scanned.
+//
+// Errors: *Error with messages.TwoFactorAlreadyOn when the factor is on;
+// anything else is internal.
+func (t *TwoFactor) BeginEnrolment(ctx context.Context, appID, userID uuid.UUID, account string) (Enrolment, error) {
+	f, err := t.store.TOTP(ctx, appID, userID)
+	switch {
+	case err == nil && f.ConfirmedAt != nil:
+		return Enrolment{}, &Error{Code: messages.TwoFactorAlreadyOn}
+	case err == nil:
+		secret, err := t.open(userID, f.Sealed)
+		if err != nil {
+			return Enrolment{}, err
+		}
+		return t.enrolment(account, secret), nil
+	case !errors.Is(err, ErrNotFound):
+		return Enrolment{}, fmt.Errorf("auth: totp: %w", err)
+	}
+	secret := otp.NewTOTPSecret()
+	sealed, err := t.sealer.Seal(secret, totpAAD(userID))
+	if err != nil {
+		return Enrolment{}, err
+	}
+	err = t.store.BeginTOTP(ctx, appID, userID, sealed, t.opt.Clock().UTC())
+	if errors.Is(err, ErrTOTPActive) {
+		return Enrolment{}, &Error{Code: messages.TwoFactorAlreadyOn, Err: err}
+	}
+	if err != nil {
+		return Enrolment{}, fmt.Errorf("auth: begin totp: %w", err)
+	}
+	return t.enrolment(account, secret), nil
+}
+
+func (t *TwoFactor) enrolment(account string, secret []byte) Enrolment {
+	return Enrolment{Secret: otp.EncodeTOTPSecret(secret), URI: otp.TOTPURI(t.opt.Issuer, account, secret)}
+}
+
+// ConfirmEnrolment turns the factor on once code proves the app holds the
+// secret, and returns the recovery codes, shown this once.
+//
+// Errors: *Error with messages.TwoFactorCodeInvalid for a wrong or
+// malformed code; messages.TwoFactorAlreadyOn when it is on already;
+// messages.TwoFactorNoEnrolment when no enrolment was started; anything
+// else is internal.
+func (t *TwoFactor) ConfirmEnrolment(ctx context.Context, appID, userID uuid.UUID, code string) ([]string, error) {
+	f, err := t.store.TOTP(ctx, appID, userID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil, &Error{Code: messages.TwoFactorNoEnrolment}
+	case err != nil:
+		return nil, fmt.Errorf("auth: totp: %w", err)
+	case f.ConfirmedAt != nil:
+		return nil, &Error{Code: messages.TwoFactorAlreadyOn}
+	}
+	secret, err := t.open(userID, f.Sealed)
+	if err != nil {
+		return nil, err
+	}
+	code, cerr := otp.NormalizeCode(code)
+	step, ok := otp.MatchTOTP(secret, code, t.opt.Clock(), 0)
+	if cerr != nil || !ok {
+		t.record(ctx, Event{AppID: appID, UserID: userID, Name: "totp.enable", Outcome: Failure, Detail: map[string]string{"reason": "wrong_code"}})
+		return nil, &Error{Code: messages.TwoFactorCodeInvalid}
+	}
+	codes, hashes := t.newRecovery(userID)
+	err = t.store.ConfirmTOTP(ctx, appID, userID, step, hashes, t.opt.Clock().UTC())
+	if errors.Is(err, ErrNotFound) {
+		return nil, &Error{Code: messages.TwoFactorAlreadyOn, Err: err}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("auth: confirm totp: %w", err)
+	}
+	t.record(ctx, Event{AppID: appID, UserID: userID, Name: "totp.enable", Outcome: Success})
+	t.notify(ctx, appID, userID, TwoFactorMessages.TwoFactorEnabled)
+	return codes, nil
+}
+
+// Disable turns the second factor off and voids the recovery codes. The
+// caller has checked a fresh proof of identity.
+func (t *TwoFactor) Disable(ctx context.Context, appID, userID uuid.UUID) error {
+	was, err := t.store.DeleteTOTP(ctx, appID, userID)
+	if err != nil {
+		return fmt.Errorf("auth: disable totp: %w", err)
+	}
+	if was {
+		t.record(ctx, Event{AppID: appID, UserID: userID, Name: "totp.disable", Outcome: Success})
+		t.notify(ctx, appID, userID, TwoFactorMessages.TwoFactorDisabled)
+	}
+	return nil
+}
+
+// RegenerateRecoveryCodes voids every recovery code and returns a new set,
+// shown this once. The caller has checked a fresh proof of identity.
+//
+// Errors: *Error with messages.TwoFactorNotOn without the factor on;
+// anything else is internal.
+func (t *TwoFactor) RegenerateRecoveryCodes(ctx context.Context, appID, userID uuid.UUID) ([]string, error) {
+	codes, hashes := t.newRecovery(userID)
+	err := t.store.ReplaceRecoveryCodes(ctx, appID, userID, hashes, t.opt.Clock().UTC())
+	if errors.Is(err, ErrNotFound) {
+		return nil, &Error{Code: messages.TwoFactorNotOn, Err: err}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("auth: recovery codes: %w", err)
+	}
+	t.record(ctx, Event{AppID: appID, UserID: userID, Name: "recovery_codes.regenerate", Outcome: Success})
+	t.notify(ctx, appID, userID, TwoFactorMessages.RecoveryCodesReplaced)
+	return codes, nil
+}
+
+// VerifyTOTP checks an authenticator code of a signed-in user, for a page
+// that asks them to prove who they are again. The code is spent: it works
+// once. Wrong codes are audited, not counted towards the sign-in lockout.
+//
+// Errors: *Error with messages.TwoFactorCodeInvalid for a wrong, used or
+// malformed code, or a user without the factor on; anything else is
+// internal.
+func (t *TwoFactor) VerifyTOTP(ctx context.Context, appID, userID uuid.UUID, code string) error {
+	ok, err := t.checkTOTP(ctx, appID, userID, code)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		t.record(ctx, Event{AppID: appID, UserID: userID, Name: "totp.verify", Outcome: Failure, Detail: map[string]string{"reason": "wrong_code"}})
+		return &Error{Code: messages.TwoFactorCodeInvalid}
+	}
+	t.record(ctx, Event{AppID: appID, UserID: userID, Name: "totp.verify", Outcome: Success})
+	return nil
+}
+
+// SecondFactor is what a sign-in's second step presents: an authenticator
+// code or a recovery code (one of them).
+type SecondFactor struct {
+	TOTP         string
+	RecoveryCode string
+}
+
+// VerifySignIn checks the second factor of a sign-in whose first factor
+// (firstMethod, for the audit log) passed, and on success records the
+// login as firstMethod plus the second factor's method, which it returns.
+// A recovery code is spent and its owner told by email.
+//
+// Errors: *Error with messages.TwoFactorCodeInvalid for a wrong, used or
+// malformed code (counted); messages.TwoFactorLocked when that failure was
+// the SecondFactorLimit-th in a row: the sign-in must start again, and the
+// user is told by email that someone passed their first factor;
+// messages.FormInvalid when neither or both are given; anything else is
+// internal.
+func (t *TwoFactor) VerifySignIn(ctx context.Context, appID, userID uuid.UUID, sf SecondFactor, firstMethod string) (string, error) {
+	if (sf.TOTP == "") == (sf.RecoveryCode == "") {
+		return "", &Error{Code: messages.FormInvalid}
+	}
+	method, ok := MethodTOTP, false
+	var err error
+	if sf.TOTP != "" {
+		ok, err = t.checkTOTP(ctx, appID, userID, sf.TOTP)
+	} else {
+		method = MethodRecoveryCode
+		ok, err = t.useRecovery(ctx, appID, userID, sf.RecoveryCode)
+	}
+	if err != nil {
+		return "", err
+	}
+	if ok {
+		t.record(ctx, Event{AppID: appID, UserID: userID, Name: "login", Outcome: Success,
+			Detail: map[string]string{"method": firstMethod, "second_factor": method}})
+		return method, nil
+	}
+	locked, err := t.store.AddFailure(ctx, appID, userID, SecondFactorLimit)
+	if err != nil {
+		return "", fmt.Errorf("auth: second factor failure: %w", err)
+	}
+	detail := map[string]string{"method": firstMethod, "second_factor": method, "reason": "wrong_code"}
+	if !locked {
+		t.record(ctx, Event{AppID: appID, UserID: userID, Name: "login", Outcome: Failure, Detail: detail})
+		return "", &Error{Code: messages.TwoFactorCodeInvalid}
+	}
+	detail["reason"] = "second_factor_locked"
+	t.record(ctx, Event{AppID: appID, UserID: userID, Name: "login", Outcome: Failure, Detail: detail})
+	t.notify(ctx, appID, userID, TwoFactorMessages.SecondFactorFailed)
+	return "", &Error{Code: messages.TwoFactorLocked}
+}
+
+// checkTOTP reports whether code is a good, unused authenticator code of
+// userID's confirmed factor, spending its time step if so.
+func (t *TwoFactor) checkTOTP(ctx context.Context, appID, userID uuid.UUID, code string) (bool, error) {
+	code, err := otp.NormalizeCode(code)
+	if err != nil {
+		return false, nil
+	}
+	f, err := t.store.TOTP(ctx, appID, userID)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("auth: totp: %w", err)
+	}
+	if f.ConfirmedAt == nil {
+		return false, nil
+	}
+	secret, err := t.open(userID, f.Sealed)
+	if err != nil {
+		return false, err
+	}
+	step, ok := otp.MatchTOTP(secret, code, t.opt.Clock(), f.LastStep)
+	if !ok {
+		return false, nil
+	}
+	// The store refuses a step not later than the last one, so two
+	// requests racing with the same code cannot both pass.
+	used, err := t.store.UseTOTPStep(ctx, appID, userID, step)
+	if err != nil {
+		return false, fmt.Errorf("auth: totp step: %w", err)
+	}
+	return used, nil
+}
+
+func (t *TwoFactor) useRecovery(ctx context.Context, appID, userID uuid.UUID, code string) (bool, error) {
+	code, err := otp.NormalizeRecoveryCode(code)
+	if err != nil {
+		return false, nil
+	}
+	if on, err := t.Required(ctx, appID, userID); err != nil || !on {
+		return false, err
+	}
+	ok, left, err := t.store.UseRecoveryCode(ctx, appID, userID, t.hasher.Recovery(userID, code), t.opt.Clock().UTC())
+	if err != nil {
+		return false, fmt.Errorf("auth: recovery code: %w", err)
+	}
+	if ok {
+		t.record(ctx, Event{AppID: appID, UserID: userID, Name: "recovery_code.use", Outcome: Success,
+			Detail: map[string]string{"left": fmt.Sprint(left)}})
+		t.notify(ctx, appID, userID, func(m TwoFactorMessages, ctx context.Context, to string) (Message, error) {
+			return m.RecoveryCodeUsed(ctx, to, left)
+		})
+	}
+	return ok, nil
+}
+
+func (t *TwoFactor) newRecovery(userID uuid.UUID) ([]string, [][]byte) {
+	codes := otp.NewRecoveryCodes(otp.RecoveryCodeCount)
+	hashes := make([][]byte, len(codes))
+	for i, c := range codes {
+		n, _ := otp.NormalizeRecoveryCode(c)
+		hashes[i] = t.hasher.Recovery(userID, n)
+	}
+	return codes, hashes
+}
+
+func (t *TwoFactor) open(userID uuid.UUID, sealed []byte) ([]byte, error) {
+	secret, err := t.sealer.Open(sealed, totpAAD(userID))
+	if err != nil {
+		return nil, fmt.Errorf("auth: open totp secret: %w", err)
+	}
+	return secret, nil
+}
+
+// totpAAD binds a sealed secret to its user: copied to another row, it
+// does not open.
+func totpAAD(userID uuid.UUID) []byte { return append([]byte("totp:"), userID[:]...) }
+
+// notify emails the user a notice written by write, when notices are on
+// and the account has an email address. A failure is logged: the change
+// it reports has happened.
+func (t *TwoFactor) notify(ctx context.Context, appID, userID uuid.UUID, write func(TwoFactorMessages, context.Context, string) (Message, error)) {
+	if t.opt.Notifier == nil || t.opt.Messages == nil {
+		return
+	}
+	acct, err := t.users.Account(ctx, appID, userID)
+	if err != nil || acct.Email() == "" {
+		if err != nil {
+			t.opt.Logger.WarnContext(ctx, "second-factor notice not sent", "user_id", userID, "err", err)
+		}
+		return
+	}
+	m, err := write(t.opt.Messages, ctx, acct.Email())
+	if err == nil {
+		m.Expires = t.opt.Clock().Add(24 * time.Hour)
+		err = t.opt.Notifier.Notify(ctx, m)
+	}
+	if err != nil {
+		t.opt.Logger.WarnContext(ctx, "second-factor notice not queued", "user_id", userID, "err", err)
+	}
+}
+
+func (t *TwoFactor) record(ctx context.Context, e Event) {
+	if err := t.audit.Record(ctx, e); err != nil {
+		t.opt.Logger.ErrorContext(ctx, "audit failed", "event", e.Name, "err", err)
+	}
+}
