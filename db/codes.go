@@ -36,13 +36,7 @@ var _ auth.CodeStore = (*Codes)(nil)
 func (c *Codes) Issue(ctx context.Context, in otp.Issue, m *auth.Message) error {
 	var also []func(context.Context, bun.Tx) error
 	if m != nil {
-		msg := outbox.Message{
-			Kind: outbox.Email, To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML,
-			Purpose: m.Purpose, Expires: m.Expires, Decoy: m.Decoy,
-		}
-		if m.SMS {
-			msg.Kind, msg.Subject, msg.HTML = outbox.SMS, "", ""
-		}
+		msg := outboxMessage(m)
 		also = append(also, func(ctx context.Context, tx bun.Tx) error { return c.queue.Enqueue(ctx, tx, msg) })
 	}
 	_, err := c.onetime.Create(ctx, in, also...)
@@ -57,6 +51,16 @@ func (c *Codes) Verify(ctx context.Context, appID uuid.UUID, purpose otp.Purpose
 // ConsumeLink spends a magic link; see OneTime.ConsumeLink.
 func (c *Codes) ConsumeLink(ctx context.Context, appID uuid.UUID, purpose otp.Purpose, selector string, verifierHash []byte) (otp.Record, error) {
 	return c.onetime.ConsumeLink(ctx, appID, purpose, selector, verifierHash)
+}
+
+// Check checks a code without spending it; see OneTime.Check.
+func (c *Codes) Check(ctx context.Context, appID uuid.UUID, purpose otp.Purpose, identity string, codeHash []byte) (otp.Record, error) {
+	return c.onetime.Check(ctx, appID, purpose, identity, codeHash)
+}
+
+// CheckLink checks a link without spending it; see OneTime.CheckLink.
+func (c *Codes) CheckLink(ctx context.Context, appID uuid.UUID, purpose otp.Purpose, selector string, verifierHash []byte) (otp.Record, error) {
+	return c.onetime.CheckLink(ctx, appID, purpose, selector, verifierHash)
 }
 
 // Cooldown is how long an identity waits between two codes.

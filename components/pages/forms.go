@@ -23,6 +23,7 @@ type Credentials struct {
 	Remember    bool         // "keep me signed in" was ticked
 	Interactive bool         // true when answering a Datastar request: focus moves by script
 	CodeLink    bool         // offer login by an emailed code (login only)
+	ForgotLink  bool         // offer to reset a forgotten password (login only)
 	PhoneLink   bool         // offer signup by phone (signup only)
 }
 

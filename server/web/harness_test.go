@@ -97,6 +97,8 @@ type harnessOptions struct {
 	// phones, with codes, turns on the SMS code flows (login, signup and
 	// adding a number), their messages landing in h.mailbox.
 	phones bool
+	// passwords, with codes, turns on password reset and change.
+	passwords bool
 }
 
 func newHarness(t testing.TB) *harness {
@@ -162,9 +164,10 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	}
 	var codes *auth.Codes
 	var phones *auth.Phones
+	var passwords *auth.Passwords
 	var mailbox *outbox.Mailbox
 	if o.codes {
-		codes, phones, mailbox = newCodeParts(t, bdb, pool, audit, clk, log, linkOrigin)
+		codes, phones, passwords, mailbox = newCodeParts(t, bdb, pool, audit, clk, log, linkOrigin, accountHasher)
 		o.tokens.codes = codes
 	}
 	tok := newTokenParts(t, bdb, accounts, audit, clk, log, o.tokens)
@@ -181,7 +184,11 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	if o.phones && phones != nil {
 		phoneFlows = phones
 	}
-	srv := web.New(web.Deps{Phones: phoneFlows, PhoneRegions: testRegions, Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
+	var passwordFlows web.PasswordFlows
+	if o.passwords && passwords != nil {
+		passwordFlows = passwords
+	}
+	srv := web.New(web.Deps{Passwords: passwordFlows, Phones: phoneFlows, PhoneRegions: testRegions, Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
 		Tokens: tok.flows, KeySet: tok.ring})
 	handler := srv.Handler()
 	if o.wrap != nil {

@@ -56,6 +56,7 @@ type Deps struct {
 	SecondFactors     SecondFactors // who must pass a second factor at sign-in; nil: nobody
 	Phones            PhoneFlows    // login, signup and numbers by SMS code; nil (no SMS delivery) leaves them out
 	PhoneRegions      pages.Regions // where phone numbers may be from, for hints
+	Passwords         PasswordFlows // password reset and change; nil (no message delivery) leaves them out
 }
 
 // Server holds the handlers.

@@ -27,8 +27,11 @@ import (
 type codeParts struct {
 	codes  *auth.Codes  // login by email code; nil without email delivery
 	phones *auth.Phones // login, signup and numbers by SMS code; nil without SMS delivery
-	worker *outbox.Worker
-	pool   *pgxpool.Pool
+	// passwords resets (by whichever channel delivers) and changes
+	// passwords; nil without any delivery, as its notices need one.
+	passwords *auth.Passwords
+	worker    *outbox.Worker
+	pool      *pgxpool.Pool
 }
 
 // codeFlows wires the one-time code flows: the River outbox (its schema
@@ -38,7 +41,7 @@ type codeParts struct {
 // without delivery is off: no SMTP, no email codes (nil codes); no
 // Twilio, no phone flows (nil phones, and their routes are absent). With
 // neither, there is no worker.
-func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, kek []byte, audit auth.Auditor, log *slog.Logger) (codeParts, error) {
+func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, kek []byte, passwordHasher auth.Hasher, audit auth.Auditor, log *slog.Logger) (codeParts, error) {
 	var senders outbox.Senders
 	switch {
 	case cfg.SMTPHost != "":
@@ -108,8 +111,15 @@ func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, 
 		return fail(err)
 	}
 	users := db.NewUsers(bdb)
-	store := db.NewCodes(db.NewOneTime(bdb, db.DefaultSendLimits, nil), queue)
+	onetime := db.NewOneTime(bdb, db.DefaultSendLimits, nil)
+	store := db.NewCodes(onetime, queue)
 	parts := codeParts{worker: worker, pool: pool}
+	resetOptions := auth.PasswordsOptions{Email: senders.Email != nil, TTL: 15 * time.Minute, Logger: log}
+	if senders.SMS != nil {
+		resetOptions.Numbers = numbers
+	}
+	parts.passwords = auth.NewPasswords(users, db.NewPasswords(bdb, onetime, queue, nil), store, hasher, passwordHasher,
+		web.PasswordMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, audit, resetOptions)
 	if senders.Email != nil {
 		parts.codes = auth.NewCodes(users, store, hasher,
 			web.CodeMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, audit,
