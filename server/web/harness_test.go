@@ -99,6 +99,8 @@ type harnessOptions struct {
 	phones bool
 	// passwords, with codes, turns on password reset and change.
 	passwords bool
+	// secondFactors says who must pass a second factor at sign-in.
+	secondFactors web.SecondFactors
 }
 
 func newHarness(t testing.TB) *harness {
@@ -188,7 +190,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	if o.passwords && passwords != nil {
 		passwordFlows = passwords
 	}
-	srv := web.New(web.Deps{Passwords: passwordFlows, Phones: phoneFlows, PhoneRegions: testRegions, Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
+	srv := web.New(web.Deps{SecondFactors: o.secondFactors, Passwords: passwordFlows, Phones: phoneFlows, PhoneRegions: testRegions, Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
 		Tokens: tok.flows, KeySet: tok.ring})
 	handler := srv.Handler()
 	if o.wrap != nil {

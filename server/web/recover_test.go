@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/server/web"
 )
 
 // refreshGrant is a password grant for an existing account.
@@ -400,4 +403,64 @@ func TestChangePasswordWithoutSigningOutOthers(t *testing.T) {
 	if h.get(h.browser(), "/account/password").status != http.StatusSeeOther {
 		t.Fatal("the change page is open to visitors")
 	}
+}
+
+// everyone has a second factor.
+type everyone struct{}
+
+func (everyone) Required(context.Context, uuid.UUID, uuid.UUID) (bool, error) { return true, nil }
+
+func TestResetNeverSkipsTheSecondFactor(t *testing.T) {
+	t.Parallel()
+	h2 := newResetHarness(t, harnessOptions{secondFactors: everyone{}})
+	c := h2.browser()
+	r := h2.post(c, "/signup", creds("mfa@example.com", resetOld))
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != web.SecondFactorPath {
+		t.Fatalf("signup with a second factor: %d %q", r.status, r.header.Get("Location"))
+	}
+	h2.forgot(t, c, "mfa@example.com")
+	code, _ := h2.awaitReset(t, "mfa@example.com")
+	r = h2.post(c, "/password/forgot/code", url.Values{"identity": {"mfa@example.com"}, "code": {code}, "password": {resetNew}})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != web.SecondFactorPath {
+		t.Fatalf("reset with a second factor: %d %q", r.status, r.header.Get("Location"))
+	}
+	if h2.signedIn(c) {
+		t.Fatal("a reset signed in a user who has a second factor")
+	}
+}
+
+func TestSettingAFirstPasswordNeedsARecentProof(t *testing.T) {
+	t.Parallel()
+	h := newResetHarness(t, harnessOptions{phones: true})
+	c := h.phoneSignup(t, "+447400123456", "+447400123456", 1)
+	page := h.get(c, "/account/password")
+	if page.status != 200 || strings.Contains(page.body, `name="current_password"`) {
+		t.Fatalf("first password page: %d", page.status)
+	}
+	h.clock.Advance(web.ReauthWindow + time.Second)
+	if r := h.get(c, "/account/password"); r.status != http.StatusSeeOther || r.header.Get("Location") != web.ReauthPath+"?next=/account/password" {
+		t.Fatalf("stale page: %d %q", r.status, r.header.Get("Location"))
+	}
+	if r := h.post(c, "/account/password", url.Values{"password": {resetNew}}); r.status != http.StatusSeeOther ||
+		r.header.Get("Location") != web.ReauthPath+"?next=/account/password" {
+		t.Fatalf("stale post: %d %q", r.status, r.header.Get("Location"))
+	}
+}
+
+func TestResetBySMSToAVerifiedNumber(t *testing.T) {
+	t.Parallel()
+	h := newResetHarness(t, harnessOptions{phones: true})
+	h.phoneSignup(t, "+447400123457", "+447400123457", 1)
+	c := h.browser()
+	r := h.post(c, "/password/forgot", url.Values{"email": {"+44 7400 123457"}})
+	if r.status != 200 || !strings.Contains(r.body, messages.Text(messages.ResetSentPhone)) || !strings.Contains(r.body, `name="channel" value="sms"`) {
+		t.Fatalf("forgot by number: %d %s", r.status, r.body)
+	}
+	code := h.awaitNthCode(t, "+447400123457", 2)
+	r = h.post(c, "/password/forgot/code", url.Values{"identity": {"+447400123457"}, "channel": {"sms"}, "code": {code}, "password": {resetNew}})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/account" {
+		t.Fatalf("reset by SMS: %d %q %s", r.status, r.header.Get("Location"), r.body)
+	}
+	// The account has no email: the notice goes by SMS.
+	h.awaitMail(t, "+447400123457", "password_changed_sms")
 }
