@@ -53,6 +53,16 @@ func (c *Codes) ConsumeLink(ctx context.Context, appID uuid.UUID, purpose otp.Pu
 	return c.onetime.ConsumeLink(ctx, appID, purpose, selector, verifierHash)
 }
 
+// Check checks a code without spending it; see OneTime.Check.
+func (c *Codes) Check(ctx context.Context, appID uuid.UUID, purpose otp.Purpose, identity string, codeHash []byte) (otp.Record, error) {
+	return c.onetime.Check(ctx, appID, purpose, identity, codeHash)
+}
+
+// CheckLink checks a link without spending it; see OneTime.CheckLink.
+func (c *Codes) CheckLink(ctx context.Context, appID uuid.UUID, purpose otp.Purpose, selector string, verifierHash []byte) (otp.Record, error) {
+	return c.onetime.CheckLink(ctx, appID, purpose, selector, verifierHash)
+}
+
 // Cooldown is how long an identity waits between two codes.
 func (c *Codes) Cooldown() time.Duration { return c.onetime.limits.Cooldown }
 

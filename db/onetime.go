@@ -212,19 +212,62 @@ func (s *OneTime) checkLimits(ctx context.Context, tx bun.Tx, appID uuid.UUID, p
 //     code issued with a shorter CodeTTL than its row expires at the end
 //     of CodeTTL, even while the link in the same row still works.
 func (s *OneTime) Verify(ctx context.Context, appID uuid.UUID, purpose otp.Purpose, identity string, codeHash []byte) (otp.Record, error) {
-	return s.decide(ctx, func(q *bun.SelectQuery) *bun.SelectQuery {
+	return s.decide(ctx, true, s.findCode(appID, purpose, identity, codeHash))
+}
+
+// Check is Verify without the spending: a matching code is left usable and
+// its record returned, so that it can be spent (SpendTx) in the same
+// transaction as the change it authorises, once that change is known to be
+// acceptable. A wrong code counts like one given to Verify. Errors: as
+// Verify.
+func (s *OneTime) Check(ctx context.Context, appID uuid.UUID, purpose otp.Purpose, identity string, codeHash []byte) (otp.Record, error) {
+	return s.decide(ctx, false, s.findCode(appID, purpose, identity, codeHash))
+}
+
+// CheckLink is ConsumeLink without the spending, as Check is for codes.
+func (s *OneTime) CheckLink(ctx context.Context, appID uuid.UUID, purpose otp.Purpose, selector string, verifierHash []byte) (otp.Record, error) {
+	return s.decide(ctx, false, s.findLink(appID, purpose, selector, verifierHash))
+}
+
+// SpendTx consumes the row id inside tx if it is still usable: neither
+// consumed, voided nor expired at now. It returns otp.ErrUsed when it is
+// not (another request spent it first, or a newer one voided it).
+func (s *OneTime) SpendTx(ctx context.Context, tx bun.Tx, id uuid.UUID) error {
+	now := s.now()
+	res, err := tx.NewUpdate().Model((*oneTimeRow)(nil)).Set("consumed_at = ?", now).
+		Where("id = ? AND consumed_at IS NULL AND voided_at IS NULL AND expires_at > ?", id, now).
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("db: spend one-time token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return otp.ErrUsed
+	}
+	return nil
+}
+
+// rowCheck is how decide finds a row and judges what was presented.
+type rowCheck struct {
+	find    func(*bun.SelectQuery) *bun.SelectQuery
+	applies func(*oneTimeRow) bool
+	expires func(*oneTimeRow) time.Time
+	matches func(*oneTimeRow) bool
+}
+
+func (s *OneTime) findCode(appID uuid.UUID, purpose otp.Purpose, identity string, codeHash []byte) rowCheck {
+	return rowCheck{find: func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Where("app_id = ? AND purpose = ? AND identity = ?", appID, string(purpose), identity).
 			OrderExpr("created_at DESC, id DESC").Limit(1)
-	}, func(r *oneTimeRow) bool {
+	}, applies: func(r *oneTimeRow) bool {
 		return r.CodeHash != nil
-	}, func(r *oneTimeRow) time.Time {
+	}, expires: func(r *oneTimeRow) time.Time {
 		if r.CodeExpires != nil {
 			return *r.CodeExpires
 		}
 		return r.ExpiresAt
-	}, func(r *oneTimeRow) bool {
+	}, matches: func(r *oneTimeRow) bool {
 		return otp.Equal(r.CodeHash, codeHash)
-	})
+	}}
 }
 
 // ConsumeLink consumes the magic link with the selector, if it belongs to
@@ -233,22 +276,26 @@ func (s *OneTime) Verify(ctx context.Context, appID uuid.UUID, purpose otp.Purpo
 // otp.ErrInvalid and is left untouched. A wrong verifier counts as a wrong
 // attempt.
 func (s *OneTime) ConsumeLink(ctx context.Context, appID uuid.UUID, purpose otp.Purpose, selector string, verifierHash []byte) (otp.Record, error) {
-	return s.decide(ctx, func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Where("selector = ?", selector)
-	}, func(r *oneTimeRow) bool {
-		return r.AppID == appID && r.Purpose == string(purpose)
-	}, func(r *oneTimeRow) time.Time {
-		return r.ExpiresAt
-	}, func(r *oneTimeRow) bool {
-		return otp.Equal(r.VerifierHash, verifierHash)
-	})
+	return s.decide(ctx, true, s.findLink(appID, purpose, selector, verifierHash))
 }
 
-// decide locks the row find selects, and consumes it if applies and
-// matches hold and it is still usable (before expires), or counts a failed
-// attempt.
-func (s *OneTime) decide(ctx context.Context, find func(*bun.SelectQuery) *bun.SelectQuery, applies func(*oneTimeRow) bool,
-	expires func(*oneTimeRow) time.Time, matches func(*oneTimeRow) bool) (otp.Record, error) {
+func (s *OneTime) findLink(appID uuid.UUID, purpose otp.Purpose, selector string, verifierHash []byte) rowCheck {
+	return rowCheck{find: func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("selector = ?", selector)
+	}, applies: func(r *oneTimeRow) bool {
+		return r.AppID == appID && r.Purpose == string(purpose)
+	}, expires: func(r *oneTimeRow) time.Time {
+		return r.ExpiresAt
+	}, matches: func(r *oneTimeRow) bool {
+		return otp.Equal(r.VerifierHash, verifierHash)
+	}}
+}
+
+// decide locks the row c finds, and (with consume) consumes it if it
+// applies, matches and is still usable (before it expires), or counts a
+// failed attempt.
+func (s *OneTime) decide(ctx context.Context, consume bool, c rowCheck) (otp.Record, error) {
+	find, applies, expires, matches := c.find, c.applies, c.expires, c.matches
 	now := s.now()
 	var (
 		rec     otp.Record
@@ -291,6 +338,10 @@ func (s *OneTime) decide(ctx context.Context, find func(*bun.SelectQuery) *bun.S
 			}
 			_, err := q.Exec(ctx)
 			return err
+		}
+		if !consume {
+			rec = r.toRecord()
+			return nil
 		}
 		if _, err := tx.NewUpdate().Model((*oneTimeRow)(nil)).Set("consumed_at = ?", now).Where("id = ?", r.ID).Exec(ctx); err != nil {
 			return err

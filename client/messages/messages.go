@@ -347,32 +347,27 @@ var catalog = map[Key]string{
 	FooterTagline:     "Open-source authentication for Go.",
 }
 
+// catalogs are every part of the catalog, one per area.
+var catalogs = []map[Key]string{catalog, phoneCatalog, twoFactorCatalog, passwordCatalog}
+
 // Text returns the text for k. An unknown key returns the generic internal
 // error text, so a typo can never show a raw key or an empty message.
 func Text(k Key) string {
-	if s, ok := catalog[k]; ok {
-		return s
-	}
-	if s, ok := phoneCatalog[k]; ok {
-		return s
-	}
-	if s, ok := twoFactorCatalog[k]; ok {
-		return s
+	for _, c := range catalogs {
+		if s, ok := c[k]; ok {
+			return s
+		}
 	}
 	return catalog[InternalError]
 }
 
 // Keys lists every key in the catalog, for tests that check each has text.
 func Keys() []Key {
-	keys := make([]Key, 0, len(catalog)+len(phoneCatalog)+len(twoFactorCatalog))
-	for k := range catalog {
-		keys = append(keys, k)
-	}
-	for k := range phoneCatalog {
-		keys = append(keys, k)
-	}
-	for k := range twoFactorCatalog {
-		keys = append(keys, k)
+	var keys []Key
+	for _, c := range catalogs {
+		for k := range c {
+			keys = append(keys, k)
+		}
 	}
 	return keys
 }

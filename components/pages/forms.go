@@ -24,6 +24,7 @@ type Credentials struct {
 	Interactive bool         // true when answering a Datastar request: focus moves by script
 	CodeLink    bool         // offer login by an emailed code (login only)
 	Recover     bool         // offer delayed recovery for a lost email (login only)
+	ForgotLink  bool         // offer to reset a forgotten password (login only)
 	PhoneLink   bool         // offer signup by phone (signup only)
 }
 

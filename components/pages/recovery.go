@@ -1,8 +1,6 @@
 package pages
 
 import (
-	"github.com/a-h/templ"
-
 	"github.com/latch-dev/latch/client/messages"
 )
 
@@ -81,13 +79,4 @@ func summaryOf(keys ...messages.Key) []string {
 		}
 	}
 	return out
-}
-
-// focusIf adds a focus script to attrs when cond (after a Datastar patch
-// that refused the field; autofocus only acts on page load).
-func focusIf(cond bool, attrs templ.Attributes) templ.Attributes {
-	if cond {
-		attrs["data-init"] = "el.focus()"
-	}
-	return attrs
 }

@@ -97,15 +97,9 @@ func (s *Service) checkSignup(email, plain string) (string, string, map[string]m
 	if problem != "" {
 		fields[FieldEmail] = problem
 	}
-	if len(plain) > validate.PasswordMaxBytes {
-		fields[FieldPassword] = messages.PasswordTooLong
-		return email, "", fields
-	}
-	plain = password.Normalize(plain)
-	if problem := validate.Password(plain, email); problem != "" {
+	plain, problem = checkNewPassword(plain, email, s.blocklist)
+	if problem != "" {
 		fields[FieldPassword] = problem
-	} else if s.blocklist != nil && s.blocklist.Blocked(plain) {
-		fields[FieldPassword] = messages.PasswordCommon
 	}
 	return email, plain, fields
 }

@@ -58,11 +58,12 @@ func (s *Server) accountView(ctx context.Context, userID uuid.UUID) (pages.Accou
 		return pages.AccountView{}, err
 	}
 	view := pages.AccountView{
-		UserID:      acct.User.ID.String(),
-		Email:       acct.Email(),
-		MemberSince: acct.User.CreatedAt.UTC().Format("2 January 2006"),
-		PhoneLink:   s.Phones != nil,
-		Label:       accountLabel(acct),
+		UserID:       acct.User.ID.String(),
+		Email:        acct.Email(),
+		MemberSince:  acct.User.CreatedAt.UTC().Format("2 January 2006"),
+		PhoneLink:    s.Phones != nil,
+		PasswordLink: s.Passwords != nil,
+		Label:        accountLabel(acct),
 	}
 	for _, id := range acct.Identities {
 		if id.Kind == auth.IdentityEmail && id.VerifiedAt != nil {

@@ -26,7 +26,7 @@ import (
 // newCodeParts wires login by email code as main does, with a River worker
 // delivering to a mailbox table the test reads like an inbox.
 // Text messages land in the same mailbox; the phone flows are returned too.
-func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Auditor, clk *clock, log *slog.Logger, linkOrigin string) (*auth.Codes, *auth.Phones, *outbox.Mailbox, auth.Notifier) {
+func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Auditor, clk *clock, log *slog.Logger, linkOrigin string, pw auth.Hasher) (*auth.Codes, *auth.Phones, *auth.Passwords, *outbox.Mailbox, auth.Notifier) {
 	t.Helper()
 	mailbox := outbox.NewMailbox(bdb, nil)
 	kek := make([]byte, token.KEKSize)
@@ -61,12 +61,16 @@ func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Audi
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := db.NewCodes(db.NewOneTime(bdb, db.DefaultSendLimits, clk.Now), queue)
+	onetime := db.NewOneTime(bdb, db.DefaultSendLimits, clk.Now)
+	store := db.NewCodes(onetime, queue)
 	codes := auth.NewCodes(db.NewUsers(bdb), store, hasher, web.CodeMessages{Brand: email.Brand{AppName: "Latch"}, Origin: linkOrigin},
 		audit, auth.Lifetimes{Code: 10 * time.Minute, Link: 15 * time.Minute}, log)
 	phones := auth.NewPhones(db.NewUsers(bdb), store, hasher, testNumbers(t), web.SMSMessages{AppName: "Latch"}, audit,
 		auth.PhonesOptions{Clock: clk.Now, Logger: log})
-	return codes, phones, mailbox, db.NewNotices(bdb, queue)
+	passwords := auth.NewPasswords(db.NewUsers(bdb), db.NewPasswords(bdb, onetime, queue, clk.Now), store, hasher, pw,
+		web.PasswordMessages{Brand: email.Brand{AppName: "Latch"}, Origin: linkOrigin}, audit,
+		auth.PasswordsOptions{Email: true, Numbers: testNumbers(t), Clock: clk.Now, Logger: log})
+	return codes, phones, passwords, mailbox, db.NewNotices(bdb, queue)
 }
 
 // awaitCode reads the newest login code emailed to addr, as its owner

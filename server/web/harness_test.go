@@ -105,6 +105,10 @@ type harnessOptions struct {
 	// recovery codes) for the pages, the sign-in step and the token API;
 	// with codes, its notices land in h.mailbox.
 	twoFactor bool
+	// passwords, with codes, turns on password reset and change.
+	passwords bool
+	// secondFactors says who must pass a second factor at sign-in.
+	secondFactors web.SecondFactors
 }
 
 func newHarness(t testing.TB) *harness {
@@ -170,10 +174,11 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	}
 	var codes *auth.Codes
 	var phones *auth.Phones
+	var passwords *auth.Passwords
 	var mailbox *outbox.Mailbox
 	var notices auth.Notifier
 	if o.codes {
-		codes, phones, mailbox, notices = newCodeParts(t, bdb, pool, audit, clk, log, linkOrigin)
+		codes, phones, passwords, mailbox, notices = newCodeParts(t, bdb, pool, audit, clk, log, linkOrigin, accountHasher)
 		o.tokens.codes = codes
 	}
 	var second *auth.TwoFactor
@@ -203,7 +208,11 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		}
 		recovery = newRecoveryFlows(t, bdb, phones, accountHasher, audit, clk, linkOrigin, codes)
 	}
-	deps := web.Deps{Phones: phoneFlows, PhoneRegions: testRegions, Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Recovery: recovery, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
+	var passwordFlows web.PasswordFlows
+	if o.passwords && passwords != nil {
+		passwordFlows = passwords
+	}
+	deps := web.Deps{SecondFactors: o.secondFactors, Passwords: passwordFlows, Phones: phoneFlows, PhoneRegions: testRegions, Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Recovery: recovery, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
 		Tokens: tok.flows, KeySet: tok.ring}
 	if second != nil {
 		deps.SecondFactors, deps.TwoFactor = second, second

@@ -30,7 +30,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 	if s.sendSignedInHome(w, r) {
 		return nil
 	}
-	f := pages.Credentials{CodeLink: s.Codes != nil || s.Phones != nil, Recover: s.Recovery != nil}
+	f := pages.Credentials{CodeLink: s.Codes != nil || s.Phones != nil, ForgotLink: s.resetOn(), Recover: s.Recovery != nil}
 	switch r.URL.Query().Get("from") {
 	case "logout":
 		f.Notice = messages.LoggedOut
@@ -58,7 +58,8 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) error {
 	u, err := s.Accounts.Login(r.Context(), s.AppID, form["email"], form["password"])
 	var ae *auth.Error
 	if errors.As(err, &ae) {
-		f := pages.Credentials{Email: form["email"], Message: ae.Code, Remember: remember, Interactive: isDatastar(r), CodeLink: s.Codes != nil || s.Phones != nil, Recover: s.Recovery != nil}
+		f := pages.Credentials{Email: form["email"], Message: ae.Code, Remember: remember, Interactive: isDatastar(r),
+			CodeLink: s.Codes != nil || s.Phones != nil, ForgotLink: s.resetOn(), Recover: s.Recovery != nil}
 		return s.answer(w, r, http.StatusUnauthorized, pages.LoginPanel(f), pages.Login(s.page(messages.LoginTitle, ""), f))
 	}
 	if err != nil {

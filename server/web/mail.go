@@ -106,3 +106,48 @@ func (m TwoFactorMessages) RecoveryCodeUsed(ctx context.Context, to string, left
 func (m TwoFactorMessages) SecondFactorFailed(ctx context.Context, to string) (auth.Message, error) {
 	return m.notice(ctx, to, "second_factor_failed", messages.EmailSecondFactorFailedSubject, messages.Text(messages.EmailSecondFactorFailedBody), true)
 }
+
+// PasswordMessages writes the messages of password reset and change
+// (auth.PasswordMessages): emails from components/email, text messages
+// from the catalog. Links point at Origin, the configured public origin,
+// never at a request's Host.
+type PasswordMessages struct {
+	Brand  email.Brand
+	Origin string
+}
+
+// ResetLink is the URL of a reset link: {origin}/password/reset?token=….
+func (m PasswordMessages) ResetLink(token string) string {
+	return m.Origin + pages.ResetPath + "?" + url.Values{pages.ResetTokenParameter: {token}}.Encode()
+}
+
+// ResetEmail carries a reset code and link.
+func (m PasswordMessages) ResetEmail(ctx context.Context, to, code, linkToken string, ttl time.Duration) (auth.Message, error) {
+	r, err := email.Render(ctx, email.ResetPassword{Brand: m.Brand, Code: code, Link: m.ResetLink(linkToken), ExpiresIn: ttl})
+	if err != nil {
+		return auth.Message{}, err
+	}
+	return auth.Message{To: to, Subject: r.Subject, Text: r.Text, HTML: r.HTML, Purpose: "reset_password"}, nil
+}
+
+// ResetSMS carries a reset code by text message.
+func (m PasswordMessages) ResetSMS(_ context.Context, to, code string, ttl time.Duration) (auth.Message, error) {
+	text := messages.Fill(messages.SMSResetCode, "{code}", code, "{app}", m.Brand.AppName, "{minutes}", strconv.Itoa(int(ttl.Minutes())))
+	return auth.Message{SMS: true, To: to, Text: text, Purpose: "reset_password_sms_code"}, nil
+}
+
+// PasswordChangedEmail tells an address its account's password changed.
+func (m PasswordMessages) PasswordChangedEmail(ctx context.Context, to string, at time.Time) (auth.Message, error) {
+	r, err := email.Render(ctx, email.PasswordChanged{Brand: m.Brand, At: at.UTC().Format("2 January 2006 at 15:04 UTC"),
+		ResetURL: m.Origin + pages.ForgotPath})
+	if err != nil {
+		return auth.Message{}, err
+	}
+	return auth.Message{To: to, Subject: r.Subject, Text: r.Text, HTML: r.HTML, Purpose: "password_changed"}, nil
+}
+
+// PasswordChangedSMS tells a number its account's password changed.
+func (m PasswordMessages) PasswordChangedSMS(_ context.Context, to string, _ time.Time) (auth.Message, error) {
+	text := messages.Fill(messages.SMSPasswordChanged, "{app}", m.Brand.AppName, "{url}", m.Origin+pages.ForgotPath)
+	return auth.Message{SMS: true, To: to, Text: text, Purpose: "password_changed_sms"}, nil
+}

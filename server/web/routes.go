@@ -61,6 +61,17 @@ func (s *Server) Handler() http.Handler {
 		route("POST", pages.RecoveryFinishPath, s.recoveryFinishPost)
 		route("POST", pages.AccountRecoveryCancelPath, s.requireUser(s.accountRecoveryCancel))
 	}
+	if s.resetOn() {
+		route("GET", pages.ForgotPath, s.forgotPage)
+		route("POST", pages.ForgotPath, s.forgotPost)
+		route("POST", pages.ResetCodePath, s.resetCodePost)
+		route("GET", pages.ResetPath, s.resetPage)
+		route("POST", pages.ResetPath, s.resetPost)
+	}
+	if s.Passwords != nil {
+		route("GET", pages.ChangePasswordPath, s.requireUser(s.changePasswordPage))
+		route("POST", pages.ChangePasswordPath, s.requireUser(s.changePasswordPost))
+	}
 	if s.DevMailbox != nil {
 		route("GET", devMailboxPath, s.devMailbox)
 	}

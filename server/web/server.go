@@ -58,6 +58,7 @@ type Deps struct {
 	Phones            PhoneFlows     // login, signup and numbers by SMS code; nil (no SMS delivery) leaves them out
 	PhoneRegions      pages.Regions  // where phone numbers may be from, for hints
 	Recovery          RecoveryFlows  // delayed account recovery; nil leaves /recover out
+	Passwords         PasswordFlows  // password reset and change; nil (no message delivery) leaves them out
 }
 
 // Server holds the handlers.

@@ -27,8 +27,11 @@ import (
 type codeParts struct {
 	codes  *auth.Codes  // login by email code; nil without email delivery
 	phones *auth.Phones // login, signup and numbers by SMS code; nil without SMS delivery
-	worker *outbox.Worker
-	pool   *pgxpool.Pool
+	// passwords resets (by whichever channel delivers) and changes
+	// passwords; nil without any delivery, as its notices need one.
+	passwords *auth.Passwords
+	worker    *outbox.Worker
+	pool      *pgxpool.Pool
 	// notices queues emails that carry no code (two-step verification
 	// notices); nil without email delivery.
 	notices auth.Notifier
@@ -43,7 +46,7 @@ type codeParts struct {
 // without delivery is off: no SMTP, no email codes (nil codes); no
 // Twilio, no phone flows (nil phones, and their routes are absent). With
 // neither, there is no worker.
-func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, kek []byte, audit auth.Auditor, log *slog.Logger) (codeParts, error) {
+func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, kek []byte, passwordHasher auth.Hasher, audit auth.Auditor, log *slog.Logger) (codeParts, error) {
 	var senders outbox.Senders
 	switch {
 	case cfg.SMTPHost != "":
@@ -113,8 +116,15 @@ func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, 
 		return fail(err)
 	}
 	users := db.NewUsers(bdb)
-	store := db.NewCodes(db.NewOneTime(bdb, db.DefaultSendLimits, nil), queue)
+	onetime := db.NewOneTime(bdb, db.DefaultSendLimits, nil)
+	store := db.NewCodes(onetime, queue)
 	parts := codeParts{worker: worker, pool: pool, recoveries: db.NewRecoveries(bdb, queue)}
+	resetOptions := auth.PasswordsOptions{Email: senders.Email != nil, TTL: 15 * time.Minute, Logger: log}
+	if senders.SMS != nil {
+		resetOptions.Numbers = numbers
+	}
+	parts.passwords = auth.NewPasswords(users, db.NewPasswords(bdb, onetime, queue, nil), store, hasher, passwordHasher,
+		web.PasswordMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, audit, resetOptions)
 	if senders.Email != nil {
 		parts.notices = db.NewNotices(bdb, queue)
 		parts.codes = auth.NewCodes(users, store, hasher,

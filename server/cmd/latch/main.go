@@ -182,7 +182,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	if err != nil {
 		return err
 	}
-	parts, err := codeFlows(ctx, cfg, bdb, dsn, kek, db.NewAudit(bdb, nil), log)
+	parts, err := codeFlows(ctx, cfg, bdb, dsn, kek, hasher, db.NewAudit(bdb, nil), log)
 	if err != nil {
 		return err
 	}
@@ -196,6 +196,10 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	var phones web.PhoneFlows
 	if parts.phones != nil {
 		phones = parts.phones
+	}
+	var passwords web.PasswordFlows
+	if parts.passwords != nil {
+		passwords = parts.passwords
 	}
 	if worker != nil {
 		defer parts.pool.Close()
@@ -233,6 +237,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		Tokens: tokens, KeySet: ring, Codes: codeRequester, DevMailbox: devMailbox(cfg, bdb),
 		Verifier: emailVerifier, SecondFactors: second, TwoFactor: second, Recovery: recovery,
 		Phones: phones, PhoneRegions: pages.Regions{Default: cfg.PhoneDefaultRegion, Allowed: cfg.PhoneRegions},
+		Passwords: passwords,
 	})
 	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log)
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -1,0 +1,115 @@
+package web_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/pages"
+)
+
+var resetLink = regexp.MustCompile(`https?://\S+` + regexp.QuoteMeta(pages.ResetPath) + `\?token=\S+`)
+
+const (
+	resetSubject     = "Reset your Latch password"
+	browserResetPass = "copper kettle by the river"
+)
+
+// A forgotten password is reset from the emailed link in a browser that is
+// not signed in; the browser signed in before is signed out by it.
+func TestBrowserPasswordResetByLink(t *testing.T) {
+	t.Parallel()
+	bothJavaScript(t, func(t *testing.T, javascript bool) {
+		chromium := chromiumPath(t)
+		h := newHarnessWith(t, harnessOptions{codes: true, devMailbox: true, passwords: true})
+		before := newBrowser(t, chromium, h, javascript)
+		before.signUpInBrowser(journeyEmail, journeyPassword, javascript)
+
+		b := before.otherProfile(javascript)
+		b.open("/login")
+		b.navigateBy("forgot", click(`[data-testid="to-forgot"]`))
+		b.wantLocation(pages.ForgotPath)
+		ask := chromedp.Steps(typeInto("forgot-email", journeyEmail), click(`[data-testid="forgot-request"]`))
+		if javascript {
+			b.waitDatastar()
+			b.markPage(1)
+			b.do("ask for a reset", ask)
+			b.waitTextIn(`[data-testid="forgot-notice"]`, messages.Text(messages.ResetSent))
+			b.wantMarker(1) // patched in place, no reload
+		} else {
+			b.navigateBy("ask for a reset", ask)
+			b.wantText(`[data-testid="forgot-notice"]`, messages.Text(messages.ResetSent))
+		}
+
+		link := resetLink.FindString(b.readMailbox(journeyEmail, resetSubject))
+		if !strings.HasPrefix(link, b.base+pages.ResetPath) {
+			t.Fatalf("link %q is not on the site's origin %s", link, b.base)
+		}
+		b.do("open the link", chromedp.Navigate(link))
+		b.wantLocation(pages.ResetPath) // the token has left the address bar
+		b.wantText("h1", messages.Text(messages.ResetTitle))
+
+		// A password the rules refuse is written next to the field.
+		tooShort := chromedp.Steps(typeInto("reset-password", "short"), click(`[data-testid="reset-submit"]`))
+		if javascript {
+			b.waitDatastar()
+			b.do("too short", chromedp.Evaluate[chromedp.Void](`document.getElementById("reset-password").removeAttribute("minlength")`))
+			b.do("submit too short", tooShort)
+			b.waitTextIn(`[data-testid="reset-password-error"]`, messages.Text(messages.PasswordTooShort))
+		} else {
+			b.do("too short", chromedp.Evaluate[chromedp.Void](`document.getElementById("reset-password").removeAttribute("minlength")`))
+			b.navigateBy("submit too short", tooShort)
+			b.wantText(`[data-testid="reset-password-error"]`, messages.Text(messages.PasswordTooShort))
+		}
+
+		b.navigateBy("choose a password", chromedp.Steps(typeInto("reset-password", browserResetPass), click(`[data-testid="reset-submit"]`)))
+		b.wantLocation("/account")
+		b.wantText(`[data-testid="account-notice"]`, messages.Text(messages.PasswordResetDone))
+
+		before.open("/account")
+		if loc := before.location(); !strings.HasPrefix(loc, "/login") {
+			t.Fatalf("the browser signed in before the reset is on %s, want the login page", loc)
+		}
+		if javascript {
+			b.wantCleanConsole()
+		}
+	})
+}
+
+// A signed-in user changes their password from the account page.
+func TestBrowserChangePassword(t *testing.T) {
+	t.Parallel()
+	bothJavaScript(t, func(t *testing.T, javascript bool) {
+		chromium := chromiumPath(t)
+		h := newHarnessWith(t, harnessOptions{codes: true, devMailbox: true, passwords: true})
+		b := newBrowser(t, chromium, h, javascript)
+		b.signUpInBrowser(journeyEmail, journeyPassword, javascript)
+		b.navigateBy("to the password form", click(`[data-testid="account-password"]`))
+		b.wantLocation(pages.ChangePasswordPath)
+
+		wrong := chromedp.Steps(typeInto("change-current", "not my password"), typeInto("change-password", browserResetPass),
+			click(`[data-testid="change-submit"]`))
+		if javascript {
+			b.waitDatastar()
+			b.markPage(1)
+			b.do("wrong current password", wrong)
+			b.waitTextIn(`[data-testid="change-current-error"]`, messages.Text(messages.CurrentPasswordWrong))
+			b.wantMarker(1)
+			b.wantFocus("change-current")
+		} else {
+			b.navigateBy("wrong current password", wrong)
+			b.wantText(`[data-testid="change-current-error"]`, messages.Text(messages.CurrentPasswordWrong))
+		}
+		b.navigateBy("change", chromedp.Steps(typeInto("change-current", journeyPassword), typeInto("change-password", browserResetPass),
+			click(`[data-testid="change-submit"]`)))
+		b.wantLocation("/account")
+		b.wantText(`[data-testid="account-notice"]`, messages.Text(messages.PasswordChanged))
+		b.readMailbox(journeyEmail, "Your Latch password was changed")
+		if javascript {
+			b.wantCleanConsole()
+		}
+	})
+}
