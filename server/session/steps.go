@@ -33,10 +33,15 @@ type Pending struct {
 
 // BeginPending records a sign-in waiting for its second factor, in a
 // session with a new token (the first factor is a privilege change too).
-// It replaces any earlier pending sign-in and signs nobody in.
+// It replaces any earlier pending sign-in and signs nobody in: a browser
+// signed in as someone else is signed out, so it never stays signed in as
+// one user while another user's second step is pending.
 func (m *Manager) BeginPending(ctx context.Context, p Pending) error {
 	if err := m.sm.RenewToken(ctx); err != nil {
 		return err
+	}
+	for _, k := range []string{UserKey, PublicIDKey, authAtKey, rememberKey, seenKey} {
+		m.sm.Remove(ctx, k)
 	}
 	m.sm.Put(ctx, pendingUserKey, p.UserID.String())
 	m.sm.Put(ctx, pendingRememberKey, p.Remember)
