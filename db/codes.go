@@ -36,13 +36,7 @@ var _ auth.CodeStore = (*Codes)(nil)
 func (c *Codes) Issue(ctx context.Context, in otp.Issue, m *auth.Message) error {
 	var also []func(context.Context, bun.Tx) error
 	if m != nil {
-		msg := outbox.Message{
-			Kind: outbox.Email, To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML,
-			Purpose: m.Purpose, Expires: m.Expires, Decoy: m.Decoy,
-		}
-		if m.SMS {
-			msg.Kind, msg.Subject, msg.HTML = outbox.SMS, "", ""
-		}
+		msg := outboxMessage(*m)
 		also = append(also, func(ctx context.Context, tx bun.Tx) error { return c.queue.Enqueue(ctx, tx, msg) })
 	}
 	_, err := c.onetime.Create(ctx, in, also...)

@@ -356,16 +356,22 @@ func Text(k Key) string {
 	if s, ok := phoneCatalog[k]; ok {
 		return s
 	}
+	if s, ok := settingsCatalog[k]; ok {
+		return s
+	}
 	return catalog[InternalError]
 }
 
 // Keys lists every key in the catalog, for tests that check each has text.
 func Keys() []Key {
-	keys := make([]Key, 0, len(catalog)+len(phoneCatalog))
+	keys := make([]Key, 0, len(catalog)+len(phoneCatalog)+len(settingsCatalog))
 	for k := range catalog {
 		keys = append(keys, k)
 	}
 	for k := range phoneCatalog {
+		keys = append(keys, k)
+	}
+	for k := range settingsCatalog {
 		keys = append(keys, k)
 	}
 	return keys

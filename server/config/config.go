@@ -60,6 +60,10 @@ type Config struct {
 	AccessTokenTTL       time.Duration // LATCH_ACCESS_TOKEN_TTL: lifetime of API access tokens (default 5m)
 	RefreshTokenLifetime time.Duration // LATCH_REFRESH_TOKEN_LIFETIME: absolute lifetime of a refresh-token family (default 720h)
 	RefreshGrace         time.Duration // LATCH_REFRESH_GRACE: a concurrent refresh with the same token gets the same pair this long (default 10s)
+	// DeleteGrace is LATCH_DELETE_GRACE: how long a deleted account can be
+	// restored by logging in before its personal data is purged (default
+	// 336h, 14 days; at least 1h).
+	DeleteGrace time.Duration
 	// TokenKEK is LATCH_TOKEN_KEK decoded: the key-encryption key (32 bytes,
 	// base64) that seals signing keys at rest. nil when unset: serving then
 	// refuses to start in production, and in dev keeps one in
@@ -122,6 +126,7 @@ func Load(getenv func(string) string) (Config, error) {
 		AccessTokenTTL:       p.duration("LATCH_ACCESS_TOKEN_TTL", 5*time.Minute),
 		RefreshTokenLifetime: p.duration("LATCH_REFRESH_TOKEN_LIFETIME", 30*24*time.Hour),
 		RefreshGrace:         p.duration("LATCH_REFRESH_GRACE", 10*time.Second),
+		DeleteGrace:          p.duration("LATCH_DELETE_GRACE", 14*24*time.Hour),
 
 		SessionRememberIdleTimeout: p.duration("LATCH_SESSION_REMEMBER_IDLE_TIMEOUT", 7*24*time.Hour),
 		SessionRememberLifetime:    p.duration("LATCH_SESSION_REMEMBER_LIFETIME", 30*24*time.Hour),
@@ -175,6 +180,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.RefreshGrace > time.Minute {
 		p.fail("LATCH_REFRESH_GRACE", "must be at most 1m")
+	}
+	if c.DeleteGrace < time.Hour {
+		p.fail("LATCH_DELETE_GRACE", "must be at least 1h")
 	}
 	if v := strings.TrimSpace(getenv("LATCH_TOKEN_KEK")); v != "" {
 		kek, err := token.ParseKEK(v)

@@ -26,7 +26,7 @@ import (
 // newCodeParts wires login by email code as main does, with a River worker
 // delivering to a mailbox table the test reads like an inbox.
 // Text messages land in the same mailbox; the phone flows are returned too.
-func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Auditor, clk *clock, log *slog.Logger, linkOrigin string) (*auth.Codes, *auth.Phones, *outbox.Mailbox) {
+func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Auditor, clk *clock, log *slog.Logger, linkOrigin string) (*auth.Codes, *auth.Phones, *outbox.Mailbox, settingsDelivery) {
 	t.Helper()
 	mailbox := outbox.NewMailbox(bdb, nil)
 	kek := make([]byte, token.KEKSize)
@@ -66,7 +66,15 @@ func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Audi
 		audit, auth.Lifetimes{Code: 10 * time.Minute, Link: 15 * time.Minute}, log)
 	phones := auth.NewPhones(db.NewUsers(bdb), store, hasher, testNumbers(t), web.SMSMessages{AppName: "Latch"}, audit,
 		auth.PhonesOptions{Clock: clk.Now, Logger: log})
-	return codes, phones, mailbox
+	return codes, phones, mailbox, settingsDelivery{store: store, hasher: hasher, queue: queue, origin: linkOrigin}
+}
+
+// settingsDelivery is what the settings flows need of the code flows.
+type settingsDelivery struct {
+	store  *db.Codes
+	hasher *otp.Hasher
+	queue  *outbox.Queue
+	origin string
 }
 
 // awaitCode reads the newest login code emailed to addr, as its owner

@@ -74,6 +74,7 @@ type harness struct {
 	mailbox *outbox.Mailbox // with harnessOptions.codes: where emails land
 	// linkOrigin is the public origin emailed links are built on.
 	linkOrigin string
+	settings   *auth.Settings
 }
 
 type harnessOptions struct {
@@ -97,6 +98,10 @@ type harnessOptions struct {
 	// phones, with codes, turns on the SMS code flows (login, signup and
 	// adding a number), their messages landing in h.mailbox.
 	phones bool
+	// deleteGrace is the grace period of deleted accounts (14 days when zero).
+	deleteGrace time.Duration
+	// reauthenticators are extra ways to prove who you are.
+	reauthenticators web.Reauthenticators
 }
 
 func newHarness(t testing.TB) *harness {
@@ -163,10 +168,12 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	var codes *auth.Codes
 	var phones *auth.Phones
 	var mailbox *outbox.Mailbox
+	var delivery settingsDelivery
 	if o.codes {
-		codes, phones, mailbox = newCodeParts(t, bdb, pool, audit, clk, log, linkOrigin)
+		codes, phones, mailbox, delivery = newCodeParts(t, bdb, pool, audit, clk, log, linkOrigin)
 		o.tokens.codes = codes
 	}
+	settings := newSettings(bdb, store, accountHasher, audit, clk, log, delivery, o)
 	tok := newTokenParts(t, bdb, accounts, audit, clk, log, o.tokens)
 	var codeRequester web.CodeRequester
 	var verifier web.EmailVerifier
@@ -182,7 +189,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		phoneFlows = phones
 	}
 	srv := web.New(web.Deps{Phones: phoneFlows, PhoneRegions: testRegions, Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
-		Tokens: tok.flows, KeySet: tok.ring})
+		Tokens: tok.flows, KeySet: tok.ring, Settings: settings, Reauthenticators: o.reauthenticators})
 	handler := srv.Handler()
 	if o.wrap != nil {
 		handler = o.wrap(handler)
@@ -193,7 +200,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	} else {
 		ts.Start()
 	}
-	return &harness{t: t, srv: ts, handler: handler, db: bdb, appID: appID, clock: clk, audit: audit, hasher: hasher, logs: logs, tok: tok, dev: dev, mailbox: mailbox, linkOrigin: linkOrigin}
+	return &harness{settings: settings, t: t, srv: ts, handler: handler, db: bdb, appID: appID, clock: clk, audit: audit, hasher: hasher, logs: logs, tok: tok, dev: dev, mailbox: mailbox, linkOrigin: linkOrigin}
 }
 
 type lockedWriter struct {

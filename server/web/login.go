@@ -38,6 +38,8 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 		f.Notice = messages.SessionExpired
 	case "everywhere":
 		f.Notice = messages.SignedOutEverywhere
+	case "deleted":
+		f.Notice = messages.AccountDeletedLogin
 	}
 	s.render(w, r, http.StatusOK, pages.Login(s.page(messages.LoginTitle, ""), f))
 	return nil

@@ -56,3 +56,27 @@ func (m CodeMessages) VerifyEmail(ctx context.Context, to, code, linkToken strin
 	}
 	return auth.Message{To: to, Subject: r.Subject, Text: r.Text, HTML: r.HTML, Purpose: "verify_email"}, nil
 }
+
+// ChangeEmailCode is the email carrying the code that proves a new
+// address (auth.SettingsMessages).
+func (m CodeMessages) ChangeEmailCode(ctx context.Context, to, code string, ttl time.Duration) (auth.Message, error) {
+	return m.render(ctx, to, "change_email_code", email.SettingsCode{Brand: m.Brand, Code: code, ExpiresIn: ttl})
+}
+
+// ReauthCode is the email carrying a code that proves it is the user.
+func (m CodeMessages) ReauthCode(ctx context.Context, to, code string, ttl time.Duration) (auth.Message, error) {
+	return m.render(ctx, to, "reauth_code", email.SettingsCode{Brand: m.Brand, Code: code, ExpiresIn: ttl, Reauth: true})
+}
+
+// EmailChanged is the notice to an account's old address.
+func (m CodeMessages) EmailChanged(ctx context.Context, to, masked string) (auth.Message, error) {
+	return m.render(ctx, to, "email_changed", email.EmailChanged{Brand: m.Brand, Masked: masked})
+}
+
+func (m CodeMessages) render(ctx context.Context, to, purpose string, e email.Email) (auth.Message, error) {
+	r, err := email.Render(ctx, e)
+	if err != nil {
+		return auth.Message{}, err
+	}
+	return auth.Message{To: to, Subject: r.Subject, Text: r.Text, HTML: r.HTML, Purpose: purpose}, nil
+}

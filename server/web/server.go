@@ -56,6 +56,13 @@ type Deps struct {
 	SecondFactors     SecondFactors // who must pass a second factor at sign-in; nil: nobody
 	Phones            PhoneFlows    // login, signup and numbers by SMS code; nil (no SMS delivery) leaves them out
 	PhoneRegions      pages.Regions // where phone numbers may be from, for hints
+	// Settings runs re-authentication and the account settings (email,
+	// identities, deletion, export, activity); nil leaves their routes out
+	// and sensitive actions need no fresh proof.
+	Settings AccountSettings
+	// Reauthenticators are extra ways to prove who you are on ReauthPath
+	// (an authenticator app…); nil offers none.
+	Reauthenticators Reauthenticators
 }
 
 // Server holds the handlers.

@@ -29,6 +29,11 @@ type codeParts struct {
 	phones *auth.Phones // login, signup and numbers by SMS code; nil without SMS delivery
 	worker *outbox.Worker
 	pool   *pgxpool.Pool
+	// For the settings flows: the code store, its hasher and the queue
+	// their notices go on; nil without any delivery.
+	store *db.Codes
+	otp   *otp.Hasher
+	queue *outbox.Queue
 }
 
 // codeFlows wires the one-time code flows: the River outbox (its schema
@@ -109,7 +114,7 @@ func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, 
 	}
 	users := db.NewUsers(bdb)
 	store := db.NewCodes(db.NewOneTime(bdb, db.DefaultSendLimits, nil), queue)
-	parts := codeParts{worker: worker, pool: pool}
+	parts := codeParts{worker: worker, pool: pool, store: store, otp: hasher, queue: queue}
 	if senders.Email != nil {
 		parts.codes = auth.NewCodes(users, store, hasher,
 			web.CodeMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, audit,
