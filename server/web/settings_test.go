@@ -448,3 +448,24 @@ func TestPhoneOnlyAccountReauthsByCodeAndAddsAnEmail(t *testing.T) {
 		t.Fatalf("remove the last address: %d", r.status)
 	}
 }
+
+func TestEmailCodeLoginRestoresADeletedAccount(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWith(t, harnessOptions{codes: true})
+	c := h.signup("ada@example.com", settingsPW)
+	if r := h.post(c, pages.DeletePath, url.Values{"confirm": {"yes"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("delete: %d", r.status)
+	}
+	back := h.browser()
+	if r := h.post(back, pages.CodeLoginPath, url.Values{"email": {"ada@example.com"}}); r.status != 200 {
+		t.Fatalf("ask for a code: %d", r.status)
+	}
+	code := h.awaitCode(t, "ada@example.com")
+	r := h.post(back, pages.CodeLoginVerifyPath, url.Values{"email": {"ada@example.com"}, "code": {code}})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/account" {
+		t.Fatalf("code login in grace: %d %q %s", r.status, r.header.Get("Location"), r.body)
+	}
+	if r := h.get(back, "/account"); r.status != 200 || !strings.Contains(r.body, msg(messages.AccountRestored)) {
+		t.Fatalf("account after a code login: %d", r.status)
+	}
+}
