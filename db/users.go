@@ -22,6 +22,10 @@ type userRow struct {
 	Status    string    `bun:"status"`
 	CreatedAt time.Time `bun:"created_at"`
 	UpdatedAt time.Time `bun:"updated_at"`
+	// Set when the owner deleted the account (see db.Settings).
+	DeletedAt  *time.Time `bun:"deleted_at"`
+	PurgeAfter *time.Time `bun:"purge_after"`
+	PurgedAt   *time.Time `bun:"purged_at"`
 }
 
 type identityRow struct {
@@ -96,7 +100,7 @@ func (s *Users) PasswordLogin(ctx context.Context, appID uuid.UUID, kind auth.Id
 	}
 	err := s.db.NewSelect().
 		TableExpr("identities AS i").
-		ColumnExpr("u.id, u.app_id, u.status, u.created_at, u.updated_at, p.hash").
+		ColumnExpr("u.id, u.app_id, u.status, u.created_at, u.updated_at, u.deleted_at, u.purge_after, u.purged_at, p.hash").
 		Join("JOIN users AS u ON u.id = i.user_id").
 		Join("JOIN password_credentials AS p ON p.user_id = u.id").
 		Where("i.app_id = ? AND i.kind = ? AND i.value = ?", appID, string(kind), value).
@@ -215,8 +219,23 @@ func (s *Users) SetStatus(ctx context.Context, appID, userID uuid.UUID, status a
 	return int(ended), nil
 }
 
+// RestoreDeleted makes the user active again if, at now, it is deleted and
+// still inside its grace period (purge_after), clearing the deletion. It
+// reports whether it did.
+func (s *Users) RestoreDeleted(ctx context.Context, appID, userID uuid.UUID, now time.Time) (bool, error) {
+	res, err := s.db.NewUpdate().Model((*userRow)(nil)).
+		Set("status = 'active'").Set("deleted_at = NULL").Set("purge_after = NULL").Set("updated_at = now()").
+		Where("id = ? AND app_id = ? AND status = 'deleted' AND purged_at IS NULL AND purge_after > ?", userID, appID, now.UTC()).
+		Exec(ctx)
+	if err != nil {
+		return false, fmt.Errorf("db: restore user: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
 func (r userRow) toDomain() auth.User {
-	return auth.User{ID: r.ID, AppID: r.AppID, Status: auth.Status(r.Status), CreatedAt: r.CreatedAt}
+	return auth.User{ID: r.ID, AppID: r.AppID, Status: auth.Status(r.Status), CreatedAt: r.CreatedAt, PurgeAfter: r.PurgeAfter}
 }
 
 // AppID returns the id of the app with the given slug.

@@ -348,7 +348,7 @@ var catalog = map[Key]string{
 }
 
 // catalogs are every part of the catalog, one per area.
-var catalogs = []map[Key]string{catalog, phoneCatalog, twoFactorCatalog, passwordCatalog}
+var catalogs = []map[Key]string{catalog, phoneCatalog, twoFactorCatalog, passwordCatalog, settingsCatalog}
 
 // Text returns the text for k. An unknown key returns the generic internal
 // error text, so a typo can never show a raw key or an empty message.
@@ -357,6 +357,9 @@ func Text(k Key) string {
 		if s, ok := c[k]; ok {
 			return s
 		}
+	}
+	if s, ok := settingsCatalog[k]; ok {
+		return s
 	}
 	return catalog[InternalError]
 }
@@ -368,6 +371,9 @@ func Keys() []Key {
 		for k := range c {
 			keys = append(keys, k)
 		}
+	}
+	for k := range settingsCatalog {
+		keys = append(keys, k)
 	}
 	return keys
 }

@@ -43,9 +43,9 @@ const (
 	EmailResetExpires  Key = "email.reset.expires"
 	EmailResetIgnore   Key = "email.reset.ignore"
 
-	EmailChangedSubject Key = "email.password_changed.subject"
-	EmailChangedBody    Key = "email.password_changed.body"
-	EmailChangedNotYou  Key = "email.password_changed.not_you"
+	PasswordChangedSubject Key = "email.password_changed.subject"
+	PasswordChangedBody    Key = "email.password_changed.body"
+	PasswordChangedNotYou  Key = "email.password_changed.not_you"
 
 	SMSResetCode       Key = "sms.reset_code"
 	SMSPasswordChanged Key = "sms.password_changed"
@@ -91,9 +91,9 @@ var passwordCatalog = map[Key]string{
 	EmailResetExpires:  "The code and the link expire in {ttl} and work once.",
 	EmailResetIgnore:   "If you did not ask to reset your password, you can ignore this email: your password stays as it is.",
 
-	EmailChangedSubject: "Your {app} password was changed",
-	EmailChangedBody:    "The password of your {app} account was changed on {time}.",
-	EmailChangedNotYou:  "If you did not do this, reset your password now at {url} and check the devices signed in to your account.",
+	PasswordChangedSubject: "Your {app} password was changed",
+	PasswordChangedBody:    "The password of your {app} account was changed on {time}.",
+	PasswordChangedNotYou:  "If you did not do this, reset your password now at {url} and check the devices signed in to your account.",
 
 	SMSResetCode:       "{code} is your {app} password reset code. It expires in {minutes} minutes. If you did not ask for it, ignore this message.",
 	SMSPasswordChanged: "Your {app} password was changed. If you did not do this, reset it now at {url}",

@@ -33,7 +33,6 @@ const (
 	RecoveryFinishIntro    Key = "ui.recovery.finish_intro"
 	RecoveryWaitingIntro   Key = "ui.recovery.waiting_intro"
 	RecoveryFinishSubmit   Key = "ui.recovery.finish_submit"
-	LabelNewEmail          Key = "ui.label.new_email"
 	RecoveryPendingTitle   Key = "ui.recovery.pending_title"
 	RecoveryPendingIntro   Key = "ui.recovery.pending_intro"
 	LoginLostEmail         Key = "ui.login.lost_email"
@@ -82,7 +81,6 @@ var recoveryCatalog = map[Key]string{
 	RecoveryFinishIntro:    "Choose a new email address and password. Every device signed in to the account will be signed out.",
 	RecoveryWaitingIntro:   "This recovery is waiting. You can finish it after {ready}.",
 	RecoveryFinishSubmit:   "Set email and password",
-	LabelNewEmail:          "New email address",
 	RecoveryPendingTitle:   "Account recovery in progress",
 	RecoveryPendingIntro:   "Someone started recovering this account on {started}. It can finish after {ready}. If it was not you, cancel it now.",
 	LoginLostEmail:         "Lost access to your email?",

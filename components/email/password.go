@@ -52,7 +52,7 @@ var _ Email = PasswordChanged{}
 
 // Subject says what happened.
 func (e PasswordChanged) Subject() string {
-	return messages.Fill(messages.EmailChangedSubject, "{app}", e.Brand.AppName)
+	return messages.Fill(messages.PasswordChangedSubject, "{app}", e.Brand.AppName)
 }
 
 // HTML is the HTML body.
@@ -64,9 +64,9 @@ func (e PasswordChanged) Text() templ.Component {
 }
 
 func (e PasswordChanged) body() string {
-	return messages.Fill(messages.EmailChangedBody, "{app}", e.Brand.AppName, "{time}", e.At)
+	return messages.Fill(messages.PasswordChangedBody, "{app}", e.Brand.AppName, "{time}", e.At)
 }
 
 func (e PasswordChanged) notYou() string {
-	return messages.Fill(messages.EmailChangedNotYou, "{url}", e.ResetURL)
+	return messages.Fill(messages.PasswordChangedNotYou, "{url}", e.ResetURL)
 }

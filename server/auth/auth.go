@@ -42,6 +42,25 @@ type User struct {
 	AppID     uuid.UUID
 	Status    Status
 	CreatedAt time.Time
+	// PurgeAfter is set for an account its owner deleted: until then a
+	// successful sign-in restores it (see PendingDeletion), after it the
+	// purge removes its personal data.
+	PurgeAfter *time.Time
+	// Restored is set by a first factor that just brought the account
+	// back from pending deletion, so the page can say so.
+	Restored bool
+}
+
+// PendingDeletion reports whether u was deleted by its owner and may still
+// be restored by signing in at now.
+func (u User) PendingDeletion(now time.Time) bool {
+	return u.Status == StatusDeleted && u.PurgeAfter != nil && now.Before(*u.PurgeAfter)
+}
+
+// CanSignIn reports whether u may pass a first factor at now: an active
+// account, or one pending deletion (which signing in restores).
+func (u User) CanSignIn(now time.Time) bool {
+	return u.Status == StatusActive || u.PendingDeletion(now)
 }
 
 // Identity is one normalized identifier of a user, unique within an app.

@@ -132,7 +132,7 @@ func (c *Codes) request(ctx context.Context, appID uuid.UUID, email string, link
 		content.LinkToken, content.LinkTTL, content.Next = l.Token, c.ttl.Link, next
 	}
 	u, err := c.users.UserByIdentity(ctx, appID, IdentityEmail, email)
-	known := err == nil && u.Status == StatusActive
+	known := err == nil && u.CanSignIn(time.Now())
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return "", fmt.Errorf("auth: login code: %w", err)
 	}
@@ -198,6 +198,9 @@ func (c *Codes) VerifyLogin(ctx context.Context, appID uuid.UUID, email, code st
 		return User{}, invalid
 	}
 	acct, err := c.users.Account(ctx, appID, *rec.UserID)
+	if err == nil {
+		acct.User, err = restoreIfPending(ctx, c.users, c.audit, c.log, acct.User, time.Now(), "email_code")
+	}
 	if errors.Is(err, ErrNotFound) || (err == nil && acct.User.Status != StatusActive) {
 		return User{}, invalid
 	}

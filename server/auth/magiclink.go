@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -74,6 +75,9 @@ func (c *Codes) ConsumeLoginLink(ctx context.Context, appID uuid.UUID, token str
 		return fail("unknown_identity", nil)
 	}
 	acct, err := c.users.Account(ctx, appID, *rec.UserID)
+	if err == nil {
+		acct.User, err = restoreIfPending(ctx, c.users, c.audit, c.log, acct.User, time.Now(), "login_link")
+	}
 	if errors.Is(err, ErrNotFound) || (err == nil && acct.User.Status != StatusActive) {
 		return fail("inactive", nil)
 	}

@@ -31,6 +31,8 @@ type PhoneUserStore interface {
 	AddVerifiedPhone(ctx context.Context, appID, userID uuid.UUID, number string, at time.Time) (added bool, err error)
 	// Account returns the user and identities, or ErrNotFound.
 	Account(ctx context.Context, appID, userID uuid.UUID) (Account, error)
+	// RestoreDeleted: see UserStore.
+	RestoreDeleted(ctx context.Context, appID, userID uuid.UUID, now time.Time) (bool, error)
 }
 
 // PhoneNumbers normalises typed phone numbers to E.164 (phone.Numbers). It
@@ -97,7 +99,7 @@ func (p *Phones) RequestLogin(ctx context.Context, appID uuid.UUID, input string
 	var owner *uuid.UUID
 	u, err := p.users.UserByVerifiedPhone(ctx, appID, number)
 	switch {
-	case err == nil && u.Status == StatusActive:
+	case err == nil && u.CanSignIn(p.clock()):
 		owner = &u.ID
 	case err != nil && !errors.Is(err, ErrNotFound):
 		return "", fmt.Errorf("auth: phone login code: %w", err)
@@ -295,10 +297,14 @@ func (p *Phones) spend(ctx context.Context, appID uuid.UUID, purpose otp.Purpose
 	return rec, nil
 }
 
-// active returns the user if the account exists and is active, and
+// active returns the user if the account exists and is active (restoring
+// one pending deletion: the code was the first factor), and
 // messages.CodeInvalid if not.
 func (p *Phones) active(ctx context.Context, appID, id uuid.UUID) (User, error) {
 	acct, err := p.users.Account(ctx, appID, id)
+	if err == nil {
+		acct.User, err = restoreIfPending(ctx, p.users, p.audit, p.log, acct.User, p.clock(), "sms_code")
+	}
 	if errors.Is(err, ErrNotFound) || (err == nil && acct.User.Status != StatusActive) {
 		return User{}, &Error{Code: messages.CodeInvalid}
 	}

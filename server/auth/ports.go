@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -37,6 +38,10 @@ type UserStore interface {
 	// keeping the first proof's time. It returns ErrNotFound when the user
 	// of the app holds no such identity (it changed since the code went).
 	MarkVerified(ctx context.Context, appID, userID uuid.UUID, kind IdentityKind, value string) error
+	// RestoreDeleted makes a user pending deletion at now active again,
+	// in one statement that also checks it still is. It returns false (and
+	// no error) when it was not: restored already, purged, or never deleted.
+	RestoreDeleted(ctx context.Context, appID, userID uuid.UUID, now time.Time) (bool, error)
 }
 
 // Hasher hashes and verifies passwords. Implementations bound their own

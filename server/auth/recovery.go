@@ -378,9 +378,6 @@ func (r *Recovery) Status(ctx context.Context, appID uuid.UUID, finishToken stri
 	return req, req.State(r.clock()), nil
 }
 
-// Field names of the finish form in Error.Fields.
-const FieldNewEmail = "new_email"
-
 // Finish sets a new email address and password for a ready request and
 // returns the user, now signed out everywhere; the caller signs this
 // browser in (through the second factor, if one is on).

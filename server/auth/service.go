@@ -140,6 +140,9 @@ func (s *Service) Login(ctx context.Context, appID uuid.UUID, email, plain strin
 		s.record(ctx, Event{AppID: appID, UserID: u.ID, Name: "login", Outcome: Failure, Detail: map[string]string{"reason": "wrong_password"}})
 		return User{}, failed
 	}
+	if u, err = restoreIfPending(ctx, s.users, s.audit, s.log, u, s.clock(), "password"); err != nil {
+		return User{}, fmt.Errorf("auth: login: %w", err)
+	}
 	if u.Status != StatusActive {
 		s.record(ctx, Event{AppID: appID, UserID: u.ID, Name: "login", Outcome: Failure, Detail: map[string]string{"reason": "status_" + string(u.Status)}})
 		return User{}, failed

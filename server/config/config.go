@@ -62,6 +62,10 @@ type Config struct {
 	RefreshGrace         time.Duration // LATCH_REFRESH_GRACE: a concurrent refresh with the same token gets the same pair this long (default 10s)
 
 	RecoveryWait time.Duration // LATCH_RECOVERY_WAIT: how long a started account recovery waits, every channel told, before it can finish (default 48h)
+	// DeleteGrace is LATCH_DELETE_GRACE: how long a deleted account can be
+	// restored by logging in before its personal data is purged (default
+	// 336h, 14 days; at least 1h).
+	DeleteGrace time.Duration
 	// TokenKEK is LATCH_TOKEN_KEK decoded: the key-encryption key (32 bytes,
 	// base64) that seals signing keys at rest. nil when unset: serving then
 	// refuses to start in production, and in dev keeps one in
@@ -125,6 +129,7 @@ func Load(getenv func(string) string) (Config, error) {
 		RefreshTokenLifetime: p.duration("LATCH_REFRESH_TOKEN_LIFETIME", 30*24*time.Hour),
 		RefreshGrace:         p.duration("LATCH_REFRESH_GRACE", 10*time.Second),
 		RecoveryWait:         p.duration("LATCH_RECOVERY_WAIT", 48*time.Hour),
+		DeleteGrace:          p.duration("LATCH_DELETE_GRACE", 14*24*time.Hour),
 
 		SessionRememberIdleTimeout: p.duration("LATCH_SESSION_REMEMBER_IDLE_TIMEOUT", 7*24*time.Hour),
 		SessionRememberLifetime:    p.duration("LATCH_SESSION_REMEMBER_LIFETIME", 30*24*time.Hour),
@@ -178,6 +183,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.RefreshGrace > time.Minute {
 		p.fail("LATCH_REFRESH_GRACE", "must be at most 1m")
+	}
+	if c.DeleteGrace < time.Hour {
+		p.fail("LATCH_DELETE_GRACE", "must be at least 1h")
 	}
 	if v := strings.TrimSpace(getenv("LATCH_TOKEN_KEK")); v != "" {
 		kek, err := token.ParseKEK(v)

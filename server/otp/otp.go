@@ -48,6 +48,9 @@ const (
 	PurposeResetPassword Purpose = "reset_password"
 	PurposeChangeEmail   Purpose = "change_email"
 	PurposeChangePhone   Purpose = "change_phone"
+	// PurposeReauth is a code a signed-in user without a password proves
+	// who they are with again, before a sensitive change.
+	PurposeReauth Purpose = "reauth"
 	// PurposeSignup is a code that signs up a new phone number, or logs
 	// in to the account already holding it.
 	PurposeSignup Purpose = "signup"
@@ -58,7 +61,7 @@ const (
 
 // Purposes lists every known purpose.
 func Purposes() []Purpose {
-	return []Purpose{PurposeLogin, PurposeVerifyEmail, PurposeVerifyPhone, PurposeResetPassword, PurposeChangeEmail, PurposeChangePhone, PurposeSignup, PurposeRecover}
+	return []Purpose{PurposeLogin, PurposeVerifyEmail, PurposeVerifyPhone, PurposeResetPassword, PurposeChangeEmail, PurposeChangePhone, PurposeSignup, PurposeRecover, PurposeReauth}
 }
 
 // Valid reports whether p is one of the known purposes.

@@ -72,6 +72,13 @@ func (s *Server) accountView(ctx context.Context, userID uuid.UUID) (pages.Accou
 		if id.Kind == auth.IdentityPhone {
 			view.Phones = append(view.Phones, pages.PhoneIdentity{Number: id.Value, Verified: id.VerifiedAt != nil})
 		}
+		view.Identities.List = append(view.Identities.List, pages.IdentityView{
+			Kind: string(id.Kind), Value: id.Value, Verified: id.VerifiedAt != nil,
+			Removable: s.Settings != nil && auth.CanRemove(acct, id.Kind, id.Value) == nil,
+		})
+	}
+	if s.Settings != nil {
+		view.Settings, view.EmailLink = true, s.Settings.CanChangeEmail()
 	}
 	if view.Recovery, err = s.recoveryPending(ctx, userID); err != nil {
 		return pages.AccountView{}, err

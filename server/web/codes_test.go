@@ -26,7 +26,7 @@ import (
 // newCodeParts wires login by email code as main does, with a River worker
 // delivering to a mailbox table the test reads like an inbox.
 // Text messages land in the same mailbox; the phone flows are returned too.
-func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Auditor, clk *clock, log *slog.Logger, linkOrigin string, pw auth.Hasher) (*auth.Codes, *auth.Phones, *auth.Passwords, *outbox.Mailbox, auth.Notifier) {
+func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Auditor, clk *clock, log *slog.Logger, linkOrigin string, pw auth.Hasher) (*auth.Codes, *auth.Phones, *auth.Passwords, *outbox.Mailbox, auth.Notifier, settingsDelivery) {
 	t.Helper()
 	mailbox := outbox.NewMailbox(bdb, nil)
 	kek := make([]byte, token.KEKSize)
@@ -70,7 +70,15 @@ func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Audi
 	passwords := auth.NewPasswords(db.NewUsers(bdb), db.NewPasswords(bdb, onetime, queue, clk.Now), store, hasher, pw,
 		web.PasswordMessages{Brand: email.Brand{AppName: "Latch"}, Origin: linkOrigin}, audit,
 		auth.PasswordsOptions{Email: true, Numbers: testNumbers(t), Clock: clk.Now, Logger: log})
-	return codes, phones, passwords, mailbox, db.NewNotices(bdb, queue)
+	return codes, phones, passwords, mailbox, db.NewNotices(bdb, queue), settingsDelivery{store: store, hasher: hasher, queue: queue, origin: linkOrigin}
+}
+
+// settingsDelivery is what the settings flows need of the code flows.
+type settingsDelivery struct {
+	store  *db.Codes
+	hasher *otp.Hasher
+	queue  *outbox.Queue
+	origin string
 }
 
 // awaitCode reads the newest login code emailed to addr, as its owner

@@ -75,6 +75,7 @@ type harness struct {
 	second  *auth.TwoFactor // with harnessOptions.twoFactor
 	// linkOrigin is the public origin emailed links are built on.
 	linkOrigin string
+	settings   *auth.Settings
 }
 
 type harnessOptions struct {
@@ -109,6 +110,10 @@ type harnessOptions struct {
 	passwords bool
 	// secondFactors says who must pass a second factor at sign-in.
 	secondFactors web.SecondFactors
+	// deleteGrace is the grace period of deleted accounts (14 days when zero).
+	deleteGrace time.Duration
+	// reauthenticators are extra ways to prove who you are.
+	reauthenticators web.Reauthenticators
 }
 
 func newHarness(t testing.TB) *harness {
@@ -177,8 +182,9 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	var passwords *auth.Passwords
 	var mailbox *outbox.Mailbox
 	var notices auth.Notifier
+	var delivery settingsDelivery
 	if o.codes {
-		codes, phones, passwords, mailbox, notices = newCodeParts(t, bdb, pool, audit, clk, log, linkOrigin, accountHasher)
+		codes, phones, passwords, mailbox, notices, delivery = newCodeParts(t, bdb, pool, audit, clk, log, linkOrigin, accountHasher)
 		o.tokens.codes = codes
 	}
 	var second *auth.TwoFactor
@@ -186,6 +192,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		second = newTwoFactor(t, bdb, audit, notices, clk, log)
 		o.tokens.second = second
 	}
+	settings := newSettings(bdb, store, accountHasher, audit, clk, log, delivery, o)
 	tok := newTokenParts(t, bdb, accounts, audit, clk, log, o.tokens)
 	var codeRequester web.CodeRequester
 	var verifier web.EmailVerifier
@@ -213,9 +220,12 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		passwordFlows = passwords
 	}
 	deps := web.Deps{SecondFactors: o.secondFactors, Passwords: passwordFlows, Phones: phoneFlows, PhoneRegions: testRegions, Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Recovery: recovery, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
-		Tokens: tok.flows, KeySet: tok.ring}
+		Tokens: tok.flows, KeySet: tok.ring, Settings: settings, Reauthenticators: o.reauthenticators}
 	if second != nil {
 		deps.SecondFactors, deps.TwoFactor = second, second
+		if deps.Reauthenticators == nil {
+			deps.Reauthenticators = web.Reauthenticators{web.AppCodeReauth{TwoFactor: second}}
+		}
 	}
 	srv := web.New(deps)
 	handler := srv.Handler()
@@ -228,7 +238,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	} else {
 		ts.Start()
 	}
-	return &harness{t: t, srv: ts, handler: handler, db: bdb, appID: appID, clock: clk, audit: audit, hasher: hasher, logs: logs, tok: tok, dev: dev, mailbox: mailbox, second: second, linkOrigin: linkOrigin}
+	return &harness{settings: settings, t: t, srv: ts, handler: handler, db: bdb, appID: appID, clock: clk, audit: audit, hasher: hasher, logs: logs, tok: tok, dev: dev, mailbox: mailbox, second: second, linkOrigin: linkOrigin}
 }
 
 type lockedWriter struct {

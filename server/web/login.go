@@ -42,6 +42,8 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 		f.Notice = messages.SecondFactorExpired
 	case fromSecondFactorLocked:
 		f.Message = messages.TwoFactorLocked
+	case "deleted":
+		f.Notice = messages.AccountDeletedLogin
 	}
 	s.render(w, r, http.StatusOK, pages.Login(s.page(messages.LoginTitle, ""), f))
 	return nil

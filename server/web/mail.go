@@ -79,6 +79,30 @@ func (m TwoFactorMessages) notice(ctx context.Context, to, purpose string, subje
 	return auth.Message{To: to, Subject: r.Subject, Text: r.Text, HTML: r.HTML, Purpose: purpose}, nil
 }
 
+// ChangeEmailCode is the email carrying the code that proves a new
+// address (auth.SettingsMessages).
+func (m CodeMessages) ChangeEmailCode(ctx context.Context, to, code string, ttl time.Duration) (auth.Message, error) {
+	return m.render(ctx, to, "change_email_code", email.SettingsCode{Brand: m.Brand, Code: code, ExpiresIn: ttl})
+}
+
+// ReauthCode is the email carrying a code that proves it is the user.
+func (m CodeMessages) ReauthCode(ctx context.Context, to, code string, ttl time.Duration) (auth.Message, error) {
+	return m.render(ctx, to, "reauth_code", email.SettingsCode{Brand: m.Brand, Code: code, ExpiresIn: ttl, Reauth: true})
+}
+
+// EmailChanged is the notice to an account's old address.
+func (m CodeMessages) EmailChanged(ctx context.Context, to, masked string) (auth.Message, error) {
+	return m.render(ctx, to, "email_changed", email.EmailChanged{Brand: m.Brand, Masked: masked})
+}
+
+func (m CodeMessages) render(ctx context.Context, to, purpose string, e email.Email) (auth.Message, error) {
+	r, err := email.Render(ctx, e)
+	if err != nil {
+		return auth.Message{}, err
+	}
+	return auth.Message{To: to, Subject: r.Subject, Text: r.Text, HTML: r.HTML, Purpose: purpose}, nil
+}
+
 // TwoFactorEnabled says two-step verification was turned on.
 func (m TwoFactorMessages) TwoFactorEnabled(ctx context.Context, to string) (auth.Message, error) {
 	return m.notice(ctx, to, "two_factor_enabled", messages.EmailTwoFactorEnabledSubject, messages.Text(messages.EmailTwoFactorEnabledBody), true)

@@ -86,8 +86,24 @@ func (s *Server) Handler() http.Handler {
 	route("GET", "/account", s.requireUser(s.accountPage))
 	route("GET", "/account/devices", s.requireUser(s.devicesPage))
 	route("POST", pages.DeviceSignOutPath, s.requireUser(s.deviceSignOut))
-	route("POST", pages.DevicesSignOutOthersPath, s.requireUser(s.devicesSignOutOthers))
-	route("POST", pages.DevicesSignOutAllPath, s.requireUser(s.devicesSignOutEverywhere))
+	route("POST", pages.DevicesSignOutOthersPath, s.requireUser(s.sensitive(devicesPath, s.devicesSignOutOthers)))
+	route("POST", pages.DevicesSignOutAllPath, s.requireUser(s.sensitive(devicesPath, s.devicesSignOutEverywhere)))
+	if s.Settings != nil {
+		// Sensitive changes need a proof of identity younger than
+		// ReauthWindow: requireFresh sends anyone else to ReauthPath first.
+		route("GET", pages.ReauthPath, s.requireUser(s.reauthPage))
+		route("POST", pages.ReauthPath, s.requireUser(s.reauthPost))
+		route("POST", pages.ReauthSendPath, s.requireUser(s.reauthSend))
+		route("GET", pages.EmailChangePath, s.requireUser(s.requireFresh(pages.EmailChangePath, s.emailChangePage)))
+		route("POST", pages.EmailChangePath, s.requireUser(s.requireFresh(pages.EmailChangePath, s.emailChangePost)))
+		route("POST", pages.EmailChangeCodePath, s.requireUser(s.requireFresh(pages.EmailChangePath, s.emailChangeCode)))
+		route("POST", pages.IdentityRemovePath, s.requireUser(s.requireFresh("/account", s.identityRemove)))
+		route("GET", pages.DeletePath, s.requireUser(s.requireFresh(pages.DeletePath, s.deletePage)))
+		route("POST", pages.DeletePath, s.requireUser(s.requireFresh(pages.DeletePath, s.deletePost)))
+		route("GET", pages.ExportPath, s.requireUser(s.requireFresh(pages.ExportPath, s.exportPage)))
+		route("POST", pages.ExportPath, s.requireUser(s.requireFresh(pages.ExportPath, s.exportPost)))
+		route("GET", pages.ActivityPath, s.requireUser(s.activityPage))
+	}
 	if s.Tokens != nil {
 		// An access token for the signed-in browser session: cookie session
 		// and cross-origin protection apply, like every route of this mux.

@@ -59,6 +59,13 @@ type Deps struct {
 	PhoneRegions      pages.Regions  // where phone numbers may be from, for hints
 	Recovery          RecoveryFlows  // delayed account recovery; nil leaves /recover out
 	Passwords         PasswordFlows  // password reset and change; nil (no message delivery) leaves them out
+	// Settings runs re-authentication and the account settings (email,
+	// identities, deletion, export, activity); nil leaves their routes out
+	// and sensitive actions need no fresh proof.
+	Settings AccountSettings
+	// Reauthenticators are extra ways to prove who you are on ReauthPath
+	// (an authenticator app…); nil offers none.
+	Reauthenticators Reauthenticators
 }
 
 // Server holds the handlers.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/session"
@@ -64,6 +65,9 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, u auth.User, rem
 	}
 	if err := s.Sessions.Login(ctx, u.ID, remember); err != nil {
 		return err
+	}
+	if u.Restored {
+		s.Sessions.Flash(ctx, string(messages.AccountRestored))
 	}
 	return s.redirect(w, r, landing(next))
 }

@@ -27,6 +27,8 @@ func (m SMSMessages) SMSCode(_ context.Context, purpose otp.Purpose, to, code st
 		key = messages.SMSVerifyCode
 	case otp.PurposeRecover:
 		key = messages.SMSRecoverCode
+	case otp.PurposeReauth:
+		key = messages.SMSReauthCode
 	}
 	text := messages.Fill(key, "{code}", code, "{app}", m.AppName, "{minutes}", strconv.Itoa(int(ttl.Minutes())))
 	return auth.Message{SMS: true, To: to, Text: text, Purpose: string(purpose) + "_sms_code"}, nil

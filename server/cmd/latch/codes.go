@@ -37,6 +37,11 @@ type codeParts struct {
 	notices auth.Notifier
 	// recoveries stores account recoveries, queueing their notices.
 	recoveries *db.Recoveries
+	// For the settings flows: the code store, its hasher and the queue
+	// their notices go on; nil without any delivery.
+	store *db.Codes
+	otp   *otp.Hasher
+	queue *outbox.Queue
 }
 
 // codeFlows wires the one-time code flows: the River outbox (its schema
@@ -118,7 +123,7 @@ func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, 
 	users := db.NewUsers(bdb)
 	onetime := db.NewOneTime(bdb, db.DefaultSendLimits, nil)
 	store := db.NewCodes(onetime, queue)
-	parts := codeParts{worker: worker, pool: pool, recoveries: db.NewRecoveries(bdb, queue)}
+	parts := codeParts{worker: worker, pool: pool, recoveries: db.NewRecoveries(bdb, queue), store: store, otp: hasher, queue: queue}
 	resetOptions := auth.PasswordsOptions{Email: senders.Email != nil, TTL: 15 * time.Minute, Logger: log}
 	if senders.SMS != nil {
 		resetOptions.Numbers = numbers

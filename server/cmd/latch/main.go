@@ -4,6 +4,7 @@
 //	latch migrate up|down      apply pending migrations, or roll back the last group
 //	latch devdb start|stop|url manage the project-local PostgreSQL cluster
 //	latch keys list|rotate     list the access-token signing keys, or rotate them
+//	latch purge                purge deleted accounts whose grace period has ended
 //
 // Configuration comes from the environment; see .env.example.
 package main
@@ -54,7 +55,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd {
 	case "devdb":
 		return devdb.Run(ctx, args, stdout)
-	case "serve", "migrate", "keys":
+	case "serve", "migrate", "keys", "purge":
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -84,6 +85,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cmd == "keys" {
 		return keys(ctx, cfg, bdb, args, stdout, log)
 	}
+	if cmd == "purge" {
+		return purge(ctx, cfg, bdb, stdout, log)
+	}
 	if len(args) > 0 {
 		return fmt.Errorf("serve takes no arguments\n%s", usage)
 	}
@@ -98,7 +102,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 const usage = `usage: latch [serve]
        latch migrate up|down
        latch devdb start|stop|url [-dir DIR]
-       latch keys list|rotate [ACTIVATE_IN]`
+       latch keys list|rotate [ACTIVATE_IN]
+       latch purge`
 
 // databaseURL is DATABASE_URL, or in dev without it, the DSN of the
 // project-local cluster, started if needed.
@@ -231,6 +236,9 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		return err
 	}
 
+	settings := settingsFlows(cfg, bdb, parts, hasher, log)
+	go settings.RunPurge(ctx, purgeInterval)
+
 	srv := web.New(web.Deps{
 		Accounts: accounts, Devices: devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log,
 		AppID: appID, Secure: cfg.Secure(), PublicOrigin: cfg.Origin(), TrustProxyHeaders: cfg.TrustProxyHeaders,
@@ -238,6 +246,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		Verifier: emailVerifier, SecondFactors: second, TwoFactor: second, Recovery: recovery,
 		Phones: phones, PhoneRegions: pages.Regions{Default: cfg.PhoneDefaultRegion, Allowed: cfg.PhoneRegions},
 		Passwords: passwords,
+		Settings:  settings, Reauthenticators: web.Reauthenticators{web.AppCodeReauth{TwoFactor: second}},
 	})
 	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log)
 	ln, err := net.Listen("tcp", cfg.Addr)

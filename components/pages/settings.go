@@ -1,0 +1,181 @@
+package pages
+
+import (
+	"net/url"
+
+	"github.com/a-h/templ"
+
+	"github.com/latch-dev/latch/client/messages"
+)
+
+// Paths, ids and fields of the account settings screens.
+const (
+	ReauthPath          = "/account/confirm"
+	ReauthSendPath      = "/account/confirm/send"
+	ReauthPanelID       = "reauth-panel"
+	ReauthMethodField   = "method"
+	EmailChangePath     = "/account/email"
+	EmailChangeCodePath = "/account/email/code"
+	EmailChangePanelID  = "email-change-panel"
+	IdentityRemovePath  = "/account/identity/remove"
+	IdentitiesPanelID   = "identities-panel"
+	DeletePath          = "/account/delete"
+	DeletePanelID       = "delete-panel"
+	DeleteConfirmField  = "confirm"
+	ExportPath          = "/account/export"
+	ActivityPath        = "/account/activity"
+	KindField           = "kind"
+	ValueField          = "value"
+)
+
+// ReauthURL is the re-authentication page returning to next.
+func ReauthURL(next string) string {
+	if next == "" {
+		return ReauthPath
+	}
+	return ReauthPath + "?" + url.Values{NextField: {next}}.Encode()
+}
+
+// Reauth is the state of the re-authentication page: a password form, or
+// a code sent to one identity (CodeTo, masked), and any other ways the
+// server offers (an authenticator app…).
+type Reauth struct {
+	Next        string // a checked local target, posted back
+	Password    bool   // the account has a password: ask for it
+	CodeTo      string // without a password: where a code goes, masked; "" when none can
+	CodeSent    bool   // the code step
+	Others      []ReauthOther
+	Message     messages.Key // an error, shown on the form of Method
+	Method      string       // the form Message belongs to: "password", "code" or an other's Name
+	Notice      string       // a success, already filled in
+	ResendIn    int
+	Interactive bool
+}
+
+// ReauthOther is one more way to prove who you are.
+type ReauthOther struct {
+	Name  string
+	Label string
+	Hint  string
+}
+
+// Summary lists the error for the summary.
+func (r Reauth) Summary() []string {
+	if r.Message == "" {
+		return nil
+	}
+	return []string{messages.Text(r.Message)}
+}
+
+// Unavailable reports that no way to prove who you are is offered.
+func (r Reauth) Unavailable() bool { return !r.Password && r.CodeTo == "" && len(r.Others) == 0 }
+
+func (r Reauth) focus(method string) templ.Attributes {
+	attrs := templ.Attributes{"autocapitalize": "off", "spellcheck": "false", "data-testid": "reauth-" + method}
+	if r.Interactive && (r.Method == method || (r.Message == "" && method == "code" && r.CodeSent)) {
+		attrs["data-init"] = "el.focus()"
+	}
+	return attrs
+}
+
+// EmailChange is the state of the change-email screen: first the new
+// address, then (Sent) the code sent to it.
+type EmailChange struct {
+	Current     string // the address now, "" for an account without one (the screen adds one)
+	Email       string // the new address
+	Sent        bool
+	EmailError  messages.Key
+	Message     messages.Key
+	Notice      string
+	ResendIn    int
+	Interactive bool
+}
+
+// Summary lists the messages for the error summary.
+func (c EmailChange) Summary() []string {
+	var out []string
+	for _, k := range []messages.Key{c.Message, c.EmailError} {
+		if k != "" {
+			out = append(out, messages.Text(k))
+		}
+	}
+	return out
+}
+
+func (c EmailChange) title() messages.Key {
+	if c.Current == "" {
+		return messages.EmailAddTitle
+	}
+	return messages.EmailChangeTitle
+}
+
+func (c EmailChange) focus(extra templ.Attributes) templ.Attributes {
+	attrs := templ.Attributes{}
+	for k, v := range extra {
+		attrs[k] = v
+	}
+	if c.Interactive {
+		attrs["data-init"] = "el.focus()"
+	}
+	return attrs
+}
+
+// IdentityView is one identity on the account page.
+type IdentityView struct {
+	Kind      string // "email" or "phone"
+	Value     string
+	Verified  bool
+	Removable bool // removing it keeps a verified way to log in
+}
+
+// Identities is the account page's list of identities.
+type Identities struct {
+	List    []IdentityView
+	Problem messages.Key
+	// Interactive: answering a Datastar request.
+	Interactive bool
+}
+
+// DeleteAccount is the state of the delete screen.
+type DeleteAccount struct {
+	GraceDays   int
+	Problem     messages.Key
+	Interactive bool
+}
+
+// ActivityLine is one security event in words.
+type ActivityLine struct {
+	Text    string
+	ISO     string
+	Failure bool
+}
+
+// Activity is a page of security events.
+type Activity struct {
+	Lines []ActivityLine
+	Older string // URL of the next page, or ""
+	First bool   // the newest page
+}
+
+func emailChangeAttrs(c EmailChange) templ.Attributes {
+	attrs := templ.Attributes{"data-testid": "email-change-email", "spellcheck": "false", "autocapitalize": "off"}
+	if c.Interactive && c.EmailError != "" {
+		attrs["data-init"] = "el.focus()"
+	}
+	return attrs
+}
+
+func deleteAttrs(d DeleteAccount) templ.Attributes {
+	attrs := templ.Attributes{"data-testid": "delete-confirm", "required": true}
+	if d.Interactive && d.Problem != "" {
+		attrs["data-init"] = "el.focus()"
+	}
+	return attrs
+}
+
+func identityKindLabel(kind string) string {
+	if kind == "phone" {
+		return messages.Text(messages.AccountPhone)
+	}
+	return messages.Text(messages.AccountEmail)
+}

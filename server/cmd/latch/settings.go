@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/latch-dev/latch/components/email"
+	"github.com/latch-dev/latch/db"
+	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/config"
+	"github.com/latch-dev/latch/server/web"
+)
+
+// purgeInterval is how often a running server purges accounts whose
+// deletion grace period has ended. A ticker in each instance is enough:
+// the purge locks each account it takes (SKIP LOCKED), so instances never
+// purge one twice, and a purge late by an hour harms nobody.
+const purgeInterval = time.Hour
+
+// settingsFlows wires re-authentication and the account settings. parts
+// holds the code flows' store and queue; without any delivery (zero
+// parts) only a password can prove who a user is and the email cannot be
+// changed.
+func settingsFlows(cfg config.Config, bdb *bun.DB, parts codeParts, hasher auth.Hasher, log *slog.Logger) *auth.Settings {
+	o := auth.SettingsOptions{DeleteGrace: cfg.DeleteGrace, CodeTTL: 10 * time.Minute, Logger: log}
+	var codes auth.CodeStore
+	var queue db.Enqueuer
+	if parts.store != nil {
+		codes, queue = parts.store, parts.queue
+		if parts.codes != nil {
+			o.Email = web.CodeMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}
+		}
+		if parts.phones != nil {
+			o.SMS = web.SMSMessages{AppName: "Latch"}
+		}
+	}
+	audit := db.NewAudit(bdb, nil)
+	sessions := db.NewSessions(bdb, db.SessionKeys{}, nil)
+	return auth.NewSettings(db.NewSettings(bdb, queue), audit, sessions, codes, parts.otp, hasher, audit, o)
+}
+
+// purge runs the purge of deleted accounts once: `latch purge`.
+func purge(ctx context.Context, cfg config.Config, bdb *bun.DB, stdout io.Writer, log *slog.Logger) error {
+	s := settingsFlows(cfg, bdb, codeParts{}, nil, log)
+	n, err := s.Purge(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "purge: %d deleted account(s) past their grace period purged\n", n)
+	return nil
+}
