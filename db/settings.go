@@ -199,8 +199,13 @@ func (s *Settings) BeginDeletion(ctx context.Context, appID, userID uuid.UUID, a
 			Where("user_id = ? AND revoked_at IS NULL", userID).Exec(ctx); err != nil {
 			return err
 		}
-		_, err = tx.NewUpdate().Model((*oneTimeRow)(nil)).Set("voided_at = ?", at).
-			Where("user_id = ? AND consumed_at IS NULL AND voided_at IS NULL", userID).Exec(ctx)
+		if _, err := tx.NewUpdate().Model((*oneTimeRow)(nil)).Set("voided_at = ?", at).
+			Where("user_id = ? AND consumed_at IS NULL AND voided_at IS NULL", userID).Exec(ctx); err != nil {
+			return err
+		}
+		// An account recovery under way ends with the account.
+		_, err = tx.NewUpdate().Model((*recoveryRequestRow)(nil)).Set("cancelled_at = ?", at).
+			Where("user_id = ? AND cancelled_at IS NULL AND completed_at IS NULL", userID).Exec(ctx)
 		return err
 	})
 	if errors.Is(err, auth.ErrNotFound) {

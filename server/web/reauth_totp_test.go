@@ -44,3 +44,24 @@ func TestReauthWithAnAppCode(t *testing.T) {
 		t.Fatalf("a spent app code: %d", r.status)
 	}
 }
+
+// Adding a phone number adds a way into the account: it needs a fresh
+// proof like the other sensitive changes.
+func TestAddingAPhoneNeedsAFreshProof(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWith(t, harnessOptions{codes: true, phones: true})
+	c := h.signup("phone-fresh@example.com", "correct horse staple 1")
+	if r := h.get(c, pages.PhoneAddPath); r.status != http.StatusOK {
+		t.Fatalf("fresh: %d", r.status)
+	}
+	h.clock.Advance(web.ReauthWindow + time.Minute)
+	for _, r := range []reply{
+		h.get(c, pages.PhoneAddPath),
+		h.post(c, pages.PhoneAddPath, url.Values{"phone": {"+447400123456"}}),
+		h.post(c, pages.PhoneAddVerifyPath, url.Values{"phone": {"+447400123456"}, "code": {"123456"}}),
+	} {
+		if r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), web.ReauthPath) {
+			t.Fatalf("stale proof: %d %q", r.status, r.header.Get("Location"))
+		}
+	}
+}

@@ -45,9 +45,10 @@ func (s *Server) Handler() http.Handler {
 		route("GET", pages.PhoneSignupPath, s.phoneSignupPage)
 		route("POST", pages.PhoneSignupPath, s.phoneSignupPost)
 		route("POST", pages.PhoneSignupVerifyPath, s.phoneSignupVerify)
-		route("GET", pages.PhoneAddPath, s.requireUser(s.phoneAddPage))
-		route("POST", pages.PhoneAddPath, s.requireUser(s.phoneAddPost))
-		route("POST", pages.PhoneAddVerifyPath, s.requireUser(s.phoneAddVerify))
+		// A new number is a new way into the account: a fresh proof first.
+		route("GET", pages.PhoneAddPath, s.requireUser(s.sensitive(pages.PhoneAddPath, s.phoneAddPage)))
+		route("POST", pages.PhoneAddPath, s.requireUser(s.sensitive(pages.PhoneAddPath, s.phoneAddPost)))
+		route("POST", pages.PhoneAddVerifyPath, s.requireUser(s.sensitive(pages.PhoneAddPath, s.phoneAddVerify)))
 	}
 	if s.Recovery != nil {
 		route("GET", pages.RecoverPath, s.recoverPage)
