@@ -38,17 +38,7 @@ var _ auth.PasswordStore = (*Passwords)(nil)
 // PasswordHash returns the user's stored password hash, or auth.ErrNotFound
 // when the user has none (a passwordless account).
 func (s *Passwords) PasswordHash(ctx context.Context, appID, userID uuid.UUID) (string, error) {
-	var hash string
-	err := s.db.NewSelect().TableExpr("password_credentials AS p").Column("p.hash").
-		Join("JOIN users AS u ON u.id = p.user_id").
-		Where("p.user_id = ? AND u.app_id = ?", userID, appID).Scan(ctx, &hash)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", auth.ErrNotFound
-	}
-	if err != nil {
-		return "", fmt.Errorf("db: password hash: %w", err)
-	}
-	return hash, nil
+	return passwordHash(ctx, s.db, appID, userID)
 }
 
 // SetPassword, in one transaction: spends c.Spend (the code or link that

@@ -37,17 +37,7 @@ func (s *Settings) Account(ctx context.Context, appID, userID uuid.UUID) (auth.A
 
 // PasswordHash returns the user's password hash, or auth.ErrNotFound.
 func (s *Settings) PasswordHash(ctx context.Context, appID, userID uuid.UUID) (string, error) {
-	var hash string
-	err := s.db.NewSelect().TableExpr("password_credentials AS p").Column("p.hash").
-		Join("JOIN users AS u ON u.id = p.user_id").
-		Where("p.user_id = ? AND u.app_id = ?", userID, appID).Scan(ctx, &hash)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", auth.ErrNotFound
-	}
-	if err != nil {
-		return "", fmt.Errorf("db: password hash: %w", err)
-	}
-	return hash, nil
+	return passwordHash(ctx, s.db, appID, userID)
 }
 
 // lockActive locks the users row of an active user of the app, or returns

@@ -255,3 +255,19 @@ func isUniqueViolation(err error, constraint string) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == constraint
 }
+
+// passwordHash returns the stored password hash of a user of the app, or
+// auth.ErrNotFound when the user has none (a passwordless account).
+func passwordHash(ctx context.Context, idb bun.IDB, appID, userID uuid.UUID) (string, error) {
+	var hash string
+	err := idb.NewSelect().TableExpr("password_credentials AS p").Column("p.hash").
+		Join("JOIN users AS u ON u.id = p.user_id").
+		Where("p.user_id = ? AND u.app_id = ?", userID, appID).Scan(ctx, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", auth.ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("db: password hash: %w", err)
+	}
+	return hash, nil
+}
