@@ -35,6 +35,7 @@ const (
 // Outcomes of account flows.
 const (
 	LoginFailed       Key = "login.failed"
+	LoginThrottled    Key = "login.throttled"
 	SignupCheckEmail  Key = "signup.check_email"
 	LoggedOut         Key = "logout.done"
 	SessionExpired    Key = "session.expired"
@@ -210,6 +211,7 @@ var catalog = map[Key]string{
 	PasswordStrengthGood:  "A strong length.",
 
 	LoginFailed:       "That email and password do not match an account. Check them and try again.",
+	LoginThrottled:    "Too many failed attempts. Wait a few minutes and try again, or reset your password.",
 	SignupCheckEmail:  "Check your inbox. If this address can be used, we have sent it the next step. Already have an account? Log in instead.",
 	LoggedOut:         "You are signed out.",
 	SessionExpired:    "Your session has ended. Log in again to continue.",

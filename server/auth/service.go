@@ -20,6 +20,7 @@ type Service struct {
 	hasher    Hasher
 	audit     Auditor
 	blocklist Blocklist
+	throttle  Throttle
 	clock     func() time.Time
 	log       *slog.Logger
 }
@@ -27,13 +28,14 @@ type Service struct {
 // Options are the optional parts of a Service.
 type Options struct {
 	Blocklist Blocklist        // nil allows every password the rules accept
+	Throttle  Throttle         // nil: failed passwords are not limited
 	Clock     func() time.Time // nil means time.Now
 	Logger    *slog.Logger     // nil discards
 }
 
 // NewService returns a Service over the given storage, hasher and auditor.
 func NewService(users UserStore, hasher Hasher, audit Auditor, opt Options) *Service {
-	s := &Service{users: users, hasher: hasher, audit: audit, blocklist: opt.Blocklist, clock: opt.Clock, log: opt.Logger}
+	s := &Service{users: users, hasher: hasher, audit: audit, blocklist: opt.Blocklist, throttle: opt.Throttle, clock: opt.Clock, log: opt.Logger}
 	if s.clock == nil {
 		s.clock = time.Now
 	}
@@ -119,12 +121,28 @@ func (s *Service) Login(ctx context.Context, appID uuid.UUID, email, plain strin
 		return User{}, failed
 	}
 	plain = password.Normalize(plain)
+	keys := loginKeys(ctx, email)
+	counted := false
+	if s.throttle != nil {
+		var wait time.Duration
+		var err error
+		wait, counted, err = s.throttle.Limited(ctx, appID, keys)
+		if err != nil {
+			return User{}, fmt.Errorf("auth: login: %w", err)
+		}
+		if wait > 0 {
+			// Refused before any lookup or hash, alike for every address.
+			s.record(ctx, Event{AppID: appID, Name: "login", Outcome: Failure, Detail: map[string]string{"reason": "throttled"}})
+			return User{}, &Error{Code: messages.LoginThrottled, Err: &ThrottledError{Wait: wait}}
+		}
+	}
 
 	u, hash, err := s.users.PasswordLogin(ctx, appID, IdentityEmail, email)
 	if errors.Is(err, ErrNotFound) {
 		if _, err := s.hasher.VerifyDummy(ctx, plain); err != nil {
 			return User{}, fmt.Errorf("auth: login: %w", err)
 		}
+		s.countFailure(ctx, appID, keys)
 		s.record(ctx, Event{AppID: appID, Name: "login", Outcome: Failure, Detail: map[string]string{"reason": "unknown_identity"}})
 		return User{}, failed
 	}
@@ -137,8 +155,15 @@ func (s *Service) Login(ctx context.Context, appID uuid.UUID, email, plain strin
 		return User{}, fmt.Errorf("auth: login: verify: %w", err)
 	}
 	if !ok {
+		s.countFailure(ctx, appID, keys)
 		s.record(ctx, Event{AppID: appID, UserID: u.ID, Name: "login", Outcome: Failure, Detail: map[string]string{"reason": "wrong_password"}})
 		return User{}, failed
+	}
+	if counted {
+		// The right password clears the address's count (not the IP's).
+		if err := s.throttle.Reset(ctx, appID, keys[0].Key); err != nil {
+			s.log.WarnContext(ctx, "login throttle reset failed", "err", err)
+		}
 	}
 	if u, err = restoreIfPending(ctx, s.users, s.audit, s.log, u, s.clock(), "password"); err != nil {
 		return User{}, fmt.Errorf("auth: login: %w", err)
@@ -152,6 +177,17 @@ func (s *Service) Login(ctx context.Context, appID uuid.UUID, email, plain strin
 	}
 	s.record(ctx, Event{AppID: appID, UserID: u.ID, Name: "login", Outcome: Success, Detail: map[string]string{"method": "password"}})
 	return u, nil
+}
+
+// countFailure counts a failed password against keys. A failure to count
+// is logged: the refusal stands either way.
+func (s *Service) countFailure(ctx context.Context, appID uuid.UUID, keys []ThrottleKey) {
+	if s.throttle == nil {
+		return
+	}
+	if err := s.throttle.Fail(ctx, appID, keys); err != nil {
+		s.log.ErrorContext(ctx, "login throttle count failed", "err", err)
+	}
 }
 
 // rehash upgrades a stored hash to the current parameters. A failure is

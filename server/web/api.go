@@ -57,6 +57,7 @@ const (
 	descNeedCredentials   = "username and password are required with grant_type=password."
 	descNeedRefresh       = "refresh_token is required."
 	descBadCredentials    = "The username or password is incorrect."
+	descLoginThrottled    = "Too many failed attempts for this username or from this address. Wait a few minutes and try again."
 	descBadRefresh        = "The refresh token is invalid, expired or revoked."
 	descNoClientAuth      = "Client authentication is not supported: the token endpoint serves public clients and takes no client secret."
 	descNeedAccessToken   = "This endpoint needs an access token in the Authorization header: Bearer <token>."
@@ -218,6 +219,9 @@ func (s *Server) apiToken(w http.ResponseWriter, r *http.Request) error {
 			return oe
 		}
 		var ae *auth.Error
+		if errors.As(err, &ae) && ae.Code == messages.LoginThrottled {
+			return &oauthError{status: http.StatusTooManyRequests, code: "slow_down", description: descLoginThrottled, cause: err}
+		}
 		if errors.As(err, &ae) {
 			return &oauthError{status: http.StatusBadRequest, code: "invalid_grant", description: descBadCredentials, cause: err}
 		}

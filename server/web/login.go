@@ -62,7 +62,11 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) error {
 	if errors.As(err, &ae) {
 		f := pages.Credentials{Email: form["email"], Message: ae.Code, Remember: remember, Interactive: isDatastar(r),
 			CodeLink: s.Codes != nil || s.Phones != nil, ForgotLink: s.resetOn(), Recover: s.Recovery != nil}
-		return s.answer(w, r, http.StatusUnauthorized, pages.LoginPanel(f), pages.Login(s.page(messages.LoginTitle, ""), f))
+		status := http.StatusUnauthorized
+		if ae.Code == messages.LoginThrottled {
+			status = http.StatusTooManyRequests
+		}
+		return s.answer(w, r, status, pages.LoginPanel(f), pages.Login(s.page(messages.LoginTitle, ""), f))
 	}
 	if err != nil {
 		return err

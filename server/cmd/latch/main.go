@@ -181,7 +181,12 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		Secure: cfg.Secure(), IdleTimeout: cfg.SessionIdleTimeout, Lifetime: cfg.SessionLifetime,
 		RememberIdleTimeout: cfg.SessionRememberIdleTimeout, RememberLifetime: cfg.SessionRememberLifetime, Logger: log,
 	})
-	accounts := auth.NewService(db.NewUsers(bdb), hasher, db.NewAudit(bdb, nil), auth.Options{Logger: log})
+	throttle := db.NewThrottle(bdb, 0, nil)
+	onetime := db.NewOneTime(bdb, db.DefaultSendLimits, nil)
+	go runPrunes(ctx, 5*time.Minute, log,
+		pruneJob{"login failures", throttle.Prune},
+		pruneJob{"one-time codes", func(ctx context.Context) (int64, error) { n, err := onetime.Prune(ctx); return int64(n), err }})
+	accounts := auth.NewService(db.NewUsers(bdb), hasher, db.NewAudit(bdb, nil), auth.Options{Logger: log, Throttle: throttle})
 	devices := auth.NewDevices(store, db.NewAudit(bdb, nil), log)
 	ring, kek, err := keyRing(ctx, cfg, bdb, log)
 	if err != nil {
