@@ -93,6 +93,9 @@ type SettingsOptions struct {
 	// Email writes the settings emails; nil (no email delivery) leaves
 	// changing the email and emailed reauthentication codes out.
 	Email SettingsMessages
+	// Throttle limits wrong passwords typed to re-authenticate, per user;
+	// nil leaves them unlimited.
+	Throttle Throttle
 }
 
 // DefaultDeleteGrace is how long a deleted account can be restored by
@@ -201,6 +204,19 @@ func (s *Settings) ReauthPassword(ctx context.Context, appID, userID uuid.UUID, 
 		return failed
 	}
 	plain = password.Normalize(plain)
+	keys := []ThrottleKey{{Key: "user:" + userID.String(), Limit: FailuresPerAddress}}
+	counted := false
+	if s.o.Throttle != nil {
+		var wait time.Duration
+		var err error
+		if wait, counted, err = s.o.Throttle.Limited(ctx, appID, keys); err != nil {
+			return fmt.Errorf("auth: reauth: %w", err)
+		}
+		if wait > 0 {
+			s.record(ctx, Event{AppID: appID, UserID: userID, Name: "reauth", Outcome: Failure, Detail: map[string]string{"method": "password", "reason": "throttled"}})
+			return &Error{Code: messages.LoginThrottled, Err: &ThrottledError{Wait: wait}}
+		}
+	}
 	hash, err := s.store.PasswordHash(ctx, appID, userID)
 	if errors.Is(err, ErrNotFound) {
 		if _, err := s.hasher.VerifyDummy(ctx, plain); err != nil {
@@ -217,8 +233,18 @@ func (s *Settings) ReauthPassword(ctx context.Context, appID, userID uuid.UUID, 
 		return fmt.Errorf("auth: reauth: verify: %w", err)
 	}
 	if !ok {
+		if s.o.Throttle != nil {
+			if err := s.o.Throttle.Fail(ctx, appID, keys); err != nil {
+				return fmt.Errorf("auth: reauth: %w", err)
+			}
+		}
 		s.record(ctx, Event{AppID: appID, UserID: userID, Name: "reauth", Outcome: Failure, Detail: map[string]string{"method": "password", "reason": "wrong_password"}})
 		return failed
+	}
+	if counted {
+		if err := s.o.Throttle.Reset(ctx, appID, keys[0].Key); err != nil {
+			return fmt.Errorf("auth: reauth: %w", err)
+		}
 	}
 	s.record(ctx, Event{AppID: appID, UserID: userID, Name: "reauth", Outcome: Success, Detail: map[string]string{"method": "password"}})
 	return nil

@@ -15,7 +15,7 @@ import (
 // store and queue when the harness has them (email and SMS codes), with
 // the password alone otherwise.
 func newSettings(bdb *bun.DB, sessions *db.Sessions, hasher auth.Hasher, audit *db.Audit, clk *clock, log *slog.Logger, d settingsDelivery, o harnessOptions) *auth.Settings {
-	opt := auth.SettingsOptions{DeleteGrace: o.deleteGrace, Clock: clk.Now, Logger: log}
+	opt := auth.SettingsOptions{DeleteGrace: o.deleteGrace, Clock: clk.Now, Logger: log, Throttle: db.NewThrottle(bdb, 0, clk.Now)}
 	var codes auth.CodeStore
 	var queue db.Enqueuer
 	if d.store != nil {

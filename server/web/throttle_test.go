@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/pages"
+	"github.com/latch-dev/latch/server/web"
 )
 
 // failLogins posts n wrong passwords for addr.
@@ -87,5 +89,32 @@ func TestPasswordGrantIsThrottled(t *testing.T) {
 	r := h.grant(url.Values{"grant_type": {"password"}, "username": {"api-throttle@example.com"}, "password": {"correct horse staple 1"}})
 	if r.status != http.StatusTooManyRequests || !strings.Contains(r.body, `"slow_down"`) {
 		t.Fatalf("password grant after 10 failures: %d %s", r.status, r.body)
+	}
+}
+
+// Wrong passwords typed to re-authenticate are throttled per user too: a
+// borrowed signed-in session cannot guess the password.
+func TestReauthPasswordsAreThrottled(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWith(t, harnessOptions{codes: true})
+	c := h.signup("reauth-throttle@example.com", "correct horse staple 1")
+	confirm := func(pw string) reply {
+		return h.post(c, web.ReauthPath, url.Values{pages.ReauthMethodField: {"password"}, "password": {pw}, pages.NextField: {"/account"}})
+	}
+	for i := range 10 {
+		if r := confirm("not the password"); r.status != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d: %d", i+1, r.status)
+		}
+	}
+	if r := confirm("correct horse staple 1"); r.status != http.StatusUnauthorized || !strings.Contains(r.body, msg(messages.LoginThrottled)) {
+		t.Fatalf("right password after 10 failures: %d", r.status)
+	}
+	h.clock.Advance(30 * time.Minute)
+	c = h.browser()
+	if r := h.post(c, "/login", creds("reauth-throttle@example.com", "correct horse staple 1")); r.status != http.StatusSeeOther {
+		t.Fatalf("login: %d", r.status)
+	}
+	if r := confirm("correct horse staple 1"); r.status != http.StatusSeeOther {
+		t.Fatalf("after the window: %d", r.status)
 	}
 }
