@@ -51,6 +51,14 @@ const (
 	SMSPasswordChanged Key = "sms.password_changed"
 )
 
+// New passwords refused by the server's checks beyond validate.Password:
+// one built from the product's name or the email's parts, and one a breach
+// service has seen leaked (messages.PasswordCommon is the common list's).
+const (
+	PasswordHasContext Key = "password.contains_context"
+	PasswordBreached   Key = "password.breached"
+)
+
 var passwordCatalog = map[Key]string{
 	ResetSent:            "If that address has an account, an email with a code and a link to reset its password is on its way. Both work for 15 minutes.",
 	ResetSentPhone:       "If that number belongs to an account, a code to reset its password is on its way by text message. It works for 15 minutes.",
@@ -97,4 +105,7 @@ var passwordCatalog = map[Key]string{
 
 	SMSResetCode:       "{code} is your {app} password reset code. It expires in {minutes} minutes. If you did not ask for it, ignore this message.",
 	SMSPasswordChanged: "Your {app} password was changed. If you did not do this, reset it now at {url}",
+
+	PasswordHasContext: "Choose a password that is not built from your email address or the name of this site.",
+	PasswordBreached:   "That password has appeared in a data breach, so attackers try it first. Choose a different one.",
 }

@@ -291,7 +291,7 @@ func (p *Passwords) Reset(ctx context.Context, appID uuid.UUID, proof ResetProof
 			contextEmail = proof.Identity
 		}
 	}
-	plain, problem := p.checkNew(plain, contextEmail)
+	plain, problem := p.checkNew(ctx, plain, contextEmail)
 	if problem != "" {
 		return p.refusePassword(ctx, appID, uuid.Nil, "password.reset", method, problem)
 	}
@@ -325,7 +325,7 @@ func (p *Passwords) Reset(ctx context.Context, appID uuid.UUID, proof ResetProof
 	}
 	// Now the account is known, the password is checked against its
 	// address too: still nothing is spent if it is refused.
-	if _, problem := p.checkNew(plain, acct.Email()); problem != "" {
+	if _, problem := p.checkNew(ctx, plain, acct.Email()); problem != "" {
 		return p.refusePassword(ctx, appID, acct.User.ID, "password.reset", method, problem)
 	}
 	keep := ""
@@ -415,7 +415,7 @@ func (p *Passwords) Change(ctx context.Context, appID uuid.UUID, req PasswordCha
 		return ErrReauthRequired
 	}
 	fields := map[string]messages.Key{}
-	plain, problem := p.checkNew(req.New, acct.Email())
+	plain, problem := p.checkNew(ctx, req.New, acct.Email())
 	if problem != "" {
 		fields[FieldPassword] = problem
 	}
@@ -508,22 +508,8 @@ func (p *Passwords) notice(ctx context.Context, acct Account) (*Message, error) 
 
 // checkNew normalises a new password and returns the problem the rules
 // (and the blocklist) find with it, as signup does.
-func (p *Passwords) checkNew(plain, email string) (string, messages.Key) {
-	return checkNewPassword(plain, email, p.blocklist)
-}
-
-func checkNewPassword(plain, email string, blocklist Blocklist) (string, messages.Key) {
-	if len(plain) > validate.PasswordMaxBytes {
-		return "", messages.PasswordTooLong
-	}
-	plain = password.Normalize(plain)
-	if problem := validate.Password(plain, email); problem != "" {
-		return plain, problem
-	}
-	if blocklist != nil && blocklist.Blocked(plain) {
-		return plain, messages.PasswordCommon
-	}
-	return plain, ""
+func (p *Passwords) checkNew(ctx context.Context, plain, email string) (string, messages.Key) {
+	return checkNewPassword(ctx, plain, email, p.blocklist)
 }
 
 func (p *Passwords) refusePassword(ctx context.Context, appID, userID uuid.UUID, event, method string, problem messages.Key) (User, error) {

@@ -77,9 +77,3 @@ type Event struct {
 type Auditor interface {
 	Record(ctx context.Context, e Event) error
 }
-
-// Blocklist reports passwords too common to allow. The default allows all;
-// a common-password list plugs in here.
-type Blocklist interface {
-	Blocked(password string) bool
-}

@@ -14,7 +14,6 @@ import (
 	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/client/validate"
 	"github.com/latch-dev/latch/server/otp"
-	"github.com/latch-dev/latch/server/password"
 )
 
 // Delayed recovery, for a user who lost access to their email address.
@@ -134,6 +133,8 @@ type RecoveryOptions struct {
 	Wait   time.Duration    // between start and finish; 48 hours when zero
 	Window time.Duration    // how long the finish works once ready; 7 days when zero
 	Clock  func() time.Time // time.Now when nil
+	// Blocklist (nil: none) refuses the new password as on every other path.
+	Blocklist Blocklist
 }
 
 // Recovery runs delayed account recovery. Build it with NewRecovery.
@@ -149,6 +150,8 @@ type Recovery struct {
 	window   time.Duration
 	clock    func() time.Time
 	recorder func(context.Context, Event)
+	// blocklist (nil: none) refuses easily guessed new passwords.
+	blocklist Blocklist
 }
 
 // NewRecovery returns the recovery flows. phones (nil: no SMS) proves a
@@ -164,7 +167,7 @@ func NewRecovery(store RecoveryStore, users UserStore, phones *Phones, codes Rec
 		o.Clock = time.Now
 	}
 	r := &Recovery{store: store, users: users, phones: phones, codes: codes, msgs: msgs, hasher: hasher, audit: audit,
-		wait: o.Wait, window: o.Window, clock: o.Clock}
+		wait: o.Wait, window: o.Window, clock: o.Clock, blocklist: o.Blocklist}
 	r.recorder = func(ctx context.Context, e Event) { _ = audit.Record(ctx, e) }
 	return r
 }
@@ -404,13 +407,9 @@ func (r *Recovery) Finish(ctx context.Context, appID uuid.UUID, finishToken, ema
 	if problem != "" {
 		fields[FieldNewEmail] = problem
 	}
-	if len(plain) > validate.PasswordMaxBytes {
-		fields[FieldPassword] = messages.PasswordTooLong
-	} else {
-		plain = password.Normalize(plain)
-		if problem := validate.Password(plain, email); problem != "" {
-			fields[FieldPassword] = problem
-		}
+	plain, problem = checkNewPassword(ctx, plain, email, r.blocklist)
+	if problem != "" {
+		fields[FieldPassword] = problem
 	}
 	if len(fields) > 0 {
 		return User{}, &Error{Code: messages.FormInvalid, Fields: fields}

@@ -65,7 +65,7 @@ type SignupResult struct {
 // refuse; ctx errors while waiting for the hasher; anything else is internal.
 // A taken email is not an error (see SignupResult).
 func (s *Service) Signup(ctx context.Context, appID uuid.UUID, email, plain string) (SignupResult, error) {
-	email, plain, fields := s.checkSignup(email, plain)
+	email, plain, fields := s.checkSignup(ctx, email, plain)
 	if len(fields) > 0 {
 		return SignupResult{}, &Error{Code: messages.FormInvalid, Fields: fields}
 	}
@@ -93,13 +93,13 @@ func (s *Service) Signup(ctx context.Context, appID uuid.UUID, email, plain stri
 	return SignupResult{User: u, Created: true}, nil
 }
 
-func (s *Service) checkSignup(email, plain string) (string, string, map[string]messages.Key) {
+func (s *Service) checkSignup(ctx context.Context, email, plain string) (string, string, map[string]messages.Key) {
 	fields := map[string]messages.Key{}
 	email, problem := validate.Email(email)
 	if problem != "" {
 		fields[FieldEmail] = problem
 	}
-	plain, problem = checkNewPassword(plain, email, s.blocklist)
+	plain, problem = checkNewPassword(ctx, plain, email, s.blocklist)
 	if problem != "" {
 		fields[FieldPassword] = problem
 	}

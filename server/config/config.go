@@ -94,6 +94,11 @@ type Config struct {
 	TwilioFrom       string // LATCH_TWILIO_FROM: an E.164 number or a messaging service SID
 	TwilioBaseURL    string // LATCH_TWILIO_BASE_URL (default https://api.twilio.com)
 
+	// A k-anonymity range service (Pwned Passwords' shape) that new
+	// passwords are also checked against; off when empty. See breach.go.
+	BreachRangeURL     string        // LATCH_BREACH_RANGE_URL, e.g. https://api.pwnedpasswords.com (default empty: off)
+	BreachRangeTimeout time.Duration // LATCH_BREACH_RANGE_TIMEOUT: one lookup, failing open after it (default 2s)
+
 	LogLevel  slog.Level // LATCH_LOG_LEVEL: debug | info | warn | error (default info)
 	LogFormat string     // LATCH_LOG_FORMAT: text | json (default text in dev, json in production)
 }
@@ -209,6 +214,7 @@ func Load(getenv func(string) string) (Config, error) {
 		p.fail("LATCH_SMTP_FROM", "is required with LATCH_SMTP_HOST")
 	}
 	c.loadPhone(&p)
+	c.loadBreach(&p)
 	if c.Argon2MemoryKiB < 8*uint32(c.Argon2Parallelism) {
 		p.fail("LATCH_ARGON2_MEMORY_KIB", "must be at least 8 × LATCH_ARGON2_PARALLELISM")
 	}

@@ -162,7 +162,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		Secure: o.secure, IdleTimeout: o.idle, Lifetime: o.lifetime, Clock: clk.Now, Logger: log,
 		RememberIdleTimeout: o.remember.idle, RememberLifetime: o.remember.lifetime,
 	})
-	accounts := auth.NewService(db.NewUsers(bdb), accountHasher, audit, auth.Options{Clock: clk.Now, Logger: log, Throttle: db.NewThrottle(bdb, 0, clk.Now)})
+	accounts := auth.NewService(db.NewUsers(bdb), accountHasher, audit, auth.Options{Blocklist: testBlocklist(), Clock: clk.Now, Logger: log, Throttle: db.NewThrottle(bdb, 0, clk.Now)})
 	dev := deviceParts{store: store, accounts: accounts, devices: auth.NewDevices(store, audit, log)}
 	// The listener exists before the server starts, so the links emailed
 	// can point at it: on localhost, as browser tests browse, unless the

@@ -51,7 +51,7 @@ type codeParts struct {
 // without delivery is off: no SMTP, no email codes (nil codes); no
 // Twilio, no phone flows (nil phones, and their routes are absent). With
 // neither, there is no worker.
-func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, kek []byte, passwordHasher auth.Hasher, audit auth.Auditor, log *slog.Logger) (codeParts, error) {
+func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, kek []byte, passwordHasher auth.Hasher, blocklist auth.Blocklist, audit auth.Auditor, log *slog.Logger) (codeParts, error) {
 	var senders outbox.Senders
 	switch {
 	case cfg.SMTPHost != "":
@@ -124,7 +124,7 @@ func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, 
 	onetime := db.NewOneTime(bdb, db.DefaultSendLimits, nil)
 	store := db.NewCodes(onetime, queue)
 	parts := codeParts{worker: worker, pool: pool, recoveries: db.NewRecoveries(bdb, queue), store: store, otp: hasher, queue: queue}
-	resetOptions := auth.PasswordsOptions{Email: senders.Email != nil, TTL: 15 * time.Minute, Logger: log}
+	resetOptions := auth.PasswordsOptions{Email: senders.Email != nil, TTL: 15 * time.Minute, Logger: log, Blocklist: blocklist}
 	if senders.SMS != nil {
 		resetOptions.Numbers = numbers
 	}

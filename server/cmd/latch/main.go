@@ -174,6 +174,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		return fmt.Errorf("config: argon2 parameters: %w", err)
 	}
 	hasher := password.NewHasher(params, cfg.HashConcurrency)
+	blocklist := passwordChecks(cfg, log) // refuses common and guessable new passwords on every path
 
 	store := db.NewSessions(bdb, db.SessionKeys{User: session.UserKey, PublicID: session.PublicIDKey}, nil)
 	go store.RunCleanup(ctx, 5*time.Minute, log)
@@ -186,13 +187,13 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	go runPrunes(ctx, 5*time.Minute, log,
 		pruneJob{"login failures", throttle.Prune},
 		pruneJob{"one-time codes", func(ctx context.Context) (int64, error) { n, err := onetime.Prune(ctx); return int64(n), err }})
-	accounts := auth.NewService(db.NewUsers(bdb), hasher, db.NewAudit(bdb, nil), auth.Options{Logger: log, Throttle: throttle})
+	accounts := auth.NewService(db.NewUsers(bdb), hasher, db.NewAudit(bdb, nil), auth.Options{Logger: log, Throttle: throttle, Blocklist: blocklist})
 	devices := auth.NewDevices(store, db.NewAudit(bdb, nil), log)
 	ring, kek, err := keyRing(ctx, cfg, bdb, log)
 	if err != nil {
 		return err
 	}
-	parts, err := codeFlows(ctx, cfg, bdb, dsn, kek, hasher, db.NewAudit(bdb, nil), log)
+	parts, err := codeFlows(ctx, cfg, bdb, dsn, kek, hasher, blocklist, db.NewAudit(bdb, nil), log)
 	if err != nil {
 		return err
 	}
@@ -234,7 +235,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		// or a recovery code of two-step verification.
 		recovery = auth.NewRecovery(parts.recoveries, db.NewUsers(bdb), parts.phones, second,
 			web.RecoveryMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, hasher, db.NewAudit(bdb, nil),
-			auth.RecoveryOptions{Wait: cfg.RecoveryWait})
+			auth.RecoveryOptions{Wait: cfg.RecoveryWait, Blocklist: blocklist})
 	}
 	tokens, err := tokenFlows(ctx, cfg, bdb, ring, kek, accounts, db.NewAudit(bdb, nil), codeVerifier, second, log)
 	if err != nil {
