@@ -192,24 +192,12 @@ const (
 	ErrorBackHome     Key = "ui.error.back_home"
 	SkipToContent     Key = "ui.skip_to_content"
 	FooterTagline     Key = "ui.footer.tagline"
+	// HoneypotLabel names the form field only scripts fill in
+	// (components/ui.BotCheck); people never see it.
+	HoneypotLabel Key = "ui.honeypot.label"
 )
 
 var catalog = map[Key]string{
-	EmailRequired:    "Enter your email address.",
-	EmailTooLong:     "That email address is too long. Use a shorter one.",
-	EmailInvalid:     "Enter an email address like name@example.com.",
-	PasswordRequired: "Enter a password.",
-	PasswordTooShort: "Use at least 8 characters. 15 or more is better.",
-	PasswordTooLong:  "Use at most 128 characters.",
-	PasswordHasEmail: "Choose a password that does not contain your email address.",
-	PasswordCommon:   "That password is too common. Choose one that is harder to guess.",
-	PasswordInvalid:  "Passwords cannot contain control characters.",
-
-	PasswordStrengthLabel: "Password length",
-	PasswordStrengthShort: "Too short: use at least 8 characters.",
-	PasswordStrengthFair:  "Long enough. 15 or more characters is stronger.",
-	PasswordStrengthGood:  "A strong length.",
-
 	LoginFailed:       "That email and password do not match an account. Check them and try again.",
 	LoginThrottled:    "Too many failed attempts. Wait a few minutes and try again, or reset your password.",
 	SignupCheckEmail:  "Check your inbox. If this address can be used, we have sent it the next step. Already have an account? Log in instead.",
@@ -220,7 +208,6 @@ var catalog = map[Key]string{
 	FormInvalid:       "Some fields need your attention.",
 	FormTooLarge:      "That form was too large to read. Shorten what you typed and try again.",
 	FormMalformed:     "That form could not be read. Reload the page and try again.",
-	InternalError:     "Something went wrong on our side. Try again in a moment.",
 	NotFound:          "There is nothing at this address.",
 	MethodNotAllowed:  "This page cannot be used that way.",
 	CrossOriginDenied: "This request came from another site and was refused. Reload the page and try again.",
@@ -256,15 +243,10 @@ var catalog = map[Key]string{
 	RememberMe:               "Keep me signed in",
 	RememberMeHint:           "Stay signed in on this device after closing the browser. Leave it unticked on a shared computer.",
 
-	APICheckTitle:        "API access",
-	APICheckIntro:        "This page calls Latch's API with a short-lived access token for this browser session. The token is kept in the page's memory only, never stored, and renewed while the page uses it.",
-	APICheckUserID:       "Account ID from the API",
-	APICheckAgain:        "Check again",
-	APICheckRunning:      "Calling the API…",
-	APICheckOK:           "The API answered for this account.",
-	APICheckOtherAccount: "The API answered for another account: someone has signed in to another account in this browser. Reload the page.",
-	APICheckSignedOut:    "This browser is no longer signed in. Log in again to use the API.",
-	APICheckFailed:       "The API could not be reached. Try again in a moment.",
+	APICheckTitle:  "API access",
+	APICheckIntro:  "This page calls Latch's API with a short-lived access token for this browser session. The token is kept in the page's memory only, never stored, and renewed while the page uses it.",
+	APICheckUserID: "Account ID from the API",
+	APICheckAgain:  "Check again",
 
 	EmailAlreadyVerified: "Your email address is already verified.",
 	EmailVerified:        "Your email address is verified. Thank you.",
@@ -347,15 +329,24 @@ var catalog = map[Key]string{
 	ErrorBackHome:     "Back to the start",
 	SkipToContent:     "Skip to main content",
 	FooterTagline:     "Open-source authentication for Go.",
+	HoneypotLabel:     "Leave this field empty",
 }
 
-// catalogs are every part of the catalog, one per area.
-var catalogs = []map[Key]string{catalog, phoneCatalog, twoFactorCatalog, passwordCatalog, settingsCatalog}
+// catalogs returns every part of the catalog, one per area. It is a
+// function, not a variable, so package initialisation refers to no part:
+// a program that never calls Text or Keys (the browser module, which
+// uses BrowserText) leaves them all out.
+func catalogs() []map[Key]string {
+	return []map[Key]string{catalog, phoneCatalog, twoFactorCatalog, passwordCatalog, settingsCatalog, recoveryCatalog}
+}
 
 // Text returns the text for k. An unknown key returns the generic internal
 // error text, so a typo can never show a raw key or an empty message.
 func Text(k Key) string {
-	for _, c := range catalogs {
+	if s, ok := browserText(k); ok {
+		return s
+	}
+	for _, c := range catalogs() {
 		if s, ok := c[k]; ok {
 			return s
 		}
@@ -363,13 +354,14 @@ func Text(k Key) string {
 	if s, ok := settingsCatalog[k]; ok {
 		return s
 	}
-	return catalog[InternalError]
+	return BrowserText(InternalError)
 }
 
 // Keys lists every key in the catalog, for tests that check each has text.
 func Keys() []Key {
 	var keys []Key
-	for _, c := range catalogs {
+	keys = append(keys, BrowserKeys()...)
+	for _, c := range catalogs() {
 		for k := range c {
 			keys = append(keys, k)
 		}

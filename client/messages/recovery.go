@@ -97,12 +97,3 @@ var recoveryCatalog = map[Key]string{
 	SMSRecoveryFinishLink: "{app}: finish recovering your account after {ready}: {link}",
 	SMSRecoveryCompleted:  "{app}: your account was recovered with a new email address and password. Not you? Contact support now.",
 }
-
-func init() {
-	for k, v := range recoveryCatalog {
-		if _, dup := catalog[k]; dup {
-			panic("messages: duplicate key " + string(k))
-		}
-		catalog[k] = v
-	}
-}

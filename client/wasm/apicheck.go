@@ -28,13 +28,13 @@ func apiCheck(doc js.Value, m *tokenManager) {
 	running := false
 	check := func() {
 		again.Set("disabled", true)
-		status.Set("textContent", messages.Text(messages.APICheckRunning))
+		status.Set("textContent", messages.BrowserText(messages.APICheckRunning))
 		id, result := m.whoAmI()
 		if result == messages.APICheckOK && id != want {
 			result = messages.APICheckOtherAccount
 		}
 		userID.Set("textContent", id)
-		status.Set("textContent", messages.Text(result))
+		status.Set("textContent", messages.BrowserText(result))
 		again.Set("disabled", false)
 		running = false
 	}

@@ -22,6 +22,7 @@ func main() {
 	doc := js.Global().Get("document")
 	liveValidation(doc)
 	apiTokens(doc)
+	proofOfWork(doc)
 	markReady(doc)
 	select {} // serve event callbacks for the life of the page
 }

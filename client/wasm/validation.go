@@ -138,7 +138,7 @@ func (v *validator) recheckPasswords(email js.Value) {
 func (v *validator) show(in js.Value, problem messages.Key) {
 	text := ""
 	if problem != "" {
-		text = messages.Text(problem)
+		text = messages.BrowserText(problem)
 	}
 	if el := v.byID(in.Get("id").String() + "-error"); el.Truthy() && el.Get("textContent").String() != text {
 		el.Set("textContent", text)
@@ -165,7 +165,7 @@ func (v *validator) meter(in js.Value) {
 	}
 	text := ""
 	if verdict != "" {
-		text = messages.Text(verdict)
+		text = messages.BrowserText(verdict)
 	}
 	if el := v.byID(id + "-text"); el.Truthy() && el.Get("textContent").String() != text {
 		el.Set("textContent", text)

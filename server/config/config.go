@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/latch-dev/latch/server/phone"
+	"github.com/latch-dev/latch/server/pow"
 	"github.com/latch-dev/latch/server/token"
 )
 
@@ -56,6 +57,10 @@ type Config struct {
 	HashConcurrency   int    // LATCH_HASH_CONCURRENCY: argon2 computations at once (default half the CPUs, at least 1)
 
 	TrustProxyHeaders bool // LATCH_TRUST_PROXY_HEADERS: take the client IP from X-Forwarded-For's last hop
+	// PowBits is LATCH_POW_BITS: the zero bits a proof of work needs at
+	// its base level (default 19, under half a second in a desktop browser); the
+	// rate-limit guard may raise it at run time (server/pow.Issuer.SetLevel).
+	PowBits int
 
 	AccessTokenTTL       time.Duration // LATCH_ACCESS_TOKEN_TTL: lifetime of API access tokens (default 5m)
 	RefreshTokenLifetime time.Duration // LATCH_REFRESH_TOKEN_LIFETIME: absolute lifetime of a refresh-token family (default 720h)
@@ -129,6 +134,7 @@ func Load(getenv func(string) string) (Config, error) {
 		Argon2Parallelism:  uint8(p.int("LATCH_ARGON2_PARALLELISM", 1, 1, 64)),
 		HashConcurrency:    p.int("LATCH_HASH_CONCURRENCY", defaultHashConcurrency(), 1, 1024),
 		TrustProxyHeaders:  p.bool("LATCH_TRUST_PROXY_HEADERS", false),
+		PowBits:            p.int("LATCH_POW_BITS", pow.DefaultBits, pow.MinBits, pow.MaxBits),
 
 		AccessTokenTTL:       p.duration("LATCH_ACCESS_TOKEN_TTL", 5*time.Minute),
 		RefreshTokenLifetime: p.duration("LATCH_REFRESH_TOKEN_LIFETIME", 30*24*time.Hour),

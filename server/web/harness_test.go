@@ -114,6 +114,8 @@ type harnessOptions struct {
 	deleteGrace time.Duration
 	// reauthenticators are extra ways to prove who you are.
 	reauthenticators web.Reauthenticators
+	// proofs issues proof-of-work challenges (GET /pow/challenge).
+	proofs web.Proofs
 }
 
 func newHarness(t testing.TB) *harness {
@@ -227,6 +229,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 			deps.Reauthenticators = web.Reauthenticators{web.AppCodeReauth{TwoFactor: second}}
 		}
 	}
+	deps.Proofs = o.proofs
 	srv := web.New(deps)
 	handler := srv.Handler()
 	if o.wrap != nil {

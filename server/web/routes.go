@@ -136,6 +136,9 @@ func (s *Server) Handler() http.Handler {
 	root.Handle("GET /static/", s.Assets)
 	root.HandleFunc("GET /healthz", s.healthz)
 	root.HandleFunc("GET /readyz", s.readyz)
+	if s.Proofs != nil {
+		root.Handle("GET "+powChallengePath, s.api(s.powChallenge)) // no session: a challenge is stateless
+	}
 	if s.Tokens != nil {
 		// The token API for non-browser clients. Its credentials travel in
 		// the body or the Authorization header, never in a cookie, so it

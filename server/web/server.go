@@ -59,6 +59,7 @@ type Deps struct {
 	PhoneRegions      pages.Regions  // where phone numbers may be from, for hints
 	Recovery          RecoveryFlows  // delayed account recovery; nil leaves /recover out
 	Passwords         PasswordFlows  // password reset and change; nil (no message delivery) leaves them out
+	Proofs            Proofs         // proof-of-work challenges (pow.go); nil leaves /pow/challenge out and botCheck finds no proof
 	// Settings runs re-authentication and the account settings (email,
 	// identities, deletion, export, activity); nil leaves their routes out
 	// and sensitive actions need no fresh proof.

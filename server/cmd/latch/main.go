@@ -184,12 +184,18 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	})
 	throttle := db.NewThrottle(bdb, 0, nil)
 	onetime := db.NewOneTime(bdb, db.DefaultSendLimits, nil)
+	spentProofs := db.NewSpentProofs(bdb, nil)
 	go runPrunes(ctx, 5*time.Minute, log,
+		pruneJob{"spent proofs of work", spentProofs.Prune},
 		pruneJob{"login failures", throttle.Prune},
 		pruneJob{"one-time codes", func(ctx context.Context) (int64, error) { n, err := onetime.Prune(ctx); return int64(n), err }})
 	accounts := auth.NewService(db.NewUsers(bdb), hasher, db.NewAudit(bdb, nil), auth.Options{Logger: log, Throttle: throttle, Blocklist: blocklist})
 	devices := auth.NewDevices(store, db.NewAudit(bdb, nil), log)
 	ring, kek, err := keyRing(ctx, cfg, bdb, log)
+	if err != nil {
+		return err
+	}
+	proofs, err := proofsOfWork(cfg, kek, spentProofs)
 	if err != nil {
 		return err
 	}
@@ -249,7 +255,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		Accounts: accounts, Devices: devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log,
 		AppID: appID, Secure: cfg.Secure(), PublicOrigin: cfg.Origin(), TrustProxyHeaders: cfg.TrustProxyHeaders,
 		Tokens: tokens, KeySet: ring, Codes: codeRequester, DevMailbox: devMailbox(cfg, bdb),
-		Verifier: emailVerifier, SecondFactors: second, TwoFactor: second, Recovery: recovery,
+		Verifier: emailVerifier, SecondFactors: second, TwoFactor: second, Recovery: recovery, Proofs: proofs,
 		Phones: phones, PhoneRegions: pages.Regions{Default: cfg.PhoneDefaultRegion, Allowed: cfg.PhoneRegions},
 		Passwords: passwords,
 		Settings:  settings, Reauthenticators: web.Reauthenticators{web.AppCodeReauth{TwoFactor: second}},
