@@ -19,7 +19,7 @@ import (
 
 const fakeHash = "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5"
 
-func defaultApp(t *testing.T, bdb *bun.DB) uuid.UUID {
+func defaultApp(t testing.TB, bdb *bun.DB) uuid.UUID {
 	t.Helper()
 	id, err := db.AppID(context.Background(), bdb, "default")
 	if err != nil {

@@ -35,16 +35,21 @@ type oneTimeRow struct {
 }
 
 // SendLimits bounds how often codes and links are sent to one identity: at
-// most one per Cooldown for each purpose, and at most PerWindow in any
-// Window whatever their purpose.
+// most one per Cooldown for each purpose, and, when PerWindow is not zero,
+// at most PerWindow in any Window whatever their purpose. Window is also
+// how long spent rows are kept. Budgets per client, destination and
+// country are the guard's (server/guard).
 type SendLimits struct {
 	Cooldown  time.Duration
 	PerWindow int
 	Window    time.Duration
 }
 
-// DefaultSendLimits allows one code a minute and five an hour per identity.
-var DefaultSendLimits = SendLimits{Cooldown: time.Minute, PerWindow: 5, Window: time.Hour}
+// DefaultSendLimits allows one code a minute per identity and purpose. The
+// hourly budgets are the guard's, which counts the owner's own devices
+// apart from strangers, so a stranger's requests cannot use up the
+// owner's.
+var DefaultSendLimits = SendLimits{Cooldown: time.Minute, Window: time.Hour}
 
 // OneTime stores one-time codes and magic links (table one_time_tokens).
 // It keeps only hashes: callers hash codes with otp.Hasher and links with
@@ -189,7 +194,7 @@ func (s *OneTime) checkLimits(ctx context.Context, tx bun.Tx, appID uuid.UUID, p
 	if recent.Newest != nil {
 		wait = recent.Newest.Add(s.limits.Cooldown).Sub(now)
 	}
-	if recent.N >= s.limits.PerWindow && recent.Oldest != nil {
+	if s.limits.PerWindow > 0 && recent.N >= s.limits.PerWindow && recent.Oldest != nil {
 		wait = max(wait, recent.Oldest.Add(s.limits.Window).Sub(now))
 	}
 	if wait > 0 {

@@ -31,7 +31,7 @@ func newOneTimeWorld(t *testing.T) *oneTimeWorld {
 		t.Fatal(err)
 	}
 	w := &oneTimeWorld{hasher: h, app: defaultApp(t, bdb), now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
-	w.store = db.NewOneTime(bdb, db.DefaultSendLimits, func() time.Time { return w.now })
+	w.store = db.NewOneTime(bdb, db.SendLimits{Cooldown: time.Minute, PerWindow: 5, Window: time.Hour}, func() time.Time { return w.now })
 	return w
 }
 
@@ -112,31 +112,31 @@ func TestOneTimeCodeRefusals(t *testing.T) {
 	}
 }
 
-func TestOneTimeCodeExhaustedAfterFiveWrongAttempts(t *testing.T) {
+func TestOneTimeCodeExhaustedAfterMaxWrongAttempts(t *testing.T) {
 	t.Parallel()
 	w := newOneTimeWorld(t)
 	const ada = "ada@example.com"
 	code := w.send(t, otp.PurposeLogin, ada)
-	for i := 1; i <= 4; i++ {
+	for i := 1; i < otp.DefaultMaxAttempts; i++ {
 		if err := w.verify(otp.PurposeLogin, ada, wrong(code)); !errors.Is(err, otp.ErrInvalid) {
 			t.Fatalf("wrong attempt %d = %v, want ErrInvalid", i, err)
 		}
 	}
 	if err := w.verify(otp.PurposeLogin, ada, wrong(code)); !errors.Is(err, otp.ErrExhausted) {
-		t.Fatalf("fifth wrong attempt = %v, want ErrExhausted", err)
+		t.Fatalf("last wrong attempt = %v, want ErrExhausted", err)
 	}
 	if err := w.verify(otp.PurposeLogin, ada, code); !errors.Is(err, otp.ErrExhausted) {
-		t.Fatalf("right code after five wrong = %v, want ErrExhausted", err)
+		t.Fatalf("right code after the last wrong = %v, want ErrExhausted", err)
 	}
 
-	// Four wrong attempts leave the code usable.
+	// One wrong attempt fewer leaves the code usable.
 	w.now = w.now.Add(time.Hour)
 	code = w.send(t, otp.PurposeLogin, ada)
-	for range 4 {
+	for range otp.DefaultMaxAttempts - 1 {
 		_ = w.verify(otp.PurposeLogin, ada, wrong(code))
 	}
 	if err := w.verify(otp.PurposeLogin, ada, code); err != nil {
-		t.Fatalf("right code after four wrong = %v", err)
+		t.Fatalf("right code after all but one wrong = %v", err)
 	}
 }
 

@@ -127,6 +127,16 @@ type Client struct {
 	IP        string
 	UserAgent string
 	RequestID string
+	// Device is the browser's device id (from its device cookie), "" for
+	// API clients and browsers that refuse cookies.
+	Device string
+	// Session is the public id of the browser's session, or "".
+	Session string
+	// KnownTo reports whether this browser has signed in to the user
+	// before (its device cookie carries a tag for them); nil: never.
+	KnownTo func(userID uuid.UUID) bool `json:"-"`
+	// Proof reports that a valid proof of work came with the request.
+	Proof bool
 }
 
 type clientKey struct{}

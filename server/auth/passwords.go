@@ -12,6 +12,7 @@ import (
 
 	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/client/validate"
+	"github.com/latch-dev/latch/server/guard"
 	"github.com/latch-dev/latch/server/otp"
 	"github.com/latch-dev/latch/server/password"
 )
@@ -99,6 +100,7 @@ type Passwords struct {
 	numbers   PhoneNumbers // nil: resets by SMS are off
 	email     bool
 	blocklist Blocklist
+	guard     Guard
 	ttl       time.Duration
 	clock     func() time.Time
 	log       *slog.Logger
@@ -110,6 +112,7 @@ type PasswordsOptions struct {
 	Numbers   PhoneNumbers  // resets by SMS to a verified number are on when set
 	TTL       time.Duration // how long a reset code or link works; 15 minutes when zero
 	Blocklist Blocklist
+	Guard     Guard // bounds the current password typed to change it, on the login budget
 	Clock     func() time.Time
 	Logger    *slog.Logger
 }
@@ -127,7 +130,7 @@ func NewPasswords(users ResetUsers, store PasswordStore, codes ResetCodes, codeH
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Passwords{users: users, store: store, codes: codes, otp: codeHasher, hasher: hasher, msgs: msgs, audit: audit,
-		numbers: o.Numbers, email: o.Email, blocklist: o.Blocklist, ttl: o.TTL, clock: o.Clock, log: o.Logger}
+		numbers: o.Numbers, email: o.Email, blocklist: o.Blocklist, guard: o.Guard, ttl: o.TTL, clock: o.Clock, log: o.Logger}
 }
 
 // ResetByEmail and ResetBySMS report which identifiers a reset may be
@@ -426,11 +429,18 @@ func (p *Passwords) Change(ctx context.Context, appID uuid.UUID, req PasswordCha
 		case len(req.Current) > validate.PasswordMaxBytes:
 			fields[FieldCurrentPassword] = messages.CurrentPasswordWrong
 		default:
+			attempt, err := reserve(ctx, p.guard, guard.Password, subject(ctx, req.UserID, ""), messages.LoginThrottled)
+			if err != nil {
+				return err
+			}
 			ok, _, err := p.hasher.Verify(ctx, password.Normalize(req.Current), hash)
 			if err != nil {
+				attempt.Release(ctx)
 				return fmt.Errorf("auth: change password: verify: %w", err)
 			}
-			if !ok {
+			if ok {
+				attempt.Succeeded(ctx)
+			} else {
 				fields[FieldCurrentPassword] = messages.CurrentPasswordWrong
 				p.record(ctx, Event{AppID: appID, UserID: req.UserID, Name: "login", Outcome: Failure,
 					Detail: map[string]string{"reason": "wrong_password", "method": "password_change"}})
@@ -461,6 +471,9 @@ func (p *Passwords) Change(ctx context.Context, appID uuid.UUID, req PasswordCha
 // set hashes plain (before any transaction opens) and stores it with what
 // goes with it: spend, sessions ended, families revoked, the notice.
 func (p *Passwords) set(ctx context.Context, acct Account, plain string, spend uuid.UUID, endSessions bool, keep, reason string) (PasswordChanged, error) {
+	if _, err := reserve(ctx, p.guard, guard.SetPassword, subject(ctx, acct.User.ID, ""), messages.TooManyAttempts); err != nil {
+		return PasswordChanged{}, err
+	}
 	hash, err := p.hasher.Hash(ctx, plain)
 	if err != nil {
 		return PasswordChanged{}, fmt.Errorf("auth: %s: hash: %w", reason, err)

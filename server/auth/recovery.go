@@ -13,6 +13,7 @@ import (
 
 	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/client/validate"
+	"github.com/latch-dev/latch/server/guard"
 	"github.com/latch-dev/latch/server/otp"
 )
 
@@ -135,6 +136,9 @@ type RecoveryOptions struct {
 	Clock  func() time.Time // time.Now when nil
 	// Blocklist (nil: none) refuses the new password as on every other path.
 	Blocklist Blocklist
+	// Guard bounds recovery codes typed for addresses without an account
+	// (those for accounts pass TwoFactor's guard); nil only in tests.
+	Guard Guard
 }
 
 // Recovery runs delayed account recovery. Build it with NewRecovery.
@@ -152,6 +156,7 @@ type Recovery struct {
 	recorder func(context.Context, Event)
 	// blocklist (nil: none) refuses easily guessed new passwords.
 	blocklist Blocklist
+	guard     Guard
 }
 
 // NewRecovery returns the recovery flows. phones (nil: no SMS) proves a
@@ -167,7 +172,7 @@ func NewRecovery(store RecoveryStore, users UserStore, phones *Phones, codes Rec
 		o.Clock = time.Now
 	}
 	r := &Recovery{store: store, users: users, phones: phones, codes: codes, msgs: msgs, hasher: hasher, audit: audit,
-		wait: o.Wait, window: o.Window, clock: o.Clock, blocklist: o.Blocklist}
+		wait: o.Wait, window: o.Window, clock: o.Clock, blocklist: o.Blocklist, guard: o.Guard}
 	r.recorder = func(ctx context.Context, e Event) { _ = audit.Record(ctx, e) }
 	return r
 }
@@ -246,6 +251,11 @@ func (r *Recovery) StartByRecoveryCode(ctx context.Context, appID uuid.UUID, ema
 	}
 	u, err := r.users.UserByIdentity(ctx, appID, IdentityEmail, email)
 	if errors.Is(err, ErrNotFound) || (err == nil && u.Status != StatusActive) {
+		// Counted like a wrong code for an account, so the budget's
+		// refusals say nothing about which addresses have one.
+		if _, err := reserve(ctx, r.guard, guard.RecoveryCode, subject(ctx, uuid.Nil, email), messages.RecoveryThrottled); err != nil {
+			return RecoveryStarted{}, err
+		}
 		r.recorder(ctx, Event{AppID: appID, Name: "recovery.start", Outcome: Failure, Detail: map[string]string{"reason": "unknown_identity", "method": "recovery_code"}})
 		return RecoveryStarted{}, invalid
 	}
@@ -253,6 +263,9 @@ func (r *Recovery) StartByRecoveryCode(ctx context.Context, appID uuid.UUID, ema
 		return RecoveryStarted{}, fmt.Errorf("auth: recovery: %w", err)
 	}
 	if err := r.codes.Redeem(ctx, appID, u.ID, code); err != nil {
+		if Refused(err) {
+			return RecoveryStarted{}, err
+		}
 		r.recorder(ctx, Event{AppID: appID, UserID: u.ID, Name: "recovery.start", Outcome: Failure, Detail: map[string]string{"reason": "wrong_code", "method": "recovery_code"}})
 		invalid.Err = err
 		return RecoveryStarted{}, invalid
@@ -313,10 +326,15 @@ func (r *Recovery) Cancel(ctx context.Context, appID uuid.UUID, cancelToken stri
 	if !ok {
 		return false, &Error{Code: messages.RecoveryLinkInvalid}
 	}
+	attempt, err := r.reserveLink(ctx)
+	if err != nil {
+		return false, err
+	}
 	req, err := r.store.ByCancelHash(ctx, appID, hash)
 	if errors.Is(err, ErrNotFound) {
 		return false, &Error{Code: messages.RecoveryLinkInvalid}
 	}
+	attempt.Succeeded(ctx)
 	if err != nil {
 		return false, fmt.Errorf("auth: cancel recovery: %w", err)
 	}
@@ -349,6 +367,16 @@ func (r *Recovery) cancel(ctx context.Context, req RecoveryRequest, via string) 
 	return done, nil
 }
 
+// reserveLink counts a presented recovery link against the guard's link
+// budget (per client); a link that finds its request is refunded.
+func (r *Recovery) reserveLink(ctx context.Context) (*guard.Reservation, error) {
+	attempt, err := reserve(ctx, r.guard, guard.Link, guard.Subject{IP: ClientFrom(ctx).IP}, messages.TooManyAttempts)
+	if err == nil {
+		guard.Note(ctx, guard.UseGuess, "recovery link")
+	}
+	return attempt, err
+}
+
 // Pending returns the user's open recovery, for the account page.
 func (r *Recovery) Pending(ctx context.Context, appID, userID uuid.UUID) (RecoveryRequest, bool, error) {
 	req, err := r.store.Open(ctx, appID, userID)
@@ -371,10 +399,15 @@ func (r *Recovery) Status(ctx context.Context, appID uuid.UUID, finishToken stri
 	if !ok {
 		return RecoveryRequest{}, "", &Error{Code: messages.RecoveryLinkInvalid}
 	}
+	attempt, err := r.reserveLink(ctx)
+	if err != nil {
+		return RecoveryRequest{}, "", err
+	}
 	req, err := r.store.ByFinishHash(ctx, appID, hash)
 	if errors.Is(err, ErrNotFound) {
 		return RecoveryRequest{}, "", &Error{Code: messages.RecoveryLinkInvalid}
 	}
+	attempt.Succeeded(ctx)
 	if err != nil {
 		return RecoveryRequest{}, "", fmt.Errorf("auth: recovery status: %w", err)
 	}
@@ -417,6 +450,9 @@ func (r *Recovery) Finish(ctx context.Context, appID uuid.UUID, finishToken, ema
 	acct, err := r.users.Account(ctx, appID, req.UserID)
 	if err != nil {
 		return User{}, fmt.Errorf("auth: recovery: %w", err)
+	}
+	if _, err := reserve(ctx, r.guard, guard.SetPassword, subject(ctx, req.UserID, ""), messages.TooManyAttempts); err != nil {
+		return User{}, err
 	}
 	hash, err := r.hasher.Hash(ctx, plain)
 	if err != nil {

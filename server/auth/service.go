@@ -11,6 +11,7 @@ import (
 
 	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/client/validate"
+	"github.com/latch-dev/latch/server/guard"
 	"github.com/latch-dev/latch/server/password"
 )
 
@@ -20,7 +21,7 @@ type Service struct {
 	hasher    Hasher
 	audit     Auditor
 	blocklist Blocklist
-	throttle  Throttle
+	guard     Guard
 	clock     func() time.Time
 	log       *slog.Logger
 }
@@ -28,14 +29,14 @@ type Service struct {
 // Options are the optional parts of a Service.
 type Options struct {
 	Blocklist Blocklist        // nil allows every password the rules accept
-	Throttle  Throttle         // nil: failed passwords are not limited
+	Guard     Guard            // bounds password guesses and sign-ups; nil only in tests of one flow
 	Clock     func() time.Time // nil means time.Now
 	Logger    *slog.Logger     // nil discards
 }
 
 // NewService returns a Service over the given storage, hasher and auditor.
 func NewService(users UserStore, hasher Hasher, audit Auditor, opt Options) *Service {
-	s := &Service{users: users, hasher: hasher, audit: audit, blocklist: opt.Blocklist, throttle: opt.Throttle, clock: opt.Clock, log: opt.Logger}
+	s := &Service{users: users, hasher: hasher, audit: audit, blocklist: opt.Blocklist, guard: opt.Guard, clock: opt.Clock, log: opt.Logger}
 	if s.clock == nil {
 		s.clock = time.Now
 	}
@@ -70,6 +71,13 @@ func (s *Service) Signup(ctx context.Context, appID uuid.UUID, email, plain stri
 		return SignupResult{}, &Error{Code: messages.FormInvalid, Fields: fields}
 	}
 
+	// Every sign-up costs a hash and an email: budgeted per client.
+	if _, err := reserve(ctx, s.guard, guard.Signup, subject(ctx, uuid.Nil, ""), messages.SignupThrottled); err != nil {
+		if Refused(err) {
+			s.record(ctx, Event{AppID: appID, Name: "signup", Outcome: Failure, Detail: map[string]string{"reason": "throttled"}})
+		}
+		return SignupResult{}, err
+	}
 	// Hash before touching the database: a transaction must never be held
 	// open across the slow hash.
 	hash, err := s.hasher.Hash(ctx, plain)
@@ -121,50 +129,42 @@ func (s *Service) Login(ctx context.Context, appID uuid.UUID, email, plain strin
 		return User{}, failed
 	}
 	plain = password.Normalize(plain)
-	keys := loginKeys(ctx, email)
-	counted := false
-	if s.throttle != nil {
-		var wait time.Duration
-		var err error
-		wait, counted, err = s.throttle.Limited(ctx, appID, keys)
-		if err != nil {
-			return User{}, fmt.Errorf("auth: login: %w", err)
-		}
-		if wait > 0 {
-			// Refused before any lookup or hash, alike for every address.
-			s.record(ctx, Event{AppID: appID, Name: "login", Outcome: Failure, Detail: map[string]string{"reason": "throttled"}})
-			return User{}, &Error{Code: messages.LoginThrottled, Err: &ThrottledError{Wait: wait}}
-		}
-	}
 
+	// The lookup comes first so that the guard counts the account, not
+	// the address typed, and a known device of it meets its own budget;
+	// an unknown address is counted under its own name alike.
 	u, hash, err := s.users.PasswordLogin(ctx, appID, IdentityEmail, email)
-	if errors.Is(err, ErrNotFound) {
+	known := err == nil
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return User{}, fmt.Errorf("auth: login: lookup: %w", err)
+	}
+	attempt, err := reserve(ctx, s.guard, guard.Password, subject(ctx, u.ID, email), messages.LoginThrottled)
+	if err != nil {
+		if Refused(err) {
+			// Refused before any hash, alike for every address.
+			s.record(ctx, Event{AppID: appID, UserID: u.ID, Name: "login", Outcome: Failure, Detail: map[string]string{"reason": "throttled"}})
+		}
+		return User{}, err
+	}
+	if !known {
 		if _, err := s.hasher.VerifyDummy(ctx, plain); err != nil {
+			attempt.Release(ctx)
 			return User{}, fmt.Errorf("auth: login: %w", err)
 		}
-		s.countFailure(ctx, appID, keys)
 		s.record(ctx, Event{AppID: appID, Name: "login", Outcome: Failure, Detail: map[string]string{"reason": "unknown_identity"}})
 		return User{}, failed
-	}
-	if err != nil {
-		return User{}, fmt.Errorf("auth: login: lookup: %w", err)
 	}
 
 	ok, rehash, err := s.hasher.Verify(ctx, plain, hash)
 	if err != nil {
+		attempt.Release(ctx)
 		return User{}, fmt.Errorf("auth: login: verify: %w", err)
 	}
 	if !ok {
-		s.countFailure(ctx, appID, keys)
 		s.record(ctx, Event{AppID: appID, UserID: u.ID, Name: "login", Outcome: Failure, Detail: map[string]string{"reason": "wrong_password"}})
 		return User{}, failed
 	}
-	if counted {
-		// The right password clears the address's count (not the IP's).
-		if err := s.throttle.Reset(ctx, appID, keys[0].Key); err != nil {
-			s.log.WarnContext(ctx, "login throttle reset failed", "err", err)
-		}
-	}
+	attempt.Succeeded(ctx)
 	if u, err = restoreIfPending(ctx, s.users, s.audit, s.log, u, s.clock(), "password"); err != nil {
 		return User{}, fmt.Errorf("auth: login: %w", err)
 	}
@@ -177,17 +177,6 @@ func (s *Service) Login(ctx context.Context, appID uuid.UUID, email, plain strin
 	}
 	s.record(ctx, Event{AppID: appID, UserID: u.ID, Name: "login", Outcome: Success, Detail: map[string]string{"method": "password"}})
 	return u, nil
-}
-
-// countFailure counts a failed password against keys. A failure to count
-// is logged: the refusal stands either way.
-func (s *Service) countFailure(ctx context.Context, appID uuid.UUID, keys []ThrottleKey) {
-	if s.throttle == nil {
-		return
-	}
-	if err := s.throttle.Fail(ctx, appID, keys); err != nil {
-		s.log.ErrorContext(ctx, "login throttle count failed", "err", err)
-	}
 }
 
 // rehash upgrades a stored hash to the current parameters. A failure is

@@ -12,6 +12,7 @@ import (
 
 	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/client/validate"
+	"github.com/latch-dev/latch/server/guard"
 	"github.com/latch-dev/latch/server/otp"
 	"github.com/latch-dev/latch/server/password"
 )
@@ -93,9 +94,9 @@ type SettingsOptions struct {
 	// Email writes the settings emails; nil (no email delivery) leaves
 	// changing the email and emailed reauthentication codes out.
 	Email SettingsMessages
-	// Throttle limits wrong passwords typed to re-authenticate, per user;
-	// nil leaves them unlimited.
-	Throttle Throttle
+	// Guard bounds the passwords typed to re-authenticate, on the same
+	// budget as the login form's; nil only in tests of one flow.
+	Guard Guard
 }
 
 // DefaultDeleteGrace is how long a deleted account can be restored by
@@ -204,18 +205,12 @@ func (s *Settings) ReauthPassword(ctx context.Context, appID, userID uuid.UUID, 
 		return failed
 	}
 	plain = password.Normalize(plain)
-	keys := []ThrottleKey{{Key: "user:" + userID.String(), Limit: FailuresPerAddress}}
-	counted := false
-	if s.o.Throttle != nil {
-		var wait time.Duration
-		var err error
-		if wait, counted, err = s.o.Throttle.Limited(ctx, appID, keys); err != nil {
-			return fmt.Errorf("auth: reauth: %w", err)
-		}
-		if wait > 0 {
+	attempt, err := reserve(ctx, s.o.Guard, guard.Password, subject(ctx, userID, ""), messages.LoginThrottled)
+	if err != nil {
+		if Refused(err) {
 			s.record(ctx, Event{AppID: appID, UserID: userID, Name: "reauth", Outcome: Failure, Detail: map[string]string{"method": "password", "reason": "throttled"}})
-			return &Error{Code: messages.LoginThrottled, Err: &ThrottledError{Wait: wait}}
 		}
+		return err
 	}
 	hash, err := s.store.PasswordHash(ctx, appID, userID)
 	if errors.Is(err, ErrNotFound) {
@@ -230,22 +225,14 @@ func (s *Settings) ReauthPassword(ctx context.Context, appID, userID uuid.UUID, 
 	}
 	ok, _, err := s.hasher.Verify(ctx, plain, hash)
 	if err != nil {
+		attempt.Release(ctx)
 		return fmt.Errorf("auth: reauth: verify: %w", err)
 	}
 	if !ok {
-		if s.o.Throttle != nil {
-			if err := s.o.Throttle.Fail(ctx, appID, keys); err != nil {
-				return fmt.Errorf("auth: reauth: %w", err)
-			}
-		}
 		s.record(ctx, Event{AppID: appID, UserID: userID, Name: "reauth", Outcome: Failure, Detail: map[string]string{"method": "password", "reason": "wrong_password"}})
 		return failed
 	}
-	if counted {
-		if err := s.o.Throttle.Reset(ctx, appID, keys[0].Key); err != nil {
-			return fmt.Errorf("auth: reauth: %w", err)
-		}
-	}
+	attempt.Succeeded(ctx)
 	s.record(ctx, Event{AppID: appID, UserID: userID, Name: "reauth", Outcome: Success, Detail: map[string]string{"method": "password"}})
 	return nil
 }

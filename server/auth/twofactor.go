@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/server/guard"
 	"github.com/latch-dev/latch/server/otp"
 )
 
@@ -87,6 +88,7 @@ type TwoFactorOptions struct {
 	Issuer   string            // the name authenticator apps show, "Latch" when empty
 	Messages TwoFactorMessages // nil with Notifier nil: no notices
 	Notifier Notifier          // nil: no notices (no email delivery)
+	Guard    Guard             // bounds authenticator and recovery codes; nil only in tests of one flow
 	Clock    func() time.Time  // nil means time.Now
 	Logger   *slog.Logger
 }
@@ -337,17 +339,46 @@ func (t *TwoFactor) VerifySignIn(ctx context.Context, appID, userID uuid.UUID, s
 	}
 	detail["reason"] = "second_factor_locked"
 	t.record(ctx, Event{AppID: appID, UserID: userID, Name: "login", Outcome: Failure, Detail: detail})
-	t.notify(ctx, appID, userID, TwoFactorMessages.SecondFactorFailed)
+	// At most one such notice an hour per account: an attacker holding
+	// the password cannot turn failures into a flood of email.
+	if _, err := reserve(ctx, t.opt.Guard, guard.Notice, guard.Subject{Account: accountKey(userID, "") + ":second_factor_failed"}, messages.TooManyAttempts); err == nil {
+		t.notify(ctx, appID, userID, TwoFactorMessages.SecondFactorFailed)
+	} else if !Refused(err) {
+		t.opt.Logger.WarnContext(ctx, "second-factor notice not budgeted", "user_id", userID, "err", err)
+	}
 	return "", &Error{Code: messages.TwoFactorLocked}
 }
 
 // checkTOTP reports whether code is a good, unused authenticator code of
-// userID's confirmed factor, spending its time step if so.
+// userID's confirmed factor, spending its time step if so. Every check,
+// wherever it comes from (second step, re-authentication, token API),
+// passes the guard's TOTP budget first: failures count per account across
+// sign-ins, back off as they accumulate, and lock the factor at 100 in a
+// row until a right answer or a recovery.
+//
+// Errors: *Error with messages.TwoFactorThrottled or
+// messages.TwoFactorCodesLocked when the guard refuses; internal ones.
 func (t *TwoFactor) checkTOTP(ctx context.Context, appID, userID uuid.UUID, code string) (bool, error) {
 	code, err := otp.NormalizeCode(code)
 	if err != nil {
 		return false, nil
 	}
+	attempt, err := reserve(ctx, t.opt.Guard, guard.TOTP, subject(ctx, userID, ""), messages.TwoFactorThrottled)
+	if err != nil {
+		return false, err
+	}
+	guard.Note(ctx, guard.UseGuess, "totp")
+	ok, err := t.matchTOTP(ctx, appID, userID, code)
+	switch {
+	case err != nil:
+		attempt.Release(ctx)
+	case ok:
+		attempt.Succeeded(ctx)
+	}
+	return ok, err
+}
+
+func (t *TwoFactor) matchTOTP(ctx context.Context, appID, userID uuid.UUID, code string) (bool, error) {
 	f, err := t.store.TOTP(ctx, appID, userID)
 	if errors.Is(err, ErrNotFound) {
 		return false, nil
@@ -383,9 +414,22 @@ func (t *TwoFactor) useRecovery(ctx context.Context, appID, userID uuid.UUID, co
 	if on, err := t.Required(ctx, appID, userID); err != nil || !on {
 		return false, err
 	}
+	attempt, err := reserve(ctx, t.opt.Guard, guard.RecoveryCode, subject(ctx, userID, ""), messages.RecoveryThrottled)
+	if err != nil {
+		return false, err
+	}
+	guard.Note(ctx, guard.UseGuess, "recovery code")
 	ok, left, err := t.store.UseRecoveryCode(ctx, appID, userID, t.hasher.Recovery(userID, code), t.opt.Clock().UTC())
 	if err != nil {
+		attempt.Release(ctx)
 		return false, fmt.Errorf("auth: recovery code: %w", err)
+	}
+	if ok {
+		attempt.Succeeded(ctx)
+		// A recovery code proves the account: it lifts a TOTP lock.
+		if err := clearGuard(ctx, t.opt.Guard, guard.TOTP, subject(ctx, userID, "")); err != nil {
+			t.opt.Logger.WarnContext(ctx, "totp lock not cleared", "user_id", userID, "err", err)
+		}
 	}
 	if ok {
 		t.record(ctx, Event{AppID: appID, UserID: userID, Name: "recovery_code.use", Outcome: Success,

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/latch-dev/latch/server/guard"
 	"github.com/latch-dev/latch/server/phone"
 	"github.com/latch-dev/latch/server/pow"
 	"github.com/latch-dev/latch/server/token"
@@ -55,6 +56,13 @@ type Config struct {
 	Argon2Iterations  uint32 // LATCH_ARGON2_ITERATIONS (default 2)
 	Argon2Parallelism uint8  // LATCH_ARGON2_PARALLELISM (default 1)
 	HashConcurrency   int    // LATCH_HASH_CONCURRENCY: argon2 computations at once (default half the CPUs, at least 1)
+	HashQueue         int    // LATCH_HASH_QUEUE: hashes that may wait for a slot (default 64); past it, 503
+	// HashQueueWait is LATCH_HASH_QUEUE_WAIT: how long a hash may wait for
+	// a slot (default 2s); past it, 503 with Retry-After.
+	HashQueueWait time.Duration
+	// Guard is the guard's policy table (server/guard), with the
+	// LATCH_GUARD_<POLICY>_<SCOPE> overrides applied.
+	Guard guard.Policies
 
 	TrustProxyHeaders bool // LATCH_TRUST_PROXY_HEADERS: take the client IP from X-Forwarded-For's last hop
 	// PowBits is LATCH_POW_BITS: the zero bits a proof of work needs at
@@ -221,6 +229,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.loadPhone(&p)
 	c.loadBreach(&p)
+	c.loadGuard(&p)
 	if c.Argon2MemoryKiB < 8*uint32(c.Argon2Parallelism) {
 		p.fail("LATCH_ARGON2_MEMORY_KIB", "must be at least 8 × LATCH_ARGON2_PARALLELISM")
 	}

@@ -292,8 +292,11 @@ type Issue struct {
 	MaxAttempts int // 0 means DefaultMaxAttempts
 }
 
-// DefaultMaxAttempts is how many wrong codes void a code.
-const DefaultMaxAttempts = 5
+// DefaultMaxAttempts is how many wrong codes void a code. It is a
+// backstop only: the guard's budgets (server/guard, policy "code") stop
+// guessing long before, and count the owner's known browsers apart from
+// strangers, so that strangers' guesses never void the owner's code.
+const DefaultMaxAttempts = 20
 
 // Record is a stored code or link, as returned once it has been consumed.
 type Record struct {

@@ -44,9 +44,13 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync/atomic"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/latch-dev/latch/server/guard"
 )
 
 // Bounds enforced by [Params.Validate], for new hashes and stored ones alike.
@@ -139,6 +143,12 @@ type Hasher struct {
 	slots  chan struct{} // one token per running computation
 	dummy  string        // PHC string with the current params, for VerifyDummy
 
+	// The queue in front of the slots: at most maxWaiting requests wait,
+	// each at most maxWait; past either, ErrBusy.
+	maxWaiting int64
+	maxWait    time.Duration
+	waiting    atomic.Int64
+
 	// derive computes the key. Tests replace it to observe computations.
 	derive func(password, salt []byte, p Params) []byte
 }
@@ -163,11 +173,33 @@ func NewHasher(p Params, concurrency int) *Hasher {
 	rand.Read(salt) // never fails: crypto/rand crashes the program instead
 	rand.Read(key)
 	return &Hasher{
-		params: p,
-		slots:  make(chan struct{}, concurrency),
-		dummy:  encodePHC(p, salt, key),
-		derive: idKey,
+		params:     p,
+		slots:      make(chan struct{}, concurrency),
+		dummy:      encodePHC(p, salt, key),
+		derive:     idKey,
+		maxWaiting: int64(DefaultQueuePerSlot * concurrency),
+		maxWait:    DefaultQueueWait,
 	}
+}
+
+// The default bound of the queue in front of the hashing slots: this many
+// waiting requests per slot, each waiting at most this long. At 25-40 ms a
+// hash, a full queue drains in about a second.
+const (
+	DefaultQueuePerSlot = 32
+	DefaultQueueWait    = 2 * time.Second
+)
+
+// ErrBusy is returned by Hash and Verify when the queue for a computation
+// slot is full or the wait for one passed its deadline: the server should
+// answer 503 with Retry-After rather than wait without bound.
+var ErrBusy = errors.New("password: hashing is busy")
+
+// SetQueue bounds the queue in front of the computation slots: at most
+// waiting requests wait (0: none, every request beyond the slots is
+// ErrBusy), each for at most wait. Call it before the Hasher is used.
+func (h *Hasher) SetQueue(waiting int, wait time.Duration) {
+	h.maxWaiting, h.maxWait = int64(max(waiting, 0)), wait
 }
 
 func idKey(password, salt []byte, p Params) []byte {
@@ -250,10 +282,28 @@ func (h *Hasher) compute(ctx context.Context, password, salt []byte, p Params) (
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	guard.Note(ctx, guard.UseHash, "argon2id")
 	select {
 	case h.slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	default:
+		// No free slot: join the queue, if it has room, for a while.
+		if h.waiting.Add(1) > h.maxWaiting {
+			h.waiting.Add(-1)
+			return nil, ErrBusy
+		}
+		timer := time.NewTimer(h.maxWait)
+		select {
+		case h.slots <- struct{}{}:
+			timer.Stop()
+			h.waiting.Add(-1)
+		case <-timer.C:
+			h.waiting.Add(-1)
+			return nil, ErrBusy
+		case <-ctx.Done():
+			timer.Stop()
+			h.waiting.Add(-1)
+			return nil, ctx.Err()
+		}
 	}
 	defer func() { <-h.slots }()
 	return h.derive(password, salt, p), nil

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
@@ -133,4 +134,16 @@ func plausible(s string) bool {
 		}
 	}
 	return digits > 0
+}
+
+// CallingCode returns the country calling code of an E.164 number ("44"
+// for "+447700900123"), or "" when it does not parse. The guard budgets
+// text messages per calling code, so a run of premium-rate numbers in one
+// country stops short of the whole budget.
+func CallingCode(e164 string) string {
+	n, err := phonenumbers.Parse(e164, "")
+	if err != nil || n.GetCountryCode() == 0 {
+		return ""
+	}
+	return strconv.Itoa(int(n.GetCountryCode()))
 }

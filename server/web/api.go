@@ -16,6 +16,7 @@ import (
 
 	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/password"
 	"github.com/latch-dev/latch/server/token"
 )
 
@@ -141,7 +142,8 @@ func (s *Server) renderAPIError(w http.ResponseWriter, r *http.Request, err erro
 		}
 	case errors.As(err, &mbe):
 		oe = &oauthError{status: http.StatusRequestEntityTooLarge, code: "invalid_request", description: descTooLarge}
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, password.ErrBusy):
+		w.Header().Set("Retry-After", "1")
 		oe = &oauthError{status: http.StatusServiceUnavailable, code: "temporarily_unavailable", description: descBusy}
 	default:
 		s.Logger.ErrorContext(r.Context(), "request failed", "err", err,
@@ -266,6 +268,9 @@ func (s *Server) apiToken(w http.ResponseWriter, r *http.Request) error {
 func secondFactorError(err error) *oauthError {
 	var ae *auth.Error
 	switch {
+	case errors.As(err, &ae) && auth.Refused(err):
+		// Any budget the guard keeps: passwords, codes, second factors.
+		return &oauthError{status: http.StatusTooManyRequests, code: "slow_down", description: messages.Text(ae.Code), cause: err}
 	case errors.Is(err, auth.ErrSecondFactorRequired):
 		return &oauthError{status: http.StatusBadRequest, code: "mfa_required", description: descMFARequired, cause: err}
 	case errors.As(err, &ae) && ae.Code == messages.TwoFactorLocked:
@@ -410,6 +415,11 @@ func apiNotFound(w http.ResponseWriter, r *http.Request) error {
 }
 
 func apiMethodNotAllowed(w http.ResponseWriter, r *http.Request) error {
+	allow := http.MethodPost
+	if r.URL.Path == "/api/v1/me" || r.URL.Path == "/.well-known/jwks.json" {
+		allow = "GET, HEAD"
+	}
+	w.Header().Set("Allow", allow)
 	return &oauthError{status: http.StatusMethodNotAllowed, code: "method_not_allowed", description: descMethodNotAllowed}
 }
 
@@ -532,7 +542,7 @@ func (s *Server) apiRequestCode(w http.ResponseWriter, r *http.Request) error {
 	err = s.Codes.RequestLogin(r.Context(), s.AppID, p["username"])
 	var ae *auth.Error
 	switch {
-	case errors.As(err, &ae) && ae.Code == messages.CodeSendLimited:
+	case errors.As(err, &ae) && (ae.Code == messages.CodeSendLimited || auth.Refused(err)):
 		return &oauthError{status: http.StatusTooManyRequests, code: "slow_down", description: descCodeLimited, cause: err}
 	case errors.As(err, &ae):
 		return invalidRequest(descBadUsername)

@@ -31,7 +31,7 @@ func (s *Server) codeLoginPage(w http.ResponseWriter, r *http.Request) error {
 // link's selector, so the link's page can tell whether it is opened where
 // it was asked for.
 func (s *Server) codeLoginPost(w http.ResponseWriter, r *http.Request) error {
-	form, err := readForm(r, "email", pages.NextField)
+	form, err := s.readSendForm(r, "email", pages.NextField)
 	if err != nil {
 		return err
 	}
@@ -47,8 +47,8 @@ func (s *Server) codeLoginPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	var ae *auth.Error
 	switch {
-	case errors.As(err, &ae) && ae.Code == messages.CodeSendLimited:
-		f.Notice, f.Message, status = "", messages.CodeSendLimited, http.StatusTooManyRequests
+	case errors.As(err, &ae) && (ae.Code == messages.CodeSendLimited || auth.Refused(err)):
+		f.Notice, f.Message, status = "", ae.Code, http.StatusTooManyRequests
 	case errors.As(err, &ae) && ae.Fields[auth.FieldEmail] != "":
 		f = pages.CodeLogin{Email: form["email"], Next: next, EmailError: ae.Fields[auth.FieldEmail], Interactive: isDatastar(r)}
 		status = http.StatusUnprocessableEntity

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/latch-dev/latch/client/messages"
 )
@@ -169,13 +170,20 @@ func TestCodeLoginRefusals(t *testing.T) {
 	for range 5 {
 		h.post(c, "/login/code/verify", url.Values{"email": {"guess@example.com"}, "code": {wrong}})
 	}
+	// The guard refuses the next guess, even the right code, in writing.
 	r = h.post(c, "/login/code/verify", url.Values{"email": {"guess@example.com"}, "code": {code}}, "Datastar-Request", "true")
-	if !strings.Contains(r.body, messages.Text(messages.CodeExhausted)) || !strings.Contains(r.body, `data-init="el.focus()"`) ||
+	if !strings.Contains(r.body, messages.Text(messages.CodeGuessThrottled)) || !strings.Contains(r.body, `data-init="el.focus()"`) ||
 		!strings.Contains(r.body, `value="guess@example.com"`) {
 		t.Fatalf("right code after too many wrong ones: %d %s", r.status, r.body)
 	}
 	if a := h.get(c, "/account"); a.status != http.StatusSeeOther {
 		t.Fatalf("account after refused codes: %d, want a redirect to login", a.status)
+	}
+	// The code was not voided: once the guard lets one more guess
+	// through, it still signs in.
+	h.clock.Advance(6 * time.Minute)
+	if r := h.post(c, "/login/code/verify", url.Values{"email": {"guess@example.com"}, "code": {code}}); r.status != http.StatusSeeOther {
+		t.Fatalf("right code once the wait is over: %d", r.status)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/latch-dev/latch/components/email"
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/guard"
 	"github.com/latch-dev/latch/server/otp"
 	"github.com/latch-dev/latch/server/outbox"
 	"github.com/latch-dev/latch/server/token"
@@ -26,7 +28,7 @@ import (
 // newCodeParts wires login by email code as main does, with a River worker
 // delivering to a mailbox table the test reads like an inbox.
 // Text messages land in the same mailbox; the phone flows are returned too.
-func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Auditor, clk *clock, log *slog.Logger, linkOrigin string, pw auth.Hasher) (*auth.Codes, *auth.Phones, *auth.Passwords, *outbox.Mailbox, auth.Notifier, settingsDelivery) {
+func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Auditor, clk *clock, log *slog.Logger, linkOrigin string, pw auth.Hasher, g *guard.Guard) (*auth.Codes, *auth.Phones, *auth.Passwords, *outbox.Mailbox, auth.Notifier, settingsDelivery) {
 	t.Helper()
 	mailbox := outbox.NewMailbox(bdb, nil)
 	kek := make([]byte, token.KEKSize)
@@ -62,20 +64,20 @@ func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Audi
 		t.Fatal(err)
 	}
 	onetime := db.NewOneTime(bdb, db.DefaultSendLimits, clk.Now)
-	store := db.NewCodes(onetime, queue)
+	store := auth.NewGuardedCodes(db.NewCodes(onetime, queue), db.NewUsers(bdb), g)
 	codes := auth.NewCodes(db.NewUsers(bdb), store, hasher, web.CodeMessages{Brand: email.Brand{AppName: "Latch"}, Origin: linkOrigin},
 		audit, auth.Lifetimes{Code: 10 * time.Minute, Link: 15 * time.Minute}, log)
 	phones := auth.NewPhones(db.NewUsers(bdb), store, hasher, testNumbers(t), web.SMSMessages{AppName: "Latch"}, audit,
 		auth.PhonesOptions{Clock: clk.Now, Logger: log})
 	passwords := auth.NewPasswords(db.NewUsers(bdb), db.NewPasswords(bdb, onetime, queue, clk.Now), store, hasher, pw,
 		web.PasswordMessages{Brand: email.Brand{AppName: "Latch"}, Origin: linkOrigin}, audit,
-		auth.PasswordsOptions{Blocklist: testBlocklist(), Email: true, Numbers: testNumbers(t), Clock: clk.Now, Logger: log})
+		auth.PasswordsOptions{Blocklist: testBlocklist(), Guard: g, Email: true, Numbers: testNumbers(t), Clock: clk.Now, Logger: log})
 	return codes, phones, passwords, mailbox, db.NewNotices(bdb, queue), settingsDelivery{store: store, hasher: hasher, queue: queue, origin: linkOrigin}
 }
 
 // settingsDelivery is what the settings flows need of the code flows.
 type settingsDelivery struct {
-	store  *db.Codes
+	store  *auth.GuardedCodes
 	hasher *otp.Hasher
 	queue  *outbox.Queue
 	origin string
@@ -231,7 +233,7 @@ func TestCodeGrantRefusals(t *testing.T) {
 		}
 	}
 	g := h.codeGrant("guess@example.com", code)
-	if g.status != 400 || !strings.Contains(g.ErrorDescription, "Too many wrong codes") {
+	if g.status != http.StatusTooManyRequests || g.Error != "slow_down" || !strings.Contains(g.ErrorDescription, "Too many wrong codes") {
 		t.Fatalf("the right code after five wrong ones: %d %s", g.status, g.body)
 	}
 

@@ -13,6 +13,7 @@ import (
 	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/password"
 )
 
 // handlerFunc is a handler that returns its failure instead of writing it.
@@ -59,6 +60,10 @@ func classify(err error) (int, messages.Key) {
 	switch {
 	case errors.As(err, &he):
 		return he.status, he.code
+	case errors.Is(err, password.ErrBusy):
+		return http.StatusServiceUnavailable, messages.Busy
+	case errors.As(err, &ae) && auth.Refused(err):
+		return http.StatusTooManyRequests, ae.Code
 	case errors.As(err, &mbe):
 		return http.StatusRequestEntityTooLarge, messages.FormTooLarge
 	case errors.As(err, &ae):
@@ -76,6 +81,10 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		return // the client went away; nobody is left to answer
 	}
 	status, code := classify(err)
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
+	}
+	meanStatus(r, status)
 	if status >= 500 {
 		s.Logger.ErrorContext(r.Context(), "request failed", "err", err,
 			"request_id", auth.ClientFrom(r.Context()).RequestID, "path", r.URL.Path)
@@ -97,8 +106,19 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	}
 }
 
-// render writes a full page with status.
+// refusedStatus is status, or 429 when it is a refusal (4xx) of a request
+// the guard refused: the page explains, the status says to slow down.
+func refusedStatus(r *http.Request, status int) int {
+	if rec := exchangeOf(r); rec != nil && rec.tracker.Refusal() != nil && status >= 400 && status < 500 {
+		return http.StatusTooManyRequests
+	}
+	return status
+}
+
+// render writes a full page with status (429 for a request the guard
+// refused).
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	status = refusedStatus(r, status)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if err := c.Render(r.Context(), w); err != nil {
@@ -112,7 +132,12 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 // answer sends a form's outcome: for a Datastar request, a patch of panel
 // (matched by its id); otherwise the whole page, with status. Only the one
 // sent is rendered.
+//
+// An answer to an attempt the guard refused in this request is a 429, with
+// Retry-After, whatever status the form would otherwise have.
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, status int, panel, page templ.Component, opts ...datastar.PatchElementOption) error {
+	status = refusedStatus(r, status)
+	meanStatus(r, status)
 	if isDatastar(r) {
 		return datastar.NewSSE(w, r).PatchElementTempl(panel, opts...)
 	}

@@ -17,9 +17,11 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/uptrace/bun"
 
+	"github.com/latch-dev/latch/components/email"
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/db/dbtest"
 	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/guard"
 	"github.com/latch-dev/latch/server/outbox"
 	"github.com/latch-dev/latch/server/outbox/outboxtest"
 	"github.com/latch-dev/latch/server/password"
@@ -76,6 +78,8 @@ type harness struct {
 	// linkOrigin is the public origin emailed links are built on.
 	linkOrigin string
 	settings   *auth.Settings
+	// deps built the server, for tests that build a variant of it.
+	deps web.Deps
 }
 
 type harnessOptions struct {
@@ -116,6 +120,8 @@ type harnessOptions struct {
 	reauthenticators web.Reauthenticators
 	// proofs issues proof-of-work challenges (GET /pow/challenge).
 	proofs web.Proofs
+	// policies replaces the guard's policy table (nil: the default).
+	policies guard.Policies
 }
 
 func newHarness(t testing.TB) *harness {
@@ -164,7 +170,26 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		Secure: o.secure, IdleTimeout: o.idle, Lifetime: o.lifetime, Clock: clk.Now, Logger: log,
 		RememberIdleTimeout: o.remember.idle, RememberLifetime: o.remember.lifetime,
 	})
-	accounts := auth.NewService(db.NewUsers(bdb), accountHasher, audit, auth.Options{Blocklist: testBlocklist(), Clock: clk.Now, Logger: log, Throttle: db.NewThrottle(bdb, 0, clk.Now)})
+	policies := o.policies
+	if policies == nil {
+		// Every request of these tests comes from one address and none
+		// carries a proof of work: the plain-form budgets, meant for
+		// strangers' bots, are widened here. Tests of those budgets set
+		// policies to guard.DefaultPolicies().
+		policies = guard.DefaultPolicies()
+		for _, p := range policies {
+			for i, l := range p.Limits {
+				if l.Unproven || l.Scope == guard.ScopeIP {
+					p.Limits[i].Budget *= 20
+				}
+			}
+		}
+	}
+	gd, err := guard.New(db.NewGuard(bdb, clk.Now), policies, appID, guard.Options{Clock: clk.Now, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts := auth.NewService(db.NewUsers(bdb), accountHasher, audit, auth.Options{Blocklist: testBlocklist(), Clock: clk.Now, Logger: log, Guard: gd})
 	dev := deviceParts{store: store, accounts: accounts, devices: auth.NewDevices(store, audit, log)}
 	// The listener exists before the server starts, so the links emailed
 	// can point at it: on localhost, as browser tests browse, unless the
@@ -186,15 +211,15 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	var notices auth.Notifier
 	var delivery settingsDelivery
 	if o.codes {
-		codes, phones, passwords, mailbox, notices, delivery = newCodeParts(t, bdb, pool, audit, clk, log, linkOrigin, accountHasher)
+		codes, phones, passwords, mailbox, notices, delivery = newCodeParts(t, bdb, pool, audit, clk, log, linkOrigin, accountHasher, gd)
 		o.tokens.codes = codes
 	}
 	var second *auth.TwoFactor
 	if o.twoFactor {
-		second = newTwoFactor(t, bdb, audit, notices, clk, log)
+		second = newTwoFactor(t, bdb, audit, notices, clk, log, gd)
 		o.tokens.second = second
 	}
-	settings := newSettings(bdb, store, accountHasher, audit, clk, log, delivery, o)
+	settings := newSettings(bdb, store, accountHasher, audit, clk, log, delivery, o, gd)
 	tok := newTokenParts(t, bdb, accounts, audit, clk, log, o.tokens)
 	var codeRequester web.CodeRequester
 	var verifier web.EmailVerifier
@@ -215,14 +240,23 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		if second != nil {
 			codes = second
 		}
-		recovery = newRecoveryFlows(t, bdb, phones, accountHasher, audit, clk, linkOrigin, codes)
+		recovery = newRecoveryFlows(t, bdb, phones, accountHasher, audit, clk, linkOrigin, codes, gd)
 	}
 	var passwordFlows web.PasswordFlows
 	if o.passwords && passwords != nil {
 		passwordFlows = passwords
 	}
 	deps := web.Deps{SecondFactors: o.secondFactors, Passwords: passwordFlows, Phones: phoneFlows, PhoneRegions: testRegions, Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Recovery: recovery, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
-		Tokens: tok.flows, KeySet: tok.ring, Settings: settings, Reauthenticators: o.reauthenticators}
+		Tokens: tok.flows, KeySet: tok.ring, Settings: settings, Reauthenticators: o.reauthenticators,
+		DeviceKey: []byte("a device key for tests, 32 bytes"),
+		// Every check, send or hash must be reserved first: a flow that
+		// skips the guard fails whichever test drives it.
+		OnUnguarded: func(r *http.Request, problems []string) {
+			t.Errorf("%s %s did unguarded work: %v", r.Method, r.URL.Path, problems)
+		}}
+	if notices != nil {
+		deps.SignInNotices = auth.NewSignInNotices(db.NewUsers(bdb), notices, web.SignInMessages{Brand: email.Brand{AppName: "Latch"}, Origin: linkOrigin}, gd, clk.Now, log)
+	}
 	if second != nil {
 		deps.SecondFactors, deps.TwoFactor = second, second
 		if deps.Reauthenticators == nil {
@@ -241,7 +275,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	} else {
 		ts.Start()
 	}
-	return &harness{settings: settings, t: t, srv: ts, handler: handler, db: bdb, appID: appID, clock: clk, audit: audit, hasher: hasher, logs: logs, tok: tok, dev: dev, mailbox: mailbox, second: second, linkOrigin: linkOrigin}
+	return &harness{settings: settings, t: t, srv: ts, handler: handler, db: bdb, appID: appID, clock: clk, audit: audit, hasher: hasher, logs: logs, tok: tok, dev: dev, mailbox: mailbox, second: second, linkOrigin: linkOrigin, deps: deps}
 }
 
 type lockedWriter struct {

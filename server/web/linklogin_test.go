@@ -393,7 +393,10 @@ func TestLinkLoginRefusals(t *testing.T) {
 	}
 }
 
-func TestLinkLoginExhaustedByWrongCodes(t *testing.T) {
+// TestStrangersWrongCodesDoNotVoidTheLink: wrong codes typed in another
+// browser are refused once the strangers' budget is spent, and never
+// void the code or link the owner asked for.
+func TestStrangersWrongCodesDoNotVoidTheLink(t *testing.T) {
 	t.Parallel()
 	h := newHarnessWith(t, harnessOptions{codes: true})
 	h.signup("void@example.com", "correct horse staple 1")
@@ -404,18 +407,43 @@ func TestLinkLoginExhaustedByWrongCodes(t *testing.T) {
 	if code == wrong {
 		wrong = "111111"
 	}
+	stranger := h.browser()
+	for i := range 5 {
+		if r := h.post(stranger, "/login/code/verify", url.Values{"email": {"void@example.com"}, "code": {wrong}}); r.status != http.StatusUnauthorized {
+			t.Fatalf("stranger's wrong code %d: %d", i+1, r.status)
+		}
+	}
+	if r := h.post(stranger, "/login/code/verify", url.Values{"email": {"void@example.com"}, "code": {code}}); r.status != http.StatusTooManyRequests ||
+		!strings.Contains(r.body, msg(messages.CodeGuessThrottled)) || r.header.Get("Retry-After") == "" {
+		t.Fatalf("stranger's 6th guess, even the right code: %d", r.status)
+	}
+	if r := h.post(c, "/login/link", url.Values{"token": {token}}); r.status != http.StatusSeeOther {
+		t.Fatalf("the owner's link after a stranger's guesses: %d", r.status)
+	}
+}
+
+func TestWrongCodesAreAudited(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWith(t, harnessOptions{codes: true})
+	h.signup("void@example.com", "correct horse staple 1")
+	c := h.browser()
+	h.requestLink(t, c, "void@example.com")
+	code := h.awaitCode(t, "void@example.com")
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
 	for range 5 {
 		h.post(c, "/login/code/verify", url.Values{"email": {"void@example.com"}, "code": {wrong}})
 	}
-	if r := h.post(c, "/login/link", url.Values{"token": {token}}); r.status != http.StatusGone || !strings.Contains(r.body, msg(messages.LinkInvalid)) {
-		t.Fatalf("link of a row voided by wrong codes: %d", r.status)
-	}
-	var exhausted bool
+	wrongs := 0
 	for _, e := range h.events(t) {
-		exhausted = exhausted || (e.Event == "link.use" && e.Detail["reason"] == "exhausted")
+		if e.Event == "code.use" && e.Detail["reason"] == "wrong_code" {
+			wrongs++
+		}
 	}
-	if !exhausted {
-		t.Fatal("the exhausted link is not audited as such")
+	if wrongs != 5 {
+		t.Fatalf("%d wrong codes audited, want 5", wrongs)
 	}
 }
 

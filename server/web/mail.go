@@ -10,6 +10,7 @@ import (
 	"github.com/latch-dev/latch/components/email"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/useragent"
 )
 
 // CodeMessages writes the emails that carry one-time codes and magic links
@@ -174,4 +175,31 @@ func (m PasswordMessages) PasswordChangedEmail(ctx context.Context, to string, a
 func (m PasswordMessages) PasswordChangedSMS(_ context.Context, to string, _ time.Time) (auth.Message, error) {
 	text := messages.Fill(messages.SMSPasswordChanged, "{app}", m.Brand.AppName, "{url}", m.Origin+pages.ForgotPath)
 	return auth.Message{SMS: true, To: to, Text: text, Purpose: "password_changed_sms"}, nil
+}
+
+// SignInMessages writes the "new sign-in" notice (auth.SignInMessages).
+// Its one link goes to the devices page on Origin, where the holder can
+// sign the browser out.
+type SignInMessages struct {
+	Brand  email.Brand
+	Origin string
+}
+
+// NewSignIn names the browser and system, the address and the time.
+func (m SignInMessages) NewSignIn(ctx context.Context, to string, s auth.NewSignIn) (auth.Message, error) {
+	ua := useragent.Parse(s.UserAgent)
+	browser := messages.Text(messages.UnknownBrowser)
+	if ua.Browser != "" || ua.OS != "" {
+		browser = deviceLabel(auth.Session{Browser: ua.Browser, OS: ua.OS})
+	}
+	n := email.Notice{Brand: m.Brand, Title: messages.Fill(messages.EmailNewSignInSubject, "{app}", m.Brand.AppName),
+		Lines: []string{messages.Text(messages.EmailNewSignInBody),
+			messages.Fill(messages.EmailNewSignInWhere, "{browser}", browser, "{ip}", s.IP, "{time}", s.At.Format("2 January 2006, 15:04 MST"))},
+		Warning:     messages.Text(messages.EmailNotYou),
+		ActionLabel: messages.Text(messages.EmailNewSignInAction), ActionURL: m.Origin + devicesPath}
+	r, err := email.Render(ctx, n)
+	if err != nil {
+		return auth.Message{}, err
+	}
+	return auth.Message{To: to, Subject: r.Subject, Text: r.Text, HTML: r.HTML, Purpose: "new_sign_in"}, nil
 }

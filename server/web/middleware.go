@@ -1,15 +1,18 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/guard"
 )
 
 // maxBodyBytes caps every request body. Latch's forms are a few hundred
@@ -95,16 +98,54 @@ func clientIP(r *http.Request, trustProxy bool) string {
 }
 
 // statusRecorder remembers the status a handler wrote, for the access log.
+// A 429 always carries Retry-After: the guard's wait when it refused in
+// this request, else a minute.
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
+	status  int
+	tracker *guard.Tracker
+	// meant is the status an answer stands for when the protocol made
+	// it send another (a Datastar patch travels as 200).
+	meant int
 }
 
 func (w *statusRecorder) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
+		if code == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
+			w.Header().Set("Retry-After", retryAfter(w.tracker))
+		}
 	}
 	w.ResponseWriter.WriteHeader(code)
+}
+
+// retryAfter is the Retry-After value, in whole seconds rounded up, of the
+// guard's refusal in the request, or 60 without one.
+func retryAfter(t *guard.Tracker) string {
+	if t != nil {
+		if r := t.Refusal(); r != nil && r.RetryAfter > 0 {
+			return strconv.Itoa(int((r.RetryAfter + time.Second - 1) / time.Second))
+		}
+	}
+	return "60"
+}
+
+type exchangeKey struct{}
+
+// exchangeOf returns the request's statusRecorder, or nil outside
+// logRequests.
+func exchangeOf(r *http.Request) *statusRecorder {
+	rec, _ := r.Context().Value(exchangeKey{}).(*statusRecorder)
+	return rec
+}
+
+// meanStatus records the status an answer stands for, when the response
+// itself must be another (Datastar patches are 200s): the log and the
+// metrics count what happened, not how it travelled.
+func meanStatus(r *http.Request, status int) {
+	if rec := exchangeOf(r); rec != nil && rec.meant == 0 {
+		rec.meant = status
+	}
 }
 
 func (w *statusRecorder) Write(b []byte) (int, error) {
@@ -121,15 +162,30 @@ func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter 
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w}
+		ctx, tracker := guard.WithTracker(r.Context())
+		rec := &statusRecorder{ResponseWriter: w, tracker: tracker}
+		r = r.WithContext(context.WithValue(ctx, exchangeKey{}, rec))
 		next.ServeHTTP(rec, r)
-		if rec.status == 0 {
-			rec.status = http.StatusOK
+		status := rec.status
+		if status == 0 {
+			status = http.StatusOK
 		}
-		s.Logger.LogAttrs(r.Context(), levelFor(rec.status), "request",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)),
-			slog.String("request_id", auth.ClientFrom(r.Context()).RequestID))
+		if status == http.StatusOK && rec.meant != 0 {
+			status = rec.meant
+		}
+		attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", status), slog.Duration("duration", time.Since(start)),
+			slog.String("request_id", auth.ClientFrom(r.Context()).RequestID)}
+		if problems := tracker.Problems(); len(problems) > 0 {
+			// A secret checked, a message sent or a hash run before any
+			// guard reservation: a flow without a policy.
+			attrs = append(attrs, slog.Any("unguarded", problems))
+			s.Logger.LogAttrs(r.Context(), slog.LevelError, "unguarded work", attrs...)
+			if s.OnUnguarded != nil {
+				s.OnUnguarded(r, problems)
+			}
+		}
+		s.Logger.LogAttrs(r.Context(), levelFor(status), "request", attrs...)
 	})
 }
 

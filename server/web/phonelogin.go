@@ -50,8 +50,8 @@ func (s *Server) phoneLoginPost(w http.ResponseWriter, r *http.Request, input, n
 	status := http.StatusOK
 	var ae *auth.Error
 	switch {
-	case errors.As(err, &ae) && ae.Code == messages.CodeSendLimited:
-		f.Notice, f.Message, status = "", messages.CodeSendLimited, http.StatusTooManyRequests
+	case errors.As(err, &ae) && (ae.Code == messages.CodeSendLimited || auth.Refused(err)):
+		f.Notice, f.Message, status = "", ae.Code, http.StatusTooManyRequests
 	case errors.As(err, &ae) && ae.Fields[auth.FieldPhone] != "":
 		f = pages.CodeLogin{Email: input, Next: next, EmailError: ae.Fields[auth.FieldPhone], Interactive: isDatastar(r)}
 		status = http.StatusUnprocessableEntity

@@ -23,7 +23,7 @@ func (s *Server) phoneSignupPage(w http.ResponseWriter, r *http.Request) error {
 // phoneSignupPost sends a signup code by SMS. The code goes out whether or
 // not the number already has an account, and the step reads the same.
 func (s *Server) phoneSignupPost(w http.ResponseWriter, r *http.Request) error {
-	form, err := readForm(r, pages.PhoneFieldName)
+	form, err := s.readSendForm(r, pages.PhoneFieldName)
 	if err != nil {
 		return err
 	}
@@ -64,8 +64,8 @@ func phoneRequestStep(r *http.Request, input, number string, notice messages.Key
 	f := pages.PhoneCode{Number: number, Sent: true, Notice: notice, Interactive: isDatastar(r), ResendIn: resendIn(err, cooldown)}
 	var ae *auth.Error
 	switch {
-	case errors.As(err, &ae) && ae.Code == messages.CodeSendLimited:
-		f.Notice, f.Message = "", messages.CodeSendLimited
+	case errors.As(err, &ae) && (ae.Code == messages.CodeSendLimited || auth.Refused(err)):
+		f.Notice, f.Message = "", ae.Code
 		return f, http.StatusTooManyRequests, nil
 	case errors.As(err, &ae) && ae.Fields[auth.FieldPhone] != "":
 		return pages.PhoneCode{Number: input, NumberError: ae.Fields[auth.FieldPhone], Interactive: isDatastar(r)}, http.StatusUnprocessableEntity, nil

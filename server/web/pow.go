@@ -86,3 +86,25 @@ func (s *Server) powChallenge(w http.ResponseWriter, r *http.Request) error {
 	})
 	return nil
 }
+
+// readSendForm is readForm for the unauthenticated forms that send a
+// message or create an account: it also reads their bot check, and tells
+// the guard (auth.Client.Proof) whether a valid proof of work came with
+// the post, so that a plain post meets the stricter budget. A filled
+// honeypot never counts as a proof.
+func (s *Server) readSendForm(r *http.Request, fields ...string) (map[string]string, error) {
+	form, err := readForm(r, fields...)
+	if err != nil {
+		return nil, err
+	}
+	bc := s.botCheck(r)
+	if bc.Honeypot {
+		s.Logger.InfoContext(r.Context(), "honeypot filled", "path", r.URL.Path, "request_id", auth.ClientFrom(r.Context()).RequestID)
+	}
+	if bc.Proof && !bc.Honeypot {
+		c := auth.ClientFrom(r.Context())
+		c.Proof = true
+		*r = *r.WithContext(auth.WithClient(r.Context(), c))
+	}
+	return form, nil
+}

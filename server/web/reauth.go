@@ -136,7 +136,7 @@ func (s *Server) reauthSend(w http.ResponseWriter, r *http.Request, userID uuid.
 	opt, err := s.Settings.SendReauthCode(r.Context(), s.AppID, userID)
 	var ae *auth.Error
 	switch {
-	case errors.As(err, &ae) && ae.Code == messages.CodeSendLimited:
+	case errors.As(err, &ae) && (ae.Code == messages.CodeSendLimited || auth.Refused(err)):
 		v := pages.Reauth{Next: next, Message: ae.Code, Method: "code", CodeSent: true, ResendIn: resendIn(ae.Err, 0)}
 		return s.reauthAnswer(w, r, userID, http.StatusTooManyRequests, v)
 	case errors.As(err, &ae):

@@ -54,7 +54,7 @@ func (s *Server) recoverPage(w http.ResponseWriter, r *http.Request) error {
 // recoverRequest texts a recovery code to a verified phone number; the
 // answer is the same for numbers without an account.
 func (s *Server) recoverRequest(w http.ResponseWriter, r *http.Request) error {
-	form, err := readForm(r, pages.PhoneFieldName)
+	form, err := s.readSendForm(r, pages.PhoneFieldName)
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func (s *Server) recoverRequest(w http.ResponseWriter, r *http.Request) error {
 	status := http.StatusOK
 	var ae *auth.Error
 	switch {
-	case errors.As(err, &ae) && ae.Code == messages.CodeSendLimited:
+	case errors.As(err, &ae) && (ae.Code == messages.CodeSendLimited || auth.Refused(err)):
 		f.Notice, f.Message, status = "", ae.Code, http.StatusTooManyRequests
 	case errors.As(err, &ae) && ae.Fields[auth.FieldPhone] != "":
 		f = pages.RecoverStart{Phone: form[pages.PhoneFieldName], PhoneError: ae.Fields[auth.FieldPhone]}

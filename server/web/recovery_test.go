@@ -16,13 +16,14 @@ import (
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/guard"
 	"github.com/latch-dev/latch/server/outbox"
 	"github.com/latch-dev/latch/server/web"
 )
 
 // newRecoveryFlows wires delayed recovery as main does, its notices queued
 // on the harness's outbox (delivered to its mailbox).
-func newRecoveryFlows(t testing.TB, bdb *bun.DB, phones *auth.Phones, hasher auth.Hasher, audit auth.Auditor, clk *clock, origin string, codes auth.RecoveryCodes) web.RecoveryFlows {
+func newRecoveryFlows(t testing.TB, bdb *bun.DB, phones *auth.Phones, hasher auth.Hasher, audit auth.Auditor, clk *clock, origin string, codes auth.RecoveryCodes, g *guard.Guard) web.RecoveryFlows {
 	t.Helper()
 	queue, err := outbox.NewQueue(bdb.DB, outbox.QueueConfig{})
 	if err != nil {
@@ -30,7 +31,7 @@ func newRecoveryFlows(t testing.TB, bdb *bun.DB, phones *auth.Phones, hasher aut
 	}
 	return auth.NewRecovery(db.NewRecoveries(bdb, queue), db.NewUsers(bdb), phones, codes,
 		web.RecoveryMessages{Brand: email.Brand{AppName: "Latch"}, Origin: origin}, hasher, audit,
-		auth.RecoveryOptions{Wait: recoveryWait, Clock: clk.Now, Blocklist: testBlocklist()})
+		auth.RecoveryOptions{Wait: recoveryWait, Clock: clk.Now, Blocklist: testBlocklist(), Guard: g})
 }
 
 // recoveryWait is the test-shortened wait (48 hours by default): short

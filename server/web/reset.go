@@ -60,7 +60,7 @@ func (s *Server) forgotPage(w http.ResponseWriter, r *http.Request) error {
 // identifier. A malformed identifier stays on the first step.
 func (s *Server) forgotPost(w http.ResponseWriter, r *http.Request) error {
 	resetHeaders(w)
-	form, err := readForm(r, pages.IdentifierField)
+	form, err := s.readSendForm(r, pages.IdentifierField)
 	if err != nil {
 		return err
 	}
@@ -75,8 +75,8 @@ func (s *Server) forgotPost(w http.ResponseWriter, r *http.Request) error {
 	status := http.StatusOK
 	var ae *auth.Error
 	switch {
-	case errors.As(err, &ae) && ae.Code == messages.CodeSendLimited:
-		f.Notice, f.Message, status = "", messages.CodeSendLimited, http.StatusTooManyRequests
+	case errors.As(err, &ae) && (ae.Code == messages.CodeSendLimited || auth.Refused(err)):
+		f.Notice, f.Message, status = "", ae.Code, http.StatusTooManyRequests
 	case errors.As(err, &ae) && len(ae.Fields) > 0:
 		problem := ae.Fields[auth.FieldEmail]
 		if problem == "" {

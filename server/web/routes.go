@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/components/pages"
@@ -15,9 +16,18 @@ import (
 // store, so they cost no database round trip.
 func (s *Server) Handler() http.Handler {
 	app := http.NewServeMux()
-	var paths []string // each routed path, to answer other methods with 405
+	var paths []string               // each routed path, to answer other methods with 405
+	allowed := map[string][]string{} // path → its methods, for Allow
+	guards := routeGuards()
 	route := func(method, path string, h handlerFunc) {
+		if _, ok := guards[path]; method == http.MethodPost && !ok {
+			panic("web: POST " + path + " has no entry in routeGuards")
+		}
 		app.Handle(method+" "+path, s.handle(h))
+		allowed[path] = append(allowed[path], method)
+		if method == http.MethodGet {
+			allowed[path] = append(allowed[path], http.MethodHead)
+		}
 		if !slices.Contains(paths, path) && path != "/{$}" {
 			paths = append(paths, path)
 		}
@@ -112,7 +122,9 @@ func (s *Server) Handler() http.Handler {
 		app.Handle("/auth/token", s.api(apiMethodNotAllowed))
 	}
 	for _, path := range paths {
+		allow := strings.Join(allowed[path], ", ")
 		app.Handle(path, s.handle(func(w http.ResponseWriter, r *http.Request) error {
+			w.Header().Set("Allow", allow)
 			return statusError(http.StatusMethodNotAllowed, messages.MethodNotAllowed)
 		}))
 	}
@@ -159,7 +171,7 @@ func (s *Server) Handler() http.Handler {
 	if s.KeySet != nil {
 		root.Handle("GET /.well-known/jwks.json", s.api(s.jwks))
 	}
-	root.Handle("/", csrf.Handler(s.Sessions.Middleware(app)))
+	root.Handle("/", csrf.Handler(s.devices(s.Sessions.Middleware(s.sessionClient(app)))))
 
 	var h http.Handler = root
 	h = limitBody(h, maxBodyBytes)

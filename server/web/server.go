@@ -67,6 +67,22 @@ type Deps struct {
 	// Reauthenticators are extra ways to prove who you are on ReauthPath
 	// (an authenticator app…); nil offers none.
 	Reauthenticators Reauthenticators
+	// DeviceKey signs device cookies (device.go): a browser that signed in
+	// to an account before is a known device of it. Empty: no browser is
+	// ever known, so every client meets the account-wide limits.
+	DeviceKey []byte
+	// SignInNotices tells an account holder about a sign-in from a browser
+	// that is not a known device of theirs; nil sends none.
+	SignInNotices SignInNotices
+	// OnUnguarded, when set, hears of every request that checked a secret,
+	// sent a message or hashed a password without a guard reservation
+	// first (tests fail on it); such requests are always logged as errors.
+	OnUnguarded func(r *http.Request, problems []string)
+}
+
+// SignInNotices sends "new sign-in" notices (auth.SignInNotices).
+type SignInNotices interface {
+	NewSignIn(ctx context.Context, appID, userID uuid.UUID) error
 }
 
 // Server holds the handlers.

@@ -8,14 +8,15 @@ import (
 	"github.com/latch-dev/latch/components/email"
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/guard"
 	"github.com/latch-dev/latch/server/web"
 )
 
 // newSettings wires the settings flows as main does: with the code flows'
 // store and queue when the harness has them (email and SMS codes), with
 // the password alone otherwise.
-func newSettings(bdb *bun.DB, sessions *db.Sessions, hasher auth.Hasher, audit *db.Audit, clk *clock, log *slog.Logger, d settingsDelivery, o harnessOptions) *auth.Settings {
-	opt := auth.SettingsOptions{DeleteGrace: o.deleteGrace, Clock: clk.Now, Logger: log, Throttle: db.NewThrottle(bdb, 0, clk.Now)}
+func newSettings(bdb *bun.DB, sessions *db.Sessions, hasher auth.Hasher, audit *db.Audit, clk *clock, log *slog.Logger, d settingsDelivery, o harnessOptions, g *guard.Guard) *auth.Settings {
+	opt := auth.SettingsOptions{DeleteGrace: o.deleteGrace, Clock: clk.Now, Logger: log, Guard: g}
 	var codes auth.CodeStore
 	var queue db.Enqueuer
 	if d.store != nil {

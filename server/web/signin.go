@@ -66,10 +66,28 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, u auth.User, rem
 	if err := s.Sessions.Login(ctx, u.ID, remember); err != nil {
 		return err
 	}
+	if how == byNewAccount {
+		s.rememberDevice(w, r, u.ID)
+	} else {
+		s.signedIn(w, r, u.ID)
+	}
 	if u.Restored {
 		s.Sessions.Flash(ctx, string(messages.AccountRestored))
 	}
 	return s.redirect(w, r, landing(next))
+}
+
+// signedIn ends every complete sign-in: the browser becomes a known device
+// of the account (its own budgets at the guard from now on), and when it
+// was not one, the account holder is told of a new sign-in. A notice that
+// fails is logged; the sign-in stands.
+func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, userID uuid.UUID) {
+	if s.rememberDevice(w, r, userID) || s.SignInNotices == nil {
+		return
+	}
+	if err := s.SignInNotices.NewSignIn(r.Context(), s.AppID, userID); err != nil {
+		s.Logger.WarnContext(r.Context(), "new sign-in notice not queued", "user_id", userID, "err", err)
+	}
 }
 
 // ReauthWindow is how long a proof of identity lets a signed-in user make

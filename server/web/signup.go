@@ -24,7 +24,7 @@ func (s *Server) signupPage(w http.ResponseWriter, r *http.Request) error {
 // "check your inbox" answer as an address that cannot be used, never an
 // "already registered" error.
 func (s *Server) signupPost(w http.ResponseWriter, r *http.Request) error {
-	form, err := readForm(r, "email", "password", pages.RememberFieldName)
+	form, err := s.readSendForm(r, "email", "password", pages.RememberFieldName)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/components/pages"
+	"github.com/latch-dev/latch/server/guard"
 	"github.com/latch-dev/latch/server/web"
 )
 
@@ -70,7 +71,7 @@ func TestFailedPasswordsAreThrottledPerAddress(t *testing.T) {
 
 func TestFailedPasswordsAreThrottledPerClient(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
+	h := newHarnessWith(t, harnessOptions{policies: guard.DefaultPolicies()})
 	h.signup("spray@example.com", "correct horse staple 1")
 	// A spray: one wrong password for each of many addresses, one client.
 	for i := range 100 {
@@ -106,7 +107,7 @@ func TestReauthPasswordsAreThrottled(t *testing.T) {
 			t.Fatalf("wrong password %d: %d", i+1, r.status)
 		}
 	}
-	if r := confirm("correct horse staple 1"); r.status != http.StatusUnauthorized || !strings.Contains(r.body, msg(messages.LoginThrottled)) {
+	if r := confirm("correct horse staple 1"); r.status != http.StatusTooManyRequests || !strings.Contains(r.body, msg(messages.LoginThrottled)) || r.header.Get("Retry-After") == "" {
 		t.Fatalf("right password after 10 failures: %d", r.status)
 	}
 	h.clock.Advance(30 * time.Minute)

@@ -213,7 +213,11 @@ func (s *Server) secondFactorPost(w http.ResponseWriter, r *http.Request) error 
 		s.Sessions.ClearPending(ctx)
 		return s.redirect(w, r, "/login?from="+fromSecondFactorLocked)
 	case errors.As(err, &ae):
-		f := pages.SecondFactorForm{Recovery: sf.RecoveryCode != "", Message: messages.TwoFactorCodeInvalid, Interactive: isDatastar(r)}
+		msg := messages.TwoFactorCodeInvalid
+		if auth.Refused(err) {
+			msg = ae.Code // how long to wait, or that codes are locked
+		}
+		f := pages.SecondFactorForm{Recovery: sf.RecoveryCode != "", Message: msg, Interactive: isDatastar(r)}
 		return s.answer(w, r, http.StatusUnauthorized, pages.SecondFactorPanel(f),
 			pages.SecondFactorPage(s.page(messages.SecondFactorTitle, ""), f), datastar.WithModeReplace())
 	case err != nil:
@@ -222,5 +226,6 @@ func (s *Server) secondFactorPost(w http.ResponseWriter, r *http.Request) error 
 	if _, err := s.Sessions.CompletePending(ctx); err != nil {
 		return err
 	}
+	s.signedIn(w, r, p.UserID)
 	return s.redirect(w, r, landing(p.Next))
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/latch-dev/latch/components/email"
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/guard"
 	"github.com/latch-dev/latch/server/otp"
 	"github.com/latch-dev/latch/server/token"
 	"github.com/latch-dev/latch/server/web"
@@ -27,7 +28,7 @@ import (
 
 // newTwoFactor wires two-step verification as main does, on the harness
 // clock, with its own key-encryption key.
-func newTwoFactor(t testing.TB, bdb *bun.DB, audit auth.Auditor, notices auth.Notifier, clk *clock, log *slog.Logger) *auth.TwoFactor {
+func newTwoFactor(t testing.TB, bdb *bun.DB, audit auth.Auditor, notices auth.Notifier, clk *clock, log *slog.Logger, g *guard.Guard) *auth.TwoFactor {
 	t.Helper()
 	kek := make([]byte, token.KEKSize)
 	if _, err := rand.Read(kek); err != nil {
@@ -46,7 +47,7 @@ func newTwoFactor(t testing.TB, bdb *bun.DB, audit auth.Auditor, notices auth.No
 		t.Fatal(err)
 	}
 	return auth.NewTwoFactor(db.NewUsers(bdb), db.NewTwoFactor(bdb), sealer, hasher, audit, auth.TwoFactorOptions{
-		Messages: web.TwoFactorMessages{Brand: email.Brand{AppName: "Latch"}}, Notifier: notices, Clock: clk.Now, Logger: log,
+		Messages: web.TwoFactorMessages{Brand: email.Brand{AppName: "Latch"}}, Notifier: notices, Clock: clk.Now, Logger: log, Guard: g,
 	})
 }
 
@@ -210,6 +211,9 @@ func TestTOTPSkewAndReplayInService(t *testing.T) {
 	check(0, true)
 	check(0, false)  // replay
 	check(-1, false) // older than one used
+	// Five wrong codes spent the account's burst: the next check waits
+	// for the guard (one more every 3 minutes).
+	h.clock.Advance(3 * time.Minute)
 	check(+1, true)
 	if err := h.second.VerifyTOTP(ctx, h.appID, id, "12345"); err == nil {
 		t.Fatal("a five-digit code was accepted")

@@ -13,6 +13,7 @@ import (
 	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/guard"
 	"github.com/latch-dev/latch/server/otp"
 )
 
@@ -49,7 +50,11 @@ func (s *Server) verifyEmailCode(w http.ResponseWriter, r *http.Request, userID 
 	case errors.As(err, &ae) && ae.Code == messages.EmailAlreadyVerified:
 		return s.redirect(w, r, "/account")
 	case errors.As(err, &ae):
-		return s.verifyPanel(w, r, userID, http.StatusUnprocessableEntity, pages.VerifyEmailPrompt{Message: ae.Code})
+		status := http.StatusUnprocessableEntity
+		if auth.Refused(err) {
+			status = http.StatusTooManyRequests
+		}
+		return s.verifyPanel(w, r, userID, status, pages.VerifyEmailPrompt{Message: ae.Code})
 	case err != nil:
 		return err
 	}
@@ -67,9 +72,9 @@ func (s *Server) resendVerification(w http.ResponseWriter, r *http.Request, user
 	switch {
 	case errors.As(err, &ae) && ae.Code == messages.EmailAlreadyVerified:
 		return s.redirect(w, r, "/account")
-	case errors.As(err, &ae) && ae.Code == messages.CodeSendLimited:
+	case errors.As(err, &ae) && (ae.Code == messages.CodeSendLimited || auth.Refused(err)):
 		return s.verifyPanel(w, r, userID, http.StatusTooManyRequests,
-			pages.VerifyEmailPrompt{Message: ae.Code, ResendIn: seconds(sent.Wait)})
+			pages.VerifyEmailPrompt{Message: ae.Code, ResendIn: max(seconds(sent.Wait), resendIn(err, 0))})
 	case err != nil:
 		return err
 	}
@@ -144,9 +149,12 @@ func (s *Server) verifyLinkPost(w http.ResponseWriter, r *http.Request) error {
 // cooldown when it sent, nothing otherwise.
 func resendIn(err error, cooldown time.Duration) int {
 	var limited *otp.SendLimitError
+	var refused *guard.Refused
 	switch {
 	case errors.As(err, &limited):
 		return seconds(limited.Wait)
+	case errors.As(err, &refused):
+		return seconds(refused.RetryAfter)
 	case err == nil:
 		return seconds(cooldown)
 	}

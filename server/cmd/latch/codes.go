@@ -39,7 +39,7 @@ type codeParts struct {
 	recoveries *db.Recoveries
 	// For the settings flows: the code store, its hasher and the queue
 	// their notices go on; nil without any delivery.
-	store *db.Codes
+	store *auth.GuardedCodes
 	otp   *otp.Hasher
 	queue *outbox.Queue
 }
@@ -51,7 +51,7 @@ type codeParts struct {
 // without delivery is off: no SMTP, no email codes (nil codes); no
 // Twilio, no phone flows (nil phones, and their routes are absent). With
 // neither, there is no worker.
-func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, kek []byte, passwordHasher auth.Hasher, blocklist auth.Blocklist, audit auth.Auditor, log *slog.Logger) (codeParts, error) {
+func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, kek []byte, passwordHasher auth.Hasher, blocklist auth.Blocklist, g auth.Guard, audit auth.Auditor, log *slog.Logger) (codeParts, error) {
 	var senders outbox.Senders
 	switch {
 	case cfg.SMTPHost != "":
@@ -122,9 +122,10 @@ func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, 
 	}
 	users := db.NewUsers(bdb)
 	onetime := db.NewOneTime(bdb, db.DefaultSendLimits, nil)
-	store := db.NewCodes(onetime, queue)
+	// Every code sent or checked, for any flow, passes the guard.
+	store := auth.NewGuardedCodes(db.NewCodes(onetime, queue), users, g)
 	parts := codeParts{worker: worker, pool: pool, recoveries: db.NewRecoveries(bdb, queue), store: store, otp: hasher, queue: queue}
-	resetOptions := auth.PasswordsOptions{Email: senders.Email != nil, TTL: 15 * time.Minute, Logger: log, Blocklist: blocklist}
+	resetOptions := auth.PasswordsOptions{Email: senders.Email != nil, TTL: 15 * time.Minute, Logger: log, Blocklist: blocklist, Guard: g}
 	if senders.SMS != nil {
 		resetOptions.Numbers = numbers
 	}
@@ -171,7 +172,7 @@ func riverPool(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
 // twoFactor wires two-step verification: TOTP secrets sealed under the
 // KEK (their own purpose), recovery codes hashed under a key derived from
 // it, and notices by email when email delivery is on (notices nil: none).
-func twoFactor(bdb *bun.DB, kek []byte, audit auth.Auditor, notices auth.Notifier, log *slog.Logger) (*auth.TwoFactor, error) {
+func twoFactor(bdb *bun.DB, kek []byte, audit auth.Auditor, notices auth.Notifier, g auth.Guard, log *slog.Logger) (*auth.TwoFactor, error) {
 	sealer, err := token.NewSealer(kek, token.PurposeTOTP)
 	if err != nil {
 		return nil, err
@@ -185,6 +186,6 @@ func twoFactor(bdb *bun.DB, kek []byte, audit auth.Auditor, notices auth.Notifie
 		return nil, err
 	}
 	return auth.NewTwoFactor(db.NewUsers(bdb), db.NewTwoFactor(bdb), sealer, hasher, audit, auth.TwoFactorOptions{
-		Issuer: "Latch", Messages: web.TwoFactorMessages{Brand: email.Brand{AppName: "Latch"}}, Notifier: notices, Logger: log,
+		Issuer: "Latch", Messages: web.TwoFactorMessages{Brand: email.Brand{AppName: "Latch"}}, Notifier: notices, Guard: g, Logger: log,
 	}), nil
 }

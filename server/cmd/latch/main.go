@@ -11,6 +11,8 @@ package main
 
 import (
 	"context"
+	"crypto/hkdf"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +33,7 @@ import (
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/config"
 	"github.com/latch-dev/latch/server/devdb"
+	"github.com/latch-dev/latch/server/guard"
 	"github.com/latch-dev/latch/server/password"
 	"github.com/latch-dev/latch/server/session"
 	"github.com/latch-dev/latch/server/web"
@@ -174,6 +177,13 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		return fmt.Errorf("config: argon2 parameters: %w", err)
 	}
 	hasher := password.NewHasher(params, cfg.HashConcurrency)
+	hasher.SetQueue(cfg.HashQueue, cfg.HashQueueWait)
+	// One guard, in PostgreSQL, for every guess and every costly action.
+	ledger := db.NewGuard(bdb, nil)
+	gd, err := guard.New(ledger, cfg.Guard, appID, guard.Options{Logger: log})
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
 	blocklist := passwordChecks(cfg, log) // refuses common and guessable new passwords on every path
 
 	store := db.NewSessions(bdb, db.SessionKeys{User: session.UserKey, PublicID: session.PublicIDKey}, nil)
@@ -182,14 +192,13 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		Secure: cfg.Secure(), IdleTimeout: cfg.SessionIdleTimeout, Lifetime: cfg.SessionLifetime,
 		RememberIdleTimeout: cfg.SessionRememberIdleTimeout, RememberLifetime: cfg.SessionRememberLifetime, Logger: log,
 	})
-	throttle := db.NewThrottle(bdb, 0, nil)
 	onetime := db.NewOneTime(bdb, db.DefaultSendLimits, nil)
 	spentProofs := db.NewSpentProofs(bdb, nil)
 	go runPrunes(ctx, 5*time.Minute, log,
 		pruneJob{"spent proofs of work", spentProofs.Prune},
-		pruneJob{"login failures", throttle.Prune},
+		pruneJob{"guard ledger", ledger.Prune},
 		pruneJob{"one-time codes", func(ctx context.Context) (int64, error) { n, err := onetime.Prune(ctx); return int64(n), err }})
-	accounts := auth.NewService(db.NewUsers(bdb), hasher, db.NewAudit(bdb, nil), auth.Options{Logger: log, Throttle: throttle, Blocklist: blocklist})
+	accounts := auth.NewService(db.NewUsers(bdb), hasher, db.NewAudit(bdb, nil), auth.Options{Logger: log, Guard: gd, Blocklist: blocklist})
 	devices := auth.NewDevices(store, db.NewAudit(bdb, nil), log)
 	ring, kek, err := keyRing(ctx, cfg, bdb, log)
 	if err != nil {
@@ -199,7 +208,9 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	if err != nil {
 		return err
 	}
-	parts, err := codeFlows(ctx, cfg, bdb, dsn, kek, hasher, blocklist, db.NewAudit(bdb, nil), log)
+	// Tripped send budgets raise the proof-of-work difficulty.
+	go followLevel(ctx, gd, proofs)
+	parts, err := codeFlows(ctx, cfg, bdb, dsn, kek, hasher, blocklist, gd, db.NewAudit(bdb, nil), log)
 	if err != nil {
 		return err
 	}
@@ -231,7 +242,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 			}
 		}()
 	}
-	second, err := twoFactor(bdb, kek, db.NewAudit(bdb, nil), parts.notices, log)
+	second, err := twoFactor(bdb, kek, db.NewAudit(bdb, nil), parts.notices, gd, log)
 	if err != nil {
 		return err
 	}
@@ -241,14 +252,23 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		// or a recovery code of two-step verification.
 		recovery = auth.NewRecovery(parts.recoveries, db.NewUsers(bdb), parts.phones, second,
 			web.RecoveryMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, hasher, db.NewAudit(bdb, nil),
-			auth.RecoveryOptions{Wait: cfg.RecoveryWait, Blocklist: blocklist})
+			auth.RecoveryOptions{Wait: cfg.RecoveryWait, Blocklist: blocklist, Guard: gd})
 	}
 	tokens, err := tokenFlows(ctx, cfg, bdb, ring, kek, accounts, db.NewAudit(bdb, nil), codeVerifier, second, log)
 	if err != nil {
 		return err
 	}
 
-	settings := settingsFlows(cfg, bdb, parts, hasher, log)
+	settings := settingsFlows(cfg, bdb, parts, hasher, gd, log)
+	deviceKey, err := hkdf.Key(sha256.New, kek, nil, "latch device cookies", 32)
+	if err != nil {
+		return err
+	}
+	var signInNotices web.SignInNotices
+	if parts.notices != nil {
+		signInNotices = auth.NewSignInNotices(db.NewUsers(bdb), parts.notices,
+			web.SignInMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, gd, nil, log)
+	}
 	go settings.RunPurge(ctx, purgeInterval)
 
 	srv := web.New(web.Deps{
@@ -259,6 +279,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		Phones: phones, PhoneRegions: pages.Regions{Default: cfg.PhoneDefaultRegion, Allowed: cfg.PhoneRegions},
 		Passwords: passwords,
 		Settings:  settings, Reauthenticators: web.Reauthenticators{web.AppCodeReauth{TwoFactor: second}},
+		DeviceKey: deviceKey, SignInNotices: signInNotices,
 	})
 	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log)
 	ln, err := net.Listen("tcp", cfg.Addr)

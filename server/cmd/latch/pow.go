@@ -1,8 +1,12 @@
 package main
 
 import (
+	"context"
+	"time"
+
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/server/config"
+	"github.com/latch-dev/latch/server/guard"
 	"github.com/latch-dev/latch/server/pow"
 )
 
@@ -16,4 +20,20 @@ func proofsOfWork(cfg config.Config, kek []byte, spent *db.SpentProofs) (*pow.Is
 		return nil, err
 	}
 	return pow.NewIssuer(key, spent, pow.Options{Bits: cfg.PowBits})
+}
+
+// followLevel sets the issuer's level to the guard's every few seconds
+// until ctx ends: while a send or sign-up budget trips, new challenges ask
+// for more work.
+func followLevel(ctx context.Context, g *guard.Guard, proofs *pow.Issuer) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			proofs.SetLevel(g.Level())
+		}
+	}
 }

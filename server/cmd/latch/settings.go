@@ -26,8 +26,8 @@ const purgeInterval = time.Hour
 // holds the code flows' store and queue; without any delivery (zero
 // parts) only a password can prove who a user is and the email cannot be
 // changed.
-func settingsFlows(cfg config.Config, bdb *bun.DB, parts codeParts, hasher auth.Hasher, log *slog.Logger) *auth.Settings {
-	o := auth.SettingsOptions{DeleteGrace: cfg.DeleteGrace, CodeTTL: 10 * time.Minute, Logger: log, Throttle: db.NewThrottle(bdb, 0, nil)}
+func settingsFlows(cfg config.Config, bdb *bun.DB, parts codeParts, hasher auth.Hasher, g auth.Guard, log *slog.Logger) *auth.Settings {
+	o := auth.SettingsOptions{DeleteGrace: cfg.DeleteGrace, CodeTTL: 10 * time.Minute, Logger: log, Guard: g}
 	var codes auth.CodeStore
 	var queue db.Enqueuer
 	if parts.store != nil {
@@ -46,7 +46,7 @@ func settingsFlows(cfg config.Config, bdb *bun.DB, parts codeParts, hasher auth.
 
 // purge runs the purge of deleted accounts once: `latch purge`.
 func purge(ctx context.Context, cfg config.Config, bdb *bun.DB, stdout io.Writer, log *slog.Logger) error {
-	s := settingsFlows(cfg, bdb, codeParts{}, nil, log)
+	s := settingsFlows(cfg, bdb, codeParts{}, nil, nil, log)
 	n, err := s.Purge(ctx)
 	if err != nil {
 		return err

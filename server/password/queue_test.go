@@ -1,0 +1,64 @@
+package password
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+// blockedHasher returns a Hasher with one slot whose computations wait
+// for release, and a channel that reports each computation starting.
+func blockedHasher(t *testing.T) (*Hasher, chan struct{}, chan struct{}) {
+	t.Helper()
+	h := NewHasher(Params{MemoryKiB: 8, Iterations: 1, Parallelism: 1, SaltLen: 16, KeyLen: 16}, 1)
+	started, release := make(chan struct{}, 16), make(chan struct{})
+	h.derive = func(password, salt []byte, p Params) []byte {
+		started <- struct{}{}
+		<-release
+		return make([]byte, p.KeyLen)
+	}
+	return h, started, release
+}
+
+func TestHashQueueIsBounded(t *testing.T) {
+	h, started, release := blockedHasher(t)
+	h.SetQueue(1, time.Minute)
+	ctx := context.Background()
+	errs := make(chan error, 3)
+	go func() { _, err := h.Hash(ctx, "first"); errs <- err }()
+	<-started // the only slot is taken
+	go func() { _, err := h.Hash(ctx, "second"); errs <- err }()
+	for h.waiting.Load() != 1 {
+		time.Sleep(time.Millisecond)
+	}
+	// The queue (one place) is full: the third is turned away at once.
+	if _, err := h.Hash(ctx, "third"); !errors.Is(err, ErrBusy) {
+		t.Fatalf("third hash with a full queue: %v, want ErrBusy", err)
+	}
+	close(release)
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatalf("queued hash: %v", err)
+		}
+	}
+}
+
+func TestHashQueueWaitHasADeadline(t *testing.T) {
+	h, started, release := blockedHasher(t)
+	defer close(release)
+	h.SetQueue(10, 30*time.Millisecond)
+	go func() { _, _ = h.Hash(context.Background(), "holds the slot") }()
+	<-started
+	start := time.Now()
+	_, _, err := h.Verify(context.Background(), "waits", h.dummy)
+	if !errors.Is(err, ErrBusy) {
+		t.Fatalf("verify past the wait: %v, want ErrBusy", err)
+	}
+	if waited := time.Since(start); waited < 30*time.Millisecond || waited > 5*time.Second {
+		t.Fatalf("waited %s for a 30ms deadline", waited)
+	}
+	if n := h.waiting.Load(); n != 0 {
+		t.Fatalf("%d still counted as waiting", n)
+	}
+}

@@ -1,0 +1,74 @@
+package web
+
+import (
+	"github.com/latch-dev/latch/components/pages"
+	"github.com/latch-dev/latch/server/guard"
+)
+
+// routeGuards names, for every route that can change anything (every
+// POST, browser and API alike), the guard policies its flow reserves
+// before it checks a secret, sends a message or hashes a password; an
+// empty list says the route does none of those. Handler panics on a POST
+// route missing from this table, so a new flow cannot be added without
+// saying what bounds it, and tests fail on a request that checks, sends
+// or hashes without a reservation (Deps.OnUnguarded) or reserves a policy
+// not listed here for its route.
+func routeGuards() map[string][]guard.Name {
+	const (
+		password = guard.Password
+		totp     = guard.TOTP
+		recovery = guard.RecoveryCode
+		code     = guard.Code
+		link     = guard.Link
+		email    = guard.SendEmail
+		sms      = guard.SendSMS
+		notice   = guard.Notice
+	)
+	return map[string][]guard.Name{
+		"/signup":                       {guard.Signup, email, sms},
+		"/login":                        {password, notice},
+		"/logout":                       {},
+		pages.CodeLoginPath:             {email, sms},
+		pages.CodeLoginVerifyPath:       {code, notice},
+		pages.LinkLoginPath:             {link, notice},
+		pages.VerifyEmailPath:           {link},
+		pages.AccountVerifyEmailPath:    {code},
+		pages.AccountVerifyResendPath:   {email},
+		pages.PhoneSignupPath:           {sms},
+		pages.PhoneSignupVerifyPath:     {code, notice},
+		pages.PhoneAddPath:              {sms},
+		pages.PhoneAddVerifyPath:        {code},
+		pages.RecoverPath:               {sms},
+		pages.RecoverVerifyPath:         {code},
+		pages.RecoverCodePath:           {recovery},
+		pages.RecoveryCancelPath:        {link},
+		pages.RecoveryFinishPath:        {link},
+		pages.AccountRecoveryCancelPath: {},
+		pages.ForgotPath:                {email, sms},
+		pages.ResetCodePath:             {code},
+		pages.ResetPath:                 {link, code, notice},
+		pages.ChangePasswordPath:        {password},
+		pages.SecondFactorPath:          {totp, recovery, notice},
+		pages.TwoFactorPath:             {totp},
+		pages.TwoFactorRecoveryPath:     {},
+		pages.TwoFactorDisablePath:      {},
+		pages.DeviceSignOutPath:         {},
+		pages.DevicesSignOutOthersPath:  {},
+		pages.DevicesSignOutAllPath:     {},
+		pages.ReauthPath:                {password, totp, code},
+		pages.ReauthSendPath:            {email, sms},
+		pages.EmailChangePath:           {email},
+		pages.EmailChangeCodePath:       {code},
+		pages.IdentityRemovePath:        {},
+		pages.DeletePath:                {},
+		pages.ExportPath:                {},
+		sessionTokenPath:                {},
+		"/api/v1/token":                 {password, totp, recovery, code},
+		"/api/v1/otp":                   {email},
+		"/api/v1/logout":                {},
+	}
+}
+
+// RouteGuards returns the policies each route that can change anything
+// declares (see routeGuards), for tests and documentation.
+func (s *Server) RouteGuards() map[string][]guard.Name { return routeGuards() }
