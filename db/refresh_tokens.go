@@ -12,6 +12,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/useragent"
 )
 
 type tokenFamilyRow struct {
@@ -26,6 +27,12 @@ type tokenFamilyRow struct {
 	ExpiresAt    time.Time  `bun:"expires_at"`
 	RevokedAt    *time.Time `bun:"revoked_at"`
 	RevokeReason string     `bun:"revoke_reason"`
+	PublicID     string     `bun:"public_id"`
+	UserAgent    string     `bun:"user_agent"`
+	IP           string     `bun:"ip"`
+	Browser      string     `bun:"browser"`
+	OS           string     `bun:"os"`
+	LastUsedAt   *time.Time `bun:"last_used_at"`
 }
 
 type refreshTokenRow struct {
@@ -51,13 +58,22 @@ type RefreshTokens struct{ db bun.IDB }
 // NewRefreshTokens returns a refresh-token store over db.
 func NewRefreshTokens(db bun.IDB) *RefreshTokens { return &RefreshTokens{db: db} }
 
-var _ auth.RefreshStore = (*RefreshTokens)(nil)
+var (
+	_ auth.RefreshStore   = (*RefreshTokens)(nil)
+	_ auth.APIClientStore = (*RefreshTokens)(nil)
+)
 
 // CreateFamily writes a refresh family and its first token in one
-// transaction.
+// transaction. The family keeps its client's user agent and address, with
+// the browser and OS named from the user agent, for the device list; a
+// family without a public id gets one from the column default.
 func (s *RefreshTokens) CreateFamily(ctx context.Context, f auth.TokenFamily, first auth.RefreshToken) error {
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewInsert().Model(familyRow(f, nil)).Exec(ctx); err != nil {
+		q := tx.NewInsert().Model(familyRow(f, nil))
+		if f.PublicID == "" {
+			q = q.ExcludeColumn("public_id")
+		}
+		if _, err := q.Exec(ctx); err != nil {
 			return err
 		}
 		_, err := tx.NewInsert().Model(tokenRow(first)).Exec(ctx)
@@ -123,6 +139,11 @@ func (s *RefreshTokens) Refresh(ctx context.Context, hash []byte, decide func(au
 				Set("rotated_at = ?", d.At.UTC()).Set("replay_sealed = ?", rot.ReplaySealed).
 				Where("id = ? AND rotated_at IS NULL", r.ID).Exec(ctx); err != nil {
 				return fmt.Errorf("db: mark refresh token rotated: %w", err)
+			}
+			if _, err := tx.NewUpdate().Model((*tokenFamilyRow)(nil)).
+				Set("last_used_at = ?", d.At.UTC()).Set("ip = ?", truncate(rot.IP, 64)).
+				Where("id = ?", fam.ID).Exec(ctx); err != nil {
+				return fmt.Errorf("db: mark token family used: %w", err)
 			}
 		}
 		if d.Revoke != "" {
@@ -215,7 +236,11 @@ func (s *RefreshTokens) FamilyLive(ctx context.Context, appID, userID, familyID 
 // hash of the session token that keys the sessions table.
 func (s *RefreshTokens) SessionFamily(ctx context.Context, f auth.TokenFamily, sessionToken string) (auth.TokenFamily, error) {
 	row := familyRow(f, hashToken(sessionToken))
-	err := s.db.NewInsert().Model(row).
+	q := s.db.NewInsert().Model(row)
+	if f.PublicID == "" {
+		q = q.ExcludeColumn("public_id")
+	}
+	err := q.
 		On("CONFLICT (session_hash) DO UPDATE").
 		Set("expires_at = greatest(f.expires_at, EXCLUDED.expires_at)").
 		Returning("*").Scan(ctx)
@@ -261,9 +286,12 @@ func (s *RefreshTokens) RunCleanup(ctx context.Context, interval, grace time.Dur
 }
 
 func familyRow(f auth.TokenFamily, sessionHash []byte) *tokenFamilyRow {
+	ua := truncate(f.UserAgent, 512)
+	agent := useragent.Parse(ua)
 	return &tokenFamilyRow{
 		ID: f.ID, AppID: f.AppID, UserID: f.UserID, Kind: string(f.Kind), SessionHash: sessionHash,
 		CreatedAt: f.CreatedAt.UTC(), ExpiresAt: f.ExpiresAt.UTC(), RevokedAt: f.RevokedAt,
+		PublicID: f.PublicID, UserAgent: ua, IP: truncate(f.IP, 64), Browser: agent.Browser, OS: agent.OS,
 	}
 }
 
@@ -271,7 +299,89 @@ func (r tokenFamilyRow) toDomain() auth.TokenFamily {
 	return auth.TokenFamily{
 		ID: r.ID, AppID: r.AppID, UserID: r.UserID, Kind: auth.FamilyKind(r.Kind),
 		CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt, RevokedAt: r.RevokedAt,
+		PublicID: r.PublicID, UserAgent: r.UserAgent, IP: r.IP,
 	}
+}
+
+func (r tokenFamilyRow) apiClient() auth.APIClient {
+	return auth.APIClient{
+		ID: r.ID, PublicID: r.PublicID, UserAgent: r.UserAgent, Browser: r.Browser, OS: r.OS, IP: r.IP,
+		CreatedAt: r.CreatedAt, LastRefreshAt: r.LastUsedAt, ExpiresAt: r.ExpiresAt,
+	}
+}
+
+// UserAPIClients lists the user's live refresh families, most recently
+// used first.
+func (s *RefreshTokens) UserAPIClients(ctx context.Context, appID, userID uuid.UUID, now time.Time) ([]auth.APIClient, error) {
+	var rows []tokenFamilyRow
+	err := s.db.NewSelect().Model(&rows).
+		Where("f.app_id = ? AND f.user_id = ? AND f.kind = 'refresh'", appID, userID).
+		Where("f.revoked_at IS NULL AND f.expires_at > ?", now.UTC()).
+		OrderExpr("coalesce(f.last_used_at, f.created_at) DESC, f.id DESC").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("db: API clients of user: %w", err)
+	}
+	out := make([]auth.APIClient, len(rows))
+	for i, r := range rows {
+		out[i] = r.apiClient()
+	}
+	return out, nil
+}
+
+// RevokeUserAPIClient locks the user's live refresh family with the public
+// id (family first, as every write to a family does) and revokes it with
+// its tokens.
+func (s *RefreshTokens) RevokeUserAPIClient(ctx context.Context, appID, userID uuid.UUID, publicID string, at time.Time, reason string) (auth.APIClient, error) {
+	var row tokenFamilyRow
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		err := tx.NewSelect().Model(&row).
+			Where("f.app_id = ? AND f.user_id = ? AND f.public_id = ? AND f.kind = 'refresh'", appID, userID, publicID).
+			Where("f.revoked_at IS NULL AND f.expires_at > ?", at.UTC()).
+			For("NO KEY UPDATE").Scan(ctx)
+		if errors.Is(err, sql.ErrNoRows) {
+			return auth.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		_, err = revokeFamily(ctx, tx, appID, row.ID, at, reason)
+		return err
+	})
+	if errors.Is(err, auth.ErrNotFound) {
+		return auth.APIClient{}, err
+	}
+	if err != nil {
+		return auth.APIClient{}, fmt.Errorf("db: revoke API client: %w", err)
+	}
+	return row.apiClient(), nil
+}
+
+// RevokeUserAPIClients revokes every live refresh family of the user, and
+// their tokens, in one transaction.
+func (s *RefreshTokens) RevokeUserAPIClients(ctx context.Context, appID, userID uuid.UUID, at time.Time, reason string) (int, error) {
+	at = at.UTC()
+	var families []uuid.UUID
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		err := tx.NewUpdate().Model((*tokenFamilyRow)(nil)).
+			Set("revoked_at = ?", at).Set("revoke_reason = ?", reason).
+			Where("app_id = ? AND user_id = ? AND kind = 'refresh'", appID, userID).
+			Where("revoked_at IS NULL AND expires_at > ?", at).
+			Returning("id").Scan(ctx, &families)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if len(families) == 0 {
+			return nil
+		}
+		_, err = tx.NewUpdate().Model((*refreshTokenRow)(nil)).
+			Set("revoked_at = coalesce(revoked_at, ?)", at).Set("replay_sealed = NULL").
+			Where("family_id IN (?)", bun.In(families)).Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("db: revoke API clients: %w", err)
+	}
+	return len(families), nil
 }
 
 func tokenRow(t auth.RefreshToken) *refreshTokenRow {

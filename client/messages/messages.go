@@ -237,7 +237,7 @@ var catalog = map[Key]string{
 	DeviceSignOutNamed:       "Sign out {device}",
 	DevicesSignOutOthers:     "Sign out all other devices",
 	DevicesSignOutEverywhere: "Sign out everywhere",
-	DevicesEverywhereHint:    "Signs out every device, this one included.",
+	DevicesEverywhereHint:    "Signs out every device and app, this one included.",
 	NavDevices:               "Devices",
 	AccountDevicesLink:       "See and sign out the devices signed in to your account",
 	RememberMe:               "Keep me signed in",
@@ -337,7 +337,7 @@ var catalog = map[Key]string{
 // a program that never calls Text or Keys (the browser module, which
 // uses BrowserText) leaves them all out.
 func catalogs() []map[Key]string {
-	return []map[Key]string{catalog, phoneCatalog, twoFactorCatalog, passwordCatalog, settingsCatalog, guardCatalog, signInCatalog, recoveryCatalog}
+	return []map[Key]string{catalog, phoneCatalog, twoFactorCatalog, passwordCatalog, settingsCatalog, guardCatalog, signInCatalog, recoveryCatalog, apiClientCatalog}
 }
 
 // Text returns the text for k. An unknown key returns the generic internal

@@ -36,6 +36,13 @@ type TokenFamily struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time // absolute: no token of the family outlives it
 	RevokedAt *time.Time
+	// PublicID is a random handle for a refresh family, safe to put in a
+	// page (the device list's sign-out form); "" lets the store make one.
+	PublicID string
+	// UserAgent and IP are the client's that started a refresh family,
+	// for the device list.
+	UserAgent string
+	IP        string
 }
 
 // RefreshToken is one stored refresh token. Only its SHA-256 is kept.
@@ -74,6 +81,7 @@ type RefreshDecision struct {
 type Rotation struct {
 	Child        RefreshToken
 	ReplaySealed []byte // stored on the parent for the grace window
+	IP           string // the refreshing client's, kept on the family for the device list
 }
 
 // RefreshStore keeps token families and refresh tokens.
@@ -316,7 +324,11 @@ func (t *Tokens) startFamily(ctx context.Context, appID uuid.UUID, u User, grant
 	if err != nil {
 		return Grant{}, err
 	}
-	fam := TokenFamily{ID: famID, AppID: appID, UserID: u.ID, Kind: FamilyRefresh, CreatedAt: now, ExpiresAt: now.Add(t.lifetime)}
+	c := ClientFrom(ctx)
+	fam := TokenFamily{
+		ID: famID, AppID: appID, UserID: u.ID, Kind: FamilyRefresh, CreatedAt: now, ExpiresAt: now.Add(t.lifetime),
+		PublicID: newPublicID(), UserAgent: c.UserAgent, IP: c.IP,
+	}
 	first, plain, err := t.newRefresh(fam, nil, now)
 	if err != nil {
 		return Grant{}, err
@@ -377,7 +389,7 @@ func (t *Tokens) RefreshGrant(ctx context.Context, appID uuid.UUID, refreshToken
 				return RefreshDecision{}, err
 			}
 			grant = g.at(now)
-			return RefreshDecision{At: now, Rotate: &Rotation{Child: child, ReplaySealed: sealed}}, nil
+			return RefreshDecision{At: now, Rotate: &Rotation{Child: child, ReplaySealed: sealed, IP: ClientFrom(ctx).IP}}, nil
 		case st.Token.ReplaySealed != nil && now.Sub(*st.Token.RotatedAt) <= t.grace:
 			g, err := t.openReplay(st.Token.ID, st.Token.ReplaySealed)
 			if err != nil {

@@ -73,6 +73,10 @@ type Config struct {
 	AccessTokenTTL       time.Duration // LATCH_ACCESS_TOKEN_TTL: lifetime of API access tokens (default 5m)
 	RefreshTokenLifetime time.Duration // LATCH_REFRESH_TOKEN_LIFETIME: absolute lifetime of a refresh-token family (default 720h)
 	RefreshGrace         time.Duration // LATCH_REFRESH_GRACE: a concurrent refresh with the same token gets the same pair this long (default 10s)
+	// TokenAudience is LATCH_TOKEN_AUDIENCE: the aud claim of every access
+	// token, which verification requires (default the public origin, the
+	// same value as iss). Services that accept Latch's tokens check it.
+	TokenAudience string
 
 	RecoveryWait time.Duration // LATCH_RECOVERY_WAIT: how long a started account recovery waits, every channel told, before it can finish (default 48h)
 	// DeleteGrace is LATCH_DELETE_GRACE: how long a deleted account can be
@@ -175,6 +179,10 @@ func Load(getenv func(string) string) (Config, error) {
 		p.fail("LATCH_ADDR", "must be host:port, e.g. 127.0.0.1:8080 or :8080")
 	}
 	c.PublicURL = p.publicURL("LATCH_PUBLIC_URL", "http://localhost:8080", c.Env)
+	c.TokenAudience = p.str("LATCH_TOKEN_AUDIENCE", c.Origin())
+	if len(c.TokenAudience) > 200 || strings.IndexFunc(c.TokenAudience, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0 {
+		p.fail("LATCH_TOKEN_AUDIENCE", "must be at most 200 characters with no spaces or control characters, e.g. https://api.example.com")
+	}
 
 	if c.DatabaseURL == "" && c.Env != EnvDev {
 		p.fail("DATABASE_URL", "is required in production (only LATCH_ENV=dev starts a local database)")

@@ -55,3 +55,22 @@ func TestTokenDurationsBounded(t *testing.T) {
 		}
 	}
 }
+
+func TestTokenAudience(t *testing.T) {
+	c, err := config.Load(env(map[string]string{"LATCH_ENV": "dev", "LATCH_PUBLIC_URL": "http://localhost:9000/"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TokenAudience != "http://localhost:9000" || c.TokenAudience != c.Origin() {
+		t.Fatalf("default audience %q, want the public origin", c.TokenAudience)
+	}
+	c, err = config.Load(env(map[string]string{"LATCH_ENV": "dev", "LATCH_TOKEN_AUDIENCE": " https://api.example.com "}))
+	if err != nil || c.TokenAudience != "https://api.example.com" {
+		t.Fatalf("set audience: %q %v", c.TokenAudience, err)
+	}
+	for _, bad := range []string{"two words", "tab\there", strings.Repeat("a", 201)} {
+		if _, err := config.Load(env(map[string]string{"LATCH_ENV": "dev", "LATCH_TOKEN_AUDIENCE": bad})); err == nil || !strings.Contains(err.Error(), "LATCH_TOKEN_AUDIENCE") {
+			t.Errorf("audience %q: %v", bad, err)
+		}
+	}
+}

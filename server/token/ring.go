@@ -49,7 +49,7 @@ type KeyStore interface {
 type Options struct {
 	AccessTTL time.Duration    // lifetime of access tokens (default 5m)
 	Issuer    string           // iss claim, checked on verify when set
-	Audience  string           // aud claim, checked on verify when set
+	Audience  string           // aud claim; when set, Verify refuses a token without it or naming only others
 	Leeway    time.Duration    // clock skew allowed on exp and iat (default 5s)
 	Clock     func() time.Time // nil means time.Now
 	Logger    *slog.Logger     // nil discards

@@ -3,10 +3,12 @@
 //
 // Access tokens are JWTs signed with Ed25519 (JWS "EdDSA"), typed "at+jwt",
 // carrying sub (the user id), sid (the refresh-token family or browser
-// session they were issued for), app, iss, iat and exp, and a kid header
-// naming the key. Verification is strict: only EdDSA, only a kid the ring
-// publishes, exp and iat required and checked, iss (and aud when set) must
-// match, base64 must be canonical.
+// session they were issued for), app, iss, aud (when the ring has an
+// Audience, as Latch's always does), iat and exp, and a kid header naming
+// the key. Verification is strict: only EdDSA, only a kid the ring
+// publishes, exp and iat required and checked, iss must match, aud must be
+// present and name the ring's Audience when it has one, base64 must be
+// canonical.
 //
 // Signing keys live in the database (a KeyStore), their private halves
 // sealed with AES-256-GCM under a key-encryption key from the environment.

@@ -243,3 +243,53 @@ func TestRotationSeenByOtherInstances(t *testing.T) {
 		t.Fatal("a key published ahead is missing from the JWKS")
 	}
 }
+
+func TestVerifyRequiresTheAudience(t *testing.T) {
+	ctx := context.Background()
+	store := db.NewSigningKeys(dbtest.Open(t))
+	kek := newKEK(t)
+	const iss, aud = "https://auth.example.com", "https://api.example.com"
+	ring := func(audience string) *token.Ring {
+		t.Helper()
+		r, err := token.NewRing(ctx, store, kek, token.Options{Issuer: iss, Audience: audience})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	latch, other, none := ring(aud), ring("https://other.example.com"), ring("")
+	claims := token.Claims{UserID: uuid.New(), SessionID: uuid.New(), AppID: uuid.New()}
+	issue := func(r *token.Ring) string {
+		t.Helper()
+		s, _, err := r.Issue(claims)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+
+	// The token carries aud as a JSON array of the one audience.
+	own := issue(latch)
+	payload, err := base64.RawURLEncoding.DecodeString(strings.Split(own, ".")[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(payload), `"aud":["`+aud+`"]`) {
+		t.Fatalf("payload %s lacks the audience", payload)
+	}
+	if c, err := latch.Verify(ctx, own); err != nil || c.UserID != claims.UserID {
+		t.Fatalf("own token: %+v %v", c, err)
+	}
+	for name, tok := range map[string]string{
+		"another audience": issue(other),
+		"no audience":      issue(none),
+	} {
+		if _, err := latch.Verify(ctx, tok); !errors.Is(err, token.ErrInvalid) {
+			t.Errorf("%s: verified (%v)", name, err)
+		}
+	}
+	// A service expecting another audience refuses Latch's tokens too.
+	if _, err := other.Verify(ctx, own); !errors.Is(err, token.ErrInvalid) {
+		t.Errorf("a token for %s verified for another audience (%v)", aud, err)
+	}
+}

@@ -40,6 +40,9 @@ type tokenParts struct {
 // testIssuer is the iss of the harness's tokens.
 const testIssuer = "http://latch.test"
 
+// testAudience is the aud of the harness's tokens.
+const testAudience = "https://api.latch.test"
+
 func newTokenParts(t testing.TB, bdb *bun.DB, accounts *auth.Service, audit auth.Auditor, clk *clock, log *slog.Logger, o tokenOptions) tokenParts {
 	t.Helper()
 	kek := make([]byte, token.KEKSize)
@@ -47,7 +50,7 @@ func newTokenParts(t testing.TB, bdb *bun.DB, accounts *auth.Service, audit auth
 		t.Fatal(err)
 	}
 	ring, err := token.NewRing(context.Background(), db.NewSigningKeys(bdb), kek, token.Options{
-		AccessTTL: o.accessTTL, Issuer: testIssuer, Clock: clk.Now, Logger: log,
+		AccessTTL: o.accessTTL, Issuer: testIssuer, Audience: testAudience, Clock: clk.Now, Logger: log,
 	})
 	if err != nil {
 		t.Fatal(err)

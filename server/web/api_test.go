@@ -732,3 +732,56 @@ func jwksKIDs(t *testing.T, h *harness) []string {
 	}
 	return kids
 }
+
+func TestAccessTokensCarryAndRequireTheAudience(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	good := h.passwordGrant("aud@example.com", apiPassword)
+	header, claims := decodeJWT(t, good.AccessToken)
+	if aud, ok := claims["aud"].([]any); !ok || len(aud) != 1 || aud[0] != testAudience {
+		t.Fatalf("aud = %#v, want [%q]", claims["aud"], testAudience)
+	}
+	kid := header["kid"].(string)
+	key := h.signingKey(kid)
+	// sign re-signs the good token's claims with the real key and one
+	// change, so only the audience can make it fail.
+	sign := func(aud any) string {
+		c := jwt.MapClaims{}
+		for k, v := range claims {
+			c[k] = v
+		}
+		if aud == nil {
+			delete(c, "aud")
+		} else {
+			c["aud"] = aud
+		}
+		tk := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c)
+		tk.Header["kid"], tk.Header["typ"] = kid, "at+jwt"
+		s, err := tk.SignedString(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	for name, c := range map[string]struct {
+		aud    any
+		status int
+	}{
+		"the same audience":                {[]any{testAudience}, http.StatusOK},
+		"the audience as a string":         {testAudience, http.StatusOK},
+		"another audience and ours":        {[]any{"https://other.example", testAudience}, http.StatusOK},
+		"another audience":                 {[]any{"https://other.example"}, http.StatusUnauthorized},
+		"another audience, as a string":    {"https://other.example", http.StatusUnauthorized},
+		"no audience":                      {nil, http.StatusUnauthorized},
+		"an empty audience":                {[]any{}, http.StatusUnauthorized},
+		"the issuer as audience":           {testIssuer, http.StatusUnauthorized},
+		"our audience with a trailing '/'": {testAudience + "/", http.StatusUnauthorized},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := h.me(sign(c.aud))
+			if r.status != c.status || (c.status == http.StatusUnauthorized && r.Error != "invalid_token") {
+				t.Fatalf("%d %s, want %d", r.status, r.body, c.status)
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/starfederation/datastar-go/datastar"
@@ -15,11 +16,13 @@ import (
 	"github.com/latch-dev/latch/server/session"
 )
 
-// Devices is what the web layer needs from the device list.
+// Devices is what the web layer needs from the device list (auth.Devices).
 type Devices interface {
 	List(ctx context.Context, userID uuid.UUID, current string) ([]auth.Session, error)
+	APIClients(ctx context.Context, appID, userID uuid.UUID) ([]auth.APIClient, error)
 	SignOut(ctx context.Context, appID, userID uuid.UUID, publicID string) (auth.Session, error)
-	SignOutOthers(ctx context.Context, appID, userID uuid.UUID, current string) (int, error)
+	SignOutAPIClient(ctx context.Context, appID, userID uuid.UUID, publicID string) (auth.APIClient, error)
+	SignOutOthers(ctx context.Context, appID, userID uuid.UUID, current string, apiClients bool) (int, error)
 	SignOutEverywhere(ctx context.Context, appID, userID uuid.UUID) (int, error)
 }
 
@@ -29,8 +32,9 @@ const devicesPath = "/account/devices"
 
 // Outcomes a plain form post reports to the reloaded devices page.
 var devicesDone = map[string]messages.Key{
-	"one":    messages.DeviceSignedOut,
-	"others": messages.DevicesOthersSignedOut,
+	"one":        messages.DeviceSignedOut,
+	"api_client": messages.APIClientSignedOut,
+	"others":     messages.DevicesOthersSignedOut,
 }
 
 // devicesPage lists the user's sessions with the forms that end them.
@@ -82,17 +86,47 @@ func (s *Server) deviceSignOut(w http.ResponseWriter, r *http.Request, userID uu
 	return s.devicesAnswer(w, r, userID, http.StatusSeeOther, "one", "")
 }
 
-// devicesSignOutOthers ends every session of the user but this one, then
-// renews this one's token: a copy of this device's cookie held elsewhere
-// dies with the others.
+// apiClientSignOut revokes one of the user's API clients (a refresh
+// family), chosen by public id: its refresh token is refused from now on
+// and its access tokens stop working on Latch's API at once. A public id
+// that is not one of the user's live API clients is answered with
+// messages.APIClientNotFound and changes nothing.
+//
+// Errors: readForm's; 400 messages.FormMalformed for a missing or
+// malformed public id.
+func (s *Server) apiClientSignOut(w http.ResponseWriter, r *http.Request, userID uuid.UUID) error {
+	form, err := readForm(r, pages.APIClientField)
+	if err != nil {
+		return err
+	}
+	publicID := form[pages.APIClientField]
+	if !session.IsPublicID(publicID) {
+		return statusError(http.StatusBadRequest, messages.FormMalformed)
+	}
+	_, err = s.Devices.SignOutAPIClient(r.Context(), s.AppID, userID, publicID)
+	var ae *auth.Error
+	if errors.As(err, &ae) {
+		return s.devicesAnswer(w, r, userID, http.StatusNotFound, "", ae.Code)
+	}
+	if err != nil {
+		return err
+	}
+	return s.devicesAnswer(w, r, userID, http.StatusSeeOther, "api_client", "")
+}
+
+// devicesSignOutOthers ends every session of the user but this one (and,
+// with the box ticked, every API client), then renews this one's token: a
+// copy of this device's cookie held elsewhere dies with the others.
 //
 // Errors: readForm's.
 func (s *Server) devicesSignOutOthers(w http.ResponseWriter, r *http.Request, userID uuid.UUID) error {
-	if _, err := readForm(r); err != nil { // the form has no fields, but the rules on bodies hold
+	form, err := readForm(r, pages.SignOutAPIClientsField)
+	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	if _, err := s.Devices.SignOutOthers(ctx, s.AppID, userID, s.Sessions.PublicID(ctx)); err != nil {
+	apiClients := form[pages.SignOutAPIClientsField] != ""
+	if _, err := s.Devices.SignOutOthers(ctx, s.AppID, userID, s.Sessions.PublicID(ctx), apiClients); err != nil {
 		return err
 	}
 	// List before renewing: the renewed session is stored only when the
@@ -116,7 +150,8 @@ func (s *Server) devicesSignOutOthers(w http.ResponseWriter, r *http.Request, us
 }
 
 // devicesSignOutEverywhere ends every session of the user, this one
-// included, and sends the browser to the login page.
+// included, revokes every API client, and sends the browser to the login
+// page.
 //
 // Errors: readForm's.
 func (s *Server) devicesSignOutEverywhere(w http.ResponseWriter, r *http.Request, userID uuid.UUID) error {
@@ -161,13 +196,33 @@ func (s *Server) devicesAnswer(w http.ResponseWriter, r *http.Request, userID uu
 	return nil
 }
 
-// devicesView lists the user's sessions for the page, this one first.
+// devicesView lists the user's sessions for the page, this one first, and
+// the user's API clients.
 func (s *Server) devicesView(r *http.Request, userID uuid.UUID) (pages.DevicesView, error) {
 	list, err := s.Devices.List(r.Context(), userID, s.Sessions.PublicID(r.Context()))
 	if err != nil {
 		return pages.DevicesView{}, err
 	}
-	v := pages.DevicesView{Devices: make([]pages.DeviceView, len(list))}
+	clients, err := s.Devices.APIClients(r.Context(), s.AppID, userID)
+	if err != nil {
+		return pages.DevicesView{}, err
+	}
+	v := pages.DevicesView{Devices: make([]pages.DeviceView, len(list)), APIClients: make([]pages.APIClientView, len(clients))}
+	for i, c := range clients {
+		cv := pages.APIClientView{
+			PublicID:    c.PublicID,
+			Label:       agentLabel(c.Browser, c.OS),
+			UserAgent:   shorten(c.UserAgent, 120),
+			IP:          c.IP,
+			SignedIn:    humanTime(c.CreatedAt),
+			SignedInISO: c.CreatedAt.UTC().Format(time.RFC3339),
+			LastRefresh: messages.Text(messages.APIClientNeverRefreshed),
+		}
+		if c.LastRefreshAt != nil {
+			cv.LastRefresh, cv.LastRefreshISO = humanTime(*c.LastRefreshAt), c.LastRefreshAt.UTC().Format(time.RFC3339)
+		}
+		v.APIClients[i] = cv
+	}
 	for i, d := range list {
 		v.Devices[i] = pages.DeviceView{
 			PublicID:    d.PublicID,
@@ -185,8 +240,11 @@ func (s *Server) devicesView(r *http.Request, userID uuid.UUID) (pages.DevicesVi
 
 // deviceLabel names a session's device: "Firefox on Windows", with the
 // catalog's words for a browser or system the user agent did not reveal.
-func deviceLabel(d auth.Session) string {
-	browser, os := d.Browser, d.OS
+func deviceLabel(d auth.Session) string { return agentLabel(d.Browser, d.OS) }
+
+// agentLabel is deviceLabel for a browser and system named from a user
+// agent, of a session or an API client.
+func agentLabel(browser, os string) string {
 	if browser == "" {
 		browser = messages.Text(messages.DeviceUnknownBrowser)
 	}
@@ -197,6 +255,17 @@ func deviceLabel(d auth.Session) string {
 }
 
 func humanTime(t time.Time) string { return t.UTC().Format("2 January 2006, 15:04 UTC") }
+
+// shorten cuts s to at most n bytes on a rune boundary, marking the cut.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
 
 // activeAccount returns the signed-in user's account. A user who is gone or
 // no longer active is logged out and sent to the login page; ok is false

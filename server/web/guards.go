@@ -53,6 +53,7 @@ func routeGuards() map[string][]guard.Name {
 		pages.TwoFactorRecoveryPath:     {},
 		pages.TwoFactorDisablePath:      {},
 		pages.DeviceSignOutPath:         {},
+		pages.APIClientSignOutPath:      {},
 		pages.DevicesSignOutOthersPath:  {},
 		pages.DevicesSignOutAllPath:     {},
 		pages.ReauthPath:                {password, totp, code},

@@ -190,7 +190,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		t.Fatal(err)
 	}
 	accounts := auth.NewService(db.NewUsers(bdb), accountHasher, audit, auth.Options{Blocklist: testBlocklist(), Clock: clk.Now, Logger: log, Guard: gd})
-	dev := deviceParts{store: store, accounts: accounts, devices: auth.NewDevices(store, audit, log)}
+	dev := deviceParts{store: store, accounts: accounts, devices: auth.NewDevices(store, db.NewRefreshTokens(bdb), audit, clk.Now, log)}
 	// The listener exists before the server starts, so the links emailed
 	// can point at it: on localhost, as browser tests browse, unless the
 	// test sets a public origin.

@@ -96,7 +96,11 @@ func (s *Server) Handler() http.Handler {
 	}
 	route("GET", "/account", s.requireUser(s.accountPage))
 	route("GET", "/account/devices", s.requireUser(s.devicesPage))
-	route("POST", pages.DeviceSignOutPath, s.requireUser(s.deviceSignOut))
+	// Signing out another device or an API client is a proof of identity
+	// recent enough, like the bulk sign-outs: a stolen session must not
+	// lock its owner's other sessions and apps out.
+	route("POST", pages.DeviceSignOutPath, s.requireUser(s.sensitive(devicesPath, s.deviceSignOut)))
+	route("POST", pages.APIClientSignOutPath, s.requireUser(s.sensitive(devicesPath, s.apiClientSignOut)))
 	route("POST", pages.DevicesSignOutOthersPath, s.requireUser(s.sensitive(devicesPath, s.devicesSignOutOthers)))
 	route("POST", pages.DevicesSignOutAllPath, s.requireUser(s.sensitive(devicesPath, s.devicesSignOutEverywhere)))
 	if s.Settings != nil {

@@ -401,6 +401,9 @@ func activityKey(e auth.SecurityEvent) messages.Key {
 	case "session.revoke":
 		switch d["scope"] {
 		case auth.RevokeOne:
+			if d["kind"] == auth.RevokeKindAPIClient {
+				return messages.ActivitySignedOutClient
+			}
 			return messages.ActivitySignedOutOne
 		case auth.RevokeOthers:
 			return messages.ActivitySignedOutOthers

@@ -199,7 +199,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		pruneJob{"guard ledger", ledger.Prune},
 		pruneJob{"one-time codes", func(ctx context.Context) (int64, error) { n, err := onetime.Prune(ctx); return int64(n), err }})
 	accounts := auth.NewService(db.NewUsers(bdb), hasher, db.NewAudit(bdb, nil), auth.Options{Logger: log, Guard: gd, Blocklist: blocklist})
-	devices := auth.NewDevices(store, db.NewAudit(bdb, nil), log)
+	devices := auth.NewDevices(store, db.NewRefreshTokens(bdb), db.NewAudit(bdb, nil), nil, log) // sessions, and the token API's clients
 	ring, kek, err := keyRing(ctx, cfg, bdb, log)
 	if err != nil {
 		return err

@@ -46,7 +46,7 @@ func keyRing(ctx context.Context, cfg config.Config, bdb *bun.DB, log *slog.Logg
 		return nil, nil, err
 	}
 	ring, err := token.NewRing(ctx, db.NewSigningKeys(bdb), kek, token.Options{
-		AccessTTL: cfg.AccessTokenTTL, Issuer: cfg.Origin(), Logger: log,
+		AccessTTL: cfg.AccessTokenTTL, Issuer: cfg.Origin(), Audience: cfg.TokenAudience, Logger: log,
 	})
 	if err != nil {
 		return nil, nil, err
