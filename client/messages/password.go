@@ -24,6 +24,9 @@ const (
 	ResetTitle           Key = "ui.reset.title"
 	ResetIntro           Key = "ui.reset.intro"
 	ResetSubmit          Key = "ui.reset.submit"
+	ResetConfirmIntro    Key = "ui.reset.confirm_intro"
+	ResetConfirm         Key = "ui.reset.confirm"
+	ResetElsewhere       Key = "ui.reset.elsewhere"
 	ResetAskAgain        Key = "ui.reset.ask_again"
 	ChangeTitle          Key = "ui.password_change.title"
 	ChangeIntro          Key = "ui.password_change.intro"
@@ -80,6 +83,9 @@ var passwordCatalog = map[Key]string{
 	ResetTitle:           "Choose a new password",
 	ResetIntro:           "Choose a new password for your account. Every other device will be signed out.",
 	ResetSubmit:          "Change my password",
+	ResetConfirmIntro:    "You opened a link to reset a password. Continue to choose the new password on this browser.",
+	ResetConfirm:         "Continue",
+	ResetElsewhere:       "This reset was asked for from another browser or device. Continue only if you asked for it yourself: a link someone else sent you would set the password of their account, and sign you in to it.",
 	ResetAskAgain:        "Ask for a new reset code",
 	ChangeTitle:          "Change your password",
 	ChangeIntro:          "Enter your current password, then choose a new one.",

@@ -31,6 +31,9 @@ const (
 	RecoveryCancelSubmit   Key = "ui.recovery.cancel_submit"
 	RecoveryFinishTitle    Key = "ui.recovery.finish_title"
 	RecoveryFinishIntro    Key = "ui.recovery.finish_intro"
+	RecoveryConfirmIntro   Key = "ui.recovery.confirm_intro"
+	RecoveryConfirm        Key = "ui.recovery.confirm"
+	RecoveryElsewhere      Key = "ui.recovery.elsewhere"
 	RecoveryWaitingIntro   Key = "ui.recovery.waiting_intro"
 	RecoveryFinishSubmit   Key = "ui.recovery.finish_submit"
 	RecoveryPendingTitle   Key = "ui.recovery.pending_title"
@@ -79,6 +82,9 @@ var recoveryCatalog = map[Key]string{
 	RecoveryCancelSubmit:   "Cancel the recovery",
 	RecoveryFinishTitle:    "Finish recovering your account",
 	RecoveryFinishIntro:    "Choose a new email address and password. Every device signed in to the account will be signed out.",
+	RecoveryConfirmIntro:   "You opened the link that finishes recovering an account. Continue to finish it on this browser.",
+	RecoveryConfirm:        "Continue",
+	RecoveryElsewhere:      "This recovery was started in another browser or device. Continue only if you started it yourself: a link someone else sent you would finish recovering their account, and sign you in to it.",
 	RecoveryWaitingIntro:   "This recovery is waiting. You can finish it after {ready}.",
 	RecoveryFinishSubmit:   "Set email and password",
 	RecoveryPendingTitle:   "Account recovery in progress",

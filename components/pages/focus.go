@@ -1,9 +1,9 @@
 package pages
 
 import (
-	"encoding/json"
-
 	"github.com/a-h/templ"
+
+	"github.com/latch-dev/latch/components/ui"
 )
 
 // focusAttrs returns the input attributes for field: when answering a
@@ -24,11 +24,8 @@ func focusAttrs(f Credentials, field string, extra ...templ.Attributes) templ.At
 }
 
 // navigateExpr is the Datastar expression that loads url. The URL reaches
-// the expression JSON-encoded, never spliced in as raw text.
+// the expression quoted by ui.ExprString, never spliced in as raw text: a
+// target holding "@name(" or "$name" cannot turn into code.
 func navigateExpr(url string) string {
-	b, err := json.Marshal(url)
-	if err != nil { // a string always marshals; keep the page safe regardless
-		b = []byte(`"/"`)
-	}
-	return "window.location.assign(" + string(b) + ")"
+	return "window.location.assign(" + ui.ExprString(url) + ")"
 }

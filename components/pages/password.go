@@ -10,7 +10,8 @@ import (
 const (
 	ForgotPath          = "/password/forgot"
 	ResetCodePath       = "/password/forgot/code"
-	ResetPath           = "/password/reset"
+	ResetPath           = "/password/reset"         // GET ?token=: confirm; GET: the form; POST: set the password
+	ResetConfirmPath    = "/password/reset/confirm" // POST: keep the confirmed link's token for the form
 	ChangePasswordPath  = "/account/password"
 	ForgotPanelID       = "password-forgot-panel"
 	ResetPanelID        = "password-reset-panel"
@@ -65,6 +66,8 @@ func (f PasswordForgot) focus(field string, extra templ.Attributes) templ.Attrib
 
 // PasswordReset is the state of the page a reset link lands on.
 type PasswordReset struct {
+	Token       string       // the link's token, on its confirm page: a hidden field of the confirming POST
+	Elsewhere   bool         // with Token: another browser asked for this reset, warn before the button
 	HasToken    bool         // a reset link is held for this browser: ask for the new password
 	PassError   messages.Key // a problem with the new password
 	Message     messages.Key // the link cannot be used: say why and offer a new one

@@ -6,13 +6,14 @@ import (
 
 // Paths of delayed account recovery.
 const (
-	RecoverPath               = "/recover"          // GET: the start page; POST: text a code to a phone
-	RecoverVerifyPath         = "/recover/verify"   // POST: the phone's code starts recovery
-	RecoverCodePath           = "/recover/code"     // POST: a recovery code starts recovery
-	RecoveryStartedPath       = "/recover/started"  // GET: the started recovery's finish link
-	RecoveryCancelPath        = "/recover/cancel"   // GET: confirm; POST: cancel (the notices' link)
-	RecoveryFinishPath        = "/recover/finish"   // GET ?token=: keep it, redirect; GET: the form; POST: finish
-	AccountRecoveryCancelPath = "/account/recovery" // POST: the signed-in owner cancels
+	RecoverPath               = "/recover"                // GET: the start page; POST: text a code to a phone
+	RecoverVerifyPath         = "/recover/verify"         // POST: the phone's code starts recovery
+	RecoverCodePath           = "/recover/code"           // POST: a recovery code starts recovery
+	RecoveryStartedPath       = "/recover/started"        // GET: the started recovery's finish link
+	RecoveryCancelPath        = "/recover/cancel"         // GET: confirm; POST: cancel (the notices' link)
+	RecoveryFinishPath        = "/recover/finish"         // GET ?token=: confirm; GET: the form; POST: finish
+	RecoveryConfirmPath       = "/recover/finish/confirm" // POST: keep the confirmed link's token for the form
+	AccountRecoveryCancelPath = "/account/recovery"       // POST: the signed-in owner cancels
 	RecoverPanelID            = "recover-panel"
 )
 
@@ -46,6 +47,8 @@ type RecoveryCancelView struct {
 
 // RecoveryFinishView is the state of the finish page.
 type RecoveryFinishView struct {
+	Token      string // the link's token, on its confirm page: a hidden field of the confirming POST
+	Elsewhere  bool   // with Token: another browser started this recovery, warn before the button
 	Waiting    bool   // not ready yet: no form
 	Ready      string // when it can finish, formatted
 	Email      string

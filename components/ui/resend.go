@@ -3,8 +3,6 @@ package ui
 import (
 	"strconv"
 	"strings"
-
-	"github.com/a-h/templ"
 )
 
 // ResendProps configure ResendButton.
@@ -25,14 +23,9 @@ func resendSignals(p ResendProps) string {
 }
 
 // resendText is the Datastar expression of the button's live text. Both
-// labels are JSON string literals, so no message text can run as code.
+// labels are quoted with ExprString, so no message text can run as code.
 func resendText(p ResendProps) string {
-	label, err1 := templ.JSONString(p.Label)
-	wait, err2 := templ.JSONString(p.WaitLabel)
-	if err1 != nil || err2 != nil {
-		return ""
-	}
-	return "$_resendIn > 0 ? " + wait + ".replace('{seconds}', $_resendIn) : " + label
+	return "$_resendIn > 0 ? " + ExprString(p.WaitLabel) + ".replace('{seconds}', $_resendIn) : " + ExprString(p.Label)
 }
 
 // resendLabel is the text rendered by the server, for pages without

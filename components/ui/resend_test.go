@@ -21,7 +21,7 @@ func TestResendButtonCountsDown(t *testing.T) {
 		t.Errorf("label %q", got)
 	}
 	live, _ := attr(b, "data-text")
-	if !strings.Contains(live, `"Send again in {seconds} s".replace('{seconds}', $_resendIn)`) || !strings.HasSuffix(live, `: "Send again"`) {
+	if !strings.Contains(live, `"Send again in \u007bseconds\u007d s".replace('{seconds}', $_resendIn)`) || !strings.HasSuffix(live, `: "Send again"`) {
 		t.Errorf("data-text %q", live)
 	}
 }
@@ -32,9 +32,9 @@ func TestResendButtonReadyAndHostileLabels(t *testing.T) {
 	b := find(doc, byID("resend"))
 	mustAttr(t, b, "data-signals", "{_resendIn: 0}")
 	live, _ := attr(b, "data-text")
-	// The label is a JSON string literal: its quote is escaped, so it
-	// cannot close the string and run.
-	if !strings.Contains(live, `"\"); alert(1); (\""`) {
+	// The label is a string literal with its quote, parentheses and
+	// semicolons escaped: it cannot close the string and run.
+	if !strings.Contains(live, `"\u0022\u0029\u003b alert\u00281\u0029\u003b \u0028\u0022"`) {
 		t.Errorf("data-text %q", live)
 	}
 	if got := strings.TrimSpace(textOf(b)); got != `"); alert(1); ("` {

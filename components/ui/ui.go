@@ -189,14 +189,8 @@ func fieldDescribedBy(p FieldProps) string {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // datastarPost is the Datastar expression that posts the form to action as
-// form data. The action is quoted with templ.JSONString (a JSON string
-// literal, which escapes quotes, backslashes and <, >, &), so it can never end
-// the string and run as code.
+// form data. The action is quoted with ExprString, so it can never end the
+// string and run as code, even holding "@get(" or "$x".
 func datastarPost(action string) string {
-	quoted, err := templ.JSONString(action)
-	if err != nil {
-		// Encoding a string cannot fail; keep the expression inert if it did.
-		return ""
-	}
-	return "@post(" + quoted + ", {contentType: 'form'})"
+	return "@post(" + ExprString(action) + ", {contentType: 'form'})"
 }

@@ -150,6 +150,7 @@ type ResetSent struct {
 	Identity string
 	SMS      bool
 	Wait     time.Duration
+	Selector string // the emailed link's selector (its public half), "" by SMS
 }
 
 // RequestReset sends a reset code and link by email (sms false) or a code
@@ -190,7 +191,7 @@ func (p *Passwords) RequestReset(ctx context.Context, appID uuid.UUID, input str
 		return sent, &Error{Code: messages.FormInvalid, Fields: map[string]messages.Key{FieldEmail: problem}}
 	}
 	link := otp.NewLink()
-	sent.Identity, in.Channel, in.Identity = email, otp.ChannelEmail, email
+	sent.Identity, sent.Selector, in.Channel, in.Identity = email, link.Selector, otp.ChannelEmail, email
 	in.CodeHash = p.otp.Code(otp.PurposeResetPassword, email, code)
 	in.Selector, in.VerifierHash = link.Selector, link.VerifierHash
 	owner, lookupErr := p.users.UserByIdentity(ctx, appID, IdentityEmail, email)

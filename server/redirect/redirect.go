@@ -21,7 +21,7 @@ const maxLen = 2048
 //     nor any percent-decoding of it (repeated, so "%252F" counts) starts
 //     with "//" or holds a backslash, a control character or any non-ASCII
 //     byte (an encoded space is allowed) (which rules out look-alikes such as the fullwidth solidus
-//     U+FF0F). Dot segments are resolved, so the result is a clean path
+//     U+FF0F), an "@" or a "$". Dot segments are resolved, so the result is a clean path
 //     with its query and fragment;
 //   - an absolute http or https URL without userinfo whose origin (scheme,
 //     host and port, default ports removed, case ignored) is exactly one of
@@ -29,6 +29,12 @@ const maxLen = 2048
 //
 // Anything else, including raw spaces, tabs and newlines (which browsers
 // drop, turning "/\t/evil" into "//evil"), returns Fallback and false.
+//
+// "@" and "$" are refused because a target may end up inside a Datastar
+// expression (the navigation after a sign-in answered over server-sent
+// events), where Datastar rewrites "@name(" and "$name" even inside string
+// literals. The expression quotes targets so that cannot happen (ui.ExprString);
+// refusing them here keeps a second line.
 func Safe(next string, allowedOrigins []string) (string, bool) {
 	if next == "" || len(next) > maxLen || !plainASCII(next) {
 		return Fallback, false
@@ -110,7 +116,7 @@ func cleanPath(s string) (string, bool) {
 	// browser may decode once more.
 	for cur := s; strings.Contains(cur, "%"); {
 		dec, err := url.PathUnescape(cur)
-		if err != nil || !decodedASCII(dec) || strings.ContainsRune(dec, '\\') || strings.HasPrefix(dec, "//") {
+		if err != nil || !decodedASCII(dec) || strings.ContainsAny(dec, "\\@$") || strings.HasPrefix(dec, "//") {
 			return "", false
 		}
 		if dec == cur {
@@ -136,9 +142,9 @@ func cleanPath(s string) (string, bool) {
 }
 
 // safePath reports whether s starts with a single "/" and holds no
-// backslash.
+// backslash, "@" or "$".
 func safePath(s string) bool {
-	return strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "//") && !strings.ContainsRune(s, '\\')
+	return strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "//") && !strings.ContainsAny(s, "\\@$")
 }
 
 // plainASCII reports whether s holds only printable ASCII other than space.

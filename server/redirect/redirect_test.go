@@ -58,6 +58,15 @@ func TestSafe(t *testing.T) {
 		{"https://trusted.example%40evil.example/", Fallback},
 		{"https:trusted.example/", Fallback},
 		{"https:/trusted.example/", Fallback},
+		// "@" and "$", raw or encoded: Datastar rewrites them in expressions.
+		{"/a?@in(1)", Fallback},
+		{"/a?$x=1", Fallback},
+		{"/a#@post('/logout')", Fallback},
+		{"/%40get(1)", Fallback},
+		{"/%2540get(1)", Fallback},
+		{"/a?%24x=1", Fallback},
+		{"https://trusted.example/a?$x=1", Fallback},
+		{"https://trusted.example/%40get(1)", Fallback},
 		{"https:///trusted.example/", Fallback},
 		{"javascript:alert(1)", Fallback},
 		{"JavaScript:alert(1)//", Fallback},
@@ -107,7 +116,7 @@ func FuzzSafe(f *testing.F) {
 	for _, s := range []string{
 		"/", "/ok?x=1#y", "//evil.example", `/\evil`, "/%2F%2Fevil", "/%5Cevil", "https://trusted.example/x",
 		"http://trusted.example@evil.example", "javascript:alert(1)", "/\t/evil", "/／evil", "/%2e%2e//x",
-		"https://trusted.example?x", "HTTP://LOCALHOST:8080", "/a/../..//b",
+		"https://trusted.example?x", "HTTP://LOCALHOST:8080", "/a/../..//b", "/a?@in(1)", "/%40get(1)", "/a?$x",
 	} {
 		f.Add(s)
 	}
@@ -119,7 +128,7 @@ func FuzzSafe(f *testing.F) {
 			}
 			return
 		}
-		if !plainASCII(got) || strings.ContainsRune(got, '\\') {
+		if !plainASCII(got) || strings.ContainsAny(got, "\\@$") {
 			t.Fatalf("Safe(%q) = %q holds unsafe characters", next, got)
 		}
 		u, err := url.Parse(got)

@@ -96,10 +96,8 @@ func TestBlockedPasswordsRefusedByResetLink(t *testing.T) {
 	c := h.browser()
 	h.forgot(t, c, "link@example.com")
 	_, link := h.awaitReset(t, "link@example.com")
-	pathQuery, _ := linkParts(t, link)
-	if r := h.get(c, pathQuery); r.status != http.StatusSeeOther {
-		t.Fatalf("arrival: %d", r.status)
-	}
+	_, token := linkParts(t, link)
+	h.confirmReset(t, c, token)
 	for _, b := range blockedForEmail {
 		refused(t, "reset by link "+b.pw, h.post(c, "/password/reset", url.Values{"password": {b.pw}}), b.want)
 	}
@@ -143,9 +141,7 @@ func TestBlockedPasswordsRefusedByRecoveryFinish(t *testing.T) {
 	link := startBySMS(t, h, h.browser(), 1)
 	h.clock.Advance(recoveryWait + time.Second)
 	c := h.browser()
-	if r := h.get(c, pathOf(t, link)); r.status != http.StatusSeeOther {
-		t.Fatalf("finish link: %d", r.status)
-	}
+	h.confirmFinish(t, c, link, true)
 	for _, b := range blockedForEmail {
 		r := h.post(c, pages.RecoveryFinishPath, url.Values{"email": {"found@example.com"}, "password": {b.pw}})
 		refused(t, "recovery finish "+b.pw, r, b.want)

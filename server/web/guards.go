@@ -43,10 +43,12 @@ func routeGuards() map[string][]guard.Name {
 		pages.RecoverCodePath:           {recovery},
 		pages.RecoveryCancelPath:        {link},
 		pages.RecoveryFinishPath:        {link},
+		pages.RecoveryConfirmPath:       {}, // keeps the token; checks it later
 		pages.AccountRecoveryCancelPath: {},
 		pages.ForgotPath:                {email, sms},
 		pages.ResetCodePath:             {code},
 		pages.ResetPath:                 {link, code, notice},
+		pages.ResetConfirmPath:          {}, // keeps the token; checks it later
 		pages.ChangePasswordPath:        {password},
 		pages.SecondFactorPath:          {totp, recovery, notice},
 		pages.TwoFactorPath:             {totp},

@@ -198,21 +198,51 @@ func (s *Server) accountRecoveryCancel(w http.ResponseWriter, r *http.Request, u
 	return s.redirect(w, r, "/account")
 }
 
-// recoveryFinishPage takes the finish link's token out of the URL (kept
-// in the session, not spent) and shows the form, or says why it cannot
-// be used yet.
+// The finish link confirms before it acts, as a reset link does (see
+// resetPage): GET /recover/finish?token=… shows a confirm page with the
+// token in a hidden field and changes nothing (no session write, no store
+// read, so no guard attempt either), warning in writing when this browser
+// did not start the recovery: it would finish someone else's recovery and
+// sign this browser in to their account. The confirm page's POST
+// (recoveryConfirmPost) keeps the token in this browser's session and
+// answers 303 to /recover/finish, which shows the form (or the wait) for
+// the kept token; its POST finishes.
+
+// recoveryFinishPage shows the finish link's confirm page (a token that
+// is not one is refused in writing, 400); without a token in the address,
+// the form for the kept token, or why it cannot be used yet.
 func (s *Server) recoveryFinishPage(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	if _, ok := r.URL.Query()[pages.LinkTokenField]; ok {
-		if token := queryValue(r, pages.LinkTokenField); auth.ValidRecoveryToken(token) {
-			s.Sessions.RememberRecovery(r.Context(), token)
-		} else {
-			s.Sessions.ForgetRecovery(r.Context())
+		token := queryValue(r, pages.LinkTokenField)
+		v, status := pages.RecoveryFinishView{Token: token, Elsewhere: !s.Sessions.HoldsRecovery(r.Context(), token)}, http.StatusOK
+		if !auth.ValidRecoveryToken(token) {
+			v, status = pages.RecoveryFinishView{Message: messages.RecoveryLinkInvalid}, http.StatusBadRequest
 		}
-		http.Redirect(w, r, pages.RecoveryFinishPath, http.StatusSeeOther)
+		s.render(w, r, status, pages.RecoveryFinishPage(s.page(messages.RecoveryFinishTitle, ""), v))
 		return nil
 	}
 	return s.recoveryFinishForm(w, r, http.StatusOK, pages.RecoveryFinishView{})
+}
+
+// recoveryConfirmPost is the confirm page's POST: it keeps the finish
+// token in this browser's session (checking only its form) and sends the
+// browser to the finish form. A token that is not one is refused in
+// writing (400), and what was kept before stays.
+func (s *Server) recoveryConfirmPost(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	form, err := readForm(r, pages.LinkTokenField)
+	if err != nil {
+		return err
+	}
+	token := form[pages.LinkTokenField]
+	if !auth.ValidRecoveryToken(token) {
+		s.render(w, r, http.StatusBadRequest, pages.RecoveryFinishPage(s.page(messages.RecoveryFinishTitle, ""),
+			pages.RecoveryFinishView{Message: messages.RecoveryLinkInvalid}))
+		return nil
+	}
+	s.Sessions.RememberRecovery(r.Context(), token)
+	return s.redirect(w, r, pages.RecoveryFinishPath)
 }
 
 // recoveryFinishForm renders the finish page for the kept token.

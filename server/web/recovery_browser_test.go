@@ -55,10 +55,15 @@ func TestBrowserRecovery(t *testing.T) {
 		h.clock.Advance(2 * time.Minute)
 		link := start(2)
 		b.do("open the finish link early", chromedp.Navigate(link))
+		if b.present(`[data-testid="recovery-elsewhere"]`) {
+			t.Fatal("the browser that started the recovery is warned")
+		}
+		b.navigateBy("confirm early", click(`[data-testid="recovery-confirm"]`))
 		b.wantLocation("/recover/finish")
 		b.wantText(`[data-testid="recovery-waiting"]`, "You can finish it after")
 		h.clock.Advance(recoveryWait + time.Second)
 		b.do("open the finish link", chromedp.Navigate(link))
+		b.navigateBy("confirm", click(`[data-testid="recovery-confirm"]`))
 		b.wantLocation("/recover/finish") // the token left the address bar
 		b.navigateBy("set email and password", chromedp.Steps(
 			typeInto("recovery-email", "found@example.com"),

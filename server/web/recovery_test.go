@@ -146,12 +146,9 @@ func TestRecoveryBySMSWaitsThenFinishes(t *testing.T) {
 		t.Fatal("no recovery banner on the owner's account page")
 	}
 
-	// The link's token leaves the URL at once; before the wait, no form.
-	r := h.get(c, pathOf(t, link))
-	if r.status != http.StatusSeeOther || r.header.Get("Location") != pages.RecoveryFinishPath || r.header.Get("Referrer-Policy") != "no-referrer" {
-		t.Fatalf("finish link: %d %q", r.status, r.header.Get("Location"))
-	}
-	r = h.get(c, pages.RecoveryFinishPath)
+	// The link asks to confirm; once confirmed, its token has left the
+	// URL. Before the wait, no form.
+	r := h.confirmFinish(t, c, link, false)
 	if !strings.Contains(r.body, `data-testid="recovery-waiting"`) || strings.Contains(r.body, `name="password"`) {
 		t.Fatalf("finish before the wait:\n%s", r.body)
 	}
@@ -160,11 +157,8 @@ func TestRecoveryBySMSWaitsThenFinishes(t *testing.T) {
 	}
 
 	h.clock.Advance(recoveryWait + time.Second)
-	c = h.browser() // days later, the link from the text message
-	if r := h.get(c, pathOf(t, link)); r.status != http.StatusSeeOther {
-		t.Fatalf("finish link after the wait: %d", r.status)
-	}
-	if r := h.get(c, pages.RecoveryFinishPath); !strings.Contains(r.body, `name="password"`) {
+	c = h.browser() // days later, the link from the text message, in another browser
+	if r := h.confirmFinish(t, c, link, true); !strings.Contains(r.body, `name="password"`) {
 		t.Fatalf("no finish form after the wait:\n%s", r.body)
 	}
 	for name, form := range map[string]url.Values{
@@ -196,8 +190,7 @@ func TestRecoveryBySMSWaitsThenFinishes(t *testing.T) {
 	// The former channels are told, and the link is spent.
 	h.awaitMail(t, recoverEmail, "recovery_completed")
 	h.awaitMail(t, recoverNumber, "recovery_completed")
-	h.get(c, pathOf(t, link))
-	if r := h.get(c, pages.RecoveryFinishPath); !strings.Contains(r.body, msg(messages.RecoveryLinkInvalid)) {
+	if r := h.confirmFinish(t, c, link, true); !strings.Contains(r.body, msg(messages.RecoveryLinkInvalid)) {
 		t.Fatal("a used finish link still works")
 	}
 	if logs := h.logs.String(); strings.Contains(logs, strings.TrimPrefix(pathOf(t, link), pages.RecoveryFinishPath+"?token=")) {
@@ -230,8 +223,7 @@ func TestRecoveryCancelledFromANotice(t *testing.T) {
 		t.Fatalf("cancel twice: %d", r.status)
 	}
 	h.clock.Advance(recoveryWait + time.Minute)
-	h.get(c, pathOf(t, link))
-	if r := h.get(c, pages.RecoveryFinishPath); r.status != http.StatusGone || !strings.Contains(r.body, msg(messages.RecoveryWasCancelled)) {
+	if r := h.confirmFinish(t, c, link, false); r.status != http.StatusGone || !strings.Contains(r.body, msg(messages.RecoveryWasCancelled)) {
 		t.Fatalf("finish after cancel: %d", r.status)
 	}
 	if r := h.post(c, pages.RecoveryFinishPath, url.Values{"email": {"new@example.com"}, "password": {"a brand new passphrase"}}); r.status == http.StatusSeeOther {
@@ -287,9 +279,17 @@ func TestRecoveryUnknownNumberAndBadInput(t *testing.T) {
 			t.Errorf("cancel page %.40s: %d", q, r.status)
 		}
 	}
-	// A finish link that is not one is dropped on arrival, never echoed.
-	if r := h.get(c, pages.RecoveryFinishPath+"?token=%3Cscript%3E"); r.status != http.StatusSeeOther {
-		t.Fatalf("bad finish link: %d", r.status)
+	// A finish link that is not one is refused in writing, never echoed,
+	// and keeps nothing.
+	for _, q := range []string{"?token=", "?token=%3Cscript%3E", "?token=" + strings.Repeat("A", 43) + "&token=x"} {
+		r := h.get(c, pages.RecoveryFinishPath+q)
+		if r.status != http.StatusBadRequest || !strings.Contains(r.body, msg(messages.RecoveryLinkInvalid)) || strings.Contains(r.body, "<script>") ||
+			strings.Contains(r.body, `name="token"`) || sessionCookie(t, r.header) != nil {
+			t.Errorf("bad finish link %.40s: %d", q, r.status)
+		}
+	}
+	if r := h.post(c, pages.RecoveryConfirmPath, url.Values{"token": {"<script>"}}); r.status != http.StatusBadRequest || strings.Contains(r.body, "<script>") {
+		t.Fatalf("confirming a bad finish link: %d", r.status)
 	}
 	if r := h.get(c, pages.RecoveryFinishPath); r.status != http.StatusBadRequest || !strings.Contains(r.body, msg(messages.RecoveryLinkInvalid)) {
 		t.Fatalf("finish without a token: %d", r.status)
@@ -305,6 +305,8 @@ func TestRecoveryUnknownNumberAndBadInput(t *testing.T) {
 		"cancel malformed": {pages.RecoveryCancelPath, "token=%00", nil, 400},
 		"cross-origin":     {pages.RecoveryCancelPath, "token=x", []string{"Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"}, 403},
 		"finish as JSON":   {pages.RecoveryFinishPath, `{"email":"a@b.c"}`, []string{"Content-Type", "application/json"}, 415},
+		"confirm twice":    {pages.RecoveryConfirmPath, "token=a&token=b", nil, 400},
+		"confirm cross":    {pages.RecoveryConfirmPath, "token=x", []string{"Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"}, 403},
 		"code path off":    {pages.RecoverCodePath, "email=a%40example.com&code=x", nil, 401},
 	}
 	for name, tc := range posts {
@@ -339,5 +341,85 @@ func TestRecoveryByRecoveryCode(t *testing.T) {
 	// The code is spent: it cannot start another (nor sign in).
 	if r := h.post(h.browser(), pages.RecoverCodePath, url.Values{"email": {recoverEmail}, "code": {codes[0]}}); r.status != http.StatusUnauthorized {
 		t.Fatalf("a spent recovery code: %d", r.status)
+	}
+}
+
+// confirmFinish opens a finish link's confirm page in c, checks it warns
+// exactly when elsewhere, submits it and returns the finish page that
+// follows.
+func (h *harness) confirmFinish(t *testing.T, c *http.Client, link string, elsewhere bool) reply {
+	t.Helper()
+	page := h.get(c, pathOf(t, link))
+	if page.status != http.StatusOK || !strings.Contains(page.body, `data-testid="recovery-confirm"`) || page.header.Get("Referrer-Policy") != "no-referrer" {
+		t.Fatalf("finish link: %d\n%s", page.status, page.body)
+	}
+	if warned := strings.Contains(page.body, `data-testid="recovery-elsewhere"`); warned != elsewhere {
+		t.Fatalf("finish link warned %v, want %v", warned, elsewhere)
+	}
+	token := strings.TrimPrefix(pathOf(t, link), pages.RecoveryFinishPath+"?token=")
+	r := h.post(c, pages.RecoveryConfirmPath, url.Values{"token": {token}})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != pages.RecoveryFinishPath || r.header.Get("Referrer-Policy") != "no-referrer" {
+		t.Fatalf("confirm: %d %q", r.status, r.header.Get("Location"))
+	}
+	return h.get(c, pages.RecoveryFinishPath)
+}
+
+// The finish link's GET changes nothing: another site linking to it
+// cannot plant its token in a visitor's browser (who would then finish
+// the attacker's recovery and be signed in to that account), and it reads
+// nothing, so no guard attempt is counted. A browser that did not start
+// the recovery is warned before the button.
+func TestRecoveryFinishLinkConfirmsBeforeItActs(t *testing.T) {
+	t.Parallel()
+	h := recoveryHarness(t, false)
+	owner, _ := recoveryAccount(t, h)
+	starter := h.browser()
+	link := startBySMS(t, h, starter, 1)
+	h.clock.Advance(recoveryWait + time.Second)
+	linkAttempts := func() string { // the link policy's ledger rows
+		var rows string
+		if err := h.db.NewRaw(`SELECT coalesce(string_agg(key || '@' || tat::text, ',' ORDER BY key), '') FROM guard_limits WHERE key LIKE 'link:%'`).
+			Scan(t.Context(), &rows); err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	attempts := linkAttempts() // the started page read the request
+
+	for _, c := range []*http.Client{owner, h.browser()} {
+		before := h.get(c, pages.RecoveryFinishPath)
+		for range 2 { // a second visit still shows the page
+			r := h.get(c, pathOf(t, link))
+			if r.status != http.StatusOK || r.header.Get("Referrer-Policy") != "no-referrer" || sessionCookie(t, r.header) != nil {
+				t.Fatalf("finish link elsewhere: %d %v", r.status, r.header)
+			}
+			warn, button := strings.Index(r.body, `data-testid="recovery-elsewhere"`), strings.Index(r.body, `data-testid="recovery-confirm"`)
+			if warn < 0 || button < 0 || warn > button || !strings.Contains(r.body, msg(messages.RecoveryElsewhere)) {
+				t.Fatalf("no warning before the button:\n%s", r.body)
+			}
+		}
+		after := h.get(c, pages.RecoveryFinishPath)
+		if after.status != before.status || after.status != http.StatusBadRequest || strings.Contains(after.body, `name="password"`) {
+			t.Fatalf("the link's GET left its token in the browser: %d → %d", before.status, after.status)
+		}
+		token := strings.TrimPrefix(pathOf(t, link), pages.RecoveryFinishPath+"?token=")
+		if r := h.post(c, pages.RecoveryConfirmPath, url.Values{"token": {token}}, "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"); r.status != http.StatusForbidden {
+			t.Fatalf("cross-site confirm: %d", r.status)
+		}
+	}
+	if r := h.get(owner, "/account"); r.status != http.StatusOK {
+		t.Fatalf("the owner's session changed: %d", r.status)
+	}
+	// Opening the link read nothing: the guard counted no link attempt.
+	if n := linkAttempts(); n != attempts {
+		t.Fatalf("opening the link counted guard attempts: %s → %s", attempts, n)
+	}
+	// The browser that started is not warned, and finishes.
+	r := h.confirmFinish(t, starter, link, false)
+	if !strings.Contains(r.body, `name="password"`) {
+		t.Fatalf("no finish form after confirming:\n%s", r.body)
+	}
+	if r := h.post(starter, pages.RecoveryFinishPath, url.Values{"email": {"found@example.com"}, "password": {"a brand new passphrase"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("finish: %d", r.status)
 	}
 }

@@ -67,6 +67,9 @@ func (s *Server) forgotPost(w http.ResponseWriter, r *http.Request) error {
 	input := form[pages.IdentifierField]
 	sms := s.Passwords.ResetBySMS() && (!s.Passwords.ResetByEmail() || phone.Looks(input))
 	sent, err := s.Passwords.RequestReset(r.Context(), s.AppID, input, sms)
+	if err == nil && sent.Selector != "" {
+		s.Sessions.NoteResetRequest(r.Context(), sent.Selector) // the link's confirm page warns in other browsers
+	}
 	f := pages.PasswordForgot{Identifier: sent.Identity, SMS: sms, Sent: true, Interactive: isDatastar(r), ResendIn: seconds(sent.Wait),
 		Notice: messages.ResetSent}
 	if sms {
@@ -125,34 +128,65 @@ func (s *Server) afterReset(w http.ResponseWriter, r *http.Request, u auth.User)
 	return s.signIn(w, r, u, false, "", byReset)
 }
 
+// A reset link confirms before it acts. The emailed link opens
+// GET /password/reset?token=…, which only shows a confirm page with the
+// token in a hidden field: it reads nothing from the store, writes nothing
+// to the session and spends nothing, so neither a mail scanner nor another
+// site linking here can use or plant a token (a planted one would set the
+// password of the attacker's account and sign the victim in to it). The
+// confirm page's POST (resetConfirmPost, behind cross-origin protection)
+// keeps the token in this browser's session and answers 303 to
+// /password/reset, so the token leaves the address bar; that page asks
+// for the new password, and its POST (resetPost) spends the token. Keeping
+// the token in the session rather than carrying it in the password form
+// leaves the flow's later steps as they were: only the way in changed.
+//
+// The browser that asked for the reset keeps the link's selector
+// (forgotPost); opened in any other browser, the confirm page warns in
+// writing before the button.
+
 // resetPage is where a reset link lands. With the token in the address it
-// keeps the token in this browser's session (spending nothing) and sends
-// the browser on to the same page without it, so the token is neither in
-// the history nor in any Referer; without, it asks for the new password
-// for the token held, or says there is none.
+// shows the confirm page (a malformed token is refused in writing, 400)
+// and changes nothing; without, it asks for the new password for the
+// token this browser confirmed, or says there is none.
 func (s *Server) resetPage(w http.ResponseWriter, r *http.Request) error {
 	resetHeaders(w)
 	if _, ok := r.URL.Query()[pages.ResetTokenParameter]; ok {
 		token := queryValue(r, pages.ResetTokenParameter)
-		if _, _, err := otp.ParseLink(token); err != nil {
-			s.Sessions.DropResetToken(r.Context())
-			s.Sessions.Flash(r.Context(), string(messages.ResetLinkMalformed))
-		} else {
-			s.Sessions.HoldResetToken(r.Context(), token)
+		selector, _, err := otp.ParseLink(token)
+		if err != nil {
+			s.render(w, r, http.StatusBadRequest, pages.ResetPage(s.page(messages.ResetTitle, ""), pages.PasswordReset{Message: messages.ResetLinkMalformed}))
+			return nil
 		}
-		http.Redirect(w, r, pages.ResetPath, http.StatusSeeOther)
+		f := pages.PasswordReset{Token: token, Elsewhere: !s.Sessions.RequestedReset(r.Context(), selector)}
+		s.render(w, r, http.StatusOK, pages.ResetPage(s.page(messages.ResetTitle, ""), f))
 		return nil
 	}
 	f := pages.PasswordReset{HasToken: s.Sessions.ResetToken(r.Context()) != ""}
 	status := http.StatusOK
 	if !f.HasToken {
 		f.Message = messages.ResetNoLink
-		if messages.Key(s.Sessions.PopFlash(r.Context())) == messages.ResetLinkMalformed {
-			f.Message, status = messages.ResetLinkMalformed, http.StatusBadRequest
-		}
 	}
 	s.render(w, r, status, pages.ResetPage(s.page(messages.ResetTitle, ""), f))
 	return nil
+}
+
+// resetConfirmPost is the confirm page's POST: it keeps the link's token
+// in this browser's session (spending nothing, checking nothing but its
+// form) and sends the browser to the password form. A malformed token is
+// refused in writing (400) and anything held before is kept.
+func (s *Server) resetConfirmPost(w http.ResponseWriter, r *http.Request) error {
+	resetHeaders(w)
+	form, err := readForm(r, pages.LinkTokenField)
+	if err != nil {
+		return err
+	}
+	token := form[pages.LinkTokenField]
+	if _, _, err := otp.ParseLink(token); err != nil {
+		return s.resetStep(w, r, http.StatusBadRequest, pages.PasswordReset{Message: messages.ResetLinkMalformed})
+	}
+	s.Sessions.HoldResetToken(r.Context(), token)
+	return s.redirect(w, r, pages.ResetPath)
 }
 
 // resetPost spends the held link and sets the new password. A refused

@@ -9,6 +9,7 @@ import (
 
 	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/components/pages"
+	"github.com/latch-dev/latch/server/web"
 )
 
 var resetLink = regexp.MustCompile(`https?://\S+` + regexp.QuoteMeta(pages.ResetPath) + `\?token=\S+`)
@@ -48,9 +49,29 @@ func TestBrowserPasswordResetByLink(t *testing.T) {
 		if !strings.HasPrefix(link, b.base+pages.ResetPath) {
 			t.Fatalf("link %q is not on the site's origin %s", link, b.base)
 		}
+		// Opened in a browser that did not ask, the link's page warns
+		// before its button, and opening it changes nothing there.
+		before.do("open the link elsewhere", chromedp.Navigate(link))
+		before.wantText(`[data-testid="reset-elsewhere"]`, messages.Text(messages.ResetElsewhere))
+		before.open(pages.ResetPath)
+		before.wantText(`[data-testid="reset-error"]`, messages.Text(messages.ResetNoLink))
+
+		// In the browser that asked: a confirm page without the warning,
+		// then the password form, the token gone from the address bar.
 		b.do("open the link", chromedp.Navigate(link))
+		b.wantText("h1", messages.Text(messages.ResetTitle))
+		if !strings.HasPrefix(b.location(), pages.ResetPath+"?token=") || b.present(`[data-testid="reset-elsewhere"]`) {
+			t.Fatalf("confirm page at %s, warned: %v", b.location(), b.present(`[data-testid="reset-elsewhere"]`))
+		}
+		if javascript {
+			b.waitDatastar()
+		}
+		b.navigateBy("confirm", click(`[data-testid="reset-confirm"]`))
 		b.wantLocation(pages.ResetPath) // the token has left the address bar
 		b.wantText("h1", messages.Text(messages.ResetTitle))
+		if !b.present(`[data-testid="reset-password"]`) {
+			t.Fatal("no password form after confirming")
+		}
 
 		// A password the rules refuse is written next to the field.
 		tooShort := chromedp.Steps(typeInto("reset-password", "short"), click(`[data-testid="reset-submit"]`))
@@ -108,6 +129,41 @@ func TestBrowserChangePassword(t *testing.T) {
 		b.wantLocation("/account")
 		b.wantText(`[data-testid="account-notice"]`, messages.Text(messages.PasswordChanged))
 		b.readMailbox(journeyEmail, "Your Latch password was changed")
+		if javascript {
+			b.wantCleanConsole()
+		}
+	})
+}
+
+// A reset by link of an account with a second factor confirms the link,
+// takes the new password and stops at the second step, signed in to
+// nothing yet.
+func TestBrowserPasswordResetByLinkStopsAtTheSecondStep(t *testing.T) {
+	t.Parallel()
+	bothJavaScript(t, func(t *testing.T, javascript bool) {
+		chromium := chromiumPath(t)
+		h := newHarnessWith(t, harnessOptions{codes: true, devMailbox: true, passwords: true, secondFactors: everyone{}})
+		if r := h.post(h.browser(), "/signup", creds(journeyEmail, journeyPassword)); r.header.Get("Location") != web.SecondFactorPath {
+			t.Fatalf("signup with a second factor: %d %q", r.status, r.header.Get("Location"))
+		}
+		b := newBrowser(t, chromium, h, javascript)
+		b.open(pages.ForgotPath)
+		if javascript {
+			b.waitDatastar()
+			b.do("ask for a reset", typeInto("forgot-email", journeyEmail), click(`[data-testid="forgot-request"]`))
+			b.waitTextIn(`[data-testid="forgot-notice"]`, messages.Text(messages.ResetSent))
+		} else {
+			b.navigateBy("ask for a reset", chromedp.Steps(typeInto("forgot-email", journeyEmail), click(`[data-testid="forgot-request"]`)))
+		}
+		link := resetLink.FindString(b.readMailbox(journeyEmail, resetSubject))
+		b.do("open the link", chromedp.Navigate(link))
+		if javascript {
+			b.waitDatastar()
+		}
+		b.navigateBy("confirm", click(`[data-testid="reset-confirm"]`))
+		b.wantLocation(pages.ResetPath)
+		b.navigateBy("choose a password", chromedp.Steps(typeInto("reset-password", browserResetPass), click(`[data-testid="reset-submit"]`)))
+		b.wantLocation(web.SecondFactorPath)
 		if javascript {
 			b.wantCleanConsole()
 		}

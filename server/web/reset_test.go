@@ -88,13 +88,15 @@ func TestResetByLinkEndsEveryOtherSessionAndToken(t *testing.T) {
 	}
 	pathQuery, token := linkParts(t, link)
 
+	// The link's page asks to confirm and changes nothing.
 	arrive := h.get(c, pathQuery)
-	if arrive.status != http.StatusSeeOther || arrive.header.Get("Location") != "/password/reset" {
-		t.Fatalf("arrival: %d %q", arrive.status, arrive.header.Get("Location"))
+	if arrive.status != http.StatusOK || !strings.Contains(arrive.body, `data-testid="reset-confirm"`) || sessionCookie(t, arrive.header) != nil {
+		t.Fatalf("arrival: %d %s", arrive.status, arrive.body)
 	}
 	if arrive.header.Get("Referrer-Policy") != "no-referrer" {
 		t.Fatalf("arrival Referrer-Policy %q", arrive.header.Get("Referrer-Policy"))
 	}
+	h.confirmReset(t, c, token)
 	page := h.get(c, "/password/reset")
 	if page.status != 200 || !strings.Contains(page.body, `data-testid="reset-password"`) || strings.Contains(page.body, token) {
 		t.Fatalf("reset page: %d (token in page: %v)", page.status, strings.Contains(page.body, token))
@@ -102,10 +104,8 @@ func TestResetByLinkEndsEveryOtherSessionAndToken(t *testing.T) {
 	if page.header.Get("Referrer-Policy") != "no-referrer" {
 		t.Fatalf("page Referrer-Policy %q", page.header.Get("Referrer-Policy"))
 	}
-	// Arrival spent nothing.
-	var consumed int
-	_ = h.db.NewRaw(`SELECT count(*) FROM one_time_tokens WHERE purpose = 'reset_password' AND consumed_at IS NOT NULL`).Scan(context.Background(), &consumed)
-	if consumed != 0 {
+	// Arriving and confirming spent nothing.
+	if n := h.spentResets(t); n != 0 {
 		t.Fatal("arriving on the link spent it")
 	}
 
@@ -142,7 +142,7 @@ func TestResetByLinkEndsEveryOtherSessionAndToken(t *testing.T) {
 	}
 	// Used: a second browser with the same link gets a written refusal.
 	c2 := h.browser()
-	h.get(c2, pathQuery)
+	h.confirmReset(t, c2, token)
 	if r := h.post(c2, "/password/reset", url.Values{"password": {"yet another passphrase 3"}}); r.status != http.StatusGone ||
 		!strings.Contains(r.body, messages.Text(messages.ResetLinkInvalid)) || !strings.Contains(r.body, `href="/password/forgot"`) {
 		t.Fatalf("used link: %d %s", r.status, r.body)
@@ -316,19 +316,133 @@ func TestResetFormsRefuseBadRequests(t *testing.T) {
 	if r.status != http.StatusUnprocessableEntity || strings.Contains(r.body, "<script>alert") {
 		t.Fatalf("hostile email: %d", r.status)
 	}
-	// A malformed link leaves the address and is refused in writing.
-	arrive := h.get(c, "/password/reset?token=not-a-token")
-	if arrive.status != http.StatusSeeOther || arrive.header.Get("Location") != "/password/reset" {
-		t.Fatalf("malformed arrival: %d %q", arrive.status, arrive.header.Get("Location"))
+	// A malformed link is refused in writing, never echoed, and changes nothing.
+	for _, q := range []string{"?token=not-a-token", "?token=", "?token=a&token=b", "?token=%3Cscript%3E"} {
+		p := h.get(c, "/password/reset"+q)
+		if p.status != http.StatusBadRequest || !strings.Contains(p.body, msg(messages.ResetLinkMalformed)) ||
+			strings.Contains(p.body, `name="token"`) || strings.Contains(p.body, "<script>") || sessionCookie(t, p.header) != nil {
+			t.Errorf("malformed link %s: %d", q, p.status)
+		}
 	}
-	if p := h.get(c, "/password/reset"); p.status != http.StatusBadRequest || !strings.Contains(p.body, messages.Text(messages.ResetLinkMalformed)) {
-		t.Fatalf("malformed link page: %d", p.status)
+	for _, token := range []string{"not-a-token", "", "<script>"} {
+		p := h.post(c, "/password/reset/confirm", url.Values{"token": {token}})
+		if p.status != http.StatusBadRequest || !strings.Contains(p.body, msg(messages.ResetLinkMalformed)) || strings.Contains(p.body, "<script>") {
+			t.Errorf("confirming malformed %q: %d", token, p.status)
+		}
+	}
+	if p := h.get(c, "/password/reset"); p.status != http.StatusOK || !strings.Contains(p.body, msg(messages.ResetNoLink)) {
+		t.Fatalf("after malformed links: %d", p.status)
 	}
 	if p := h.post(c, "/password/reset", url.Values{"password": {resetNew}}); p.status != http.StatusBadRequest {
 		t.Fatalf("post without a link: %d", p.status)
 	}
-	if p := h.get(c, "/password/reset?token=a&token=b"); p.status != http.StatusSeeOther {
-		t.Fatalf("duplicated token: %d", p.status)
+	for name, tc := range map[string]struct {
+		body    string
+		headers []string
+		status  int
+	}{
+		"duplicated":   {"token=a&token=b", nil, http.StatusBadRequest},
+		"JSON":         {`{"token":"a"}`, []string{"Content-Type", "application/json"}, http.StatusUnsupportedMediaType},
+		"cross-origin": {"token=a", []string{"Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"}, http.StatusForbidden},
+	} {
+		if r := h.postRaw(c, "/password/reset/confirm", tc.body, append([]string{"Content-Type", "application/x-www-form-urlencoded"}, tc.headers...)...); r.status != tc.status {
+			t.Errorf("confirm %s: %d, want %d", name, r.status, tc.status)
+		}
+	}
+}
+
+// confirmReset opens a reset link's confirm page in c and submits it: the
+// token is kept for the password form.
+func (h *harness) confirmReset(t *testing.T, c *http.Client, token string) {
+	t.Helper()
+	page := h.get(c, "/password/reset?token="+url.QueryEscape(token))
+	if page.status != http.StatusOK || !strings.Contains(page.body, `action="/password/reset/confirm"`) {
+		t.Fatalf("confirm page: %d %s", page.status, page.body)
+	}
+	r := h.post(c, "/password/reset/confirm", url.Values{"token": {token}})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/password/reset" || r.header.Get("Referrer-Policy") != "no-referrer" {
+		t.Fatalf("confirm: %d %q %s", r.status, r.header.Get("Location"), r.body)
+	}
+}
+
+// spentResets counts the reset codes and links spent.
+func (h *harness) spentResets(t *testing.T) int {
+	t.Helper()
+	var n int
+	if err := h.db.NewRaw(`SELECT count(*) FROM one_time_tokens WHERE purpose = 'reset_password' AND (consumed_at IS NOT NULL OR attempts > 0)`).
+		Scan(context.Background(), &n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// A reset link's GET changes nothing: another site linking to it cannot
+// plant its token in a visitor's browser (and sign them in to the
+// attacker's account); a scanner spends nothing. Only the confirm page's
+// POST keeps the token, and a browser that did not ask for the reset is
+// warned before the button.
+func TestResetLinkConfirmsBeforeItActs(t *testing.T) {
+	t.Parallel()
+	h := newResetHarness(t, harnessOptions{})
+	h.signup("attacker@example.com", resetOld)
+	victim := h.signup("victim@example.com", "a different passphrase 99")
+	asker := h.browser()
+	h.forgot(t, asker, "attacker@example.com")
+	_, link := h.awaitReset(t, "attacker@example.com")
+	pathQuery, token := linkParts(t, link)
+
+	for _, c := range []*http.Client{victim, h.browser()} {
+		before := h.get(c, "/password/reset")
+		for range 2 { // a second visit still shows the page: nothing was used up
+			r := h.get(c, pathQuery)
+			if r.status != http.StatusOK || r.header.Get("Referrer-Policy") != "no-referrer" || r.header.Get("Cache-Control") != "no-store" {
+				t.Fatalf("link page elsewhere: %d %v", r.status, r.header)
+			}
+			if sessionCookie(t, r.header) != nil {
+				t.Fatal("opening the link wrote the session")
+			}
+			warn, button := strings.Index(r.body, `data-testid="reset-elsewhere"`), strings.Index(r.body, `data-testid="reset-confirm"`)
+			if warn < 0 || button < 0 || warn > button || !strings.Contains(r.body, msg(messages.ResetElsewhere)) {
+				t.Fatalf("no warning before the button in a browser that did not ask:\n%s", r.body)
+			}
+		}
+		if after := h.get(c, "/password/reset"); after.status != before.status || !strings.Contains(after.body, msg(messages.ResetNoLink)) {
+			t.Fatalf("the link's GET left a token in the browser: %d", after.status)
+		}
+		// Another site cannot submit the confirm page for the visitor.
+		if r := h.post(c, "/password/reset/confirm", url.Values{"token": {token}}, "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"); r.status != http.StatusForbidden {
+			t.Fatalf("cross-site confirm: %d", r.status)
+		}
+		if after := h.get(c, "/password/reset"); !strings.Contains(after.body, msg(messages.ResetNoLink)) {
+			t.Fatal("a cross-site confirm kept the token")
+		}
+	}
+	if h.signedIn(h.browser()) || !h.signedIn(victim) {
+		t.Fatal("the victim's session changed")
+	}
+	if n := h.spentResets(t); n != 0 {
+		t.Fatalf("opening the link spent or counted it (%d)", n)
+	}
+	// The browser that asked is not warned, and finishes the reset.
+	if r := h.get(asker, pathQuery); r.status != http.StatusOK || strings.Contains(r.body, `data-testid="reset-elsewhere"`) {
+		t.Fatalf("link page in the browser that asked: %d warned=%v", r.status, strings.Contains(r.body, `data-testid="reset-elsewhere"`))
+	}
+	h.confirmReset(t, asker, token)
+	if r := h.post(asker, "/password/reset", url.Values{"password": {resetNew}}); r.status != http.StatusSeeOther || r.header.Get("Location") != "/account" {
+		t.Fatalf("reset: %d %q", r.status, r.header.Get("Location"))
+	}
+	// Confirming over Datastar navigates to the form.
+	other := h.browser()
+	h.clock.Advance(2 * time.Minute)
+	h.forgot(t, other, "victim@example.com")
+	_, link = h.awaitReset(t, "victim@example.com")
+	_, token = linkParts(t, link)
+	r := h.post(other, "/password/reset/confirm", url.Values{"token": {token}}, "Datastar-Request", "true")
+	if r.status != http.StatusOK || !strings.Contains(r.body, `window.location.assign(&#34;/password/reset&#34;)`) {
+		t.Fatalf("confirm over Datastar: %d %s", r.status, r.body)
+	}
+	if p := h.get(other, "/password/reset"); !strings.Contains(p.body, `data-testid="reset-password"`) {
+		t.Fatal("no password form after confirming over Datastar")
 	}
 }
 

@@ -70,6 +70,7 @@ func (s *Server) Handler() http.Handler {
 		route("POST", pages.RecoveryCancelPath, s.recoveryCancelPost)
 		route("GET", pages.RecoveryFinishPath, s.recoveryFinishPage)
 		route("POST", pages.RecoveryFinishPath, s.recoveryFinishPost)
+		route("POST", pages.RecoveryConfirmPath, s.recoveryConfirmPost)
 		route("POST", pages.AccountRecoveryCancelPath, s.requireUser(s.accountRecoveryCancel))
 	}
 	if s.resetOn() {
@@ -78,6 +79,7 @@ func (s *Server) Handler() http.Handler {
 		route("POST", pages.ResetCodePath, s.resetCodePost)
 		route("GET", pages.ResetPath, s.resetPage)
 		route("POST", pages.ResetPath, s.resetPost)
+		route("POST", pages.ResetConfirmPath, s.resetConfirmPost)
 	}
 	if s.Passwords != nil {
 		route("GET", pages.ChangePasswordPath, s.requireUser(s.changePasswordPage))
