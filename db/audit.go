@@ -99,3 +99,14 @@ func truncate(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// Prune deletes the audit events older than before, through audit_prune,
+// the one path allowed to delete from the append-only table, and returns
+// how many.
+func (a *Audit) Prune(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	if err := a.db.NewRaw("SELECT audit_prune(?)", before.UTC()).Scan(ctx, &n); err != nil {
+		return 0, fmt.Errorf("db: audit prune: %w", err)
+	}
+	return n, nil
+}

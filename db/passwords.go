@@ -51,6 +51,16 @@ func (s *Passwords) PasswordHash(ctx context.Context, appID, userID uuid.UUID) (
 // Errors: otp.ErrUsed when c.Spend is no longer usable (spent, voided or
 // expired since it was checked); auth.ErrNotFound when the app has no such
 // active user; anything else is internal.
+// SpendProof spends the reset code or link id, if it is still usable,
+// without changing anything else: a reset of an account with a second
+// factor spends its proof at once and commits later. It returns
+// otp.ErrUsed when it is not usable.
+func (s *Passwords) SpendProof(ctx context.Context, id uuid.UUID) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return s.onetime.SpendTx(ctx, tx, id)
+	})
+}
+
 func (s *Passwords) SetPassword(ctx context.Context, c auth.PasswordChange) (auth.PasswordChanged, error) {
 	var out auth.PasswordChanged
 	now := s.clock().UTC()

@@ -170,9 +170,17 @@ func TestDeletionEndsEverythingAndLoginRestoresWithinGrace(t *testing.T) {
 		t.Fatal("a wrong password restored the account")
 	}
 	w.advance(13 * 24 * time.Hour)
+	// The right password proves the first factor; nothing is restored
+	// until the sign-in's last factor has passed and Restore runs.
 	u, err := w.accounts.Login(w.ctx, w.app, "ada@example.com", settingsPassword)
-	if err != nil || u.ID != id || !u.Restored || u.Status != auth.StatusActive {
+	if err != nil || u.ID != id || u.Restored || u.Status != auth.StatusDeleted {
 		t.Fatalf("login in grace = %+v, %v", u, err)
+	}
+	if w.status(id) != "deleted" {
+		t.Fatal("a first factor alone restored the account")
+	}
+	if u, err = w.accounts.Restore(w.ctx, u, "password"); err != nil || !u.Restored || u.Status != auth.StatusActive {
+		t.Fatalf("restore in grace = %+v, %v", u, err)
 	}
 	if w.status(id) != "active" || w.count("SELECT count(*) FROM users WHERE id = ? AND deleted_at IS NULL AND purge_after IS NULL", id) != 1 {
 		t.Fatal("login in grace did not restore the account")
@@ -180,7 +188,11 @@ func TestDeletionEndsEverythingAndLoginRestoresWithinGrace(t *testing.T) {
 	if w.count("SELECT count(*) FROM audit_events WHERE user_id = ? AND event = 'account.restore'", id) != 1 {
 		t.Fatal("no account.restore event")
 	}
-	if again, err := w.accounts.Login(w.ctx, w.app, "ada@example.com", settingsPassword); err != nil || again.Restored {
+	again, err := w.accounts.Login(w.ctx, w.app, "ada@example.com", settingsPassword)
+	if err == nil {
+		again, err = w.accounts.Restore(w.ctx, again, "password")
+	}
+	if err != nil || again.Restored {
 		t.Fatalf("a second login restored again: %+v %v", again, err)
 	}
 

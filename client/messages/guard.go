@@ -29,6 +29,8 @@ const (
 	EmailNewSignInWhere   Key = "email.new_sign_in.where"
 	EmailNewSignInAction  Key = "email.new_sign_in.action"
 	UnknownBrowser        Key = "device.unknown_browser"
+	EmailRestoredSubject  Key = "email.restored.subject"
+	EmailRestoredBody     Key = "email.restored.body"
 )
 
 var signInCatalog = map[Key]string{
@@ -37,4 +39,48 @@ var signInCatalog = map[Key]string{
 	EmailNewSignInWhere:   "{browser}, from the address {ip}, at {time}.",
 	EmailNewSignInAction:  "Review your devices",
 	UnknownBrowser:        "An unknown browser",
+	EmailRestoredSubject:  "Your {app} account was restored",
+	EmailRestoredBody:     "Your account was going to be deleted. Someone signed in to it, so it is active again and will not be deleted.",
+}
+
+// SMSResetElsewhere answers a reset asked by SMS for an account that also
+// has an email address: the number alone cannot reset it.
+const SMSResetElsewhere Key = "sms.reset_elsewhere"
+
+// Security activity wording for passwords, second factors and recovery.
+const (
+	ActivityPasswordChanged      Key = "activity.password_changed"
+	ActivityPasswordChangeFailed Key = "activity.password_change_failed"
+	ActivityPasswordReset        Key = "activity.password_reset"
+	ActivityPasswordResetPending Key = "activity.password_reset_pending"
+	ActivityPasswordResetFailed  Key = "activity.password_reset_failed"
+	ActivityTOTPEnabled          Key = "activity.totp_enabled"
+	ActivityTOTPDisabled         Key = "activity.totp_disabled"
+	ActivityTOTPUsed             Key = "activity.totp_used"
+	ActivityTOTPRefused          Key = "activity.totp_refused"
+	ActivityRecoveryCodeUsed     Key = "activity.recovery_code_used"
+	ActivityRecoveryCodesNew     Key = "activity.recovery_codes_new"
+	ActivityRecoveryStarted      Key = "activity.recovery_started"
+	ActivityRecoveryRefused      Key = "activity.recovery_refused"
+	ActivityRecoveryCancelled    Key = "activity.recovery_cancelled"
+	ActivityRecoveryCompleted    Key = "activity.recovery_completed"
+)
+
+var factorActivityCatalog = map[Key]string{
+	SMSResetElsewhere:            "{app}: a password reset was asked for this number. Your account also has an email address: reset your password from it, or recover your account at {url}",
+	ActivityPasswordChanged:      "Your password was changed",
+	ActivityPasswordChangeFailed: "A password change was refused",
+	ActivityPasswordReset:        "Your password was reset",
+	ActivityPasswordResetPending: "A password reset waited for your second step",
+	ActivityPasswordResetFailed:  "A password reset was refused",
+	ActivityTOTPEnabled:          "Two-step verification was turned on",
+	ActivityTOTPDisabled:         "Two-step verification was turned off",
+	ActivityTOTPUsed:             "An authenticator code confirmed it was you",
+	ActivityTOTPRefused:          "A wrong authenticator code was refused",
+	ActivityRecoveryCodeUsed:     "A recovery code was used",
+	ActivityRecoveryCodesNew:     "New recovery codes were made",
+	ActivityRecoveryStarted:      "An account recovery was started",
+	ActivityRecoveryRefused:      "An account recovery was refused",
+	ActivityRecoveryCancelled:    "An account recovery was cancelled",
+	ActivityRecoveryCompleted:    "Your account was recovered",
 }

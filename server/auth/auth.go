@@ -49,6 +49,10 @@ type User struct {
 	// Restored is set by a first factor that just brought the account
 	// back from pending deletion, so the page can say so.
 	Restored bool
+	// PendingPassword is the hash of the new password a reset of an
+	// account with a second factor left to store once that factor passes
+	// (Passwords.CommitReset); "" otherwise. Nothing else carries it.
+	PendingPassword string `json:"-"`
 }
 
 // PendingDeletion reports whether u was deleted by its owner and may still

@@ -184,10 +184,10 @@ func (c *Codes) VerifyLogin(ctx context.Context, appID uuid.UUID, email, code st
 	rec, err := c.store.Verify(ctx, appID, otp.PurposeLogin, email, c.hasher.Code(otp.PurposeLogin, email, code))
 	switch {
 	case errors.Is(err, otp.ErrExhausted):
-		c.record(ctx, Event{AppID: appID, Name: "code.use", Outcome: Failure, Detail: map[string]string{"reason": "exhausted", "purpose": "login"}})
+		c.record(ctx, Event{AppID: appID, UserID: ownerOf(ctx, c.users, appID, email), Name: "code.use", Outcome: Failure, Detail: map[string]string{"reason": "exhausted", "purpose": "login"}})
 		return User{}, &Error{Code: messages.CodeExhausted, Err: err}
 	case errors.Is(err, otp.ErrInvalid), errors.Is(err, otp.ErrExpired), errors.Is(err, otp.ErrUsed):
-		c.record(ctx, Event{AppID: appID, Name: "code.use", Outcome: Failure, Detail: map[string]string{"reason": reason(err), "purpose": "login"}})
+		c.record(ctx, Event{AppID: appID, UserID: ownerOf(ctx, c.users, appID, email), Name: "code.use", Outcome: Failure, Detail: map[string]string{"reason": reason(err), "purpose": "login"}})
 		invalid.Err = err
 		return User{}, invalid
 	case err != nil:
@@ -198,10 +198,7 @@ func (c *Codes) VerifyLogin(ctx context.Context, appID uuid.UUID, email, code st
 		return User{}, invalid
 	}
 	acct, err := c.users.Account(ctx, appID, *rec.UserID)
-	if err == nil {
-		acct.User, err = restoreIfPending(ctx, c.users, c.audit, c.log, acct.User, time.Now(), "email_code")
-	}
-	if errors.Is(err, ErrNotFound) || (err == nil && acct.User.Status != StatusActive) {
+	if errors.Is(err, ErrNotFound) || (err == nil && !acct.User.CanSignIn(time.Now())) {
 		return User{}, invalid
 	}
 	if err != nil {

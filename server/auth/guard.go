@@ -79,6 +79,21 @@ func clearGuard(ctx context.Context, g Guard, name guard.Name, s guard.Subject) 
 	return c.Clear(ctx, name, s)
 }
 
+// ownerOf returns the user holding identity (an email address, or an
+// E.164 number), or uuid.Nil: failures against an account are audited
+// under its user, so the holder sees attacks on their codes.
+func ownerOf(ctx context.Context, users IdentityUsers, appID uuid.UUID, identity string) uuid.UUID {
+	kind := IdentityEmail
+	if strings.HasPrefix(identity, "+") {
+		kind = IdentityPhone
+	}
+	u, err := users.UserByIdentity(ctx, appID, kind, identity)
+	if err != nil {
+		return uuid.Nil
+	}
+	return u.ID
+}
+
 // Refused reports whether err is an attempt the guard refused.
 func Refused(err error) bool {
 	var refused *guard.Refused

@@ -75,10 +75,7 @@ func (c *Codes) ConsumeLoginLink(ctx context.Context, appID uuid.UUID, token str
 		return fail("unknown_identity", nil)
 	}
 	acct, err := c.users.Account(ctx, appID, *rec.UserID)
-	if err == nil {
-		acct.User, err = restoreIfPending(ctx, c.users, c.audit, c.log, acct.User, time.Now(), "login_link")
-	}
-	if errors.Is(err, ErrNotFound) || (err == nil && acct.User.Status != StatusActive) {
+	if errors.Is(err, ErrNotFound) || (err == nil && !acct.User.CanSignIn(time.Now())) {
 		return fail("inactive", nil)
 	}
 	if err != nil {

@@ -60,6 +60,15 @@ type PasswordStore interface {
 	// c.Spend is no longer usable, and ErrNotFound when the app has no such
 	// active user.
 	SetPassword(ctx context.Context, c PasswordChange) (PasswordChanged, error)
+	// SpendProof spends a reset code or link without changing anything
+	// else; otp.ErrUsed when it is no longer usable.
+	SpendProof(ctx context.Context, id uuid.UUID) error
+}
+
+// SecondFactorRequirer says who must pass a second factor to sign in
+// (TwoFactor.Required).
+type SecondFactorRequirer interface {
+	Required(ctx context.Context, appID, userID uuid.UUID) (bool, error)
 }
 
 // ResetCodes stores reset codes and links and queues their messages
@@ -84,6 +93,10 @@ type ResetUsers interface {
 type PasswordMessages interface {
 	ResetEmail(ctx context.Context, to, code, linkToken string, ttl time.Duration) (Message, error)
 	ResetSMS(ctx context.Context, to, code string, ttl time.Duration) (Message, error)
+	// ResetSMSElsewhere answers a reset asked by SMS for an account that
+	// also has a verified email address: no code, only where to go (the
+	// email, or the delayed account recovery).
+	ResetSMSElsewhere(ctx context.Context, to string) (Message, error)
 	PasswordChangedEmail(ctx context.Context, to string, at time.Time) (Message, error)
 	PasswordChangedSMS(ctx context.Context, to string, at time.Time) (Message, error)
 }
@@ -101,6 +114,7 @@ type Passwords struct {
 	email     bool
 	blocklist Blocklist
 	guard     Guard
+	second    SecondFactorRequirer
 	ttl       time.Duration
 	clock     func() time.Time
 	log       *slog.Logger
@@ -113,8 +127,11 @@ type PasswordsOptions struct {
 	TTL       time.Duration // how long a reset code or link works; 15 minutes when zero
 	Blocklist Blocklist
 	Guard     Guard // bounds the current password typed to change it, on the login budget
-	Clock     func() time.Time
-	Logger    *slog.Logger
+	// SecondFactors (nil: nobody) names the accounts whose reset commits
+	// only after their second factor (User.PendingPassword).
+	SecondFactors SecondFactorRequirer
+	Clock         func() time.Time
+	Logger        *slog.Logger
 }
 
 // NewPasswords returns the reset and change flows.
@@ -130,7 +147,7 @@ func NewPasswords(users ResetUsers, store PasswordStore, codes ResetCodes, codeH
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Passwords{users: users, store: store, codes: codes, otp: codeHasher, hasher: hasher, msgs: msgs, audit: audit,
-		numbers: o.Numbers, email: o.Email, blocklist: o.Blocklist, guard: o.Guard, ttl: o.TTL, clock: o.Clock, log: o.Logger}
+		numbers: o.Numbers, email: o.Email, blocklist: o.Blocklist, guard: o.Guard, second: o.SecondFactors, ttl: o.TTL, clock: o.Clock, log: o.Logger}
 }
 
 // ResetByEmail and ResetBySMS report which identifiers a reset may be
@@ -179,6 +196,18 @@ func (p *Passwords) RequestReset(ctx context.Context, appID uuid.UUID, input str
 		sent.Identity, in.Channel, in.Identity = number, otp.ChannelSMS, number
 		in.CodeHash = p.otp.Code(otp.PurposeResetPassword, number, code)
 		owner, lookupErr := p.users.UserByVerifiedPhone(ctx, appID, number)
+		if lookupErr == nil {
+			// One weak channel cannot take an account: a number alone
+			// resets only an account it is the only way into. Any other
+			// gets no code, only where to go; the answer is the same.
+			acct, err := p.users.Account(ctx, appID, owner.ID)
+			if err != nil {
+				return sent, fmt.Errorf("auth: reset: %w", err)
+			}
+			if verifiedEmail(acct) {
+				return p.resetElsewhere(ctx, sent, in, owner.ID)
+			}
+		}
 		m, err := p.msgs.ResetSMS(ctx, number, code, p.ttl)
 		if err != nil {
 			return sent, fmt.Errorf("auth: reset message: %w", err)
@@ -205,6 +234,43 @@ func (p *Passwords) RequestReset(ctx context.Context, appID uuid.UUID, input str
 
 // issueReset stores the row and queues m: to owner when lookupErr is nil
 // and the account active, as a decoy otherwise.
+// verifiedEmail reports whether the account has a verified email address.
+func verifiedEmail(a Account) bool {
+	for _, id := range a.Identities {
+		if id.Kind == IdentityEmail && id.VerifiedAt != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// resetElsewhere texts a number whose account has a verified email where
+// to reset instead. A row is still stored (the send limits and cooldown
+// count it, the answer reads the same), holding no user: its code, never
+// sent, can reset nothing.
+func (p *Passwords) resetElsewhere(ctx context.Context, sent ResetSent, in otp.Issue, owner uuid.UUID) (ResetSent, error) {
+	m, err := p.msgs.ResetSMSElsewhere(ctx, in.Identity)
+	if err != nil {
+		return sent, fmt.Errorf("auth: reset message: %w", err)
+	}
+	m.SMS, m.To, m.Expires = true, in.Identity, p.clock().Add(p.ttl)
+	detail := map[string]string{"purpose": string(otp.PurposeResetPassword), "channel": string(otp.ChannelSMS), "reason": "other_channel"}
+	err = p.codes.Issue(ctx, in, &m)
+	var limited *otp.SendLimitError
+	if errors.As(err, &limited) {
+		detail["reason"] = "limited"
+		p.record(ctx, Event{AppID: in.AppID, UserID: owner, Name: "code.send", Outcome: Failure, Detail: detail})
+		sent.Wait = limited.Wait
+		return sent, &Error{Code: messages.CodeSendLimited, Err: err}
+	}
+	if err != nil {
+		return sent, fmt.Errorf("auth: reset: %w", err)
+	}
+	p.record(ctx, Event{AppID: in.AppID, UserID: owner, Name: "code.send", Outcome: Success, Detail: detail})
+	sent.Wait = p.codes.Cooldown()
+	return sent, nil
+}
+
 func (p *Passwords) issueReset(ctx context.Context, sent ResetSent, in otp.Issue, owner User, lookupErr error, m Message) (ResetSent, error) {
 	if lookupErr != nil && !errors.Is(lookupErr, ErrNotFound) {
 		return sent, fmt.Errorf("auth: reset: %w", lookupErr)
@@ -331,6 +397,15 @@ func (p *Passwords) Reset(ctx context.Context, appID uuid.UUID, proof ResetProof
 	// address too: still nothing is spent if it is refused.
 	if _, problem := p.checkNew(ctx, plain, acct.Email()); problem != "" {
 		return p.refusePassword(ctx, appID, acct.User.ID, "password.reset", method, problem)
+	}
+	if p.second != nil {
+		need, err := p.second.Required(ctx, appID, acct.User.ID)
+		if err != nil {
+			return User{}, fmt.Errorf("auth: reset: %w", err)
+		}
+		if need {
+			return p.deferReset(ctx, acct, plain, rec, method)
+		}
 	}
 	keep := ""
 	if cur.UserID == acct.User.ID {
@@ -466,6 +541,60 @@ func (p *Passwords) Change(ctx context.Context, appID uuid.UUID, req PasswordCha
 	if req.EndOthers && keep != "" {
 		p.recordRevoke(ctx, appID, req.UserID, keep, changed.Sessions, "password_change")
 	}
+	return nil
+}
+
+// deferReset is a reset of an account with a second factor: the proof is
+// spent and the new password hashed, but nothing of the account changes
+// (its password, sessions and token families stay) until the second
+// factor passes and the caller commits User.PendingPassword with
+// CommitReset. A reset that never finishes changes nothing.
+func (p *Passwords) deferReset(ctx context.Context, acct Account, plain string, rec otp.Record, method string) (User, error) {
+	if _, err := reserve(ctx, p.guard, guard.SetPassword, subject(ctx, acct.User.ID, ""), messages.TooManyAttempts); err != nil {
+		return User{}, err
+	}
+	hash, err := p.hasher.Hash(ctx, plain)
+	if err != nil {
+		return User{}, fmt.Errorf("auth: reset: hash: %w", err)
+	}
+	if err := p.store.SpendProof(ctx, rec.ID); err != nil {
+		if errors.Is(err, otp.ErrUsed) {
+			p.record(ctx, Event{AppID: acct.User.AppID, UserID: acct.User.ID, Name: "password.reset", Outcome: Failure, Detail: map[string]string{"reason": "used", "method": method}})
+			return User{}, &Error{Code: messages.CodeInvalid, Err: err}
+		}
+		return User{}, fmt.Errorf("auth: reset: %w", err)
+	}
+	p.record(ctx, Event{AppID: acct.User.AppID, UserID: acct.User.ID, Name: "password.reset", Outcome: Success,
+		Detail: map[string]string{"method": method, "channel": string(rec.Channel), "committed": "after_second_factor"}})
+	u := acct.User
+	u.PendingPassword = hash
+	return u, nil
+}
+
+// CommitReset stores the new password a reset left pending (its hash, as
+// User.PendingPassword carried it) once the account's second factor has
+// passed: every session and token family ends, reset links still out are
+// voided, and the holder is told.
+//
+// Errors: ErrNotFound when the account is gone or not active; internal
+// ones.
+func (p *Passwords) CommitReset(ctx context.Context, appID, userID uuid.UUID, hash string) error {
+	acct, err := p.users.Account(ctx, appID, userID)
+	if err != nil {
+		return err
+	}
+	notice, err := p.notice(ctx, acct)
+	if err != nil {
+		return fmt.Errorf("auth: reset: notice: %w", err)
+	}
+	changed, err := p.store.SetPassword(ctx, PasswordChange{AppID: appID, UserID: userID, Hash: hash,
+		EndSessions: true, Reason: "password_reset", Notice: notice})
+	if err != nil {
+		return fmt.Errorf("auth: reset: %w", err)
+	}
+	p.record(ctx, Event{AppID: appID, UserID: userID, Name: "password.reset", Outcome: Success,
+		Detail: map[string]string{"committed": "second_factor_passed", "families_revoked": strconv.Itoa(changed.Families)}})
+	p.recordRevoke(ctx, appID, userID, "", changed.Sessions, "password_reset")
 	return nil
 }
 

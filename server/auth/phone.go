@@ -274,6 +274,16 @@ func (p *Phones) issue(ctx context.Context, appID uuid.UUID, purpose otp.Purpose
 	return nil
 }
 
+// ownerOf returns the user holding the verified number, or uuid.Nil: a
+// failure against an account is audited under its user.
+func (p *Phones) ownerOf(ctx context.Context, appID uuid.UUID, number string) uuid.UUID {
+	u, err := p.users.UserByVerifiedPhone(ctx, appID, number)
+	if err != nil {
+		return uuid.Nil
+	}
+	return u.ID
+}
+
 // spend checks a code for purpose and number and consumes it.
 func (p *Phones) spend(ctx context.Context, appID uuid.UUID, purpose otp.Purpose, number, code string) (otp.Record, error) {
 	invalid := &Error{Code: messages.CodeInvalid}
@@ -285,10 +295,10 @@ func (p *Phones) spend(ctx context.Context, appID uuid.UUID, purpose otp.Purpose
 	rec, err := p.store.Verify(ctx, appID, purpose, number, p.hasher.Code(purpose, number, code))
 	switch {
 	case errors.Is(err, otp.ErrExhausted):
-		p.record(ctx, Event{AppID: appID, Name: "code.use", Outcome: Failure, Detail: smsDetail(purpose, "reason", "exhausted")})
+		p.record(ctx, Event{AppID: appID, UserID: p.ownerOf(ctx, appID, number), Name: "code.use", Outcome: Failure, Detail: smsDetail(purpose, "reason", "exhausted")})
 		return otp.Record{}, &Error{Code: messages.CodeExhausted, Err: err}
 	case errors.Is(err, otp.ErrInvalid), errors.Is(err, otp.ErrExpired), errors.Is(err, otp.ErrUsed):
-		p.record(ctx, Event{AppID: appID, Name: "code.use", Outcome: Failure, Detail: smsDetail(purpose, "reason", reason(err))})
+		p.record(ctx, Event{AppID: appID, UserID: p.ownerOf(ctx, appID, number), Name: "code.use", Outcome: Failure, Detail: smsDetail(purpose, "reason", reason(err))})
 		invalid.Err = err
 		return otp.Record{}, invalid
 	case err != nil:
@@ -297,15 +307,12 @@ func (p *Phones) spend(ctx context.Context, appID uuid.UUID, purpose otp.Purpose
 	return rec, nil
 }
 
-// active returns the user if the account exists and is active (restoring
-// one pending deletion: the code was the first factor), and
-// messages.CodeInvalid if not.
+// active returns the user if the account may sign in (active, or pending
+// deletion: the sign-in restores it once its last factor has passed, see
+// Service.Restore), and messages.CodeInvalid if not.
 func (p *Phones) active(ctx context.Context, appID, id uuid.UUID) (User, error) {
 	acct, err := p.users.Account(ctx, appID, id)
-	if err == nil {
-		acct.User, err = restoreIfPending(ctx, p.users, p.audit, p.log, acct.User, p.clock(), "sms_code")
-	}
-	if errors.Is(err, ErrNotFound) || (err == nil && acct.User.Status != StatusActive) {
+	if errors.Is(err, ErrNotFound) || (err == nil && !acct.User.CanSignIn(p.clock())) {
 		return User{}, &Error{Code: messages.CodeInvalid}
 	}
 	if err != nil {

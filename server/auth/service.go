@@ -22,6 +22,7 @@ type Service struct {
 	audit     Auditor
 	blocklist Blocklist
 	guard     Guard
+	restored  RestoreNotifier
 	clock     func() time.Time
 	log       *slog.Logger
 }
@@ -30,13 +31,14 @@ type Service struct {
 type Options struct {
 	Blocklist Blocklist        // nil allows every password the rules accept
 	Guard     Guard            // bounds password guesses and sign-ups; nil only in tests of one flow
+	Restored  RestoreNotifier  // tells holders their deleted account was restored; nil: no notice
 	Clock     func() time.Time // nil means time.Now
 	Logger    *slog.Logger     // nil discards
 }
 
 // NewService returns a Service over the given storage, hasher and auditor.
 func NewService(users UserStore, hasher Hasher, audit Auditor, opt Options) *Service {
-	s := &Service{users: users, hasher: hasher, audit: audit, blocklist: opt.Blocklist, guard: opt.Guard, clock: opt.Clock, log: opt.Logger}
+	s := &Service{users: users, hasher: hasher, audit: audit, blocklist: opt.Blocklist, guard: opt.Guard, restored: opt.Restored, clock: opt.Clock, log: opt.Logger}
 	if s.clock == nil {
 		s.clock = time.Now
 	}
@@ -165,10 +167,9 @@ func (s *Service) Login(ctx context.Context, appID uuid.UUID, email, plain strin
 		return User{}, failed
 	}
 	attempt.Succeeded(ctx)
-	if u, err = restoreIfPending(ctx, s.users, s.audit, s.log, u, s.clock(), "password"); err != nil {
-		return User{}, fmt.Errorf("auth: login: %w", err)
-	}
-	if u.Status != StatusActive {
+	// An account pending deletion may sign in; it is restored only once
+	// the sign-in's last factor has passed (Restore).
+	if !u.CanSignIn(s.clock()) {
 		s.record(ctx, Event{AppID: appID, UserID: u.ID, Name: "login", Outcome: Failure, Detail: map[string]string{"reason": "status_" + string(u.Status)}})
 		return User{}, failed
 	}
@@ -189,6 +190,32 @@ func (s *Service) rehash(ctx context.Context, userID uuid.UUID, plain string) {
 	if err != nil {
 		s.log.WarnContext(ctx, "password rehash failed", "user_id", userID, "err", err)
 	}
+}
+
+// RestoreNotifier tells an account holder their account was restored.
+type RestoreNotifier interface {
+	Restored(ctx context.Context, appID, userID uuid.UUID) error
+}
+
+// Restore ends a sign-in whose last factor has passed: an account pending
+// deletion is made active again (audited as account.restore with method,
+// the holder notified), and the user returned with Restored set. Any
+// other user is returned as is. No first factor restores an account by
+// itself: an account with a second factor stays deleted until that factor
+// passes.
+//
+// Errors: a failure to restore; a notice that cannot be queued is logged.
+func (s *Service) Restore(ctx context.Context, u User, method string) (User, error) {
+	r, err := restoreIfPending(ctx, s.users, s.audit, s.log, u, s.clock(), method)
+	if err != nil || !r.Restored {
+		return r, err
+	}
+	if s.restored != nil {
+		if err := s.restored.Restored(ctx, u.AppID, u.ID); err != nil {
+			s.log.WarnContext(ctx, "restore notice not queued", "user_id", u.ID, "err", err)
+		}
+	}
+	return r, nil
 }
 
 // Logout records that a user ended their session.

@@ -22,6 +22,8 @@ type NewSignIn struct {
 // devices page built from the public origin.
 type SignInMessages interface {
 	NewSignIn(ctx context.Context, to string, s NewSignIn) (Message, error)
+	// Restored says a sign-in brought the account back from deletion.
+	Restored(ctx context.Context, to string, s NewSignIn) (Message, error)
 }
 
 // SignInNotices tells account holders about sign-ins from browsers that
@@ -53,7 +55,17 @@ func NewSignInNotices(users UserStore, notifier Notifier, msgs SignInMessages, g
 //
 // Errors: a failure to look up the account, write or queue the notice.
 func (n *SignInNotices) NewSignIn(ctx context.Context, appID, userID uuid.UUID) error {
-	if _, err := reserve(ctx, n.guard, guard.Notice, guard.Subject{Account: accountKey(userID, "") + ":new_sign_in"}, ""); err != nil {
+	return n.send(ctx, appID, userID, "new_sign_in", n.msgs.NewSignIn)
+}
+
+// Restored emails userID's address that a sign-in restored the account
+// they had deleted (RestoreNotifier), within the same notice budget.
+func (n *SignInNotices) Restored(ctx context.Context, appID, userID uuid.UUID) error {
+	return n.send(ctx, appID, userID, "restored", n.msgs.Restored)
+}
+
+func (n *SignInNotices) send(ctx context.Context, appID, userID uuid.UUID, kind string, write func(context.Context, string, NewSignIn) (Message, error)) error {
+	if _, err := reserve(ctx, n.guard, guard.Notice, guard.Subject{Account: accountKey(userID, "") + ":" + kind}, ""); err != nil {
 		if Refused(err) {
 			return nil // one notice an hour is enough to act on
 		}
@@ -67,7 +79,7 @@ func (n *SignInNotices) NewSignIn(ctx context.Context, appID, userID uuid.UUID) 
 		return nil
 	}
 	c := ClientFrom(ctx)
-	m, err := n.msgs.NewSignIn(ctx, acct.Email(), NewSignIn{UserAgent: c.UserAgent, IP: c.IP, At: n.clock().UTC()})
+	m, err := write(ctx, acct.Email(), NewSignIn{UserAgent: c.UserAgent, IP: c.IP, At: n.clock().UTC()})
 	if err != nil {
 		return fmt.Errorf("auth: new sign-in notice: %w", err)
 	}

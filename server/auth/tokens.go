@@ -127,6 +127,9 @@ type Sealer interface {
 // PasswordAccounts is what the token flows need from the account flows.
 type PasswordAccounts interface {
 	Login(ctx context.Context, appID uuid.UUID, email, password string) (User, error)
+	// Restore restores an account pending deletion once every factor of
+	// the grant has passed (Service.Restore).
+	Restore(ctx context.Context, u User, method string) (User, error)
 	Account(ctx context.Context, appID, userID uuid.UUID) (Account, error)
 }
 
@@ -266,6 +269,9 @@ func (t *Tokens) PasswordGrant(ctx context.Context, appID uuid.UUID, email, pass
 	if err := t.secondFactor(ctx, appID, u, sf, "password"); err != nil {
 		return Grant{}, err
 	}
+	if u, err = t.accounts.Restore(ctx, u, "password"); err != nil {
+		return Grant{}, err
+	}
 	return t.startFamily(ctx, appID, u, "password")
 }
 
@@ -312,6 +318,9 @@ func (t *Tokens) CodeGrant(ctx context.Context, appID uuid.UUID, email, code str
 		return Grant{}, err
 	}
 	if err := t.secondFactor(ctx, appID, u, sf, "email_code"); err != nil {
+		return Grant{}, err
+	}
+	if u, err = t.accounts.Restore(ctx, u, "email_code"); err != nil {
 		return Grant{}, err
 	}
 	return t.startFamily(ctx, appID, u, "otp")

@@ -128,7 +128,20 @@ type TwoFactorStatus struct {
 // Required reports whether userID must pass a second factor to sign in: a
 // confirmed TOTP factor is on.
 func (t *TwoFactor) Required(ctx context.Context, appID, userID uuid.UUID) (bool, error) {
-	f, err := t.store.TOTP(ctx, appID, userID)
+	return TOTPRequired{Store: t.store}.Required(ctx, appID, userID)
+}
+
+// TOTPRequired answers TwoFactor.Required from the store alone, for flows
+// wired before the second factor itself (password reset).
+type TOTPRequired struct {
+	Store interface {
+		TOTP(ctx context.Context, appID, userID uuid.UUID) (TOTPFactor, error)
+	}
+}
+
+// Required reports whether userID has a confirmed TOTP factor.
+func (r TOTPRequired) Required(ctx context.Context, appID, userID uuid.UUID) (bool, error) {
+	f, err := r.Store.TOTP(ctx, appID, userID)
 	if errors.Is(err, ErrNotFound) {
 		return false, nil
 	}

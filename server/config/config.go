@@ -60,6 +60,9 @@ type Config struct {
 	// HashQueueWait is LATCH_HASH_QUEUE_WAIT: how long a hash may wait for
 	// a slot (default 2s); past it, 503 with Retry-After.
 	HashQueueWait time.Duration
+	// AuditRetention is LATCH_AUDIT_RETENTION: how long audit events are
+	// kept before the housekeeping prune removes them; 0 keeps them.
+	AuditRetention time.Duration
 	// Guard is the guard's policy table (server/guard), with the
 	// LATCH_GUARD_<POLICY>_<SCOPE> overrides applied.
 	Guard guard.Policies
@@ -238,6 +241,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.loadPhone(&p)
 	c.loadBreach(&p)
 	c.loadGuard(&p)
+	c.loadAudit(&p)
 	if c.Argon2MemoryKiB < 8*uint32(c.Argon2Parallelism) {
 		p.fail("LATCH_ARGON2_MEMORY_KIB", "must be at least 8 × LATCH_ARGON2_PARALLELISM")
 	}

@@ -113,8 +113,9 @@ type Guard struct {
 	clock    func() time.Time
 	log      *slog.Logger
 
-	mu    sync.Mutex
-	trips []time.Time // recent Challenge refusals, for Level
+	mu     sync.Mutex
+	trips  []time.Time          // recent Challenge refusals, for Level
+	warned map[string]time.Time // when each tripped limit was last logged
 }
 
 // Options are the optional parts of a Guard.
@@ -213,8 +214,7 @@ func (g *Guard) Reserve(ctx context.Context, name Name, s Subject) (*Reservation
 	if !p.Quiet {
 		noteRefused(ctx, refused)
 	}
-	if l.Past == Challenge {
-		g.trip()
+	if l.Past == Challenge && g.trip(counterKey(name, l, "")) {
 		g.log.WarnContext(ctx, "budget tripped", "policy", string(name), "scope", string(l.Scope),
 			"budget", l.Budget, "window", l.Window.String(), "level", g.Level())
 	}
@@ -287,10 +287,28 @@ const levelWindow = 15 * time.Minute
 // maxLevel caps Level, and with it the extra proof-of-work difficulty.
 const maxLevel = 6
 
-func (g *Guard) trip() {
+// trip records a Challenge refusal of the limit named by key, raising
+// Level, and reports whether it is the first of that limit in a minute:
+// the warning is logged once a minute per limit, not once per refused
+// request, so an attack cannot flood the log.
+func (g *Guard) trip(key string) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.trips = append(g.prune(g.clock()), g.clock())
+	now := g.clock()
+	g.trips = append(g.prune(now), now)
+	if g.warned == nil {
+		g.warned = map[string]time.Time{}
+	}
+	if last, ok := g.warned[key]; ok && now.Sub(last) < time.Minute {
+		return false
+	}
+	for k, t := range g.warned {
+		if now.Sub(t) >= time.Minute {
+			delete(g.warned, k)
+		}
+	}
+	g.warned[key] = now
+	return true
 }
 
 func (g *Guard) prune(now time.Time) []time.Time {

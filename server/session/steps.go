@@ -15,6 +15,8 @@ const (
 	pendingNextKey     = "pending_next"     // where to land once signed in (checked)
 	pendingMethodKey   = "pending_method"   // the first factor used, for audit
 	pendingAtKey       = "pending_at"       // unix seconds the first factor passed
+	pendingPasswordKey = "pending_password" // a reset's new password hash, stored after the second step
+	pendingRestoreKey  = "pending_restore"  // the account is pending deletion: restore after the second step
 )
 
 // PendingTTL bounds the time between a first factor and the second: after
@@ -29,6 +31,12 @@ type Pending struct {
 	Next     string // a checked local target, or ""
 	Method   string // "password", "email_code", "login_link", "sms_code"…
 	Since    time.Time
+	// Restore: the account is pending deletion, to be restored only once
+	// the second factor has passed.
+	Restore bool
+	// PasswordHash is a reset's new password, stored only once the second
+	// factor has passed.
+	PasswordHash string
 }
 
 // BeginPending records a sign-in waiting for its second factor, in a
@@ -47,6 +55,8 @@ func (m *Manager) BeginPending(ctx context.Context, p Pending) error {
 	m.sm.Put(ctx, pendingRememberKey, p.Remember)
 	m.sm.Put(ctx, pendingNextKey, p.Next)
 	m.sm.Put(ctx, pendingMethodKey, p.Method)
+	m.sm.Put(ctx, pendingRestoreKey, p.Restore)
+	m.sm.Put(ctx, pendingPasswordKey, p.PasswordHash)
 	m.sm.Put(ctx, pendingAtKey, m.clock().Unix())
 	return nil
 }
@@ -63,13 +73,14 @@ func (m *Manager) PendingSignIn(ctx context.Context) (Pending, bool) {
 		return Pending{}, false
 	}
 	return Pending{UserID: id, Remember: m.sm.GetBool(ctx, pendingRememberKey),
-		Next: m.sm.GetString(ctx, pendingNextKey), Method: m.sm.GetString(ctx, pendingMethodKey), Since: since}, true
+		Next: m.sm.GetString(ctx, pendingNextKey), Method: m.sm.GetString(ctx, pendingMethodKey), Since: since,
+		Restore: m.sm.GetBool(ctx, pendingRestoreKey), PasswordHash: m.sm.GetString(ctx, pendingPasswordKey)}, true
 }
 
 // ClearPending forgets a pending sign-in (abandoned, voided by too many
 // wrong second factors, or completed).
 func (m *Manager) ClearPending(ctx context.Context) {
-	for _, k := range []string{pendingUserKey, pendingRememberKey, pendingNextKey, pendingMethodKey, pendingAtKey} {
+	for _, k := range []string{pendingUserKey, pendingRememberKey, pendingNextKey, pendingMethodKey, pendingRestoreKey, pendingPasswordKey, pendingAtKey} {
 		m.sm.Remove(ctx, k)
 	}
 }

@@ -71,7 +71,7 @@ func newCodeParts(t testing.TB, bdb *bun.DB, pool *pgxpool.Pool, audit auth.Audi
 		auth.PhonesOptions{Clock: clk.Now, Logger: log})
 	passwords := auth.NewPasswords(db.NewUsers(bdb), db.NewPasswords(bdb, onetime, queue, clk.Now), store, hasher, pw,
 		web.PasswordMessages{Brand: email.Brand{AppName: "Latch"}, Origin: linkOrigin}, audit,
-		auth.PasswordsOptions{Blocklist: testBlocklist(), Guard: g, Email: true, Numbers: testNumbers(t), Clock: clk.Now, Logger: log})
+		auth.PasswordsOptions{Blocklist: testBlocklist(), Guard: g, SecondFactors: auth.TOTPRequired{Store: db.NewTwoFactor(bdb)}, Email: true, Numbers: testNumbers(t), Clock: clk.Now, Logger: log})
 	return codes, phones, passwords, mailbox, db.NewNotices(bdb, queue), settingsDelivery{store: store, hasher: hasher, queue: queue, origin: linkOrigin}
 }
 

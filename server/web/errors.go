@@ -85,7 +85,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		w.Header().Set("Retry-After", "1")
 	}
 	meanStatus(r, status)
-	if status >= 500 {
+	if status >= 500 && status != http.StatusServiceUnavailable {
 		s.Logger.ErrorContext(r.Context(), "request failed", "err", err,
 			"request_id", auth.ClientFrom(r.Context()).RequestID, "path", r.URL.Path)
 	}

@@ -189,8 +189,6 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	accounts := auth.NewService(db.NewUsers(bdb), accountHasher, audit, auth.Options{Blocklist: testBlocklist(), Clock: clk.Now, Logger: log, Guard: gd})
-	dev := deviceParts{store: store, accounts: accounts, devices: auth.NewDevices(store, db.NewRefreshTokens(bdb), audit, clk.Now, log)}
 	// The listener exists before the server starts, so the links emailed
 	// can point at it: on localhost, as browser tests browse, unless the
 	// test sets a public origin.
@@ -214,6 +212,14 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		codes, phones, passwords, mailbox, notices, delivery = newCodeParts(t, bdb, pool, audit, clk, log, linkOrigin, accountHasher, gd)
 		o.tokens.codes = codes
 	}
+	var signInNotices *auth.SignInNotices
+	accountOptions := auth.Options{Blocklist: testBlocklist(), Clock: clk.Now, Logger: log, Guard: gd}
+	if notices != nil {
+		signInNotices = auth.NewSignInNotices(db.NewUsers(bdb), notices, web.SignInMessages{Brand: email.Brand{AppName: "Latch"}, Origin: linkOrigin}, gd, clk.Now, log)
+		accountOptions.Restored = signInNotices
+	}
+	accounts := auth.NewService(db.NewUsers(bdb), accountHasher, audit, accountOptions)
+	dev := deviceParts{store: store, accounts: accounts, devices: auth.NewDevices(store, db.NewRefreshTokens(bdb), audit, clk.Now, log)}
 	var second *auth.TwoFactor
 	if o.twoFactor {
 		second = newTwoFactor(t, bdb, audit, notices, clk, log, gd)
@@ -254,8 +260,8 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		OnUnguarded: func(r *http.Request, problems []string) {
 			t.Errorf("%s %s did unguarded work: %v", r.Method, r.URL.Path, problems)
 		}}
-	if notices != nil {
-		deps.SignInNotices = auth.NewSignInNotices(db.NewUsers(bdb), notices, web.SignInMessages{Brand: email.Brand{AppName: "Latch"}, Origin: linkOrigin}, gd, clk.Now, log)
+	if signInNotices != nil {
+		deps.SignInNotices = signInNotices
 	}
 	if second != nil {
 		deps.SecondFactors, deps.TwoFactor = second, second

@@ -161,6 +161,13 @@ func (m PasswordMessages) ResetSMS(_ context.Context, to, code string, ttl time.
 	return auth.Message{SMS: true, To: to, Text: text, Purpose: "reset_password_sms_code"}, nil
 }
 
+// ResetSMSElsewhere tells a number whose account also has an email address
+// to reset by email, or to recover the account, with no code.
+func (m PasswordMessages) ResetSMSElsewhere(_ context.Context, to string) (auth.Message, error) {
+	text := messages.Fill(messages.SMSResetElsewhere, "{app}", m.Brand.AppName, "{url}", m.Origin+pages.RecoverPath)
+	return auth.Message{SMS: true, To: to, Text: text, Purpose: "reset_password_sms_elsewhere"}, nil
+}
+
 // PasswordChangedEmail tells an address its account's password changed.
 func (m PasswordMessages) PasswordChangedEmail(ctx context.Context, to string, at time.Time) (auth.Message, error) {
 	r, err := email.Render(ctx, email.PasswordChanged{Brand: m.Brand, At: at.UTC().Format("2 January 2006 at 15:04 UTC"),
@@ -187,13 +194,22 @@ type SignInMessages struct {
 
 // NewSignIn names the browser and system, the address and the time.
 func (m SignInMessages) NewSignIn(ctx context.Context, to string, s auth.NewSignIn) (auth.Message, error) {
+	return m.write(ctx, to, s, "new_sign_in", messages.EmailNewSignInSubject, messages.EmailNewSignInBody)
+}
+
+// Restored says a sign-in restored the deleted account, from where.
+func (m SignInMessages) Restored(ctx context.Context, to string, s auth.NewSignIn) (auth.Message, error) {
+	return m.write(ctx, to, s, "account_restored", messages.EmailRestoredSubject, messages.EmailRestoredBody)
+}
+
+func (m SignInMessages) write(ctx context.Context, to string, s auth.NewSignIn, purpose string, subject, body messages.Key) (auth.Message, error) {
 	ua := useragent.Parse(s.UserAgent)
 	browser := messages.Text(messages.UnknownBrowser)
 	if ua.Browser != "" || ua.OS != "" {
 		browser = deviceLabel(auth.Session{Browser: ua.Browser, OS: ua.OS})
 	}
-	n := email.Notice{Brand: m.Brand, Title: messages.Fill(messages.EmailNewSignInSubject, "{app}", m.Brand.AppName),
-		Lines: []string{messages.Text(messages.EmailNewSignInBody),
+	n := email.Notice{Brand: m.Brand, Title: messages.Fill(subject, "{app}", m.Brand.AppName),
+		Lines: []string{messages.Text(body),
 			messages.Fill(messages.EmailNewSignInWhere, "{browser}", browser, "{ip}", s.IP, "{time}", s.At.Format("2 January 2006, 15:04 MST"))},
 		Warning:     messages.Text(messages.EmailNotYou),
 		ActionLabel: messages.Text(messages.EmailNewSignInAction), ActionURL: m.Origin + devicesPath}
@@ -201,5 +217,5 @@ func (m SignInMessages) NewSignIn(ctx context.Context, to string, s auth.NewSign
 	if err != nil {
 		return auth.Message{}, err
 	}
-	return auth.Message{To: to, Subject: r.Subject, Text: r.Text, HTML: r.HTML, Purpose: "new_sign_in"}, nil
+	return auth.Message{To: to, Subject: r.Subject, Text: r.Text, HTML: r.HTML, Purpose: purpose}, nil
 }

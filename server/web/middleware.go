@@ -207,6 +207,9 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 }
 
 func levelFor(status int) slog.Level {
+	if status == http.StatusServiceUnavailable {
+		return slog.LevelWarn // load shed on purpose (a full hash queue), not a fault
+	}
 	if status >= 500 {
 		return slog.LevelError
 	}

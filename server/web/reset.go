@@ -23,6 +23,9 @@ type PasswordFlows interface {
 	Cooldown() time.Duration
 	RequestReset(ctx context.Context, appID uuid.UUID, input string, sms bool) (auth.ResetSent, error)
 	Reset(ctx context.Context, appID uuid.UUID, proof auth.ResetProof, plain string, cur auth.CurrentSession) (auth.User, error)
+	// CommitReset stores a reset's new password once the second factor
+	// passed (auth.Passwords.CommitReset).
+	CommitReset(ctx context.Context, appID, userID uuid.UUID, hash string) error
 	HasPassword(ctx context.Context, appID, userID uuid.UUID) (bool, error)
 	Change(ctx context.Context, appID uuid.UUID, req auth.PasswordChangeRequest) error
 }

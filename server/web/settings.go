@@ -420,5 +420,5 @@ func activityKey(e auth.SecurityEvent) messages.Key {
 	case "token.issue", "token.refresh", "token.reuse", "token.logout":
 		return messages.ActivityTokens
 	}
-	return messages.ActivityOther
+	return factorActivityKey(e)
 }

@@ -56,12 +56,25 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, u auth.User, rem
 			return err
 		}
 		if need {
-			err := s.Sessions.BeginPending(ctx, session.Pending{UserID: u.ID, Remember: remember, Next: next, Method: string(how)})
+			// Nothing is committed before the last factor: an account
+			// pending deletion stays deleted until the second step.
+			err := s.Sessions.BeginPending(ctx, session.Pending{UserID: u.ID, Remember: remember, Next: next, Method: string(how),
+				Restore: u.Status == auth.StatusDeleted, PasswordHash: u.PendingPassword})
 			if err != nil {
 				return err
 			}
 			return s.redirect(w, r, SecondFactorPath)
 		}
+	}
+	if u.PendingPassword != "" && s.Passwords != nil {
+		// The second factor was turned off since the reset began.
+		if err := s.Passwords.CommitReset(ctx, s.AppID, u.ID, u.PendingPassword); err != nil {
+			return err
+		}
+	}
+	u, err := s.Accounts.Restore(ctx, u, string(how))
+	if err != nil {
+		return err
 	}
 	if err := s.Sessions.Login(ctx, u.ID, remember); err != nil {
 		return err

@@ -223,6 +223,24 @@ func (s *Server) secondFactorPost(w http.ResponseWriter, r *http.Request) error 
 	case err != nil:
 		return err
 	}
+	if p.PasswordHash != "" && s.Passwords != nil {
+		if err := s.Passwords.CommitReset(ctx, s.AppID, p.UserID, p.PasswordHash); err != nil {
+			return err
+		}
+	}
+	if p.Restore {
+		acct, err := s.Accounts.Account(ctx, s.AppID, p.UserID)
+		if err != nil {
+			return err
+		}
+		u, err := s.Accounts.Restore(ctx, acct.User, p.Method)
+		if err != nil {
+			return err
+		}
+		if u.Restored {
+			s.Sessions.Flash(ctx, string(messages.AccountRestored))
+		}
+	}
 	if _, err := s.Sessions.CompletePending(ctx); err != nil {
 		return err
 	}

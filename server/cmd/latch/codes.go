@@ -125,7 +125,8 @@ func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, 
 	// Every code sent or checked, for any flow, passes the guard.
 	store := auth.NewGuardedCodes(db.NewCodes(onetime, queue), users, g)
 	parts := codeParts{worker: worker, pool: pool, recoveries: db.NewRecoveries(bdb, queue), store: store, otp: hasher, queue: queue}
-	resetOptions := auth.PasswordsOptions{Email: senders.Email != nil, TTL: 15 * time.Minute, Logger: log, Blocklist: blocklist, Guard: g}
+	resetOptions := auth.PasswordsOptions{Email: senders.Email != nil, TTL: 15 * time.Minute, Logger: log, Blocklist: blocklist, Guard: g,
+		SecondFactors: auth.TOTPRequired{Store: db.NewTwoFactor(bdb)}}
 	if senders.SMS != nil {
 		resetOptions.Numbers = numbers
 	}

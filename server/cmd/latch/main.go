@@ -197,8 +197,13 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	go runPrunes(ctx, 5*time.Minute, log,
 		pruneJob{"spent proofs of work", spentProofs.Prune},
 		pruneJob{"guard ledger", ledger.Prune},
+		pruneJob{"audit events", func(ctx context.Context) (int64, error) {
+			if cfg.AuditRetention == 0 {
+				return 0, nil
+			}
+			return db.NewAudit(bdb, nil).Prune(ctx, time.Now().Add(-cfg.AuditRetention))
+		}},
 		pruneJob{"one-time codes", func(ctx context.Context) (int64, error) { n, err := onetime.Prune(ctx); return int64(n), err }})
-	accounts := auth.NewService(db.NewUsers(bdb), hasher, db.NewAudit(bdb, nil), auth.Options{Logger: log, Guard: gd, Blocklist: blocklist})
 	devices := auth.NewDevices(store, db.NewRefreshTokens(bdb), db.NewAudit(bdb, nil), nil, log) // sessions, and the token API's clients
 	ring, kek, err := keyRing(ctx, cfg, bdb, log)
 	if err != nil {
@@ -214,6 +219,16 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	if err != nil {
 		return err
 	}
+	var signInNotices *auth.SignInNotices
+	if parts.notices != nil {
+		signInNotices = auth.NewSignInNotices(db.NewUsers(bdb), parts.notices,
+			web.SignInMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, gd, nil, log)
+	}
+	opts := auth.Options{Logger: log, Guard: gd, Blocklist: blocklist}
+	if signInNotices != nil {
+		opts.Restored = signInNotices
+	}
+	accounts := auth.NewService(db.NewUsers(bdb), hasher, db.NewAudit(bdb, nil), opts)
 	codes, worker := parts.codes, parts.worker
 	var codeVerifier auth.CodeVerifier
 	var codeRequester web.CodeRequester
@@ -264,11 +279,6 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	if err != nil {
 		return err
 	}
-	var signInNotices web.SignInNotices
-	if parts.notices != nil {
-		signInNotices = auth.NewSignInNotices(db.NewUsers(bdb), parts.notices,
-			web.SignInMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, gd, nil, log)
-	}
 	go settings.RunPurge(ctx, purgeInterval)
 
 	srv := web.New(web.Deps{
@@ -279,7 +289,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		Phones: phones, PhoneRegions: pages.Regions{Default: cfg.PhoneDefaultRegion, Allowed: cfg.PhoneRegions},
 		Passwords: passwords,
 		Settings:  settings, Reauthenticators: web.Reauthenticators{web.AppCodeReauth{TwoFactor: second}},
-		DeviceKey: deviceKey, SignInNotices: signInNotices,
+		DeviceKey: deviceKey, SignInNotices: signInNoticesDep(signInNotices),
 	})
 	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log)
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -302,4 +312,13 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	}
 	log.Info("latch stopped")
 	return nil
+}
+
+// signInNoticesDep is n as the web layer's optional dependency: nil stays
+// an untyped nil, so the handlers see that no notices are sent.
+func signInNoticesDep(n *auth.SignInNotices) web.SignInNotices {
+	if n == nil {
+		return nil
+	}
+	return n
 }

@@ -1,0 +1,56 @@
+package web
+
+import (
+	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/server/auth"
+)
+
+// factorActivityKey words the events of passwords, second factors and
+// recovery for the security activity page, so that no event a holder can
+// see reads "another security event".
+func factorActivityKey(e auth.SecurityEvent) messages.Key {
+	ok := e.Outcome == auth.Success
+	switch e.Name {
+	case "password.change":
+		if ok {
+			return messages.ActivityPasswordChanged
+		}
+		return messages.ActivityPasswordChangeFailed
+	case "password.reset":
+		if !ok {
+			return messages.ActivityPasswordResetFailed
+		}
+		if e.Detail["committed"] == "after_second_factor" {
+			return messages.ActivityPasswordResetPending
+		}
+		return messages.ActivityPasswordReset
+	case "totp.enable":
+		if ok {
+			return messages.ActivityTOTPEnabled
+		}
+		return messages.ActivityTOTPRefused
+	case "totp.disable":
+		return messages.ActivityTOTPDisabled
+	case "totp.verify":
+		if ok {
+			return messages.ActivityTOTPUsed
+		}
+		return messages.ActivityTOTPRefused
+	case "recovery_code.use":
+		return messages.ActivityRecoveryCodeUsed
+	case "recovery_codes.regenerate":
+		return messages.ActivityRecoveryCodesNew
+	case "recovery.start":
+		if ok {
+			return messages.ActivityRecoveryStarted
+		}
+		return messages.ActivityRecoveryRefused
+	case "recovery.cancel":
+		return messages.ActivityRecoveryCancelled
+	case "recovery.complete":
+		return messages.ActivityRecoveryCompleted
+	case "account.purge":
+		return messages.ActivityDeleted
+	}
+	return messages.ActivityOther
+}

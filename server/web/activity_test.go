@@ -1,0 +1,43 @@
+package web
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/server/auth"
+)
+
+// TestEveryAuditedEventHasWording reads every event name the account
+// domain records and checks the security activity page words each one,
+// in success and failure, with text of its own.
+func TestEveryAuditedEventHasWording(t *testing.T) {
+	files, err := filepath.Glob("../auth/*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no domain sources: %v", err)
+	}
+	name := regexp.MustCompile(`Name:\s*"([a-z_.]+)"`)
+	seen := map[string]bool{}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range name.FindAllSubmatch(src, -1) {
+			seen[string(m[1])] = true
+		}
+	}
+	if len(seen) < 20 {
+		t.Fatalf("found only %d event names: %v", len(seen), seen)
+	}
+	for n := range seen {
+		for _, outcome := range []auth.Outcome{auth.Success, auth.Failure} {
+			k := activityKey(auth.SecurityEvent{Name: n, Outcome: outcome, Detail: map[string]string{}})
+			if k == messages.ActivityOther {
+				t.Errorf("%s (%s) reads %q", n, outcome, messages.Text(k))
+			}
+		}
+	}
+}

@@ -1,0 +1,160 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/pages"
+	"github.com/latch-dev/latch/server/auth"
+)
+
+// accountStatus reads a user's status from the database.
+func accountStatus(t *testing.T, h *harness, email string) auth.Status {
+	t.Helper()
+	var status string
+	err := h.db.NewRaw(`SELECT u.status FROM users u JOIN identities i ON i.user_id = u.id WHERE i.kind = 'email' AND i.value = ?`, email).
+		Scan(context.Background(), &status)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return auth.Status(status)
+}
+
+// TestRestoreWaitsForTheSecondFactor: an account deleted by its owner,
+// with two-step verification on, is not restored by a password alone, on
+// the page or on the token API; passing the second step restores it and
+// tells the holder.
+func TestRestoreWaitsForTheSecondFactor(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWith(t, harnessOptions{codes: true, twoFactor: true})
+	const addr, pw = "restore-2fa@example.com", settingsPW
+	c := h.signup(addr, pw)
+	secret, _ := h.enrolTOTP(t, c)
+	h.reauth(t, c, pages.DeletePath)
+	if r := h.post(c, pages.DeletePath, url.Values{"confirm": {"yes"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("delete: %d", r.status)
+	}
+	if s := accountStatus(t, h, addr); s != auth.StatusDeleted {
+		t.Fatalf("after delete: %s", s)
+	}
+	// The token API answers mfa_required and restores nothing.
+	if g := h.grant(url.Values{"grant_type": {"password"}, "username": {addr}, "password": {pw}}); g.Error != "mfa_required" {
+		t.Fatalf("password grant without a second factor: %d %s", g.status, g.body)
+	}
+	if s := accountStatus(t, h, addr); s != auth.StatusDeleted {
+		t.Fatalf("restored by a password grant without its second factor: %s", s)
+	}
+	// The page's first step neither.
+	b := h.firstFactor(t, addr, pw)
+	if s := accountStatus(t, h, addr); s != auth.StatusDeleted {
+		t.Fatalf("restored by the first factor alone: %s", s)
+	}
+	h.clock.Advance(30 * time.Second) // a time step not used at enrolment
+	if r := h.secondFactor(b, "code", h.totp(secret, 0)); r.status != http.StatusSeeOther {
+		t.Fatalf("second step: %d", r.status)
+	}
+	if s := accountStatus(t, h, addr); s != auth.StatusActive {
+		t.Fatalf("after the second step: %s", s)
+	}
+	if n := h.queued(t, "account_restored"); n != 1 {
+		t.Fatalf("%d restore notices queued, want 1", n)
+	}
+	restored := false
+	for _, e := range h.events(t) {
+		restored = restored || (e.Event == "account.restore" && e.Detail["method"] == "password")
+	}
+	if !restored {
+		t.Fatal("restore not audited")
+	}
+}
+
+// TestResetCommitsOnlyAfterTheSecondFactor: on an account with two-step
+// verification, a reset proven by an emailed code changes nothing (the
+// old password still works, other sessions stay) until the second step
+// passes; then the new password replaces the old and the others end.
+func TestResetCommitsOnlyAfterTheSecondFactor(t *testing.T) {
+	t.Parallel()
+	h := newResetHarness(t, harnessOptions{twoFactor: true})
+	const addr, old, fresh = "reset-2fa@example.com", "correct horse staple 1", "a wholly new passphrase 7"
+	owner := h.signup(addr, old)
+	secret, _ := h.enrolTOTP(t, owner)
+	c := h.browser()
+	h.forgot(t, c, addr)
+	code, _ := h.awaitReset(t, addr)
+	r := h.post(c, pages.ResetCodePath, url.Values{"identity": {addr}, "code": {code}, "password": {fresh}})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != pages.SecondFactorPath {
+		t.Fatalf("reset of an account with TOTP: %d → %q", r.status, r.header.Get("Location"))
+	}
+	// Nothing has changed yet.
+	if !h.signedIn(owner) {
+		t.Fatal("the owner's session ended before the second factor")
+	}
+	if r := h.post(h.browser(), "/login", creds(addr, old)); r.status != http.StatusSeeOther || r.header.Get("Location") != pages.SecondFactorPath {
+		t.Fatalf("the old password before the second step: %d %q", r.status, r.header.Get("Location"))
+	}
+	if r := h.post(h.browser(), "/login", creds(addr, fresh)); r.status != http.StatusUnauthorized {
+		t.Fatalf("the new password before the second step: %d", r.status)
+	}
+	// The spent code cannot start another reset.
+	if r := h.post(h.browser(), pages.ResetCodePath, url.Values{"identity": {addr}, "code": {code}, "password": {"yet another passphrase 8"}}); r.status == http.StatusSeeOther {
+		t.Fatal("the reset code worked twice")
+	}
+	h.clock.Advance(30 * time.Second) // a time step not used at enrolment
+	if r := h.secondFactor(c, "code", h.totp(secret, 0)); r.status != http.StatusSeeOther {
+		t.Fatalf("second step: %d", r.status)
+	}
+	if h.signedIn(owner) {
+		t.Fatal("another session survived the committed reset")
+	}
+	if r := h.post(h.browser(), "/login", creds(addr, old)); r.status != http.StatusUnauthorized {
+		t.Fatalf("the old password after the reset: %d", r.status)
+	}
+	if r := h.post(h.browser(), "/login", creds(addr, fresh)); r.status != http.StatusSeeOther {
+		t.Fatalf("the new password after the reset: %d", r.status)
+	}
+}
+
+// TestAPhoneAloneCannotResetAnAccountWithAnEmail: a reset asked by SMS for
+// an account that also has a verified email address texts no code, only
+// where to go; the page answers as for any number.
+func TestAPhoneAloneCannotResetAnAccountWithAnEmail(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWith(t, harnessOptions{codes: true, phones: true, passwords: true})
+	const addr, number = "two-channels@example.com", "+12015550123"
+	a := h.signup(addr, "correct horse staple 1")
+	v := h.awaitVerification(t, addr)
+	if r := h.post(a, pages.AccountVerifyEmailPath, url.Values{"code": {v.code}}); r.status >= 400 {
+		t.Fatalf("verify email: %d", r.status)
+	}
+	if r := h.post(a, pages.PhoneAddPath, url.Values{"phone": {number}}); r.status != http.StatusOK {
+		t.Fatalf("add phone: %d", r.status)
+	}
+	if r := h.post(a, pages.PhoneAddVerifyPath, url.Values{"phone": {number}, "code": {h.awaitNthCode(t, number, 1)}}); r.status != http.StatusSeeOther {
+		t.Fatalf("verify phone: %d", r.status)
+	}
+	c := h.browser()
+	r := h.post(c, pages.ForgotPath, url.Values{pages.IdentifierField: {number}})
+	if r.status != http.StatusOK || !strings.Contains(r.body, messages.Text(messages.ResetSentPhone)) {
+		t.Fatalf("reset by SMS asked: %d", r.status)
+	}
+	m := h.awaitMail(t, number, "reset_password_sms_elsewhere")
+	if !strings.Contains(m.Text, pages.RecoverPath) || regexp.MustCompile(`\d{6}`).MatchString(m.Text) {
+		t.Fatalf("the text to a number of an account with an email: %q", m.Text)
+	}
+	// Whatever code is typed, the number resets nothing.
+	for _, code := range []string{"000000", "123456"} {
+		r := h.post(c, pages.ResetCodePath, url.Values{"identity": {number}, "channel": {"sms"}, "code": {code}, "password": {"a wholly new passphrase 7"}})
+		if r.status == http.StatusSeeOther {
+			t.Fatal("a reset by SMS went through on an account with an email address")
+		}
+	}
+	if r := h.post(h.browser(), "/login", creds(addr, "correct horse staple 1")); r.status != http.StatusSeeOther {
+		t.Fatalf("the password after the SMS reset attempt: %d", r.status)
+	}
+}
