@@ -137,6 +137,13 @@ var _ CodeStore = (*GuardedCodes)(nil)
 // Errors: *Error with messages.SendThrottled when a budget is spent; those
 // of the store's Issue.
 func (c *GuardedCodes) Issue(ctx context.Context, in otp.Issue, m *Message) error {
+	return guardedSend(ctx, c.guard, in, func() error { return c.store.Issue(ctx, in, m) })
+}
+
+// guardedSend reserves a send of in (email or SMS, by the channel) for
+// the client and the destination, then runs send, which stores in and
+// queues its message; the reservation is released when send fails.
+func guardedSend(ctx context.Context, g Guard, in otp.Issue, send func() error) error {
 	name, key := guard.SendEmail, messages.SendThrottled
 	s := subject(ctx, userID(in.UserID), in.Identity)
 	s.Destination = in.Identity
@@ -144,12 +151,12 @@ func (c *GuardedCodes) Issue(ctx context.Context, in otp.Issue, m *Message) erro
 		name = guard.SendSMS
 		s.Country = phone.CallingCode(in.Identity)
 	}
-	r, err := reserve(ctx, c.guard, name, s, key)
+	r, err := reserve(ctx, g, name, s, key)
 	if err != nil {
 		return err
 	}
 	guard.Note(ctx, guard.UseSend, string(in.Purpose))
-	err = c.store.Issue(ctx, in, m)
+	err = send()
 	if err != nil {
 		r.Release(ctx) // nothing was sent
 	}

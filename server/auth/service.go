@@ -62,7 +62,9 @@ type SignupResult struct {
 	Created bool
 }
 
-// Signup creates an active user with an email identity and a password.
+// Signup creates an active user with an email identity and a password,
+// its address not yet proven. It is the fallback without email delivery;
+// with delivery, Signups proves the address before any account exists.
 //
 // Errors: *Error with messages.FormInvalid and Fields for input the rules
 // refuse; ctx errors while waiting for the hasher; anything else is internal.
@@ -73,11 +75,7 @@ func (s *Service) Signup(ctx context.Context, appID uuid.UUID, email, plain stri
 		return SignupResult{}, &Error{Code: messages.FormInvalid, Fields: fields}
 	}
 
-	// Every sign-up costs a hash and an email: budgeted per client.
-	if _, err := reserve(ctx, s.guard, guard.Signup, subject(ctx, uuid.Nil, ""), messages.SignupThrottled); err != nil {
-		if Refused(err) {
-			s.record(ctx, Event{AppID: appID, Name: "signup", Outcome: Failure, Detail: map[string]string{"reason": "throttled"}})
-		}
+	if err := s.reserveSignup(ctx, appID); err != nil {
 		return SignupResult{}, err
 	}
 	// Hash before touching the database: a transaction must never be held
@@ -101,6 +99,18 @@ func (s *Service) Signup(ctx context.Context, appID uuid.UUID, email, plain stri
 	}
 	s.record(ctx, Event{AppID: appID, UserID: u.ID, Name: "signup", Outcome: Success, Detail: map[string]string{"method": "password"}})
 	return SignupResult{User: u, Created: true}, nil
+}
+
+// reserveSignup reserves one signup at the guard: every sign-up costs a
+// hash and an email, budgeted per client. A refusal is audited.
+func (s *Service) reserveSignup(ctx context.Context, appID uuid.UUID) error {
+	if _, err := reserve(ctx, s.guard, guard.Signup, subject(ctx, uuid.Nil, ""), messages.SignupThrottled); err != nil {
+		if Refused(err) {
+			s.record(ctx, Event{AppID: appID, Name: "signup", Outcome: Failure, Detail: map[string]string{"reason": "throttled"}})
+		}
+		return err
+	}
+	return nil
 }
 
 func (s *Service) checkSignup(ctx context.Context, email, plain string) (string, string, map[string]messages.Key) {

@@ -54,6 +54,9 @@ const (
 	// PurposeSignup is a code that signs up a new phone number, or logs
 	// in to the account already holding it.
 	PurposeSignup Purpose = "signup"
+	// PurposeSignupEmail is a code and link that prove a new address
+	// before its account exists (verify-first signup by email).
+	PurposeSignupEmail Purpose = "signup_email"
 	// PurposeRecover is a code to a verified phone that starts the delayed
 	// recovery of an account whose email address was lost.
 	PurposeRecover Purpose = "recover"
@@ -61,7 +64,7 @@ const (
 
 // Purposes lists every known purpose.
 func Purposes() []Purpose {
-	return []Purpose{PurposeLogin, PurposeVerifyEmail, PurposeVerifyPhone, PurposeResetPassword, PurposeChangeEmail, PurposeChangePhone, PurposeSignup, PurposeRecover, PurposeReauth}
+	return []Purpose{PurposeLogin, PurposeVerifyEmail, PurposeVerifyPhone, PurposeResetPassword, PurposeChangeEmail, PurposeChangePhone, PurposeSignup, PurposeSignupEmail, PurposeRecover, PurposeReauth}
 }
 
 // Valid reports whether p is one of the known purposes.

@@ -222,7 +222,7 @@ func TestCodeLoginRefusesBadRequests(t *testing.T) {
 func TestDevMailboxListsLatestEmails(t *testing.T) {
 	t.Parallel()
 	h := newHarnessWith(t, harnessOptions{codes: true, devMailbox: true})
-	h.signup("dev@example.com", "correct horse staple 1")
+	h.createAccount(t, "dev@example.com", "correct horse staple 1") // no email sent yet
 	c := h.browser()
 	if r := h.get(c, "/dev/mailbox"); r.status != 200 || !strings.Contains(r.body, msg(messages.DevMailboxEmpty)) {
 		t.Fatalf("empty mailbox: %d", r.status)

@@ -92,7 +92,7 @@ func (h *harness) awaitCode(t *testing.T, addr string) string {
 
 // awaitMail waits for the newest message of one of purposes delivered to
 // addr.
-func (h *harness) awaitMail(t *testing.T, addr string, purposes ...string) outbox.Stored {
+func (h *harness) awaitMail(t testing.TB, addr string, purposes ...string) outbox.Stored {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -111,7 +111,7 @@ func (h *harness) awaitMail(t *testing.T, addr string, purposes ...string) outbo
 	return outbox.Stored{}
 }
 
-func sixDigits(t *testing.T, text string) string {
+func sixDigits(t testing.TB, text string) string {
 	t.Helper()
 	for _, f := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsDigit(r) }) {
 		if len(f) == 6 {

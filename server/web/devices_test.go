@@ -72,7 +72,7 @@ func (h *harness) signupOn(ua, email string, extra ...string) *http.Client {
 	for i := 0; i+1 < len(extra); i += 2 {
 		f.Set(extra[i], extra[i+1])
 	}
-	if r := h.post(c, "/signup", f); r.status != http.StatusSeeOther || r.header.Get("Location") != "/account" {
+	if r := h.signupSteps(c, f); r.status != http.StatusSeeOther || r.header.Get("Location") != "/account" {
 		h.t.Fatalf("signup %s: %d %q", email, r.status, r.header.Get("Location"))
 	}
 	return c

@@ -26,6 +26,9 @@ func routeGuards() map[string][]guard.Name {
 	)
 	return map[string][]guard.Name{
 		"/signup":                       {guard.Signup, email, sms},
+		pages.SignupVerifyPath:          {code},
+		pages.SignupResendPath:          {email},
+		pages.SignupLinkPath:            {link},
 		"/login":                        {password, notice},
 		"/logout":                       {},
 		pages.CodeLoginPath:             {email, sms},

@@ -18,6 +18,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/latch-dev/latch/components/email"
+	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/db/dbtest"
 	"github.com/latch-dev/latch/server/auth"
@@ -229,8 +230,10 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	tok := newTokenParts(t, bdb, accounts, audit, clk, log, o.tokens)
 	var codeRequester web.CodeRequester
 	var verifier web.EmailVerifier
+	var signups web.SignupFlows
 	if codes != nil {
 		codeRequester, verifier = codes, codes
+		signups = auth.NewSignups(accounts, codes, db.NewSignups(bdb, db.NewOneTime(bdb, db.DefaultSendLimits, clk.Now), delivery.queue, clk.Now), web.CodeMessages{Brand: email.Brand{AppName: "Latch"}, Origin: linkOrigin})
 	}
 	var devMailbox web.DevMailbox
 	if o.devMailbox && mailbox != nil {
@@ -252,7 +255,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	if o.passwords && passwords != nil {
 		passwordFlows = passwords
 	}
-	deps := web.Deps{SecondFactors: o.secondFactors, Passwords: passwordFlows, Phones: phoneFlows, PhoneRegions: testRegions, Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Recovery: recovery, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
+	deps := web.Deps{SecondFactors: o.secondFactors, Passwords: passwordFlows, Phones: phoneFlows, PhoneRegions: testRegions, Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Signups: signups, Recovery: recovery, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
 		Tokens: tok.flows, KeySet: tok.ring, Settings: settings, Reauthenticators: o.reauthenticators,
 		DeviceKey: []byte("a device key for tests, 32 bytes"),
 		// Every check, send or hash must be reserved first: a flow that
@@ -364,15 +367,33 @@ func creds(email, pw string) url.Values {
 	return url.Values{"email": {email}, "password": {pw}}
 }
 
-// signup creates an account through the form and returns the signed-in client.
+// signup creates an account through the form and returns the signed-in
+// client. With email delivery (harnessOptions.codes) it completes the
+// code step, reading the code from the mailbox as the owner would.
 func (h *harness) signup(email, pw string) *http.Client {
 	h.t.Helper()
 	c := h.browser()
-	r := h.post(c, "/signup", creds(email, pw))
+	r := h.signupSteps(c, creds(email, pw))
 	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/account" {
 		h.t.Fatalf("signup %s: status %d location %q body %s", email, r.status, r.header.Get("Location"), r.body)
 	}
 	return c
+}
+
+// signupSteps posts the signup form f from c and, with email delivery,
+// the code emailed to f's address on the code step that follows. It
+// returns the last answer.
+func (h *harness) signupSteps(c *http.Client, f url.Values) reply {
+	h.t.Helper()
+	r := h.post(c, "/signup", f)
+	if h.mailbox == nil {
+		return r
+	}
+	if r.status != http.StatusOK {
+		h.t.Fatalf("signup %s: status %d body %s", f.Get("email"), r.status, r.body)
+	}
+	code := h.awaitSignupCode(f.Get("email"))
+	return h.post(c, pages.SignupVerifyPath, url.Values{"email": {f.Get("email")}, pages.CodeFieldName: {code}, pages.SignupIDField: {signupID(h.t, r.body)}})
 }
 
 func (h *harness) events(t testing.TB) []db.AuditEvent {

@@ -127,7 +127,7 @@ func TestAPhoneAloneCannotResetAnAccountWithAnEmail(t *testing.T) {
 	t.Parallel()
 	h := newHarnessWith(t, harnessOptions{codes: true, phones: true, passwords: true})
 	const addr, number = "two-channels@example.com", "+12015550123"
-	a := h.signup(addr, "correct horse staple 1")
+	a := h.signupUnverified(addr, "correct horse staple 1")
 	v := h.awaitVerification(t, addr)
 	if r := h.post(a, pages.AccountVerifyEmailPath, url.Values{"code": {v.code}}); r.status >= 400 {
 		t.Fatalf("verify email: %d", r.status)

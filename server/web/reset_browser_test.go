@@ -143,7 +143,7 @@ func TestBrowserPasswordResetByLinkStopsAtTheSecondStep(t *testing.T) {
 	bothJavaScript(t, func(t *testing.T, javascript bool) {
 		chromium := chromiumPath(t)
 		h := newHarnessWith(t, harnessOptions{codes: true, devMailbox: true, passwords: true, secondFactors: everyone{}})
-		if r := h.post(h.browser(), "/signup", creds(journeyEmail, journeyPassword)); r.header.Get("Location") != web.SecondFactorPath {
+		if r := h.signupSteps(h.browser(), creds(journeyEmail, journeyPassword)); r.header.Get("Location") != web.SecondFactorPath {
 			t.Fatalf("signup with a second factor: %d %q", r.status, r.header.Get("Location"))
 		}
 		b := newBrowser(t, chromium, h, javascript)

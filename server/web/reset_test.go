@@ -533,7 +533,7 @@ func TestResetNeverSkipsTheSecondFactor(t *testing.T) {
 	t.Parallel()
 	h2 := newResetHarness(t, harnessOptions{secondFactors: everyone{}})
 	c := h2.browser()
-	r := h2.post(c, "/signup", creds("mfa@example.com", resetOld))
+	r := h2.signupSteps(c, creds("mfa@example.com", resetOld))
 	if r.status != http.StatusSeeOther || r.header.Get("Location") != web.SecondFactorPath {
 		t.Fatalf("signup with a second factor: %d %q", r.status, r.header.Get("Location"))
 	}

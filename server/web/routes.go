@@ -35,6 +35,12 @@ func (s *Server) Handler() http.Handler {
 	route("GET", "/{$}", s.home)
 	route("GET", "/signup", s.signupPage)
 	route("POST", "/signup", s.signupPost)
+	if s.Signups != nil {
+		route("POST", pages.SignupVerifyPath, s.signupVerify)
+		route("POST", pages.SignupResendPath, s.signupResend)
+		route("GET", pages.SignupLinkPath, s.signupLinkPage)
+		route("POST", pages.SignupLinkPath, s.signupLinkPost)
+	}
 	route("GET", "/login", s.loginPage)
 	route("POST", "/login", s.loginPost)
 	route("POST", "/logout", s.logoutPost)

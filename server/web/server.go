@@ -56,6 +56,7 @@ type Deps struct {
 	Codes             CodeRequester  // one-time login codes; nil leaves /login/code and POST /api/v1/otp out
 	DevMailbox        DevMailbox     // the development mailbox; nil (always, outside dev) leaves /dev/mailbox out
 	Verifier          EmailVerifier  // email verification by code and link; nil leaves its routes and prompts out
+	Signups           SignupFlows    // verify-first signup by email; nil (no email delivery): signup creates the account at once
 	SecondFactors     SecondFactors  // who must pass a second factor at sign-in; nil: nobody
 	TwoFactor         TwoFactorFlows // two-step verification pages and the second sign-in step; nil leaves them out
 	Phones            PhoneFlows     // login, signup and numbers by SMS code; nil (no SMS delivery) leaves them out

@@ -19,19 +19,21 @@ func (s *Server) signupPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// signupPost creates an account. A new account is signed in, emailed a
-// code and link that verify its address, and sent to the account page. An email that already has an account gets the same
-// "check your inbox" answer as an address that cannot be used, never an
-// "already registered" error.
+// signupPost starts a signup. With email delivery (Signups) it is
+// verify-first: every signup that passes the checks answers with the same
+// code step, and the address is sent one email, a code and link that
+// finish the signup or, for an address with an account, a note saying so;
+// no account and no session exist until the address is proven. Without
+// delivery, a new account is created and signed in at once, and an email
+// that already has an account gets the same "check your inbox" answer as
+// an address that cannot be used, never an "already registered" error.
 func (s *Server) signupPost(w http.ResponseWriter, r *http.Request) error {
 	form, err := s.readSendForm(r, "email", "password", pages.RememberFieldName)
 	if err != nil {
 		return err
 	}
 	remember := form[pages.RememberFieldName] != ""
-	res, err := s.Accounts.Signup(r.Context(), s.AppID, form["email"], form["password"])
-	var ae *auth.Error
-	if errors.As(err, &ae) {
+	refused := func(ae *auth.Error) error {
 		f := pages.Credentials{
 			Email:       form["email"],
 			EmailError:  ae.Fields[auth.FieldEmail],
@@ -44,6 +46,25 @@ func (s *Server) signupPost(w http.ResponseWriter, r *http.Request) error {
 			f.Message = ae.Code
 		}
 		return s.answer(w, r, http.StatusUnprocessableEntity, pages.SignupPanel(f), pages.Signup(s.page(messages.SignupTitle, ""), f))
+	}
+	var ae *auth.Error
+	if s.Signups != nil {
+		started, err := s.Signups.Start(r.Context(), s.AppID, form["email"], form["password"], remember)
+		switch {
+		case errors.As(err, &ae) && ae.Code == messages.CodeSendLimited:
+			f := pages.SignupCode{Email: started.Email, ID: started.ID.String(), Message: ae.Code, Interactive: isDatastar(r), ResendIn: seconds(started.Wait)}
+			return s.signupCodeStep(w, r, http.StatusTooManyRequests, f)
+		case errors.As(err, &ae):
+			return refused(ae)
+		case err != nil:
+			return err
+		}
+		f := pages.SignupCode{Email: started.Email, ID: started.ID.String(), Notice: messages.SignupCodeSent, Interactive: isDatastar(r), ResendIn: seconds(started.Wait)}
+		return s.signupCodeStep(w, r, http.StatusOK, f)
+	}
+	res, err := s.Accounts.Signup(r.Context(), s.AppID, form["email"], form["password"])
+	if errors.As(err, &ae) {
+		return refused(ae)
 	}
 	if err != nil {
 		return err

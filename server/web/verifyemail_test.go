@@ -33,6 +33,23 @@ func (h *harness) awaitVerification(t *testing.T, addr string) verification {
 	return v
 }
 
+// signupUnverified makes an account whose address is not verified, as
+// signup without email delivery (or before verify-first signup) left it,
+// signs in to it with its password and asks for a verification email from
+// the account page, as its holder would. It returns the signed-in client.
+func (h *harness) signupUnverified(addr, pw string) *http.Client {
+	h.t.Helper()
+	h.createAccount(h.t, addr, pw)
+	c := h.browser()
+	if r := h.post(c, "/login", creds(addr, pw)); r.status != http.StatusSeeOther || r.header.Get("Location") != "/account" {
+		h.t.Fatalf("login %s: %d %q", addr, r.status, r.header.Get("Location"))
+	}
+	if r := h.post(c, pages.AccountVerifyResendPath, nil); r.status != http.StatusOK {
+		h.t.Fatalf("ask for a verification email: %d", r.status)
+	}
+	return c
+}
+
 // verifiedNow reports whether the account page of c shows a verified email.
 func (h *harness) verifiedNow(t *testing.T, c *http.Client) bool {
 	t.Helper()
@@ -47,11 +64,11 @@ func (h *harness) verifiedNow(t *testing.T, c *http.Client) bool {
 	return verified
 }
 
-func TestSignupSendsAVerificationCode(t *testing.T) {
+func TestAnUnverifiedAddressIsVerifiedByCode(t *testing.T) {
 	t.Parallel()
 	h := newHarnessWith(t, harnessOptions{codes: true})
 	const addr = "verify-code@example.com"
-	c := h.signup(addr, "correct horse staple 1")
+	c := h.signupUnverified(addr, "correct horse staple 1")
 	r := h.get(c, "/account")
 	for _, want := range []string{msg(messages.AccountUnverified), msg(messages.VerifyEmailTitle), `action="` + pages.AccountVerifyEmailPath + `"`,
 		`autocomplete="one-time-code"`, `inputmode="numeric"`, `action="` + pages.AccountVerifyResendPath + `"`} {
@@ -140,7 +157,7 @@ func TestVerificationLinkNeedsAPost(t *testing.T) {
 	t.Parallel()
 	h := newHarnessWith(t, harnessOptions{codes: true})
 	const addr = "verify-link@example.com"
-	owner := h.signup(addr, "correct horse staple 1")
+	owner := h.signupUnverified(addr, "correct horse staple 1")
 	v := h.awaitVerification(t, addr)
 	if !strings.HasPrefix(v.link, h.linkOrigin+"/verify-email?token=") {
 		t.Fatalf("link %q not on the public origin", v.link)
@@ -186,7 +203,7 @@ func TestVerificationLinkInTheSignedInBrowser(t *testing.T) {
 	t.Parallel()
 	h := newHarnessWith(t, harnessOptions{codes: true})
 	const addr = "verify-here@example.com"
-	c := h.signup(addr, "correct horse staple 1")
+	c := h.signupUnverified(addr, "correct horse staple 1")
 	v := h.awaitVerification(t, addr)
 	r := h.post(c, pages.VerifyEmailPath, url.Values{"token": {v.token}})
 	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/account" {
@@ -205,7 +222,7 @@ func TestVerificationExpiresAndIsExhausted(t *testing.T) {
 	t.Parallel()
 	h := newHarnessWith(t, harnessOptions{codes: true})
 	const addr = "verify-late@example.com"
-	c := h.signup(addr, "correct horse staple 1")
+	c := h.signupUnverified(addr, "correct horse staple 1")
 	v := h.awaitVerification(t, addr)
 	h.clock.Advance(10*time.Minute + time.Second)
 	r := h.post(c, pages.AccountVerifyEmailPath, url.Values{"code": {v.code}})
@@ -263,7 +280,7 @@ func TestVerificationRefusesBadInput(t *testing.T) {
 	t.Parallel()
 	h := newHarnessWith(t, harnessOptions{codes: true})
 	const addr = "verify-bad@example.com"
-	c := h.signup(addr, "correct horse staple 1")
+	c := h.signupUnverified(addr, "correct horse staple 1")
 	v := h.awaitVerification(t, addr)
 
 	// The link page reflects nothing that is not a token.

@@ -203,7 +203,11 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 			}
 			return db.NewAudit(bdb, nil).Prune(ctx, time.Now().Add(-cfg.AuditRetention))
 		}},
-		pruneJob{"one-time codes", func(ctx context.Context) (int64, error) { n, err := onetime.Prune(ctx); return int64(n), err }})
+		pruneJob{"one-time codes", func(ctx context.Context) (int64, error) { n, err := onetime.Prune(ctx); return int64(n), err }},
+		pruneJob{"pending signups", func(ctx context.Context) (int64, error) {
+			n, err := db.NewSignups(bdb, onetime, nil, nil).Prune(ctx)
+			return int64(n), err
+		}})
 	devices := auth.NewDevices(store, db.NewRefreshTokens(bdb), db.NewAudit(bdb, nil), nil, log) // sessions, and the token API's clients
 	ring, kek, err := keyRing(ctx, cfg, bdb, log)
 	if err != nil {
@@ -233,8 +237,12 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	var codeVerifier auth.CodeVerifier
 	var codeRequester web.CodeRequester
 	var emailVerifier web.EmailVerifier
+	var signups web.SignupFlows
 	if codes != nil {
 		codeVerifier, codeRequester, emailVerifier = codes, codes, codes
+		// With email delivery, signup proves the address before any
+		// account exists; without it, signup creates the account at once.
+		signups = auth.NewSignups(accounts, codes, db.NewSignups(bdb, onetime, parts.queue, nil), web.CodeMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()})
 	}
 	var phones web.PhoneFlows
 	if parts.phones != nil {
@@ -285,7 +293,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		Accounts: accounts, Devices: devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log,
 		AppID: appID, Secure: cfg.Secure(), PublicOrigin: cfg.Origin(), TrustProxyHeaders: cfg.TrustProxyHeaders,
 		Tokens: tokens, KeySet: ring, Codes: codeRequester, DevMailbox: devMailbox(cfg, bdb),
-		Verifier: emailVerifier, SecondFactors: second, TwoFactor: second, Recovery: recovery, Proofs: proofs,
+		Verifier: emailVerifier, Signups: signups, SecondFactors: second, TwoFactor: second, Recovery: recovery, Proofs: proofs,
 		Phones: phones, PhoneRegions: pages.Regions{Default: cfg.PhoneDefaultRegion, Allowed: cfg.PhoneRegions},
 		Passwords: passwords,
 		Settings:  settings, Reauthenticators: web.Reauthenticators{web.AppCodeReauth{TwoFactor: second}},
