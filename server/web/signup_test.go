@@ -496,3 +496,27 @@ func TestSignupTimingAlike(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestPhoneSignupAnswersAlikeForNewAndExistingNumbers: signup by phone
+// proves the number before anything is created, and its first step reads
+// the same whether or not the number has an account.
+func TestPhoneSignupAnswersAlikeForNewAndExistingNumbers(t *testing.T) {
+	t.Parallel()
+	h := phoneHarness(t)
+	h.phoneSignup(t, "07400 123456", "+447400123456", 1)
+	h.clock.Advance(2 * time.Minute) // past the send cooldown of that code
+	known := h.post(h.browser(), pages.PhoneSignupPath, url.Values{pages.PhoneFieldName: {"07400 123456"}})
+	fresh := h.post(h.browser(), pages.PhoneSignupPath, url.Values{pages.PhoneFieldName: {"07400 654321"}})
+	if known.status != http.StatusOK || fresh.status != http.StatusOK {
+		t.Fatalf("statuses: existing %d, new %d", known.status, fresh.status)
+	}
+	if k, f := strings.ReplaceAll(known.body, "+447400123456", "N"), strings.ReplaceAll(fresh.body, "+447400654321", "N"); k != f {
+		t.Fatalf("the pages differ:\nexisting:\n%s\nnew:\n%s", known.body, fresh.body)
+	}
+	if sessionCookie(t, known.header) != nil || sessionCookie(t, fresh.header) != nil {
+		t.Fatal("a session before the code")
+	}
+	if n, _ := h.db.NewSelect().Table("identities").Where("value = ?", "+447400654321").Count(context.Background()); n != 0 {
+		t.Fatal("an identity before the code")
+	}
+}
