@@ -91,6 +91,12 @@ func (s *Passwords) SetPassword(ctx context.Context, c auth.PasswordChange) (aut
 			Where("consumed_at IS NULL AND voided_at IS NULL").Exec(ctx); err != nil {
 			return err
 		}
+		if c.Reason == "password_reset" {
+			if _, err := tx.NewUpdate().Model((*userRow)(nil)).Set("password_reset_at = ?", now).
+				Where("id = ?", c.UserID).Exec(ctx); err != nil {
+				return err
+			}
+		}
 		if c.EndSessions {
 			q := tx.NewDelete().Model((*sessionRow)(nil)).Where("user_id = ?", c.UserID)
 			if c.Keep != "" {

@@ -26,6 +26,8 @@ type userRow struct {
 	DeletedAt  *time.Time `bun:"deleted_at"`
 	PurgeAfter *time.Time `bun:"purge_after"`
 	PurgedAt   *time.Time `bun:"purged_at"`
+	// Set when the password was last reset (see db.Passwords).
+	PasswordResetAt *time.Time `bun:"password_reset_at"`
 }
 
 type identityRow struct {
@@ -235,7 +237,8 @@ func (s *Users) RestoreDeleted(ctx context.Context, appID, userID uuid.UUID, now
 }
 
 func (r userRow) toDomain() auth.User {
-	return auth.User{ID: r.ID, AppID: r.AppID, Status: auth.Status(r.Status), CreatedAt: r.CreatedAt, PurgeAfter: r.PurgeAfter}
+	return auth.User{ID: r.ID, AppID: r.AppID, Status: auth.Status(r.Status), CreatedAt: r.CreatedAt, PurgeAfter: r.PurgeAfter,
+		PasswordResetAt: r.PasswordResetAt}
 }
 
 // AppID returns the id of the app with the given slug.
@@ -270,4 +273,77 @@ func passwordHash(ctx context.Context, idb bun.IDB, appID, userID uuid.UUID) (st
 		return "", fmt.Errorf("db: password hash: %w", err)
 	}
 	return hash, nil
+}
+
+// ClaimByProof marks the email identity value of userID verified, proven
+// by someone who is not signed in to the account (a login code or link, a
+// verification link opened elsewhere). When the identity was not verified
+// before, whatever was set up on the account before its address was
+// proven is undone in the same transaction: every session ends, every
+// token family is revoked, the password and any second factor are removed, so an account
+// created on someone else's address cannot outlive its owner's proof.
+// It returns auth.ErrNotFound when the user holds no such identity.
+func (s *Users) ClaimByProof(ctx context.Context, appID, userID uuid.UUID, value string) (auth.ProofClaim, error) {
+	var out auth.ProofClaim
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var id identityRow
+		err := tx.NewSelect().Model(&id).
+			Where("app_id = ? AND user_id = ? AND kind = ? AND value = ?", appID, userID, string(auth.IdentityEmail), value).
+			For("UPDATE").Scan(ctx)
+		if errors.Is(err, sql.ErrNoRows) {
+			return auth.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if id.VerifiedAt != nil {
+			return nil // proven before: nothing to undo
+		}
+		out.First = true
+		now := time.Now().UTC()
+		if _, err := tx.NewUpdate().Model((*identityRow)(nil)).Set("verified_at = ?", now).
+			Where("app_id = ? AND user_id = ? AND kind = ? AND value = ?", appID, userID, string(auth.IdentityEmail), value).
+			Exec(ctx); err != nil {
+			return err
+		}
+		res, err := tx.NewDelete().Model((*sessionRow)(nil)).Where("user_id = ?", userID).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		out.Sessions = int(n)
+		var families []uuid.UUID
+		if err := tx.NewUpdate().Model((*tokenFamilyRow)(nil)).
+			Set("revoked_at = ?", now).Set("revoke_reason = ?", "address_proven").
+			Where("app_id = ? AND user_id = ? AND revoked_at IS NULL", appID, userID).
+			Returning("id").Scan(ctx, &families); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		out.Families = len(families)
+		if len(families) > 0 {
+			if _, err := tx.NewUpdate().Model((*refreshTokenRow)(nil)).
+				Set("revoked_at = coalesce(revoked_at, ?)", now).Set("replay_sealed = NULL").
+				Where("family_id IN (?)", bun.In(families)).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		res, err = tx.NewDelete().TableExpr("password_credentials").Where("user_id = ?", userID).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		out.PasswordRemoved = n > 0
+		// A second factor enrolled before the proof was not the owner's
+		// either.
+		for _, table := range []string{"recovery_codes", "totp_factors"} {
+			if _, err := tx.NewDelete().TableExpr(table).Where("user_id = ?", userID).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, auth.ErrNotFound) {
+		return auth.ProofClaim{}, fmt.Errorf("db: claim by proof: %w", err)
+	}
+	return out, err
 }

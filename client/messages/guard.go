@@ -43,6 +43,14 @@ var signInCatalog = map[Key]string{
 	EmailRestoredBody:     "Your account was going to be deleted. Someone signed in to it, so it is active again and will not be deleted.",
 }
 
+// ChangeHeldAfterReset refuses a change of the account's email or phone
+// shortly after a password reset.
+const ChangeHeldAfterReset Key = "account.change_held_after_reset"
+
+// AddressClaimed is shown after a sign-in that proved the account's email
+// address for the first time, undoing what was set up before.
+const AddressClaimed Key = "account.address_claimed"
+
 // SMSResetElsewhere answers a reset asked by SMS for an account that also
 // has an email address: the number alone cannot reset it.
 const SMSResetElsewhere Key = "sms.reset_elsewhere"
@@ -67,6 +75,8 @@ const (
 )
 
 var factorActivityCatalog = map[Key]string{
+	ChangeHeldAfterReset:         "For your safety, the email address and phone number of an account cannot change for a while after its password was reset (as long as an account recovery waits, 48 hours unless configured). If you did not reset it, change your password now.",
+	AddressClaimed:               "Your email address is now confirmed. Anything set up on this account before it was (other sign-ins, a password) has been removed: set a password on the account page if you want one.",
 	SMSResetElsewhere:            "{app}: a password reset was asked for this number. Your account also has an email address: reset your password from it, or recover your account at {url}",
 	ActivityPasswordChanged:      "Your password was changed",
 	ActivityPasswordChangeFailed: "A password change was refused",

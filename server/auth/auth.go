@@ -53,12 +53,34 @@ type User struct {
 	// account with a second factor left to store once that factor passes
 	// (Passwords.CommitReset); "" otherwise. Nothing else carries it.
 	PendingPassword string `json:"-"`
+	// PendingEmail, with PendingPassword, is the new email address a
+	// recovery of an account with a second factor left to store once that
+	// factor passes (Recovery.CommitFinish).
+	PendingEmail string `json:"-"`
+	// PasswordResetAt is when the password was last reset (by a code or
+	// link, not changed by its signed-in holder), or nil.
+	PasswordResetAt *time.Time
+	// Claimed is set by a login code or link that proved the account's
+	// address for the first time: every earlier session and token family
+	// ended and a password set before the proof was removed.
+	Claimed bool
 }
 
 // PendingDeletion reports whether u was deleted by its owner and may still
 // be restored by signing in at now.
 func (u User) PendingDeletion(now time.Time) bool {
 	return u.Status == StatusDeleted && u.PurgeAfter != nil && now.Before(*u.PurgeAfter)
+}
+
+// DefaultResetHold is how long after a password reset the ways into an
+// account (its email and phone) cannot change, unless configured: as long
+// as a recovery waits, so a reset cannot shortcut the recovery's wait.
+const DefaultResetHold = 48 * time.Hour
+
+// HeldAfterReset reports whether u's ways in may not change at now: its
+// password was reset less than hold ago.
+func (u User) HeldAfterReset(now time.Time, hold time.Duration) bool {
+	return u.PasswordResetAt != nil && now.Before(u.PasswordResetAt.Add(hold))
 }
 
 // CanSignIn reports whether u may pass a first factor at now: an active

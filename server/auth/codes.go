@@ -205,7 +205,7 @@ func (c *Codes) VerifyLogin(ctx context.Context, appID uuid.UUID, email, code st
 		return User{}, fmt.Errorf("auth: verify login code: %w", err)
 	}
 	c.record(ctx, Event{AppID: appID, UserID: acct.User.ID, Name: "code.use", Outcome: Success, Detail: map[string]string{"purpose": "login"}})
-	c.proveByLogin(ctx, rec, acct, "login_code")
+	acct.User.Claimed = c.proveByLogin(ctx, rec, acct, "login_code")
 	return acct.User, nil
 }
 

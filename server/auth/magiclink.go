@@ -82,6 +82,6 @@ func (c *Codes) ConsumeLoginLink(ctx context.Context, appID uuid.UUID, token str
 		return User{}, fmt.Errorf("auth: consume login link: %w", err)
 	}
 	c.record(ctx, Event{AppID: appID, UserID: acct.User.ID, Name: "link.use", Outcome: Success, Detail: map[string]string{"purpose": "login"}})
-	c.proveByLogin(ctx, rec, acct, "login_link")
+	acct.User.Claimed = c.proveByLogin(ctx, rec, acct, "login_link")
 	return acct.User, nil
 }

@@ -56,15 +56,19 @@ type Phones struct {
 	msgs    SMSMessages
 	audit   Auditor
 	ttl     time.Duration
+	hold    time.Duration
 	clock   func() time.Time
 	log     *slog.Logger
 }
 
 // PhonesOptions tunes Phones; the zero value is usable.
 type PhonesOptions struct {
-	TTL    time.Duration    // how long a code works; 10 minutes when zero
-	Clock  func() time.Time // time.Now when nil
-	Logger *slog.Logger
+	TTL time.Duration // how long a code works; 10 minutes when zero
+	// ResetHold is how long after a password reset no number can be added
+	// (DefaultResetHold when zero).
+	ResetHold time.Duration
+	Clock     func() time.Time // time.Now when nil
+	Logger    *slog.Logger
 }
 
 // NewPhones returns the phone flows.
@@ -78,8 +82,11 @@ func NewPhones(users PhoneUserStore, store CodeStore, hasher *otp.Hasher, number
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.ResetHold <= 0 {
+		o.ResetHold = DefaultResetHold
+	}
 	return &Phones{users: users, store: store, hasher: hasher, numbers: numbers, msgs: msgs, audit: audit,
-		ttl: o.TTL, clock: o.Clock, log: o.Logger}
+		ttl: o.TTL, hold: o.ResetHold, clock: o.Clock, log: o.Logger}
 }
 
 // RequestLogin sends a login code by SMS to number when an active account
@@ -200,6 +207,14 @@ func (p *Phones) RequestAdd(ctx context.Context, appID, userID uuid.UUID, input 
 	number, err := p.normalize(input)
 	if err != nil {
 		return "", err
+	}
+	acct, err := p.users.Account(ctx, appID, userID)
+	if err != nil {
+		return "", fmt.Errorf("auth: add phone: %w", err)
+	}
+	if acct.User.HeldAfterReset(p.clock(), p.hold) {
+		p.record(ctx, Event{AppID: appID, UserID: userID, Name: "phone.add", Outcome: Failure, Detail: map[string]string{"reason": "held_after_reset"}})
+		return "", &Error{Code: messages.ChangeHeldAfterReset}
 	}
 	return number, p.issue(ctx, appID, otp.PurposeVerifyPhone, number, &userID, true)
 }

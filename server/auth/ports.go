@@ -38,6 +38,12 @@ type UserStore interface {
 	// keeping the first proof's time. It returns ErrNotFound when the user
 	// of the app holds no such identity (it changed since the code went).
 	MarkVerified(ctx context.Context, appID, userID uuid.UUID, kind IdentityKind, value string) error
+	// ClaimByProof marks an email address verified, proven by someone not
+	// signed in to the account; when it was not verified before, it ends
+	// every session and token family and removes the password, in one
+	// transaction (db.Users.ClaimByProof). ErrNotFound when the user holds
+	// no such address.
+	ClaimByProof(ctx context.Context, appID, userID uuid.UUID, email string) (ProofClaim, error)
 	// RestoreDeleted makes a user pending deletion at now active again,
 	// in one statement that also checks it still is. It returns false (and
 	// no error) when it was not: restored already, purged, or never deleted.

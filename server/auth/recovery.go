@@ -139,6 +139,9 @@ type RecoveryOptions struct {
 	// Guard bounds recovery codes typed for addresses without an account
 	// (those for accounts pass TwoFactor's guard); nil only in tests.
 	Guard Guard
+	// SecondFactors (nil: nobody) names the accounts whose recovery
+	// commits only after their second factor (User.PendingEmail).
+	SecondFactors SecondFactorRequirer
 }
 
 // Recovery runs delayed account recovery. Build it with NewRecovery.
@@ -157,6 +160,7 @@ type Recovery struct {
 	// blocklist (nil: none) refuses easily guessed new passwords.
 	blocklist Blocklist
 	guard     Guard
+	second    SecondFactorRequirer
 }
 
 // NewRecovery returns the recovery flows. phones (nil: no SMS) proves a
@@ -172,7 +176,7 @@ func NewRecovery(store RecoveryStore, users UserStore, phones *Phones, codes Rec
 		o.Clock = time.Now
 	}
 	r := &Recovery{store: store, users: users, phones: phones, codes: codes, msgs: msgs, hasher: hasher, audit: audit,
-		wait: o.Wait, window: o.Window, clock: o.Clock, blocklist: o.Blocklist, guard: o.Guard}
+		wait: o.Wait, window: o.Window, clock: o.Clock, blocklist: o.Blocklist, guard: o.Guard, second: o.SecondFactors}
 	r.recorder = func(ctx context.Context, e Event) { _ = audit.Record(ctx, e) }
 	return r
 }
@@ -458,26 +462,76 @@ func (r *Recovery) Finish(ctx context.Context, appID uuid.UUID, finishToken, ema
 	if err != nil {
 		return User{}, fmt.Errorf("auth: recovery: hash: %w", err)
 	}
+	if r.second != nil {
+		need, err := r.second.Required(ctx, appID, req.UserID)
+		if err != nil {
+			return User{}, fmt.Errorf("auth: recovery: %w", err)
+		}
+		if need {
+			// Nothing changes until the second factor passes: the new
+			// email and password ride in the half-finished sign-in.
+			r.recorder(ctx, Event{AppID: appID, UserID: req.UserID, Name: "recovery.complete", Outcome: Success,
+				Detail: map[string]string{"method": req.Method, "committed": "after_second_factor"}})
+			u := acct.User
+			u.PendingEmail, u.PendingPassword = email, hash
+			return u, nil
+		}
+	}
+	if err := r.complete(ctx, appID, req, acct, email, hash); err != nil {
+		return User{}, err
+	}
+	return acct.User, nil
+}
+
+// CommitFinish completes the recovery finishToken names, with the new
+// email and password hash Finish left pending, once the account's second
+// factor has passed. The request must still be ready: one cancelled in
+// the meantime completes nothing.
+//
+// Errors: as Finish.
+func (r *Recovery) CommitFinish(ctx context.Context, appID uuid.UUID, finishToken, email, hash string) error {
+	req, state, err := r.Status(ctx, appID, finishToken)
+	if err != nil {
+		return err
+	}
+	switch state {
+	case RecoveryWaiting:
+		return &Error{Code: messages.RecoveryNotReady}
+	case RecoveryCancelled:
+		return &Error{Code: messages.RecoveryWasCancelled}
+	case RecoveryCompleted, RecoveryExpired:
+		return &Error{Code: messages.RecoveryLinkInvalid}
+	}
+	acct, err := r.users.Account(ctx, appID, req.UserID)
+	if err != nil {
+		return fmt.Errorf("auth: recovery: %w", err)
+	}
+	return r.complete(ctx, appID, req, acct, email, hash)
+}
+
+// complete stores the new email and password of a ready request and
+// tells every former channel.
+func (r *Recovery) complete(ctx context.Context, appID uuid.UUID, req RecoveryRequest, acct Account, email, hash string) error {
 	var notices []Message
 	for _, ident := range acct.Identities {
 		m, err := r.msgs.Completed(ctx, ident.Kind, ident.Value)
 		if err != nil {
-			return User{}, fmt.Errorf("auth: recovery notice: %w", err)
+			return fmt.Errorf("auth: recovery notice: %w", err)
 		}
 		notices = append(notices, m)
 	}
-	err = r.store.Complete(ctx, RecoveryFinish{RequestID: req.ID, UserID: req.UserID, AppID: appID, Email: email,
+	err := r.store.Complete(ctx, RecoveryFinish{RequestID: req.ID, UserID: req.UserID, AppID: appID, Email: email,
 		PasswordHash: hash, At: r.clock().UTC(), Notices: notices})
 	switch {
 	case errors.Is(err, ErrIdentityTaken):
-		return User{}, &Error{Code: messages.FormInvalid, Fields: map[string]messages.Key{FieldNewEmail: messages.RecoveryEmailTaken}}
+		return &Error{Code: messages.FormInvalid, Fields: map[string]messages.Key{FieldNewEmail: messages.RecoveryEmailTaken}}
 	case errors.Is(err, ErrNotFound):
-		return User{}, &Error{Code: messages.RecoveryLinkInvalid}
+		return &Error{Code: messages.RecoveryLinkInvalid}
 	case err != nil:
-		return User{}, fmt.Errorf("auth: recovery: %w", err)
+		return fmt.Errorf("auth: recovery: %w", err)
 	}
 	r.recorder(ctx, Event{AppID: appID, UserID: req.UserID, Name: "recovery.complete", Outcome: Success, Detail: map[string]string{"method": req.Method}})
-	return acct.User, nil
+	return nil
 }
 
 // newRecoveryToken returns a 256-bit token for a URL and its SHA-256.

@@ -87,7 +87,10 @@ type SettingsOptions struct {
 	DeleteGrace time.Duration    // how long a deleted account can be restored; 14 days when zero
 	CodeTTL     time.Duration    // how long codes work; 10 minutes when zero
 	Clock       func() time.Time // time.Now when nil
-	Logger      *slog.Logger
+	// ResetHold is how long after a password reset the account's email
+	// and phone cannot change (DefaultResetHold when zero).
+	ResetHold time.Duration
+	Logger    *slog.Logger
 	// SMS writes reauthentication codes sent by text message; nil leaves
 	// phone numbers out of reauthentication.
 	SMS SMSMessages
@@ -125,6 +128,9 @@ func NewSettings(store SettingsStore, events EventLog, sessions SessionStore, co
 	}
 	if o.CodeTTL <= 0 {
 		o.CodeTTL = 10 * time.Minute
+	}
+	if o.ResetHold <= 0 {
+		o.ResetHold = DefaultResetHold
 	}
 	if o.Clock == nil {
 		o.Clock = time.Now
@@ -330,6 +336,10 @@ func (s *Settings) RequestEmailChange(ctx context.Context, appID, userID uuid.UU
 	if err != nil {
 		return "", err
 	}
+	if acct.User.HeldAfterReset(s.o.Clock(), s.o.ResetHold) {
+		s.record(ctx, Event{AppID: appID, UserID: userID, Name: "email.change", Outcome: Failure, Detail: map[string]string{"reason": "held_after_reset"}})
+		return "", &Error{Code: messages.ChangeHeldAfterReset}
+	}
 	if acct.Email() == email {
 		return email, &Error{Code: messages.FormInvalid, Fields: map[string]messages.Key{FieldNewEmail: messages.EmailChangeSame}}
 	}
@@ -421,6 +431,9 @@ func (s *Settings) RemoveIdentity(ctx context.Context, appID, userID uuid.UUID, 
 		return &Error{Code: messages.IdentityNotFound}
 	}
 	err := s.store.RemoveIdentity(ctx, appID, userID, kind, value, func(a Account, _ bool) error {
+		if a.User.HeldAfterReset(s.o.Clock(), s.o.ResetHold) {
+			return &Error{Code: messages.ChangeHeldAfterReset}
+		}
 		return CanRemove(a, kind, value)
 	})
 	var ae *Error

@@ -101,7 +101,12 @@ func (c *Codes) VerifyEmailCode(ctx context.Context, appID, userID uuid.UUID, co
 // expired or used link, or one whose address has since left the account;
 // messages.CodeExhausted for a link voided by wrong codes; anything else
 // is internal.
-func (c *Codes) VerifyEmailLink(ctx context.Context, appID uuid.UUID, token string) (uuid.UUID, error) {
+//
+// viewer is the user the browser presenting the link is signed in as
+// (uuid.Nil when none): a link opened anywhere else is a proof by someone
+// not signed in to the account, which undoes what was set up before a
+// first proof (claim).
+func (c *Codes) VerifyEmailLink(ctx context.Context, appID uuid.UUID, token string, viewer uuid.UUID) (uuid.UUID, error) {
 	selector, verifierHash, err := otp.ParseLink(token)
 	if err != nil {
 		c.record(ctx, Event{AppID: appID, Name: "link.use", Outcome: Failure, Detail: map[string]string{"reason": "malformed", "purpose": "verify_email"}})
@@ -118,7 +123,11 @@ func (c *Codes) VerifyEmailLink(ctx context.Context, appID uuid.UUID, token stri
 	if rec.UserID == nil {
 		return uuid.Nil, &Error{Code: messages.VerifyLinkInvalid}
 	}
-	if err := c.markEmailVerified(ctx, rec, "link"); err != nil {
+	method := "link"
+	if viewer == *rec.UserID {
+		method = "link_signed_in"
+	}
+	if err := c.markEmailVerified(ctx, rec, method); err != nil {
 		if ae := (*Error)(nil); errors.As(err, &ae) {
 			ae.Code = messages.VerifyLinkInvalid
 		}
@@ -127,10 +136,44 @@ func (c *Codes) VerifyEmailLink(ctx context.Context, appID uuid.UUID, token stri
 	return *rec.UserID, nil
 }
 
+// ProofClaim is what proving an address undid (UserStore.ClaimByProof).
+type ProofClaim struct {
+	First           bool // the address had never been proven
+	Sessions        int  // sessions ended
+	Families        int  // token families revoked
+	PasswordRemoved bool // a password set before the proof was removed
+}
+
+// claim records that rec proved its address, by someone not signed in to
+// the account: a first proof undoes what was set up before it (see
+// UserStore.ClaimByProof) and is audited with what it ended.
+func (c *Codes) claim(ctx context.Context, rec otp.Record, method string) (ProofClaim, error) {
+	cl, err := c.users.ClaimByProof(ctx, rec.AppID, *rec.UserID, rec.Identity)
+	if err != nil {
+		return cl, err
+	}
+	if cl.First {
+		c.record(ctx, Event{AppID: rec.AppID, UserID: *rec.UserID, Name: "email.verify", Outcome: Success, Detail: map[string]string{
+			"method": method, "first_proof": "true", "sessions_ended": fmt.Sprint(cl.Sessions),
+			"families_revoked": fmt.Sprint(cl.Families), "password_removed": fmt.Sprint(cl.PasswordRemoved)}})
+	}
+	return cl, nil
+}
+
 // markEmailVerified marks the address rec proved, for the user it was
-// sent for, and records it.
+// sent for, and records it. A link (opened by anyone) is a proof by
+// someone who may not be signed in: it claims the address (claim); a code
+// is typed by the signed-in user, whose account it already is.
 func (c *Codes) markEmailVerified(ctx context.Context, rec otp.Record, method string) error {
-	err := c.users.MarkVerified(ctx, rec.AppID, *rec.UserID, IdentityEmail, rec.Identity)
+	var err error
+	if method == "link" {
+		var cl ProofClaim
+		if cl, err = c.claim(ctx, rec, method); err == nil && cl.First {
+			return nil // recorded by claim
+		}
+	} else {
+		err = c.users.MarkVerified(ctx, rec.AppID, *rec.UserID, IdentityEmail, rec.Identity)
+	}
 	if errors.Is(err, ErrNotFound) {
 		// The address left the account after the message was sent.
 		c.record(ctx, Event{AppID: rec.AppID, UserID: *rec.UserID, Name: "email.verify", Outcome: Failure, Detail: map[string]string{"reason": "identity_changed", "method": method}})
@@ -145,21 +188,26 @@ func (c *Codes) markEmailVerified(ctx context.Context, rec otp.Record, method st
 
 // proveByLogin marks the email address a login code or link was sent to
 // verified, if it was not: receiving it proved the mailbox as well as a
-// verification email would. A failure is logged; the login stands.
-func (c *Codes) proveByLogin(ctx context.Context, rec otp.Record, acct Account, method string) {
+// verification email would, and whoever signs in this way is the owner, so
+// everything set up before the proof ends (claim). It reports whether a
+// first proof did so. A failure is logged; the login stands.
+func (c *Codes) proveByLogin(ctx context.Context, rec otp.Record, acct Account, method string) bool {
 	if rec.Channel != otp.ChannelEmail {
-		return
+		return false
 	}
 	for _, id := range acct.Identities {
 		if id.Kind != IdentityEmail || id.Value != rec.Identity || id.VerifiedAt != nil {
 			continue
 		}
-		if err := c.users.MarkVerified(ctx, rec.AppID, acct.User.ID, IdentityEmail, rec.Identity); err != nil {
+		rec.UserID = &acct.User.ID
+		cl, err := c.claim(ctx, rec, method)
+		if err != nil {
 			c.log.WarnContext(ctx, "email not marked verified after login", "user_id", acct.User.ID, "err", err)
-			return
+			return false
 		}
-		c.record(ctx, Event{AppID: rec.AppID, UserID: acct.User.ID, Name: "email.verify", Outcome: Success, Detail: map[string]string{"method": method}})
+		return cl.First
 	}
+	return false
 }
 
 // Cooldown is how long an address waits between two codes of one flow.

@@ -9,14 +9,15 @@ import (
 
 // Keys of the sign-in steps in the session data.
 const (
-	authAtKey          = "auth_at"          // unix seconds of the last proof of identity
-	pendingUserKey     = "pending_user"     // a user who passed the first factor only
-	pendingRememberKey = "pending_remember" // "keep me signed in" asked at the first step
-	pendingNextKey     = "pending_next"     // where to land once signed in (checked)
-	pendingMethodKey   = "pending_method"   // the first factor used, for audit
-	pendingAtKey       = "pending_at"       // unix seconds the first factor passed
-	pendingPasswordKey = "pending_password" // a reset's new password hash, stored after the second step
-	pendingRestoreKey  = "pending_restore"  // the account is pending deletion: restore after the second step
+	authAtKey               = "auth_at"                // unix seconds of the last proof of identity
+	pendingUserKey          = "pending_user"           // a user who passed the first factor only
+	pendingRememberKey      = "pending_remember"       // "keep me signed in" asked at the first step
+	pendingNextKey          = "pending_next"           // where to land once signed in (checked)
+	pendingMethodKey        = "pending_method"         // the first factor used, for audit
+	pendingAtKey            = "pending_at"             // unix seconds the first factor passed
+	pendingPasswordKey      = "pending_password"       // a reset's new password hash, stored after the second step
+	pendingRecoveryEmailKey = "pending_recovery_email" // a recovery's new email, stored after the second step
+	pendingRestoreKey       = "pending_restore"        // the account is pending deletion: restore after the second step
 )
 
 // PendingTTL bounds the time between a first factor and the second: after
@@ -34,9 +35,12 @@ type Pending struct {
 	// Restore: the account is pending deletion, to be restored only once
 	// the second factor has passed.
 	Restore bool
-	// PasswordHash is a reset's new password, stored only once the second
-	// factor has passed.
+	// PasswordHash is a reset's or a recovery's new password, stored only
+	// once the second factor has passed.
 	PasswordHash string
+	// RecoveryEmail is a recovery's new email address, stored with
+	// PasswordHash once the second factor has passed.
+	RecoveryEmail string
 }
 
 // BeginPending records a sign-in waiting for its second factor, in a
@@ -57,6 +61,7 @@ func (m *Manager) BeginPending(ctx context.Context, p Pending) error {
 	m.sm.Put(ctx, pendingMethodKey, p.Method)
 	m.sm.Put(ctx, pendingRestoreKey, p.Restore)
 	m.sm.Put(ctx, pendingPasswordKey, p.PasswordHash)
+	m.sm.Put(ctx, pendingRecoveryEmailKey, p.RecoveryEmail)
 	m.sm.Put(ctx, pendingAtKey, m.clock().Unix())
 	return nil
 }
@@ -74,13 +79,14 @@ func (m *Manager) PendingSignIn(ctx context.Context) (Pending, bool) {
 	}
 	return Pending{UserID: id, Remember: m.sm.GetBool(ctx, pendingRememberKey),
 		Next: m.sm.GetString(ctx, pendingNextKey), Method: m.sm.GetString(ctx, pendingMethodKey), Since: since,
-		Restore: m.sm.GetBool(ctx, pendingRestoreKey), PasswordHash: m.sm.GetString(ctx, pendingPasswordKey)}, true
+		Restore: m.sm.GetBool(ctx, pendingRestoreKey), PasswordHash: m.sm.GetString(ctx, pendingPasswordKey),
+		RecoveryEmail: m.sm.GetString(ctx, pendingRecoveryEmailKey)}, true
 }
 
 // ClearPending forgets a pending sign-in (abandoned, voided by too many
 // wrong second factors, or completed).
 func (m *Manager) ClearPending(ctx context.Context) {
-	for _, k := range []string{pendingUserKey, pendingRememberKey, pendingNextKey, pendingMethodKey, pendingRestoreKey, pendingPasswordKey, pendingAtKey} {
+	for _, k := range []string{pendingUserKey, pendingRememberKey, pendingNextKey, pendingMethodKey, pendingRestoreKey, pendingPasswordKey, pendingRecoveryEmailKey, pendingAtKey} {
 		m.sm.Remove(ctx, k)
 	}
 }

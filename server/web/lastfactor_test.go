@@ -9,8 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/components/pages"
+	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/server/auth"
 )
 
@@ -156,5 +159,123 @@ func TestAPhoneAloneCannotResetAnAccountWithAnEmail(t *testing.T) {
 	}
 	if r := h.post(h.browser(), "/login", creds(addr, "correct horse staple 1")); r.status != http.StatusSeeOther {
 		t.Fatalf("the password after the SMS reset attempt: %d", r.status)
+	}
+}
+
+// TestProvingAnAddressEndsWhatCameBeforeIt: an account made on someone
+// else's address (never proven) with a password and a remembered session
+// does not survive the owner's first proof of the address: signing in by
+// an emailed code ends that session and removes that password.
+func TestProvingAnAddressEndsWhatCameBeforeIt(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWith(t, harnessOptions{codes: true})
+	const victim = "victim@example.com"
+	hash, err := h.hasher.Hash(context.Background(), "the attacker's password 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := uuid.NewV7()
+	if err := db.NewUsers(h.db).CreatePasswordUser(context.Background(), auth.NewPasswordUser{
+		User:  auth.User{ID: id, AppID: h.appID, Status: auth.StatusActive, CreatedAt: time.Now().UTC()},
+		Email: victim, PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	attacker := h.browser()
+	remember := creds(victim, "the attacker's password 1")
+	remember.Set("remember", "1")
+	if r := h.post(attacker, "/login", remember); r.status != http.StatusSeeOther || !h.signedIn(attacker) {
+		t.Fatalf("the attacker's sign-in before the proof: %d", r.status)
+	}
+	owner := h.browser()
+	if r := h.post(owner, pages.CodeLoginPath, url.Values{"email": {victim}}); r.status != http.StatusOK {
+		t.Fatalf("code request: %d", r.status)
+	}
+	if r := h.post(owner, pages.CodeLoginVerifyPath, url.Values{"email": {victim}, "code": {h.awaitCode(t, victim)}}); r.status != http.StatusSeeOther {
+		t.Fatalf("the owner's code: %d", r.status)
+	}
+	if r := h.get(owner, "/account"); r.status != http.StatusOK || !strings.Contains(r.body, msg(messages.AddressClaimed)) {
+		t.Fatalf("the owner's account page after the first proof: %d %s", r.status, r.body)
+	}
+	if h.signedIn(attacker) {
+		t.Fatal("the attacker's session survived the owner's proof")
+	}
+	if r := h.post(h.browser(), "/login", creds(victim, "the attacker's password 1")); r.status != http.StatusUnauthorized {
+		t.Fatalf("the attacker's password after the owner's proof: %d", r.status)
+	}
+	claimed := false
+	for _, e := range h.events(t) {
+		claimed = claimed || (e.Event == "email.verify" && e.Detail["first_proof"] == "true" && e.Detail["password_removed"] == "true")
+	}
+	if !claimed {
+		t.Fatal("the first proof is not audited")
+	}
+}
+
+// TestRecoveryCommitsOnlyAfterTheSecondFactor: finishing a recovery of an
+// account with two-step verification changes neither its email nor its
+// password until the second step passes.
+func TestRecoveryCommitsOnlyAfterTheSecondFactor(t *testing.T) {
+	t.Parallel()
+	h := recoveryHarness(t, true)
+	owner, _ := recoveryAccount(t, h)
+	secret, _ := h.enrolTOTP(t, owner)
+	c := h.browser()
+	link := startBySMS(t, h, c, 1)
+	h.clock.Advance(recoveryWait + time.Minute)
+	if r := h.confirmFinish(t, c, link, false); !strings.Contains(r.body, `name="password"`) {
+		t.Fatalf("no finish form after the wait:\n%s", r.body)
+	}
+	r := h.post(c, pages.RecoveryFinishPath, url.Values{"email": {"recovered@example.com"}, "password": {"a brand new passphrase 5"}})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != pages.SecondFactorPath {
+		t.Fatalf("finish of an account with TOTP: %d %q", r.status, r.header.Get("Location"))
+	}
+	// Nothing has changed yet.
+	if !h.signedIn(owner) {
+		t.Fatal("the owner's session ended before the second factor")
+	}
+	if r := h.post(h.browser(), "/login", creds(recoverEmail, "correct horse staple 1")); r.status != http.StatusSeeOther || r.header.Get("Location") != pages.SecondFactorPath {
+		t.Fatalf("the old email and password before the second step: %d %q", r.status, r.header.Get("Location"))
+	}
+	h.clock.Advance(30 * time.Second) // a time step not used at enrolment
+	if r := h.secondFactor(c, "code", h.totp(secret, 0)); r.status != http.StatusSeeOther {
+		t.Fatalf("second step: %d %s", r.status, r.body)
+	}
+	if h.signedIn(owner) {
+		t.Fatal("the old session survived the committed recovery")
+	}
+	if r := h.post(h.browser(), "/login", creds("recovered@example.com", "a brand new passphrase 5")); r.status != http.StatusSeeOther {
+		t.Fatalf("the new email and password after the second step: %d", r.status)
+	}
+}
+
+// TestWaysInAreHeldAfterAReset: for 48 hours after a password reset the
+// account's email cannot change and no number can be added, so whoever
+// reset it through one channel cannot lock its owner out of the others.
+func TestWaysInAreHeldAfterAReset(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWith(t, harnessOptions{codes: true, passwords: true, phones: true})
+	const addr = "held@example.com"
+	h.signup(addr, "correct horse staple 1")
+	c := h.browser()
+	h.forgot(t, c, addr)
+	code, _ := h.awaitReset(t, addr)
+	if r := h.post(c, pages.ResetCodePath, url.Values{"identity": {addr}, "code": {code}, "password": {"a wholly new passphrase 7"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("reset: %d", r.status)
+	}
+	// The reset was a fresh proof: the change pages open, and refuse.
+	r := h.post(c, pages.EmailChangePath, url.Values{"email": {"attacker@example.com"}})
+	if r.status != http.StatusConflict || !strings.Contains(r.body, msg(messages.ChangeHeldAfterReset)) || !strings.Contains(r.body, "attacker@example.com") {
+		t.Fatalf("email change right after a reset: %d", r.status)
+	}
+	if r := h.post(c, pages.PhoneAddPath, url.Values{"phone": {"+12015550123"}}); r.status != http.StatusConflict || !strings.Contains(r.body, msg(messages.ChangeHeldAfterReset)) {
+		t.Fatalf("adding a number right after a reset: %d", r.status)
+	}
+	h.clock.Advance(48*time.Hour + time.Minute)
+	c = h.browser() // a fresh sign-in is a fresh proof
+	if r := h.post(c, "/login", creds(addr, "a wholly new passphrase 7")); r.status != http.StatusSeeOther {
+		t.Fatalf("login after the hold: %d", r.status)
+	}
+	if r := h.post(c, pages.EmailChangePath, url.Values{"email": {"new-held@example.com"}}); r.status != http.StatusOK {
+		t.Fatalf("email change after the hold: %d", r.status)
 	}
 }

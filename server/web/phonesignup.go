@@ -69,6 +69,8 @@ func phoneRequestStep(r *http.Request, input, number string, notice messages.Key
 		return f, http.StatusTooManyRequests, nil
 	case errors.As(err, &ae) && ae.Fields[auth.FieldPhone] != "":
 		return pages.PhoneCode{Number: input, NumberError: ae.Fields[auth.FieldPhone], Interactive: isDatastar(r)}, http.StatusUnprocessableEntity, nil
+	case errors.As(err, &ae) && ae.Code == messages.ChangeHeldAfterReset:
+		return pages.PhoneCode{Number: input, NumberError: ae.Code, Interactive: isDatastar(r)}, http.StatusConflict, nil
 	case err != nil:
 		return pages.PhoneCode{}, 0, err
 	}

@@ -28,6 +28,9 @@ type RecoveryFlows interface {
 	Pending(ctx context.Context, appID, userID uuid.UUID) (auth.RecoveryRequest, bool, error)
 	Status(ctx context.Context, appID uuid.UUID, finishToken string) (auth.RecoveryRequest, string, error)
 	Finish(ctx context.Context, appID uuid.UUID, finishToken, email, password string) (auth.User, error)
+	// CommitFinish completes a recovery Finish left pending for the
+	// second factor (auth.Recovery.CommitFinish).
+	CommitFinish(ctx context.Context, appID uuid.UUID, finishToken, email, hash string) error
 }
 
 // byRecovery is the first factor of a finished recovery.
@@ -286,8 +289,10 @@ func (s *Server) recoveryFinishPost(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	s.Sessions.ForgetRecovery(r.Context())
-	s.sendVerification(r.Context(), u.ID)
+	if u.PendingEmail == "" {
+		s.Sessions.ForgetRecovery(r.Context())
+		s.sendVerification(r.Context(), u.ID)
+	} // else the finish token stays in this session until the second step commits it
 	return s.signIn(w, r, u, false, "", byRecovery)
 }
 

@@ -31,7 +31,7 @@ func newRecoveryFlows(t testing.TB, bdb *bun.DB, phones *auth.Phones, hasher aut
 	}
 	return auth.NewRecovery(db.NewRecoveries(bdb, queue), db.NewUsers(bdb), phones, codes,
 		web.RecoveryMessages{Brand: email.Brand{AppName: "Latch"}, Origin: origin}, hasher, audit,
-		auth.RecoveryOptions{Wait: recoveryWait, Clock: clk.Now, Blocklist: testBlocklist(), Guard: g})
+		auth.RecoveryOptions{Wait: recoveryWait, Clock: clk.Now, Blocklist: testBlocklist(), Guard: g, SecondFactors: auth.TOTPRequired{Store: db.NewTwoFactor(bdb)}})
 }
 
 // recoveryWait is the test-shortened wait (48 hours by default): short

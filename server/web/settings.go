@@ -56,6 +56,9 @@ func (s *Server) emailChangePost(w http.ResponseWriter, r *http.Request, userID 
 	case errors.As(err, &ae) && ae.Code == messages.FormInvalid:
 		c := pages.EmailChange{Email: form["email"], EmailError: ae.Fields[auth.FieldNewEmail]}
 		return s.emailChangeStep(w, r, userID, http.StatusUnprocessableEntity, c)
+	case errors.As(err, &ae) && ae.Code == messages.ChangeHeldAfterReset:
+		c := pages.EmailChange{Email: form["email"], EmailError: ae.Code}
+		return s.emailChangeStep(w, r, userID, http.StatusConflict, c)
 	case errors.As(err, &ae) && (ae.Code == messages.CodeSendLimited || auth.Refused(err)):
 		c := pages.EmailChange{Email: email, Sent: true, Message: ae.Code, ResendIn: resendIn(ae.Err, 0)}
 		return s.emailChangeStep(w, r, userID, http.StatusTooManyRequests, c)

@@ -59,18 +59,17 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, u auth.User, rem
 			// Nothing is committed before the last factor: an account
 			// pending deletion stays deleted until the second step.
 			err := s.Sessions.BeginPending(ctx, session.Pending{UserID: u.ID, Remember: remember, Next: next, Method: string(how),
-				Restore: u.Status == auth.StatusDeleted, PasswordHash: u.PendingPassword})
+				Restore: u.Status == auth.StatusDeleted, PasswordHash: u.PendingPassword, RecoveryEmail: u.PendingEmail})
 			if err != nil {
 				return err
 			}
 			return s.redirect(w, r, SecondFactorPath)
 		}
 	}
-	if u.PendingPassword != "" && s.Passwords != nil {
-		// The second factor was turned off since the reset began.
-		if err := s.Passwords.CommitReset(ctx, s.AppID, u.ID, u.PendingPassword); err != nil {
-			return err
-		}
+	if err := s.commitPending(ctx, u.ID, u.PendingEmail, u.PendingPassword); err != nil {
+		// The second factor was turned off since the change began, and
+		// committing it failed: nothing is signed in.
+		return err
 	}
 	u, err := s.Accounts.Restore(ctx, u, string(how))
 	if err != nil {
@@ -87,6 +86,9 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, u auth.User, rem
 	if u.Restored {
 		s.Sessions.Flash(ctx, string(messages.AccountRestored))
 	}
+	if u.Claimed {
+		s.Sessions.Flash(ctx, string(messages.AddressClaimed))
+	}
 	return s.redirect(w, r, landing(next))
 }
 
@@ -101,6 +103,23 @@ func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, userID uuid.UU
 	if err := s.SignInNotices.NewSignIn(r.Context(), s.AppID, userID); err != nil {
 		s.Logger.WarnContext(r.Context(), "new sign-in notice not queued", "user_id", userID, "err", err)
 	}
+}
+
+// commitPending stores what a reset or a recovery left for the last
+// factor: a recovery's new email and password (email set), or a reset's
+// new password (hash alone). Nothing pending is nothing to do.
+func (s *Server) commitPending(ctx context.Context, userID uuid.UUID, email, hash string) error {
+	switch {
+	case email != "" && s.Recovery != nil:
+		if err := s.Recovery.CommitFinish(ctx, s.AppID, s.Sessions.RecoveryToken(ctx), email, hash); err != nil {
+			return err
+		}
+		s.Sessions.ForgetRecovery(ctx)
+		s.sendVerification(ctx, userID)
+	case hash != "" && s.Passwords != nil:
+		return s.Passwords.CommitReset(ctx, s.AppID, userID, hash)
+	}
+	return nil
 }
 
 // ReauthWindow is how long a proof of identity lets a signed-in user make

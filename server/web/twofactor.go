@@ -223,10 +223,16 @@ func (s *Server) secondFactorPost(w http.ResponseWriter, r *http.Request) error 
 	case err != nil:
 		return err
 	}
-	if p.PasswordHash != "" && s.Passwords != nil {
-		if err := s.Passwords.CommitReset(ctx, s.AppID, p.UserID, p.PasswordHash); err != nil {
-			return err
+	if err := s.commitPending(ctx, p.UserID, p.RecoveryEmail, p.PasswordHash); err != nil {
+		var ae *auth.Error
+		if errors.As(err, &ae) {
+			// The recovery was cancelled or ended meanwhile: say so, sign
+			// nobody in.
+			s.Sessions.ClearPending(ctx)
+			s.Sessions.ForgetRecovery(ctx)
+			return statusError(http.StatusConflict, ae.Code)
 		}
+		return err
 	}
 	if p.Restore {
 		acct, err := s.Accounts.Account(ctx, s.AppID, p.UserID)

@@ -22,7 +22,7 @@ import (
 type EmailVerifier interface {
 	RequestEmailVerification(ctx context.Context, appID, userID uuid.UUID) (auth.EmailVerification, error)
 	VerifyEmailCode(ctx context.Context, appID, userID uuid.UUID, code string) error
-	VerifyEmailLink(ctx context.Context, appID uuid.UUID, token string) (uuid.UUID, error)
+	VerifyEmailLink(ctx context.Context, appID uuid.UUID, token string, viewer uuid.UUID) (uuid.UUID, error)
 }
 
 // sendVerification emails a new account its code and link. A failure is
@@ -127,7 +127,8 @@ func (s *Server) verifyLinkPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	userID, err := s.Verifier.VerifyEmailLink(r.Context(), s.AppID, form[pages.LinkTokenField])
+	viewer, _ := s.Sessions.UserID(r.Context())
+	userID, err := s.Verifier.VerifyEmailLink(r.Context(), s.AppID, form[pages.LinkTokenField], viewer)
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		s.render(w, r, http.StatusBadRequest, pages.VerifyLinkPage(s.page(messages.VerifyLinkTitle, ""), pages.VerifyLink{Message: ae.Code}))

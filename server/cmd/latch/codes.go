@@ -140,7 +140,7 @@ func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, 
 	}
 	if senders.SMS != nil {
 		parts.phones = auth.NewPhones(users, store, hasher, numbers, web.SMSMessages{AppName: "Latch"}, audit,
-			auth.PhonesOptions{TTL: 10 * time.Minute, Logger: log})
+			auth.PhonesOptions{TTL: 10 * time.Minute, Logger: log, ResetHold: cfg.RecoveryWait})
 	}
 	return parts, nil
 }

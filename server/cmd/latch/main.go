@@ -275,7 +275,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		// or a recovery code of two-step verification.
 		recovery = auth.NewRecovery(parts.recoveries, db.NewUsers(bdb), parts.phones, second,
 			web.RecoveryMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, hasher, db.NewAudit(bdb, nil),
-			auth.RecoveryOptions{Wait: cfg.RecoveryWait, Blocklist: blocklist, Guard: gd})
+			auth.RecoveryOptions{Wait: cfg.RecoveryWait, Blocklist: blocklist, Guard: gd, SecondFactors: second})
 	}
 	tokens, err := tokenFlows(ctx, cfg, bdb, ring, kek, accounts, db.NewAudit(bdb, nil), codeVerifier, second, log)
 	if err != nil {

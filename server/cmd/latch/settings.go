@@ -27,7 +27,7 @@ const purgeInterval = time.Hour
 // parts) only a password can prove who a user is and the email cannot be
 // changed.
 func settingsFlows(cfg config.Config, bdb *bun.DB, parts codeParts, hasher auth.Hasher, g auth.Guard, log *slog.Logger) *auth.Settings {
-	o := auth.SettingsOptions{DeleteGrace: cfg.DeleteGrace, CodeTTL: 10 * time.Minute, Logger: log, Guard: g}
+	o := auth.SettingsOptions{DeleteGrace: cfg.DeleteGrace, CodeTTL: 10 * time.Minute, Logger: log, Guard: g, ResetHold: cfg.RecoveryWait}
 	var codes auth.CodeStore
 	var queue db.Enqueuer
 	if parts.store != nil {
