@@ -2,15 +2,11 @@ package session
 
 import (
 	"context"
-	"crypto/subtle"
 )
 
-// Keys of a password reset: the token of a link this browser confirmed,
-// and the selector of the link this browser asked for.
-const (
-	resetKey        = "reset_token"
-	resetRequestKey = "reset_selector"
-)
+// resetKey keeps the token of a reset link this browser confirmed. (The
+// selector of a link this browser asked for is a cookie: see web.noteAsked.)
+const resetKey = "reset_token"
 
 // HoldResetToken keeps the token of a reset link whose confirm page this
 // browser submitted (a POST, so no other site can plant one), for the
@@ -28,18 +24,4 @@ func (m *Manager) ResetToken(ctx context.Context) string {
 // DropResetToken forgets the reset token, once used.
 func (m *Manager) DropResetToken(ctx context.Context) {
 	m.sm.Remove(ctx, resetKey)
-}
-
-// NoteResetRequest remembers that this browser asked for the reset link
-// with selector, replacing any earlier one (a newer link voids the older).
-// The selector is the public half of the token: it resets nothing.
-func (m *Manager) NoteResetRequest(ctx context.Context, selector string) {
-	m.sm.Put(ctx, resetRequestKey, selector)
-}
-
-// RequestedReset reports whether this browser asked for the reset link
-// with selector (see NoteResetRequest). It changes nothing.
-func (m *Manager) RequestedReset(ctx context.Context, selector string) bool {
-	kept := m.sm.GetString(ctx, resetRequestKey)
-	return kept != "" && subtle.ConstantTimeCompare([]byte(kept), []byte(selector)) == 1
 }

@@ -8,7 +8,6 @@ package session
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -29,7 +28,6 @@ const (
 	PublicIDKey = "public_id"
 	seenKey     = "seen_at"  // unix seconds of the last recorded activity
 	rememberKey = "remember" // true for a "keep me signed in" session
-	linkKey     = "link_selector"
 )
 
 // ErrNoUser is returned by Renew for a session nobody is signed in to.
@@ -303,23 +301,7 @@ func (m *Manager) Login(ctx context.Context, userID uuid.UUID, remember bool) er
 	m.sm.Put(ctx, authAtKey, now.Unix()) // signing in is a fresh proof
 	m.sm.Put(ctx, rememberKey, remember)
 	m.sm.RememberMe(ctx, remember)
-	m.sm.Remove(ctx, linkKey) // a sign-in ends the request it answered
 	return nil
-}
-
-// NoteLinkRequest remembers in this browser's session that it asked for
-// the sign-in link with selector, replacing any earlier one (a newer link
-// voids the older). The selector is the public half of a link token: it
-// cannot sign anybody in.
-func (m *Manager) NoteLinkRequest(ctx context.Context, selector string) {
-	m.sm.Put(ctx, linkKey, selector)
-}
-
-// RequestedLink reports whether this browser's session asked for the
-// sign-in link with selector (see NoteLinkRequest). It changes nothing.
-func (m *Manager) RequestedLink(ctx context.Context, selector string) bool {
-	kept := m.sm.GetString(ctx, linkKey)
-	return kept != "" && subtle.ConstantTimeCompare([]byte(kept), []byte(selector)) == 1
 }
 
 // Renew gives the signed-in session a new token and deletes the old one,

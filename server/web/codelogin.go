@@ -43,7 +43,7 @@ func (s *Server) codeLoginPost(w http.ResponseWriter, r *http.Request) error {
 	status := http.StatusOK
 	selector, err := s.Codes.RequestLoginLink(r.Context(), s.AppID, form["email"], next)
 	if err == nil {
-		s.Sessions.NoteLinkRequest(r.Context(), selector)
+		s.noteAsked(w, r, selector)
 	}
 	var ae *auth.Error
 	switch {

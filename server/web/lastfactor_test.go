@@ -279,3 +279,33 @@ func TestWaysInAreHeldAfterAReset(t *testing.T) {
 		t.Fatalf("email change after the hold: %d", r.status)
 	}
 }
+
+// TestAskingForACodeStoresNoSession: a visitor signed in to nothing who
+// asks for a login code or a reset gets no session row; the browser
+// remembers the link it asked for in a cookie of its own.
+func TestAskingForACodeStoresNoSession(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWith(t, harnessOptions{codes: true, passwords: true})
+	h.signup("no-session@example.com", "correct horse staple 1")
+	count := func() int {
+		var n int
+		if err := h.db.NewRaw("SELECT count(*) FROM sessions WHERE user_id IS NULL").Scan(context.Background(), &n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := count()
+	c := h.browser()
+	for _, addr := range []string{"no-session@example.com", "nobody-here@example.com"} {
+		if r := h.post(c, pages.CodeLoginPath, url.Values{"email": {addr}}); r.status != http.StatusOK || sessionCookie(t, r.header) != nil {
+			t.Fatalf("code request for %s: %d, session cookie %v", addr, r.status, sessionCookie(t, r.header))
+		}
+		h.clock.Advance(61 * time.Second)
+	}
+	if r := h.post(c, pages.ForgotPath, url.Values{pages.IdentifierField: {"no-session@example.com"}}); r.status != http.StatusOK {
+		t.Fatalf("reset request: %d", r.status)
+	}
+	if n := count(); n != before {
+		t.Fatalf("%d anonymous session rows after the requests, %d before", n, before)
+	}
+}

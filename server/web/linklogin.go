@@ -41,7 +41,7 @@ func (s *Server) linkLoginPage(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	f.Token = token
-	f.Elsewhere = !s.Sessions.RequestedLink(r.Context(), selector)
+	f.Elsewhere = !s.asked(r, selector)
 	s.render(w, r, http.StatusOK, pages.LinkLoginPage(s.page(messages.LinkLoginTitle, ""), f))
 	return nil
 }

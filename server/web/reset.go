@@ -71,7 +71,7 @@ func (s *Server) forgotPost(w http.ResponseWriter, r *http.Request) error {
 	sms := s.Passwords.ResetBySMS() && (!s.Passwords.ResetByEmail() || phone.Looks(input))
 	sent, err := s.Passwords.RequestReset(r.Context(), s.AppID, input, sms)
 	if err == nil && sent.Selector != "" {
-		s.Sessions.NoteResetRequest(r.Context(), sent.Selector) // the link's confirm page warns in other browsers
+		s.noteAsked(w, r, sent.Selector) // the link's confirm page warns in other browsers
 	}
 	f := pages.PasswordForgot{Identifier: sent.Identity, SMS: sms, Sent: true, Interactive: isDatastar(r), ResendIn: seconds(sent.Wait),
 		Notice: messages.ResetSent}
@@ -161,7 +161,7 @@ func (s *Server) resetPage(w http.ResponseWriter, r *http.Request) error {
 			s.render(w, r, http.StatusBadRequest, pages.ResetPage(s.page(messages.ResetTitle, ""), pages.PasswordReset{Message: messages.ResetLinkMalformed}))
 			return nil
 		}
-		f := pages.PasswordReset{Token: token, Elsewhere: !s.Sessions.RequestedReset(r.Context(), selector)}
+		f := pages.PasswordReset{Token: token, Elsewhere: !s.asked(r, selector)}
 		s.render(w, r, http.StatusOK, pages.ResetPage(s.page(messages.ResetTitle, ""), f))
 		return nil
 	}
