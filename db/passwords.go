@@ -109,23 +109,13 @@ func (s *Passwords) SetPassword(ctx context.Context, c auth.PasswordChange) (aut
 			n, _ := res.RowsAffected()
 			out.Sessions = int(n)
 		}
-		var families []uuid.UUID
-		if err := tx.NewUpdate().Model((*tokenFamilyRow)(nil)).
-			Set("revoked_at = ?", now).Set("revoke_reason = ?", c.Reason).
-			Where("app_id = ? AND user_id = ? AND revoked_at IS NULL", c.AppID, c.UserID).
-			// A session family lives and dies with its session: those of
-			// sessions kept stand (each ends when its session does).
-			Where("NOT (kind = 'session' AND session_hash IN (SELECT token_hash FROM sessions WHERE user_id = ?))", c.UserID).
-			Returning("id").Scan(ctx, &families); err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
+		// A session family lives and dies with its session: those of
+		// sessions kept stand (each ends when its session does).
+		keptSessions := func(q *bun.UpdateQuery) *bun.UpdateQuery {
+			return q.Where("NOT (kind = 'session' AND session_hash IN (SELECT token_hash FROM sessions WHERE user_id = ?))", c.UserID)
 		}
-		out.Families = len(families)
-		if len(families) > 0 {
-			if _, err := tx.NewUpdate().Model((*refreshTokenRow)(nil)).
-				Set("revoked_at = coalesce(revoked_at, ?)", now).Set("replay_sealed = NULL").
-				Where("family_id IN (?)", bun.In(families)).Exec(ctx); err != nil {
-				return err
-			}
+		if out.Families, err = revokeFamiliesTx(ctx, tx, c.AppID, c.UserID, now, c.Reason, keptSessions); err != nil {
+			return err
 		}
 		if c.Notice != nil && s.queue != nil {
 			return s.queue.Enqueue(ctx, tx, outboxMessage(*c.Notice))

@@ -360,28 +360,18 @@ func (s *RefreshTokens) RevokeUserAPIClient(ctx context.Context, appID, userID u
 // their tokens, in one transaction.
 func (s *RefreshTokens) RevokeUserAPIClients(ctx context.Context, appID, userID uuid.UUID, at time.Time, reason string) (int, error) {
 	at = at.UTC()
-	var families []uuid.UUID
+	var n int
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		err := tx.NewUpdate().Model((*tokenFamilyRow)(nil)).
-			Set("revoked_at = ?", at).Set("revoke_reason = ?", reason).
-			Where("app_id = ? AND user_id = ? AND kind = 'refresh'", appID, userID).
-			Where("revoked_at IS NULL AND expires_at > ?", at).
-			Returning("id").Scan(ctx, &families)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if len(families) == 0 {
-			return nil
-		}
-		_, err = tx.NewUpdate().Model((*refreshTokenRow)(nil)).
-			Set("revoked_at = coalesce(revoked_at, ?)", at).Set("replay_sealed = NULL").
-			Where("family_id IN (?)", bun.In(families)).Exec(ctx)
+		var err error
+		n, err = revokeFamiliesTx(ctx, tx, appID, userID, at, reason, func(q *bun.UpdateQuery) *bun.UpdateQuery {
+			return q.Where("kind = 'refresh' AND expires_at > ?", at)
+		})
 		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("db: revoke API clients: %w", err)
 	}
-	return len(families), nil
+	return n, nil
 }
 
 func tokenRow(t auth.RefreshToken) *refreshTokenRow {
@@ -389,4 +379,27 @@ func tokenRow(t auth.RefreshToken) *refreshTokenRow {
 		ID: t.ID, FamilyID: t.FamilyID, AppID: t.AppID, UserID: t.UserID, TokenHash: t.Hash, ParentID: t.ParentID,
 		CreatedAt: t.CreatedAt.UTC(), ExpiresAt: t.ExpiresAt.UTC(), RotatedAt: t.RotatedAt, ReplaySealed: t.ReplaySealed,
 	}
+}
+
+// revokeFamiliesTx revokes, inside tx, the live token families of the user
+// that where narrows further (nil: all of them), and their refresh tokens,
+// and returns how many families it revoked.
+func revokeFamiliesTx(ctx context.Context, tx bun.Tx, appID, userID uuid.UUID, at time.Time, reason string, where func(*bun.UpdateQuery) *bun.UpdateQuery) (int, error) {
+	q := tx.NewUpdate().Model((*tokenFamilyRow)(nil)).
+		Set("revoked_at = ?", at).Set("revoke_reason = ?", reason).
+		Where("app_id = ? AND user_id = ? AND revoked_at IS NULL", appID, userID)
+	if where != nil {
+		q = where(q)
+	}
+	var families []uuid.UUID
+	if err := q.Returning("id").Scan(ctx, &families); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	if len(families) == 0 {
+		return 0, nil
+	}
+	_, err := tx.NewUpdate().Model((*refreshTokenRow)(nil)).
+		Set("revoked_at = coalesce(revoked_at, ?)", at).Set("replay_sealed = NULL").
+		Where("family_id IN (?)", bun.In(families)).Exec(ctx)
+	return len(families), err
 }

@@ -312,20 +312,8 @@ func (s *Users) ClaimByProof(ctx context.Context, appID, userID uuid.UUID, value
 		}
 		n, _ := res.RowsAffected()
 		out.Sessions = int(n)
-		var families []uuid.UUID
-		if err := tx.NewUpdate().Model((*tokenFamilyRow)(nil)).
-			Set("revoked_at = ?", now).Set("revoke_reason = ?", "address_proven").
-			Where("app_id = ? AND user_id = ? AND revoked_at IS NULL", appID, userID).
-			Returning("id").Scan(ctx, &families); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		if out.Families, err = revokeFamiliesTx(ctx, tx, appID, userID, now, "address_proven", nil); err != nil {
 			return err
-		}
-		out.Families = len(families)
-		if len(families) > 0 {
-			if _, err := tx.NewUpdate().Model((*refreshTokenRow)(nil)).
-				Set("revoked_at = coalesce(revoked_at, ?)", now).Set("replay_sealed = NULL").
-				Where("family_id IN (?)", bun.In(families)).Exec(ctx); err != nil {
-				return err
-			}
 		}
 		res, err = tx.NewDelete().TableExpr("password_credentials").Where("user_id = ?", userID).Exec(ctx)
 		if err != nil {
