@@ -110,3 +110,16 @@ func (a *Audit) Prune(ctx context.Context, before time.Time) (int64, error) {
 	}
 	return n, nil
 }
+
+// SecondFactorFailures counts the wrong second factors the user's sign-ins
+// met since (auth.FailureCounter), for the lockout notice's summary.
+func (a *Audit) SecondFactorFailures(ctx context.Context, appID, userID uuid.UUID, since time.Time) (int, error) {
+	var n int
+	err := a.db.NewSelect().Model((*auditRow)(nil)).ColumnExpr("count(*)").
+		Where("app_id = ? AND user_id = ? AND event = 'login' AND outcome = 'failure' AND detail->>'second_factor' IS NOT NULL AND created_at > ?",
+			appID, userID, since.UTC()).Scan(ctx, &n)
+	if err != nil {
+		return 0, fmt.Errorf("db: count second-factor failures: %w", err)
+	}
+	return n, nil
+}

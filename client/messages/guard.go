@@ -47,6 +47,10 @@ var signInCatalog = map[Key]string{
 // shortly after a password reset.
 const ChangeHeldAfterReset Key = "account.change_held_after_reset"
 
+// EmailSecondFactorFailedCount sums up the lockout notice: at most one goes
+// out an hour.
+const EmailSecondFactorFailedCount Key = "email.two_factor.failed_count"
+
 // AddressClaimed is shown after a sign-in that proved the account's email
 // address for the first time, undoing what was set up before.
 const AddressClaimed Key = "account.address_claimed"
@@ -75,6 +79,7 @@ const (
 )
 
 var factorActivityCatalog = map[Key]string{
+	EmailSecondFactorFailedCount: "In the last hour, {count} wrong two-step verification codes were entered for your account. We send at most one such notice an hour.",
 	ChangeHeldAfterReset:         "For your safety, the email address and phone number of an account cannot change for a while after its password was reset (as long as an account recovery waits, 48 hours unless configured). If you did not reset it, change your password now.",
 	AddressClaimed:               "Your email address is now confirmed. Anything set up on this account before it was (other sign-ins, a password) has been removed: set a password on the account page if you want one.",
 	SMSResetElsewhere:            "{app}: a password reset was asked for this number. Your account also has an email address: reset your password from it, or recover your account at {url}",

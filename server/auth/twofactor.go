@@ -65,7 +65,16 @@ type TwoFactorMessages interface {
 	TwoFactorDisabled(ctx context.Context, to string) (Message, error)
 	RecoveryCodesReplaced(ctx context.Context, to string) (Message, error)
 	RecoveryCodeUsed(ctx context.Context, to string, left int) (Message, error)
-	SecondFactorFailed(ctx context.Context, to string) (Message, error)
+	// SecondFactorFailed says someone passed the first factor and then
+	// failed the second; failures is how many wrong second factors the
+	// account met in the last hour (0: not known).
+	SecondFactorFailed(ctx context.Context, to string, failures int) (Message, error)
+}
+
+// FailureCounter counts the wrong second factors an account met since a
+// time, from the audit log (db.Audit).
+type FailureCounter interface {
+	SecondFactorFailures(ctx context.Context, appID, userID uuid.UUID, since time.Time) (int, error)
 }
 
 // Notifier queues a notice that carries no secret.
@@ -89,6 +98,7 @@ type TwoFactorOptions struct {
 	Messages TwoFactorMessages // nil with Notifier nil: no notices
 	Notifier Notifier          // nil: no notices (no email delivery)
 	Guard    Guard             // bounds authenticator and recovery codes; nil only in tests of one flow
+	Failures FailureCounter    // counts failures for the lockout notice's summary; nil: not counted
 	Clock    func() time.Time  // nil means time.Now
 	Logger   *slog.Logger
 }
@@ -355,7 +365,17 @@ func (t *TwoFactor) VerifySignIn(ctx context.Context, appID, userID uuid.UUID, s
 	// At most one such notice an hour per account: an attacker holding
 	// the password cannot turn failures into a flood of email.
 	if _, err := reserve(ctx, t.opt.Guard, guard.Notice, guard.Subject{Account: accountKey(userID, "") + ":second_factor_failed"}, messages.TooManyAttempts); err == nil {
-		t.notify(ctx, appID, userID, TwoFactorMessages.SecondFactorFailed)
+		failures := 0
+		if t.opt.Failures != nil {
+			n, err := t.opt.Failures.SecondFactorFailures(ctx, appID, userID, t.opt.Clock().Add(-time.Hour))
+			if err != nil {
+				t.opt.Logger.WarnContext(ctx, "second-factor failures not counted", "user_id", userID, "err", err)
+			}
+			failures = n
+		}
+		t.notify(ctx, appID, userID, func(m TwoFactorMessages, ctx context.Context, to string) (Message, error) {
+			return m.SecondFactorFailed(ctx, to, failures)
+		})
 	} else if !Refused(err) {
 		t.opt.Logger.WarnContext(ctx, "second-factor notice not budgeted", "user_id", userID, "err", err)
 	}

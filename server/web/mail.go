@@ -128,8 +128,14 @@ func (m TwoFactorMessages) RecoveryCodeUsed(ctx context.Context, to string, left
 
 // SecondFactorFailed says someone passed the first factor and then failed
 // the second too many times.
-func (m TwoFactorMessages) SecondFactorFailed(ctx context.Context, to string) (auth.Message, error) {
-	return m.notice(ctx, to, "second_factor_failed", messages.EmailSecondFactorFailedSubject, messages.Text(messages.EmailSecondFactorFailedBody), true)
+// It says how many wrong codes the account met in the last hour: at most
+// one such notice goes out an hour, so it sums up the rest.
+func (m TwoFactorMessages) SecondFactorFailed(ctx context.Context, to string, failures int) (auth.Message, error) {
+	body := messages.Text(messages.EmailSecondFactorFailedBody)
+	if failures > 0 {
+		body += " " + messages.Fill(messages.EmailSecondFactorFailedCount, "{count}", strconv.Itoa(failures))
+	}
+	return m.notice(ctx, to, "second_factor_failed", messages.EmailSecondFactorFailedSubject, body, true)
 }
 
 // PasswordMessages writes the messages of password reset and change

@@ -47,7 +47,7 @@ func newTwoFactor(t testing.TB, bdb *bun.DB, audit auth.Auditor, notices auth.No
 		t.Fatal(err)
 	}
 	return auth.NewTwoFactor(db.NewUsers(bdb), db.NewTwoFactor(bdb), sealer, hasher, audit, auth.TwoFactorOptions{
-		Messages: web.TwoFactorMessages{Brand: email.Brand{AppName: "Latch"}}, Notifier: notices, Clock: clk.Now, Logger: log, Guard: g,
+		Messages: web.TwoFactorMessages{Brand: email.Brand{AppName: "Latch"}}, Notifier: notices, Clock: clk.Now, Logger: log, Guard: g, Failures: db.NewAudit(bdb, clk.Now),
 	})
 }
 
@@ -290,6 +290,11 @@ func TestSecondFactorLockout(t *testing.T) {
 	n := h.awaitMail(t, addr, "second_factor_failed")
 	if !strings.Contains(n.Text, messages.Text(messages.EmailSecondFactorFailedBody)) || !strings.Contains(n.Text, "change your password") {
 		t.Fatalf("lockout notice: %q", n.Text)
+	}
+	// It sums up the hour's failures: at most one such notice goes out an
+	// hour (the guard's notice budget).
+	if !strings.Contains(n.Text, messages.Fill(messages.EmailSecondFactorFailedCount, "{count}", "5")) {
+		t.Fatalf("lockout notice without the count: %q", n.Text)
 	}
 	// Passing the first factor again gives a new chance.
 	b = h.firstFactor(t, addr, pw)

@@ -187,6 +187,6 @@ func twoFactor(bdb *bun.DB, kek []byte, audit auth.Auditor, notices auth.Notifie
 		return nil, err
 	}
 	return auth.NewTwoFactor(db.NewUsers(bdb), db.NewTwoFactor(bdb), sealer, hasher, audit, auth.TwoFactorOptions{
-		Issuer: "Latch", Messages: web.TwoFactorMessages{Brand: email.Brand{AppName: "Latch"}}, Notifier: notices, Guard: g, Logger: log,
+		Issuer: "Latch", Messages: web.TwoFactorMessages{Brand: email.Brand{AppName: "Latch"}}, Notifier: notices, Guard: g, Failures: db.NewAudit(bdb, nil), Logger: log,
 	}), nil
 }
