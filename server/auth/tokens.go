@@ -524,6 +524,12 @@ func (t *Tokens) SessionGrant(ctx context.Context, appID, userID uuid.UUID, sess
 		return Grant{}, fmt.Errorf("%w: session family revoked or not the user's", ErrInvalidGrant)
 	}
 	g, err := t.issue(fam, "")
+	if err == nil && g.ExpiresAt.After(fam.ExpiresAt) {
+		// The token was signed after the family's end was set (the store
+		// took a while): it stops working with its family, so the client
+		// is told that end and renews before it.
+		g.ExpiresAt = fam.ExpiresAt
+	}
 	return g.at(now), err
 }
 
