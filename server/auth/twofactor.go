@@ -242,8 +242,21 @@ func (t *TwoFactor) ConfirmEnrolment(ctx context.Context, appID, userID uuid.UUI
 		return nil, err
 	}
 	code, cerr := otp.NormalizeCode(code)
+	if cerr != nil {
+		t.record(ctx, Event{AppID: appID, UserID: userID, Name: "totp.enable", Outcome: Failure, Detail: map[string]string{"reason": "wrong_code"}})
+		return nil, &Error{Code: messages.TwoFactorCodeInvalid}
+	}
+	// A code for the new key is a guess like any other: same budget.
+	attempt, err := reserve(ctx, t.opt.Guard, guard.TOTP, subject(ctx, userID, ""), messages.TwoFactorThrottled)
+	if err != nil {
+		return nil, err
+	}
+	guard.Note(ctx, guard.UseGuess, "totp enrolment")
 	step, ok := otp.MatchTOTP(secret, code, t.opt.Clock(), 0)
-	if cerr != nil || !ok {
+	if ok {
+		attempt.Succeeded(ctx)
+	}
+	if !ok {
 		t.record(ctx, Event{AppID: appID, UserID: userID, Name: "totp.enable", Outcome: Failure, Detail: map[string]string{"reason": "wrong_code"}})
 		return nil, &Error{Code: messages.TwoFactorCodeInvalid}
 	}

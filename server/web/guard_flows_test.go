@@ -206,3 +206,22 @@ func TestOneClientCannotPumpTextsOrFloodInboxes(t *testing.T) {
 		t.Fatalf("one client without a proof of work signed up %d of 20 addresses, want 5", created)
 	}
 }
+
+// TestEnrolmentCodesAreBounded: the codes typed to confirm a new
+// authenticator key are guesses too, on the account's TOTP budget.
+func TestEnrolmentCodesAreBounded(t *testing.T) {
+	t.Parallel()
+	h := strictHarness(t, harnessOptions{twoFactor: true})
+	c := h.signup("enrol-guess@example.com", "correct horse staple 1")
+	if page := h.get(c, "/account/2fa"); page.status != http.StatusOK {
+		t.Fatalf("enrolment page: %d", page.status)
+	}
+	for i := range 5 {
+		if r := h.post(c, "/account/2fa", url.Values{"code": {"000000"}}); r.status == http.StatusTooManyRequests {
+			t.Fatalf("enrolment guess %d refused early", i+1)
+		}
+	}
+	if r := h.post(c, "/account/2fa", url.Values{"code": {"000000"}}); r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" {
+		t.Fatalf("6th enrolment guess: %d", r.status)
+	}
+}
