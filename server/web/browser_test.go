@@ -65,6 +65,10 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
+// chromiumStarts bounds how many Chromium processes start at once across
+// the package's parallel browser tests.
+var chromiumStarts = make(chan struct{}, 2)
+
 // newBrowser starts a fresh headless Chromium (the executable chromium)
 // for t, with its own profile, pointed at h's server on localhost (not
 // 127.0.0.1, so cookies and origins behave as in a real deployment). With
@@ -93,8 +97,12 @@ func newBrowser(t *testing.T, chromium string, h *harness, javascript bool) *bro
 
 	// The first Run starts the browser and ties its life to tabCtx, so it
 	// cannot carry a deadline; a timer cancels it instead if start hangs.
+	// Starts take turns: many Chromiums starting at once on a small
+	// machine starve each other past the limit.
+	chromiumStarts <- struct{}{}
 	hung := time.AfterFunc(20*time.Second, cancelTab)
 	err := chromedp.Do(tabCtx)
+	<-chromiumStarts
 	if !hung.Stop() {
 		t.Fatalf("Chromium did not start within 20s: %v", err)
 	}
