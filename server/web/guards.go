@@ -10,9 +10,10 @@ import (
 // before it checks a secret, sends a message or hashes a password; an
 // empty list says the route does none of those. Handler panics on a POST
 // route missing from this table, so a new flow cannot be added without
-// saying what bounds it, and tests fail on a request that checks, sends
-// or hashes without a reservation (Deps.OnUnguarded) or reserves a policy
-// not listed here for its route.
+// saying what bounds it, and a request that checks, sends or hashes
+// without a reservation, or reserves a policy not listed here for its
+// route, is logged as an error and reported to Deps.OnUnguarded (tests
+// fail on it).
 func routeGuards() map[string][]guard.Name {
 	const (
 		password = guard.Password
@@ -45,15 +46,15 @@ func routeGuards() map[string][]guard.Name {
 		pages.RecoverVerifyPath:         {code},
 		pages.RecoverCodePath:           {recovery},
 		pages.RecoveryCancelPath:        {link},
-		pages.RecoveryFinishPath:        {link},
+		pages.RecoveryFinishPath:        {link, guard.SetPassword, email, notice},
 		pages.RecoveryConfirmPath:       {}, // keeps the token; checks it later
 		pages.AccountRecoveryCancelPath: {},
 		pages.ForgotPath:                {email, sms},
-		pages.ResetCodePath:             {code},
-		pages.ResetPath:                 {link, code, notice},
+		pages.ResetCodePath:             {code, guard.SetPassword, notice},
+		pages.ResetPath:                 {link, code, guard.SetPassword, notice},
 		pages.ResetConfirmPath:          {}, // keeps the token; checks it later
-		pages.ChangePasswordPath:        {password},
-		pages.SecondFactorPath:          {totp, recovery, notice},
+		pages.ChangePasswordPath:        {password, guard.SetPassword},
+		pages.SecondFactorPath:          {totp, recovery, notice, link, email}, // link, email: a recovery committed here
 		pages.TwoFactorPath:             {totp},
 		pages.TwoFactorRecoveryPath:     {},
 		pages.TwoFactorDisablePath:      {},

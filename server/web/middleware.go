@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -176,7 +177,15 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", status), slog.Duration("duration", time.Since(start)),
 			slog.String("request_id", auth.ClientFrom(r.Context()).RequestID)}
-		if problems := tracker.Problems(); len(problems) > 0 {
+		problems := tracker.Problems()
+		if declared, ok := s.guards[r.URL.Path]; ok && r.Method == http.MethodPost {
+			for _, name := range tracker.Reserved() {
+				if !slices.Contains(declared, name) {
+					problems = append(problems, "policy "+string(name)+" reserved but not listed in routeGuards")
+				}
+			}
+		}
+		if len(problems) > 0 {
 			// A secret checked, a message sent or a hash run before any
 			// guard reservation: a flow without a policy.
 			attrs = append(attrs, slog.Any("unguarded", problems))

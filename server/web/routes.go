@@ -18,7 +18,8 @@ func (s *Server) Handler() http.Handler {
 	app := http.NewServeMux()
 	var paths []string               // each routed path, to answer other methods with 405
 	allowed := map[string][]string{} // path → its methods, for Allow
-	guards := routeGuards()
+	s.guards = routeGuards()
+	guards := s.guards
 	route := func(method, path string, h handlerFunc) {
 		if _, ok := guards[path]; method == http.MethodPost && !ok {
 			panic("web: POST " + path + " has no entry in routeGuards")

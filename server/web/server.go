@@ -14,6 +14,7 @@ import (
 	"github.com/latch-dev/latch/components/layout"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/guard"
 	"github.com/latch-dev/latch/server/session"
 )
 
@@ -95,6 +96,8 @@ type Server struct {
 	css     []string
 	scripts []string
 	wasm    layout.Wasm
+	// guards is routeGuards, read once: what each route may reserve.
+	guards map[string][]guard.Name
 }
 
 // New returns a Server. It resolves asset URLs once, so a missing asset
