@@ -79,15 +79,20 @@ func clearGuard(ctx context.Context, g Guard, name guard.Name, s guard.Subject) 
 	return c.Clear(ctx, name, s)
 }
 
+// identityKind is the kind of a normalised identity: E.164 numbers start
+// with "+", which no email address does.
+func identityKind(identity string) IdentityKind {
+	if strings.HasPrefix(identity, "+") {
+		return IdentityPhone
+	}
+	return IdentityEmail
+}
+
 // ownerOf returns the user holding identity (an email address, or an
 // E.164 number), or uuid.Nil: failures against an account are audited
 // under its user, so the holder sees attacks on their codes.
 func ownerOf(ctx context.Context, users IdentityUsers, appID uuid.UUID, identity string) uuid.UUID {
-	kind := IdentityEmail
-	if strings.HasPrefix(identity, "+") {
-		kind = IdentityPhone
-	}
-	u, err := users.UserByIdentity(ctx, appID, kind, identity)
+	u, err := users.UserByIdentity(ctx, appID, identityKind(identity), identity)
 	if err != nil {
 		return uuid.Nil
 	}
@@ -202,12 +207,8 @@ func (c *GuardedCodes) Cooldown() time.Duration { return c.store.Cooldown() }
 // the owner's browsers. Guesses at an identity without an account are
 // counted alike.
 func (c *GuardedCodes) code(ctx context.Context, appID uuid.UUID, purpose otp.Purpose, identity string, check func() (otp.Record, error)) (otp.Record, error) {
-	kind := IdentityEmail
-	if strings.HasPrefix(identity, "+") {
-		kind = IdentityPhone
-	}
 	var owner uuid.UUID
-	u, err := c.users.UserByIdentity(ctx, appID, kind, identity)
+	u, err := c.users.UserByIdentity(ctx, appID, identityKind(identity), identity)
 	switch {
 	case err == nil:
 		owner = u.ID

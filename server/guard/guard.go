@@ -140,12 +140,6 @@ func New(store Store, policies Policies, appID uuid.UUID, o Options) (*Guard, er
 	return g, nil
 }
 
-// Policy returns the named policy and whether the table has it.
-func (g *Guard) Policy(name Name) (Policy, bool) {
-	p, ok := g.policies[name]
-	return p, ok
-}
-
 // Reservation is an attempt counted by Reserve.
 type Reservation struct {
 	g        *Guard

@@ -311,15 +311,6 @@ func (p Policies) Override(name Name, scope Scope, value string) error {
 	return p.Check()
 }
 
-// Names lists the policy names in the table.
-func (p Policies) Names() []Name {
-	names := make([]Name, 0, len(p))
-	for n := range p {
-		names = append(names, n)
-	}
-	return names
-}
-
 // ParseOverrides applies every LATCH_GUARD_<POLICY>_<SCOPE> setting found
 // by getenv to p.
 func (p Policies) ParseOverrides(getenv func(string) string) error {
