@@ -280,7 +280,8 @@ func passwordHash(ctx context.Context, idb bun.IDB, appID, userID uuid.UUID) (st
 // verification link opened elsewhere). When the identity was not verified
 // before, whatever was set up on the account before its address was
 // proven is undone in the same transaction: every session ends, every
-// token family is revoked, the password and any second factor are removed, so an account
+// token family is revoked, the password, any second factor and any linked
+// sign-in provider are removed, so an account
 // created on someone else's address cannot outlive its owner's proof.
 // It returns auth.ErrNotFound when the user holds no such identity.
 func (s *Users) ClaimByProof(ctx context.Context, appID, userID uuid.UUID, value string) (auth.ProofClaim, error) {
@@ -328,6 +329,15 @@ func (s *Users) ClaimByProof(ctx context.Context, appID, userID uuid.UUID, value
 				return err
 			}
 		}
+		// Nor was a sign-in provider linked before it (its provider_links
+		// row goes with the identity).
+		res, err = tx.NewDelete().Model((*identityRow)(nil)).
+			Where("user_id = ? AND kind = ?", userID, string(auth.IdentityProvider)).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		out.ProvidersUnlinked = int(n)
 		return nil
 	})
 	if err != nil && !errors.Is(err, auth.ErrNotFound) {

@@ -142,6 +142,9 @@ type ProofClaim struct {
 	Sessions        int  // sessions ended
 	Families        int  // token families revoked
 	PasswordRemoved bool // a password set before the proof was removed
+	// ProvidersUnlinked counts sign-in providers linked before the proof,
+	// now unlinked.
+	ProvidersUnlinked int
 }
 
 // claim records that rec proved its address, by someone not signed in to
@@ -155,7 +158,8 @@ func (c *Codes) claim(ctx context.Context, rec otp.Record, method string) (Proof
 	if cl.First {
 		c.record(ctx, Event{AppID: rec.AppID, UserID: *rec.UserID, Name: "email.verify", Outcome: Success, Detail: map[string]string{
 			"method": method, "first_proof": "true", "sessions_ended": fmt.Sprint(cl.Sessions),
-			"families_revoked": fmt.Sprint(cl.Families), "password_removed": fmt.Sprint(cl.PasswordRemoved)}})
+			"families_revoked": fmt.Sprint(cl.Families), "password_removed": fmt.Sprint(cl.PasswordRemoved),
+			"providers_unlinked": fmt.Sprint(cl.ProvidersUnlinked)}})
 	}
 	return cl, nil
 }

@@ -67,7 +67,7 @@ func TestDefaultPoliciesAreUsable(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range []guard.Name{guard.Password, guard.TOTP, guard.RecoveryCode, guard.Code, guard.Link,
-		guard.SendEmail, guard.SendSMS, guard.Signup, guard.Notice} {
+		guard.SendEmail, guard.SendSMS, guard.Signup, guard.Notice, guard.Provider} {
 		if _, ok := p[name]; !ok {
 			t.Errorf("no %s policy", name)
 		}

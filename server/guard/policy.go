@@ -45,6 +45,12 @@ const (
 	// Notice is a security notice about an account ("could not finish
 	// signing in", "new sign-in"), so attempts cannot turn into spam.
 	Notice Name = "notice"
+	// Provider is an answer from a sign-in provider checked: the state
+	// it echoes against the browser's session, then its code redeemed.
+	// States carry 256 bits and codes are the provider's to bound, so this
+	// only stops floods (and Latch being used to hammer a provider); no
+	// account is known before the check, so no owner can be locked out.
+	Provider Name = "provider"
 )
 
 // Kind says what an attempt costs.
@@ -225,6 +231,10 @@ func DefaultPolicies() Policies {
 		}},
 		{Name: SetPassword, Kind: Spend, Limits: []Limit{
 			{Scope: ScopeAccount, Budget: 20, Window: hour, Past: Refuse},
+			{Scope: ScopeIP, Budget: 60, Window: hour, Past: Refuse},
+		}},
+		{Name: Provider, Kind: Guess, Limits: []Limit{
+			{Scope: ScopeSession, Budget: 10, Window: 10 * minute, Past: Refuse},
 			{Scope: ScopeIP, Budget: 60, Window: hour, Past: Refuse},
 		}},
 		{Name: Notice, Kind: Spend, Quiet: true, Limits: []Limit{

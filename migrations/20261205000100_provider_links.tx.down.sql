@@ -1,0 +1,5 @@
+DROP TABLE provider_links;
+
+--bun:split
+
+DELETE FROM identities WHERE kind = 'oauth';
