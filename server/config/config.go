@@ -20,6 +20,7 @@ import (
 	"github.com/latch-dev/latch/server/guard"
 	"github.com/latch-dev/latch/server/phone"
 	"github.com/latch-dev/latch/server/pow"
+	"github.com/latch-dev/latch/server/provider"
 	"github.com/latch-dev/latch/server/token"
 )
 
@@ -118,6 +119,10 @@ type Config struct {
 	// passwords are also checked against; off when empty. See breach.go.
 	BreachRangeURL     string        // LATCH_BREACH_RANGE_URL, e.g. https://api.pwnedpasswords.com (default empty: off)
 	BreachRangeTimeout time.Duration // LATCH_BREACH_RANGE_TIMEOUT: one lookup, failing open after it (default 2s)
+
+	// Providers are the sign-in providers (LATCH_PROVIDERS and
+	// LATCH_PROVIDER_<ID>_*, see providers.go); none by default.
+	Providers []provider.Config
 
 	LogLevel  slog.Level // LATCH_LOG_LEVEL: debug | info | warn | error (default info)
 	LogFormat string     // LATCH_LOG_FORMAT: text | json (default text in dev, json in production)
@@ -242,6 +247,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.loadBreach(&p)
 	c.loadGuard(&p)
 	c.loadAudit(&p)
+	c.loadProviders(&p)
 	if c.Argon2MemoryKiB < 8*uint32(c.Argon2Parallelism) {
 		p.fail("LATCH_ARGON2_MEMORY_KIB", "must be at least 8 × LATCH_ARGON2_PARALLELISM")
 	}
