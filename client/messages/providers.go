@@ -16,6 +16,7 @@ const (
 	ProviderLinkedElsewhere    Key = "provider.linked_elsewhere"
 	ProviderOtherLinked        Key = "provider.other_linked"
 	ProviderLinked             Key = "provider.linked"
+	ProviderLinkedOnSignIn     Key = "provider.linked_on_sign_in"
 	ProviderUnlinked           Key = "provider.unlinked"
 	ProviderNotLinked          Key = "provider.not_linked"
 	ProviderLastWayIn          Key = "provider.last_way_in"
@@ -32,6 +33,7 @@ const (
 	ProviderConfirmLink    Key = "ui.provider.confirm_link"
 	ProviderConfirmDiscard Key = "ui.provider.confirm_discard"
 
+	ReauthWithProvider  Key = "ui.reauth.with_provider"
 	ProvidersTitle      Key = "ui.providers.title"
 	ProvidersIntro      Key = "ui.providers.intro"
 	ProvidersLinkedAs   Key = "ui.providers.linked_as"
@@ -63,6 +65,7 @@ var providerCatalog = map[Key]string{
 	ProviderLinkedElsewhere:    "That {provider} account is already linked to another account here. Log in with {provider} to use that account, or unlink it there first.",
 	ProviderOtherLinked:        "Your account is already linked to a different {provider} account. Unlink that one first.",
 	ProviderLinked:             "{provider} is linked. You can log in with it from now on.",
+	ProviderLinkedOnSignIn:     "The provider you signed in with is now linked to your account: you can log in with it from now on.",
 	ProviderUnlinked:           "{provider} is unlinked. You can no longer log in with it.",
 	ProviderNotLinked:          "That provider is not linked to your account.",
 	ProviderLastWayIn:          "You cannot unlink {provider}: it is your last way to log in. Add and verify an email address or phone number, or link another provider, first.",
@@ -79,6 +82,7 @@ var providerCatalog = map[Key]string{
 	ProviderConfirmLink:    "Link {provider}",
 	ProviderConfirmDiscard: "Not now",
 
+	ReauthWithProvider:  "Confirm with {provider}",
 	ProvidersTitle:      "Sign-in providers",
 	ProvidersIntro:      "Log in with an account you already have elsewhere. Unlinking one leaves your other ways to log in as they are.",
 	ProvidersLinkedAs:   "Linked as {who}",

@@ -26,6 +26,11 @@ type Credentials struct {
 	Recover     bool         // offer delayed recovery for a lost email (login only)
 	ForgotLink  bool         // offer to reset a forgotten password (login only)
 	PhoneLink   bool         // offer signup by phone (signup only)
+	// Problem is a form-level error already in words (a sign-in
+	// provider's name filled in), shown after Message.
+	Problem string
+	// Providers are the sign-in providers offered beside the form.
+	Providers ProviderButtons
 }
 
 // Summary lists the form-level and field messages for the error summary.
@@ -35,6 +40,9 @@ func (c Credentials) Summary() []string {
 		if k != "" {
 			out = append(out, messages.Text(k))
 		}
+	}
+	if c.Problem != "" {
+		out = append(out, c.Problem)
 	}
 	return out
 }
@@ -54,7 +62,7 @@ func (c Credentials) FocusField() string {
 
 // HasErrors reports whether the form shows any error.
 func (c Credentials) HasErrors() bool {
-	return c.EmailError != "" || c.PassError != "" || c.Message != ""
+	return c.EmailError != "" || c.PassError != "" || c.Message != "" || c.Problem != ""
 }
 
 func text(k messages.Key) string {

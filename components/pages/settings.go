@@ -40,11 +40,14 @@ func ReauthURL(next string) string {
 // a code sent to one identity (CodeTo, masked), and any other ways the
 // server offers (an authenticator app…).
 type Reauth struct {
-	Next        string // a checked local target, posted back
-	Password    bool   // the account has a password: ask for it
-	CodeTo      string // without a password: where a code goes, masked; "" when none can
-	CodeSent    bool   // the code step
-	Others      []ReauthOther
+	Next     string // a checked local target, posted back
+	Password bool   // the account has a password: ask for it
+	CodeTo   string // without a password: where a code goes, masked; "" when none can
+	CodeSent bool   // the code step
+	Others   []ReauthOther
+	// Providers are the sign-in providers linked to the account, each a
+	// way to prove who you are.
+	Providers   []ProviderButton
 	Message     messages.Key // an error, shown on the form of Method
 	Method      string       // the form Message belongs to: "password", "code" or an other's Name
 	Notice      string       // a success, already filled in
@@ -68,7 +71,9 @@ func (r Reauth) Summary() []string {
 }
 
 // Unavailable reports that no way to prove who you are is offered.
-func (r Reauth) Unavailable() bool { return !r.Password && r.CodeTo == "" && len(r.Others) == 0 }
+func (r Reauth) Unavailable() bool {
+	return !r.Password && r.CodeTo == "" && len(r.Others) == 0 && len(r.Providers) == 0
+}
 
 func (r Reauth) focus(method string) templ.Attributes {
 	attrs := templ.Attributes{"autocapitalize": "off", "spellcheck": "false", "data-testid": "reauth-" + method}

@@ -404,6 +404,27 @@ func (p *Providers) Unlink(ctx context.Context, appID, userID uuid.UUID, provide
 	return nil
 }
 
+// Reauthenticate checks that prof, who just signed in at their provider,
+// is linked to userID: a proof of who the signed-in user is, audited as
+// a reauth by provider.
+//
+// Errors: *Error with messages.ProviderRejected when prof is another
+// provider account; anything else is internal.
+func (p *Providers) Reauthenticate(ctx context.Context, appID, userID uuid.UUID, prof ProviderProfile) error {
+	u, err := p.store.UserByProvider(ctx, appID, prof.Provider, prof.Subject)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("auth: provider reauth: %w", err)
+	}
+	if err != nil || u.ID != userID {
+		p.record(ctx, Event{AppID: appID, UserID: userID, Name: "reauth", Outcome: Failure,
+			Detail: map[string]string{"method": "provider", "provider": prof.Provider, "reason": "other_account"}})
+		return &Error{Code: messages.ProviderRejected}
+	}
+	p.record(ctx, Event{AppID: appID, UserID: userID, Name: "reauth", Outcome: Success,
+		Detail: map[string]string{"method": "provider", "provider": prof.Provider}})
+	return nil
+}
+
 // Links lists the user's linked providers.
 func (p *Providers) Links(ctx context.Context, appID, userID uuid.UUID) ([]ProviderLink, error) {
 	links, err := p.store.ProviderLinks(ctx, appID, userID)

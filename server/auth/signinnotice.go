@@ -24,6 +24,9 @@ type SignInMessages interface {
 	NewSignIn(ctx context.Context, to string, s NewSignIn) (Message, error)
 	// Restored says a sign-in brought the account back from deletion.
 	Restored(ctx context.Context, to string, s NewSignIn) (Message, error)
+	// ProviderLinked says the sign-in provider named provider can now
+	// sign in to the account, linked from where s says.
+	ProviderLinked(ctx context.Context, to, provider string, s NewSignIn) (Message, error)
 }
 
 // SignInNotices tells account holders about sign-ins from browsers that
@@ -62,6 +65,15 @@ func (n *SignInNotices) NewSignIn(ctx context.Context, appID, userID uuid.UUID) 
 // they had deleted (RestoreNotifier), within the same notice budget.
 func (n *SignInNotices) Restored(ctx context.Context, appID, userID uuid.UUID) error {
 	return n.send(ctx, appID, userID, "restored", n.msgs.Restored)
+}
+
+// ProviderLinked emails userID's address that the provider named
+// providerName was linked to the account (ProviderNotices), within the
+// notice budget.
+func (n *SignInNotices) ProviderLinked(ctx context.Context, appID, userID uuid.UUID, providerName string) error {
+	return n.send(ctx, appID, userID, "provider_linked", func(ctx context.Context, to string, s NewSignIn) (Message, error) {
+		return n.msgs.ProviderLinked(ctx, to, providerName, s)
+	})
 }
 
 func (n *SignInNotices) send(ctx context.Context, appID, userID uuid.UUID, kind string, write func(context.Context, string, NewSignIn) (Message, error)) error {

@@ -27,6 +27,7 @@ type ProviderFlow struct {
 	Nonce    string    `json:"n"`
 	Verifier string    `json:"v"`
 	Link     uuid.UUID `json:"l,omitempty"` // linking to this signed-in user; uuid.Nil: signing in
+	Reauth   bool      `json:"a,omitempty"` // with Link: a proof of who that user is, not a link
 	Next     string    `json:"x,omitempty"` // a checked local target
 	Remember bool      `json:"r,omitempty"`
 	At       int64     `json:"t"` // unix seconds it started

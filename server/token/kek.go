@@ -27,6 +27,9 @@ const (
 	PurposeRefreshReplay = "latch refresh replay v1"
 	PurposeOutbox        = "latch outbox bodies v1"
 	PurposeTOTP          = "latch totp secrets v1"
+	// PurposeProviderTokens seals the tokens of sign-in providers, kept only
+	// when the operator asks (LATCH_PROVIDER_<ID>_KEEP_TOKENS).
+	PurposeProviderTokens = "latch provider tokens v1"
 )
 
 // ErrWrongKEK is returned by Open for a value sealed under another

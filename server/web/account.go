@@ -72,6 +72,9 @@ func (s *Server) accountView(ctx context.Context, userID uuid.UUID) (pages.Accou
 		if id.Kind == auth.IdentityPhone {
 			view.Phones = append(view.Phones, pages.PhoneIdentity{Number: id.Value, Verified: id.VerifiedAt != nil})
 		}
+		if id.Kind == auth.IdentityProvider {
+			continue // on the providers page
+		}
 		view.Identities.List = append(view.Identities.List, pages.IdentityView{
 			Kind: string(id.Kind), Value: id.Value, Verified: id.VerifiedAt != nil,
 			Removable: s.Settings != nil && auth.CanRemove(acct, id.Kind, id.Value) == nil,
@@ -89,6 +92,12 @@ func (s *Server) accountView(ctx context.Context, userID uuid.UUID) (pages.Accou
 			return pages.AccountView{}, err
 		}
 		view.TwoFactor = &pages.TwoFactorState{Enabled: st.Enabled}
+	}
+	if s.providerOn() {
+		view.ProvidersLink = true
+		if h, ok := s.Sessions.HeldProvider(ctx); ok {
+			view.ProviderConfirm = &pages.ProviderConfirm{Provider: s.providerName(h.Provider), As: firstNonEmpty(h.Email, h.Name)}
+		}
 	}
 	if !view.EmailVerified && view.Email != "" && s.Verifier != nil {
 		view.Verify = &pages.VerifyEmailPrompt{Email: view.Email}

@@ -30,7 +30,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 	if s.sendSignedInHome(w, r) {
 		return nil
 	}
-	f := pages.Credentials{CodeLink: s.Codes != nil || s.Phones != nil, ForgotLink: s.resetOn(), Recover: s.Recovery != nil}
+	f := s.loginCredentials()
 	switch r.URL.Query().Get("from") {
 	case "logout":
 		f.Notice = messages.LoggedOut

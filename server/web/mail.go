@@ -208,14 +208,19 @@ func (m SignInMessages) Restored(ctx context.Context, to string, s auth.NewSignI
 	return m.write(ctx, to, s, "account_restored", messages.EmailRestoredSubject, messages.EmailRestoredBody)
 }
 
-func (m SignInMessages) write(ctx context.Context, to string, s auth.NewSignIn, purpose string, subject, body messages.Key) (auth.Message, error) {
+// ProviderLinked says which provider can now sign in, from where.
+func (m SignInMessages) ProviderLinked(ctx context.Context, to, provider string, s auth.NewSignIn) (auth.Message, error) {
+	return m.write(ctx, to, s, "provider_linked", messages.EmailProviderLinkedSubject, messages.EmailProviderLinkedBody, "{provider}", provider)
+}
+
+func (m SignInMessages) write(ctx context.Context, to string, s auth.NewSignIn, purpose string, subject, body messages.Key, fill ...string) (auth.Message, error) {
 	ua := useragent.Parse(s.UserAgent)
 	browser := messages.Text(messages.UnknownBrowser)
 	if ua.Browser != "" || ua.OS != "" {
 		browser = deviceLabel(auth.Session{Browser: ua.Browser, OS: ua.OS})
 	}
-	n := email.Notice{Brand: m.Brand, Title: messages.Fill(subject, "{app}", m.Brand.AppName),
-		Lines: []string{messages.Text(body),
+	n := email.Notice{Brand: m.Brand, Title: messages.Fill(subject, append([]string{"{app}", m.Brand.AppName}, fill...)...),
+		Lines: []string{messages.Fill(body, fill...),
 			messages.Fill(messages.EmailNewSignInWhere, "{browser}", browser, "{ip}", s.IP, "{time}", s.At.Format("2 January 2006, 15:04 MST"))},
 		Warning:     messages.Text(messages.EmailNotYou),
 		ActionLabel: messages.Text(messages.EmailNewSignInAction), ActionURL: m.Origin + devicesPath}

@@ -81,7 +81,8 @@ func (s *Server) phoneAddStep(w http.ResponseWriter, r *http.Request, userID uui
 }
 
 // accountLabel names the account in the page header: its email, or its
-// first phone number for an account without one.
+// first phone number for an account without one, or a plain "Account"
+// for one reached only through sign-in providers.
 func accountLabel(a auth.Account) string {
 	if e := a.Email(); e != "" {
 		return e
@@ -90,6 +91,10 @@ func accountLabel(a auth.Account) string {
 		if id.Kind == auth.IdentityPhone {
 			return id.Value
 		}
+	}
+	if len(a.Identities) > 0 {
+		// Reached only through a sign-in provider: no address to show.
+		return messages.Text(messages.NavAccount)
 	}
 	return ""
 }

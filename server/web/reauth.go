@@ -174,6 +174,17 @@ func (s *Server) reauthAnswer(w http.ResponseWriter, r *http.Request, userID uui
 			v.Others = append(v.Others, pages.ReauthOther{Name: other.Name(), Label: messages.Text(other.Label()), Hint: messages.Text(other.Hint())})
 		}
 	}
+	if s.providerOn() {
+		links, err := s.Providers.Links(ctx, s.AppID, userID)
+		if err != nil {
+			return err
+		}
+		for _, l := range links {
+			if p := s.identityProvider(l.Provider); p != nil {
+				v.Providers = append(v.Providers, pages.ProviderButton{ID: l.Provider, Name: p.Config().Name})
+			}
+		}
+	}
 	v.Interactive = isDatastar(r)
 	return s.answer(w, r, status, pages.ReauthPanel(v), pages.ReauthPage(s.page(messages.ReauthTitle, accountLabel(acct)), v), datastar.WithModeReplace())
 }

@@ -103,6 +103,18 @@ func (s *Server) Handler() http.Handler {
 		route("POST", pages.TwoFactorRecoveryPath, s.requireUser(s.twoFactorRegenerate))
 		route("POST", pages.TwoFactorDisablePath, s.requireUser(s.twoFactorDisable))
 	}
+	if s.providerOn() {
+		route("POST", pages.ProviderStartPattern, s.providerStart)
+		route("GET", pages.ProviderCallbackPattern, s.providerCallback)
+		route("GET", pages.ProviderHeldPath, s.providerHeldPage)
+		route("POST", pages.ProviderHeldPath, s.providerHeldDiscard)
+		route("GET", pages.ProvidersPath, s.requireUser(s.providersPage))
+		// A new way into the account: a fresh proof first, as for a phone.
+		route("POST", pages.ProviderLinkPath, s.requireUser(s.sensitive(pages.ProvidersPath, s.providerLinkStart)))
+		route("POST", pages.ProviderConfirmPath, s.requireUser(s.sensitive(pages.ProvidersPath, s.providerConfirm)))
+		route("POST", pages.ProviderUnlinkPath, s.requireUser(s.sensitive(pages.ProvidersPath, s.providerUnlink)))
+		route("POST", pages.ProviderReauthPath, s.requireUser(s.providerReauthStart))
+	}
 	route("GET", "/account", s.requireUser(s.accountPage))
 	route("GET", "/account/devices", s.requireUser(s.devicesPage))
 	// Signing out another device or an API client is a proof of identity
@@ -183,6 +195,12 @@ func (s *Server) Handler() http.Handler {
 	}
 	if s.KeySet != nil {
 		root.Handle("GET /.well-known/jwks.json", s.api(s.jwks))
+	}
+	if s.providerOn() {
+		// A provider's answer posted from its own site (Apple's
+		// form_post): a cross-site POST, so outside cross-origin
+		// protection and the session; it only redirects to the callback.
+		root.Handle("POST "+pages.ProviderCallbackPattern, s.handle(s.providerFormPost))
 	}
 	root.Handle("/", csrf.Handler(s.devices(s.Sessions.Middleware(s.sessionClient(app)))))
 

@@ -15,6 +15,7 @@ import (
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/guard"
+	"github.com/latch-dev/latch/server/provider"
 	"github.com/latch-dev/latch/server/session"
 )
 
@@ -79,6 +80,12 @@ type Deps struct {
 	// SignInNotices tells an account holder about a sign-in from a browser
 	// that is not a known device of theirs; nil sends none.
 	SignInNotices SignInNotices
+	// Providers decides which account a sign-in provider's answer is, and
+	// links and unlinks providers (auth.Providers); IdentityProviders are
+	// the configured providers, in the order their buttons show. Either
+	// empty leaves every provider route out.
+	Providers         ProviderFlows
+	IdentityProviders []provider.Provider
 	// OnUnguarded, when set, hears of every request that checked a secret,
 	// sent a message or hashed a password without a guard reservation
 	// first (tests fail on it); such requests are always logged as errors.

@@ -15,7 +15,11 @@ func (s *Server) signupPage(w http.ResponseWriter, r *http.Request) error {
 	if s.sendSignedInHome(w, r) {
 		return nil
 	}
-	s.render(w, r, http.StatusOK, pages.Signup(s.page(messages.SignupTitle, ""), pages.Credentials{PhoneLink: s.Phones != nil}))
+	f := pages.Credentials{PhoneLink: s.Phones != nil}
+	if s.providerOn() {
+		f.Providers = pages.ProviderButtons{Buttons: s.providerButtons(), Heading: messages.ProviderOtherWays}
+	}
+	s.render(w, r, http.StatusOK, pages.Signup(s.page(messages.SignupTitle, ""), f))
 	return nil
 }
 

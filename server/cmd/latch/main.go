@@ -289,6 +289,11 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	}
 	go settings.RunPurge(ctx, purgeInterval)
 
+	providers, identityProviders, err := providerFlows(cfg, bdb, kek, gd, signInNotices, log)
+	if err != nil {
+		return err
+	}
+
 	srv := web.New(web.Deps{
 		Accounts: accounts, Devices: devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log,
 		AppID: appID, Secure: cfg.Secure(), PublicOrigin: cfg.Origin(), TrustProxyHeaders: cfg.TrustProxyHeaders,
@@ -298,6 +303,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		Passwords: passwords,
 		Settings:  settings, Reauthenticators: web.Reauthenticators{web.AppCodeReauth{TwoFactor: second}},
 		DeviceKey: deviceKey, SignInNotices: signInNoticesDep(signInNotices),
+		Providers: providers, IdentityProviders: identityProviders,
 	})
 	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log)
 	ln, err := net.Listen("tcp", cfg.Addr)
