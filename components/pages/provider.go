@@ -2,13 +2,14 @@ package pages
 
 import "github.com/latch-dev/latch/client/messages"
 
-// Sign-in provider paths. A provider's own paths are under /auth/{id}:
-// POST /auth/{id} starts a sign-in there, and /auth/{id}/callback is where
-// it sends the browser back (the redirect URI registered with it).
+// Sign-in provider paths. A provider's own paths are under /login/with/{id}:
+// POST /login/with/{id} starts a sign-in there, and
+// /login/with/{id}/callback is where it sends the browser back (the
+// redirect URI registered with it).
 const (
-	ProviderStartPattern    = "/auth/{provider}"
-	ProviderCallbackPattern = "/auth/{provider}/callback"
-	ProviderHeldPath        = "/auth/finish"               // GET: what to do with a held provider account; POST: forget it
+	ProviderStartPattern    = "/login/with/{provider}"
+	ProviderCallbackPattern = "/login/with/{provider}/callback"
+	ProviderHeldPath        = "/login/finish"              // GET: what to do with a held provider account; POST: forget it
 	ProvidersPath           = "/account/providers"         // GET: linked and linkable providers
 	ProviderLinkPath        = "/account/providers/link"    // POST provider=: link one (a fresh proof first)
 	ProviderConfirmPath     = "/account/providers/confirm" // POST: link the provider account held in this browser
@@ -18,7 +19,7 @@ const (
 )
 
 // ProviderStartPath is where a provider's button posts to.
-func ProviderStartPath(id string) string { return "/auth/" + id }
+func ProviderStartPath(id string) string { return "/login/with/" + id }
 
 // ProviderButton is one provider offered on a page.
 type ProviderButton struct {

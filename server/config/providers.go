@@ -14,9 +14,9 @@ import (
 )
 
 // ProviderCallbackPath is where a provider sends the browser back, under
-// the public origin: /auth/{id}/callback. It is the exact redirect URI to
+// the public origin: /login/with/{id}/callback. It is the exact redirect URI to
 // register with the provider.
-func ProviderCallbackPath(id string) string { return "/auth/" + id + "/callback" }
+func ProviderCallbackPath(id string) string { return "/login/with/" + id + "/callback" }
 
 // loadProviders reads the sign-in providers: LATCH_PROVIDERS names them
 // (comma-separated ids), and each id's settings are

@@ -62,7 +62,7 @@ func TestProviderSettings(t *testing.T) {
 		t.Fatalf("providers = %+v", c.Providers)
 	}
 	g, acme := c.Providers[0], c.Providers[4]
-	if g.Kind != provider.KindGoogle || !g.TrustEmail || g.RedirectURL != "https://auth.example.com/auth/google/callback" {
+	if g.Kind != provider.KindGoogle || !g.TrustEmail || g.RedirectURL != "https://auth.example.com/login/with/google/callback" {
 		t.Fatalf("google = %+v", g)
 	}
 	if acme.Kind != provider.KindOIDC || acme.Name != "Acme SSO" || acme.Issuer != "https://sso.acme.example" ||

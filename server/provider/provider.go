@@ -63,7 +63,7 @@ type Config struct {
 	// Scopes are asked for beyond the defaults of the kind.
 	Scopes []string
 	// RedirectURL is this server's callback for the provider, exact:
-	// {public origin}/auth/{ID}/callback.
+	// {public origin}/login/with/{ID}/callback.
 	RedirectURL string
 
 	// TrustEmail lets a verified email from this provider link to the

@@ -23,6 +23,7 @@ import (
 	"github.com/latch-dev/latch/db/dbtest"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/guard"
+	"github.com/latch-dev/latch/server/provider"
 	"github.com/latch-dev/latch/server/outbox"
 	"github.com/latch-dev/latch/server/outbox/outboxtest"
 	"github.com/latch-dev/latch/server/password"
@@ -123,6 +124,9 @@ type harnessOptions struct {
 	proofs web.Proofs
 	// policies replaces the guard's policy table (nil: the default).
 	policies guard.Policies
+	// providers, when set, configures sign-in providers; it is given the
+	// public origin their callbacks are under.
+	providers func(origin string) []provider.Config
 }
 
 func newHarness(t testing.TB) *harness {
@@ -273,6 +277,26 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		}
 	}
 	deps.Proofs = o.proofs
+	if o.providers != nil {
+		var settings []auth.ProviderSettings
+		for _, pc := range o.providers(linkOrigin) {
+			if pc.RedirectURL == "" {
+				pc.RedirectURL = linkOrigin + "/login/with/" + pc.ID + "/callback"
+			}
+			p, err := provider.New(pc, nil, clk.Now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			deps.IdentityProviders = append(deps.IdentityProviders, p)
+			c := p.Config()
+			settings = append(settings, auth.ProviderSettings{ID: c.ID, Name: c.Name, TrustEmail: c.TrustEmail, KeepTokens: c.KeepTokens})
+		}
+		po := auth.ProvidersOptions{Guard: gd, Clock: clk.Now, Logger: log}
+		if signInNotices != nil {
+			po.Notices = signInNotices
+		}
+		deps.Providers = auth.NewProviders(db.NewProviders(bdb), settings, audit, po)
+	}
 	srv := web.New(deps)
 	handler := srv.Handler()
 	if o.wrap != nil {
