@@ -217,9 +217,9 @@ func TestProviderAnswerMustComeBackToItsBrowserOnce(t *testing.T) {
 	u, _ := url.Parse(back)
 	q := u.Query()
 	for name, bad := range map[string]url.Values{
-		"wrong state":   {"code": q["code"], "state": {"x" + q.Get("state")[1:]}},
-		"two states":    {"code": q["code"], "state": {q.Get("state"), q.Get("state")}},
-		"no state":      {"code": q["code"]},
+		"wrong state":    {"code": q["code"], "state": {"x" + q.Get("state")[1:]}},
+		"two states":     {"code": q["code"], "state": {q.Get("state"), q.Get("state")}},
+		"no state":       {"code": q["code"]},
 		"wrong provider": nil,
 	} {
 		path := u.Path + "?" + bad.Encode()
