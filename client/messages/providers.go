@@ -48,6 +48,10 @@ const (
 	ActivityProviderUnlink Key = "activity.provider_unlink"
 	ActivityProviderSignup Key = "activity.provider_signup"
 
+	ActivityProviderSignInRefused Key = "activity.provider_sign_in_refused"
+	ActivityProviderLinkRefused   Key = "activity.provider_link_refused"
+	ActivityProviderUnlinkRefused Key = "activity.provider_unlink_refused"
+
 	EmailProviderLinkedSubject Key = "email.provider_linked.subject"
 	EmailProviderLinkedBody    Key = "email.provider_linked.body"
 )
@@ -96,6 +100,10 @@ var providerCatalog = map[Key]string{
 	ActivityProviderLink:   "Linked a sign-in provider",
 	ActivityProviderUnlink: "Unlinked a sign-in provider",
 	ActivityProviderSignup: "Created the account with a sign-in provider",
+
+	ActivityProviderSignInRefused: "A sign-in with a provider was not let into this account",
+	ActivityProviderLinkRefused:   "Linking a sign-in provider was refused",
+	ActivityProviderUnlinkRefused: "Unlinking a sign-in provider was refused",
 
 	EmailProviderLinkedSubject: "{provider} can now log in to your {app} account",
 	EmailProviderLinkedBody:    "{provider} was linked to your account: whoever holds that {provider} account can now log in to yours.",

@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -87,6 +88,44 @@ type Config struct {
 	// Enterprise or a local stand-in.
 	AuthBaseURL string
 	APIBaseURL  string
+}
+
+// AuthOrigin is the origin the browser is sent to to sign in: the
+// issuer's for OpenID Connect (where Google, Microsoft, Apple and common
+// identity servers keep their authorization endpoint), else the
+// authorization base URL's. Pages that post to the sign-in start allow it
+// as a form-action, since the start redirects there.
+func (c Config) AuthOrigin() string {
+	raw := c.AuthBaseURL
+	switch c.Kind {
+	case KindOIDC, KindApple:
+		raw = c.Issuer
+	case KindGoogle:
+		raw = firstSet(c.Issuer, googleIssuer)
+	case KindMicrosoft:
+		raw = "https://login.microsoftonline.com"
+	case KindGitHub:
+		raw = firstSet(raw, "https://github.com")
+	case KindWeChat:
+		raw = firstSet(raw, "https://open.weixin.qq.com")
+	}
+	if c.Kind == KindApple && raw == "" {
+		raw = appleIssuer
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+func firstSet(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
 }
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)

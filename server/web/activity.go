@@ -5,8 +5,8 @@ import (
 	"github.com/latch-dev/latch/server/auth"
 )
 
-// factorActivityKey words the events of passwords, second factors and
-// recovery for the security activity page, so that no event a holder can
+// factorActivityKey words the events of passwords, second factors,
+// recovery and sign-in providers for the security activity page, so that no event a holder can
 // see reads "another security event".
 func factorActivityKey(e auth.SecurityEvent) messages.Key {
 	ok := e.Outcome == auth.Success
@@ -51,6 +51,21 @@ func factorActivityKey(e auth.SecurityEvent) messages.Key {
 		return messages.ActivityRecoveryCompleted
 	case "account.purge":
 		return messages.ActivityDeleted
+	case "provider.sign_in":
+		if ok {
+			return messages.ActivityProviderSignIn
+		}
+		return messages.ActivityProviderSignInRefused
+	case "provider.link":
+		if ok {
+			return messages.ActivityProviderLink
+		}
+		return messages.ActivityProviderLinkRefused
+	case "provider.unlink":
+		if ok {
+			return messages.ActivityProviderUnlink
+		}
+		return messages.ActivityProviderUnlinkRefused
 	}
 	return messages.ActivityOther
 }

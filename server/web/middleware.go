@@ -29,11 +29,19 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self' 'unsafe-eva
 
 // securityHeaders sets the headers every response carries. HSTS is sent
 // only on a TLS origin. Responses are not cached unless a handler (static
-// files) says otherwise.
-func securityHeaders(next http.Handler, secure bool) http.Handler {
+// files) says otherwise. formActions are origins forms may also lead to:
+// a sign-in provider's, where its start redirects (a browser holds a
+// form's redirects to form-action too).
+func securityHeaders(next http.Handler, secure bool, formActions ...string) http.Handler {
+	csp := contentSecurityPolicy
+	for _, o := range formActions {
+		if o != "" && !strings.ContainsAny(o, " ;,'") {
+			csp += " " + o
+		}
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")

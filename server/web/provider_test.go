@@ -111,6 +111,12 @@ func TestProviderButtonsOnTheLoginAndSignupPages(t *testing.T) {
 				t.Errorf("%s lacks %q", path, want)
 			}
 		}
+		// The start redirects to the provider: the page's form-action
+		// allows its origin, and no other.
+		csp := page.header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "form-action 'self' "+r.idp.Issuer+" "+r.corp.Issuer+" "+r.gh.URL+" "+r.wc.URL) {
+			t.Errorf("%s: CSP %q does not allow the providers as form actions", path, csp)
+		}
 		// Plain forms: they leave the page, so no Datastar.
 		if strings.Contains(page.body, `data-on:submit="@post(&#39;/login/with/`) {
 			t.Errorf("%s: provider buttons are Datastar forms", path)

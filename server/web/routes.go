@@ -206,7 +206,13 @@ func (s *Server) Handler() http.Handler {
 
 	var h http.Handler = root
 	h = limitBody(h, maxBodyBytes)
-	h = securityHeaders(h, s.Secure)
+	var formActions []string
+	for _, p := range s.IdentityProviders {
+		if o := p.Config().AuthOrigin(); !slices.Contains(formActions, o) {
+			formActions = append(formActions, o)
+		}
+	}
+	h = securityHeaders(h, s.Secure, formActions...)
 	h = s.recoverPanics(h)
 	h = s.logRequests(h)
 	h = s.clientInfo(h)

@@ -362,6 +362,9 @@ func activityKey(e auth.SecurityEvent) messages.Key {
 	d := e.Detail
 	switch e.Name {
 	case "signup":
+		if d["method"] == "provider" {
+			return messages.ActivityProviderSignup
+		}
 		return messages.ActivitySignup
 	case "login":
 		if ok {
