@@ -558,3 +558,36 @@ func testECKey(t *testing.T) *ecdsa.PrivateKey {
 	}
 	return k
 }
+
+// WeChat gives no email: a new person signs up (here by email), then
+// links WeChat in one step, and WeChat signs in to that account.
+func TestProviderWeChatNewPersonSignsUpThenLinks(t *testing.T) {
+	t.Parallel()
+	r := newProviderRig(t, harnessOptions{})
+	c := r.h.browser()
+	if res := r.signIn(c, "wechat", "li"); res.header.Get("Location") != pages.ProviderHeldPath {
+		t.Fatalf("WeChat sign-in of a new person: %d → %q", res.status, res.header.Get("Location"))
+	}
+	held := r.h.get(c, pages.ProviderHeldPath)
+	if !strings.Contains(held.body, `data-testid="provider-held-signup"`) {
+		t.Fatal("the held page offers no signup")
+	}
+	if res := r.h.signupSteps(c, creds("li@example.com", "correct horse battery")); res.status != http.StatusSeeOther {
+		t.Fatalf("signup: %d %s", res.status, res.body)
+	}
+	if page := r.h.get(c, "/account"); !strings.Contains(page.body, html.EscapeString(messages.Fill(messages.ProviderConfirmTitle, "{provider}", "WeChat"))) {
+		t.Fatal("no offer to link WeChat after signing up")
+	}
+	if res := r.h.post(c, pages.ProviderConfirmPath, nil); res.status != http.StatusSeeOther {
+		t.Fatalf("confirm: %d %s", res.status, res.body)
+	}
+	id := userID(t, r.h, c)
+	c2 := r.h.browser()
+	if res := r.signIn(c2, "wechat", "li"); res.header.Get("Location") != "/account" || userID(t, r.h, c2) != id {
+		t.Fatalf("WeChat sign-in after linking: %q", res.header.Get("Location"))
+	}
+	// Confirming again, with nothing held, links nothing.
+	if res := r.h.post(c, pages.ProviderConfirmPath, nil); res.status != http.StatusBadRequest {
+		t.Fatalf("confirm with nothing held: %d", res.status)
+	}
+}
