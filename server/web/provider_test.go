@@ -591,3 +591,34 @@ func TestProviderWeChatNewPersonSignsUpThenLinks(t *testing.T) {
 		t.Fatalf("confirm with nothing held: %d", res.status)
 	}
 }
+
+// One person, one account, many ways in: a password, an OpenID provider,
+// GitHub and WeChat all sign in to the same user id.
+func TestProviderOneAccountManyWaysIn(t *testing.T) {
+	t.Parallel()
+	r := newProviderRig(t, harnessOptions{})
+	c := r.h.signup("someone@example.com", "correct horse battery")
+	id := userID(t, r.h, c)
+	for _, p := range []struct{ id, who string }{{"idp", "grace"}, {"github", "octo"}, {"wechat", "li"}} {
+		to := r.leave(c, pages.ProviderLinkPath, url.Values{pages.ProviderField: {p.id}})
+		if res := r.h.get(c, r.at(p.id, to, p.who)); res.header.Get("Location") != pages.ProvidersPath {
+			t.Fatalf("link %s: %d → %q %s", p.id, res.status, res.header.Get("Location"), res.body)
+		}
+	}
+	page := r.h.get(c, pages.ProvidersPath)
+	for _, p := range []string{"idp", "github", "wechat"} {
+		if !strings.Contains(page.body, `data-testid="providers-unlink-`+p+`"`) {
+			t.Fatalf("%s not linked", p)
+		}
+	}
+	for _, p := range []struct{ id, who string }{{"idp", "grace"}, {"github", "octo"}, {"wechat", "li"}} {
+		b := r.h.browser()
+		if res := r.signIn(b, p.id, p.who); res.header.Get("Location") != "/account" || userID(t, r.h, b) != id {
+			t.Fatalf("sign-in with %s: %q", p.id, res.header.Get("Location"))
+		}
+	}
+	b := r.h.browser()
+	if res := r.h.post(b, "/login", creds("someone@example.com", "correct horse battery")); res.status != http.StatusSeeOther || userID(t, r.h, b) != id {
+		t.Fatalf("password sign-in: %d", res.status)
+	}
+}
