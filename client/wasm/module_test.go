@@ -29,14 +29,17 @@ var heavy = []string{
 }
 
 // The budgets of the release build, made as go tool task wasm makes it
-// (buildFlags, buildEnv). Browsers download the brotli copy: 448,948 bytes
+// (buildFlags, buildEnv). Browsers download the brotli copy: 450,568 bytes
 // with the proof-of-work solver, nearly all of it Go's runtime (an empty
 // syscall/js program built the same way is about 403 KB). A jump means a
-// heavy import slipped in. Without inlining the raw size grows while the
-// compressed one shrinks.
+// heavy import slipped in (the lightest in heavy is about 20 KB). Small
+// shifts are noise: a new file in client/messages adds its name to the
+// module's file table (103 bytes raw) and moved the brotli size by 2,174
+// bytes, so the budget leaves a few KB of room. Without inlining the raw
+// size grows while the compressed one shrinks.
 const (
 	sizeBudget       = 2_600_000
-	brotliSizeBudget = 450_000
+	brotliSizeBudget = 455_000
 )
 
 // buildFlags and buildEnv are the Taskfile's wasm task's.
