@@ -182,6 +182,11 @@ func (s *Users) Account(ctx context.Context, appID, userID uuid.UUID) (auth.Acco
 	for _, r := range ids {
 		acct.Identities = append(acct.Identities, auth.Identity{Kind: auth.IdentityKind(r.Kind), Value: r.Value, VerifiedAt: r.VerifiedAt})
 	}
+	n, err := s.db.NewSelect().Model((*passkeyRow)(nil)).Where("user_id = ?", userID).Count(ctx)
+	if err != nil {
+		return auth.Account{}, fmt.Errorf("db: account passkeys: %w", err)
+	}
+	acct.Passkeys = int(n)
 	return acct, nil
 }
 

@@ -26,6 +26,7 @@ type Credentials struct {
 	Recover     bool         // offer delayed recovery for a lost email (login only)
 	ForgotLink  bool         // offer to reset a forgotten password (login only)
 	PhoneLink   bool         // offer signup by phone (signup only)
+	Passkey     bool         // offer signing in with a passkey (login only)
 }
 
 // Summary lists the form-level and field messages for the error summary.
@@ -62,4 +63,14 @@ func text(k messages.Key) string {
 		return ""
 	}
 	return messages.Text(k)
+}
+
+// loginAutocomplete is the login identifier's autocomplete: with passkeys
+// on, "username webauthn", so the browser offers passkeys in its autofill
+// (a conditional request the passkey script starts).
+func loginAutocomplete(c Credentials) string {
+	if c.Passkey {
+		return "username webauthn"
+	}
+	return "username"
 }
