@@ -49,13 +49,13 @@ const (
 	EmailPasskeyAddedSubject Key = "email.passkey.added_subject"
 	EmailPasskeyAddedBody    Key = "email.passkey.added_body"
 
-	ActivityPasskeyAdded     Key = "activity.passkey_added"
-	ActivityPasskeyRefused   Key = "activity.passkey_refused"
-	ActivityPasskeyUsed      Key = "activity.passkey_used"
-	ActivityPasskeyRejected  Key = "activity.passkey_rejected"
-	ActivityPasskeyRenamed   Key = "activity.passkey_renamed"
-	ActivityPasskeyRemoved   Key = "activity.passkey_removed"
-	ActivityPasskeyKept      Key = "activity.passkey_kept"
+	ActivityPasskeyAdded    Key = "activity.passkey_added"
+	ActivityPasskeyRefused  Key = "activity.passkey_refused"
+	ActivityPasskeyUsed     Key = "activity.passkey_used"
+	ActivityPasskeyRejected Key = "activity.passkey_rejected"
+	ActivityPasskeyRenamed  Key = "activity.passkey_renamed"
+	ActivityPasskeyRemoved  Key = "activity.passkey_removed"
+	ActivityPasskeyKept     Key = "activity.passkey_kept"
 )
 
 var passkeyCatalog = map[Key]string{

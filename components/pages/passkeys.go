@@ -6,18 +6,18 @@ import "github.com/latch-dev/latch/client/messages"
 // they keep a challenge in the session); the others finish one, or change
 // a passkey.
 const (
-	PasskeysPath                = "/account/passkeys"
-	PasskeyRegisterOptionsPath  = "/account/passkeys/options"
-	PasskeyRegisterPath         = "/account/passkeys/add"
-	PasskeyRenamePath           = "/account/passkeys/rename"
-	PasskeyRemovePath           = "/account/passkeys/remove"
-	PasskeyLoginOptionsPath     = "/login/passkey/options"
-	PasskeyLoginPath            = "/login/passkey"
-	PasskeySecondOptionsPath    = "/login/verify/passkey/options"
-	PasskeySecondFactorFinish   = "/login/verify/passkey"
-	PasskeyIDField              = "passkey"
-	PasskeyNameField            = "name"
-	PasskeyNameMaxLength        = 64
+	PasskeysPath               = "/account/passkeys"
+	PasskeyRegisterOptionsPath = "/account/passkeys/options"
+	PasskeyRegisterPath        = "/account/passkeys/add"
+	PasskeyRenamePath          = "/account/passkeys/rename"
+	PasskeyRemovePath          = "/account/passkeys/remove"
+	PasskeyLoginOptionsPath    = "/login/passkey/options"
+	PasskeyLoginPath           = "/login/passkey"
+	PasskeySecondOptionsPath   = "/login/verify/passkey/options"
+	PasskeySecondFactorFinish  = "/login/verify/passkey"
+	PasskeyIDField             = "passkey"
+	PasskeyNameField           = "name"
+	PasskeyNameMaxLength       = 64
 )
 
 // PasskeyItem is one passkey as the passkeys page lists it.

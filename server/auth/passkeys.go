@@ -192,7 +192,7 @@ func (p Passkey) credential() webauthn.Credential {
 	}
 	return webauthn.Credential{
 		ID: p.CredentialID, PublicKey: p.PublicKey, AttestationType: p.AttestationType, Transport: transports,
-		Flags: webauthn.CredentialFlags{UserPresent: true, UserVerified: p.UserVerified, BackupEligible: p.BackupEligible, BackupState: p.BackupState},
+		Flags:         webauthn.CredentialFlags{UserPresent: true, UserVerified: p.UserVerified, BackupEligible: p.BackupEligible, BackupState: p.BackupState},
 		Authenticator: webauthn.Authenticator{AAGUID: p.AAGUID[:], SignCount: p.SignCount},
 	}
 }
@@ -231,6 +231,9 @@ func (k *Passkeys) List(ctx context.Context, appID, userID uuid.UUID) ([]Passkey
 //
 // Errors: ErrNotFound when the user is gone; anything else is internal.
 func (k *Passkeys) BeginRegistration(ctx context.Context, appID, userID uuid.UUID) (Ceremony, error) {
+	if err := k.reserveChallenge(ctx, userID); err != nil {
+		return Ceremony{}, err
+	}
 	acct, err := k.accounts.Account(ctx, appID, userID)
 	if err != nil {
 		return Ceremony{}, err
@@ -327,6 +330,9 @@ func (k *Passkeys) FinishRegistration(ctx context.Context, appID, userID uuid.UU
 // an empty allowCredentials, so the browser offers every passkey it holds
 // for this site (from a button, or as autofill under the login field).
 func (k *Passkeys) BeginLogin(ctx context.Context) (Ceremony, error) {
+	if err := k.reserveChallenge(ctx, uuid.Nil); err != nil {
+		return Ceremony{}, err
+	}
 	assertion, sd, err := k.wa.BeginDiscoverableLogin(webauthn.WithUserVerification(protocol.VerificationPreferred))
 	if err != nil {
 		return Ceremony{}, fmt.Errorf("auth: begin passkey login: %w", err)
@@ -418,6 +424,9 @@ func (k *Passkeys) FinishLogin(ctx context.Context, appID uuid.UUID, session, re
 // Errors: *Error with messages.PasskeyNone when the user has none;
 // anything else is internal.
 func (k *Passkeys) BeginSecondFactor(ctx context.Context, appID, userID uuid.UUID) (Ceremony, error) {
+	if err := k.reserveChallenge(ctx, userID); err != nil {
+		return Ceremony{}, err
+	}
 	u, _, err := k.user(ctx, appID, userID, "")
 	if err != nil {
 		return Ceremony{}, err
@@ -509,6 +518,15 @@ func (k *Passkeys) use(ctx context.Context, appID, userID uuid.UUID, step string
 	k.record(ctx, Event{AppID: appID, UserID: userID, Name: "passkey.use", Outcome: Success,
 		Detail: map[string]string{"step": step, "passkey": p.ID.String()}})
 	return nil
+}
+
+// reserveChallenge spends one ceremony of the guard's PasskeyChallenge
+// budget: each writes a challenge into the browser's session.
+//
+// Errors: *Error with messages.PasskeyThrottled when refused.
+func (k *Passkeys) reserveChallenge(ctx context.Context, userID uuid.UUID) error {
+	_, err := reserve(ctx, k.opt.Guard, guard.PasskeyChallenge, subject(ctx, userID, ""), messages.PasskeyThrottled)
+	return err
 }
 
 // refuse audits a failed passkey use with reason and returns code.

@@ -90,6 +90,9 @@ func (s *Server) accountView(ctx context.Context, userID uuid.UUID) (pages.Accou
 		}
 		view.TwoFactor = &pages.TwoFactorState{Enabled: st.Enabled}
 	}
+	if s.Passkeys != nil {
+		view.Passkeys = &pages.PasskeysState{Count: acct.Passkeys}
+	}
 	if !view.EmailVerified && view.Email != "" && s.Verifier != nil {
 		view.Verify = &pages.VerifyEmailPrompt{Email: view.Email}
 	}

@@ -51,6 +51,23 @@ func factorActivityKey(e auth.SecurityEvent) messages.Key {
 		return messages.ActivityRecoveryCompleted
 	case "account.purge":
 		return messages.ActivityDeleted
+	case "passkey.add":
+		if ok {
+			return messages.ActivityPasskeyAdded
+		}
+		return messages.ActivityPasskeyRefused
+	case "passkey.use":
+		if ok {
+			return messages.ActivityPasskeyUsed
+		}
+		return messages.ActivityPasskeyRejected
+	case "passkey.rename":
+		return messages.ActivityPasskeyRenamed
+	case "passkey.remove":
+		if ok {
+			return messages.ActivityPasskeyRemoved
+		}
+		return messages.ActivityPasskeyKept
 	}
 	return messages.ActivityOther
 }

@@ -30,7 +30,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 	if s.sendSignedInHome(w, r) {
 		return nil
 	}
-	f := pages.Credentials{CodeLink: s.Codes != nil || s.Phones != nil, ForgotLink: s.resetOn(), Recover: s.Recovery != nil}
+	f := pages.Credentials{CodeLink: s.Codes != nil || s.Phones != nil, ForgotLink: s.resetOn(), Recover: s.Recovery != nil, Passkey: s.Passkeys != nil}
 	switch r.URL.Query().Get("from") {
 	case "logout":
 		f.Notice = messages.LoggedOut
@@ -45,7 +45,11 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 	case "deleted":
 		f.Notice = messages.AccountDeletedLogin
 	}
-	s.render(w, r, http.StatusOK, pages.Login(s.page(messages.LoginTitle, ""), f))
+	page := s.page(messages.LoginTitle, "")
+	if f.Passkey {
+		page = s.passkeyPage(messages.LoginTitle, "")
+	}
+	s.render(w, r, http.StatusOK, pages.Login(page, f))
 	return nil
 }
 
@@ -61,12 +65,16 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) error {
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		f := pages.Credentials{Email: form["email"], Message: ae.Code, Remember: remember, Interactive: isDatastar(r),
-			CodeLink: s.Codes != nil || s.Phones != nil, ForgotLink: s.resetOn(), Recover: s.Recovery != nil}
+			CodeLink: s.Codes != nil || s.Phones != nil, ForgotLink: s.resetOn(), Recover: s.Recovery != nil, Passkey: s.Passkeys != nil}
 		status := http.StatusUnauthorized
 		if ae.Code == messages.LoginThrottled {
 			status = http.StatusTooManyRequests
 		}
-		return s.answer(w, r, status, pages.LoginPanel(f), pages.Login(s.page(messages.LoginTitle, ""), f))
+		page := s.page(messages.LoginTitle, "")
+		if f.Passkey {
+			page = s.passkeyPage(messages.LoginTitle, "")
+		}
+		return s.answer(w, r, status, pages.LoginPanel(f), pages.Login(page, f))
 	}
 	if err != nil {
 		return err
