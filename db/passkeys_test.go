@@ -132,3 +132,38 @@ func TestCanRemoveCountsPasskeys(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestClaimByProofRemovesPasskeys: the first proof of an account's address
+// removes the passkeys (and the user handle) set up before it, as it
+// removes the password and second factor: they were not the owner's.
+func TestClaimByProofRemovesPasskeys(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	bdb := dbtest.Open(t)
+	app := defaultApp(t, bdb)
+	users, store := db.NewUsers(bdb), db.NewPasskeys(bdb)
+	nu := newUser(t, app, "squat@example.com")
+	if err := users.CreatePasswordUser(ctx, nu); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	old, err := store.UserHandle(ctx, app, nu.User.ID, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := auth.Passkey{ID: uuid.New(), AppID: app, UserID: nu.User.ID, CredentialID: []byte("squatter"), PublicKey: []byte{1},
+		AttestationType: "none", Name: "Squatter", CreatedAt: now}
+	if err := store.AddPasskey(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	claim, err := users.ClaimByProof(ctx, app, nu.User.ID, "squat@example.com")
+	if err != nil || !claim.First {
+		t.Fatalf("claim %+v %v", claim, err)
+	}
+	if keys, _ := store.Passkeys(ctx, app, nu.User.ID); len(keys) != 0 {
+		t.Fatalf("%d passkeys left after the first proof", len(keys))
+	}
+	if _, err := store.UserByHandle(ctx, app, old); !errors.Is(err, auth.ErrNotFound) {
+		t.Fatalf("the old user handle still finds the account: %v", err)
+	}
+}

@@ -116,6 +116,10 @@ type PasskeyOptions struct {
 	// ChallengeTTL bounds a ceremony, from its options to its answer;
 	// PasskeyChallengeTTL when zero.
 	ChallengeTTL time.Duration
+	// ResetHold is how long after a password reset no passkey may be
+	// added, like the email and phone (DefaultResetHold when zero): a
+	// reset through one channel cannot plant a lasting way in.
+	ResetHold time.Duration
 }
 
 // PasskeyChallengeTTL is how long a ceremony's challenge is good for.
@@ -148,6 +152,9 @@ func NewPasskeys(rp RelyingParty, accounts PasskeyAccounts, store PasskeyStore, 
 	}
 	if opt.ChallengeTTL <= 0 {
 		opt.ChallengeTTL = PasskeyChallengeTTL
+	}
+	if opt.ResetHold <= 0 {
+		opt.ResetHold = DefaultResetHold
 	}
 	if rp.Name == "" {
 		rp.Name = "Latch"
@@ -238,6 +245,10 @@ func (k *Passkeys) BeginRegistration(ctx context.Context, appID, userID uuid.UUI
 	if err != nil {
 		return Ceremony{}, err
 	}
+	if acct.User.HeldAfterReset(k.opt.Clock(), k.opt.ResetHold) {
+		k.record(ctx, Event{AppID: appID, UserID: userID, Name: "passkey.add", Outcome: Failure, Detail: map[string]string{"reason": "held_after_reset"}})
+		return Ceremony{}, &Error{Code: messages.ChangeHeldAfterReset}
+	}
 	u, _, err := k.user(ctx, appID, userID, accountName(acct))
 	if err != nil {
 		return Ceremony{}, err
@@ -264,7 +275,8 @@ func (k *Passkeys) BeginRegistration(ctx context.Context, appID, userID uuid.UUI
 // options (session is that ceremony's) and stores the passkey as name.
 // The holder is told by email.
 //
-// Errors: *Error with messages.PasskeyNameInvalid for an empty, too long
+// Errors: *Error with messages.ChangeHeldAfterReset within ResetHold of a
+// password reset (BeginRegistration says so too); messages.PasskeyNameInvalid for an empty, too long
 // or unprintable name; messages.PasskeyNotAccepted for an answer that
 // does not parse or verify; messages.PasskeyAlreadyRegistered when the
 // credential is registered already (to anyone); anything else is internal.
@@ -288,6 +300,9 @@ func (k *Passkeys) FinishRegistration(ctx context.Context, appID, userID uuid.UU
 	acct, err := k.accounts.Account(ctx, appID, userID)
 	if err != nil {
 		return Passkey{}, err
+	}
+	if acct.User.HeldAfterReset(k.opt.Clock(), k.opt.ResetHold) {
+		return fail("held_after_reset", messages.ChangeHeldAfterReset, nil)
 	}
 	u, _, err := k.user(ctx, appID, userID, accountName(acct))
 	if err != nil {

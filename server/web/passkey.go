@@ -79,7 +79,7 @@ func (s *Server) passkeyRegisterOptions(w http.ResponseWriter, r *http.Request, 
 	}
 	c, err := s.Passkeys.BeginRegistration(r.Context(), s.AppID, userID)
 	if err != nil {
-		return err
+		return passkeyError(err)
 	}
 	return s.sendCeremony(w, r, session.PasskeyRegister, c)
 }
@@ -180,6 +180,8 @@ func passkeyError(err error) error {
 		status = http.StatusBadRequest
 	case messages.PasskeyNameInvalid, messages.PasskeyNone:
 		status = http.StatusUnprocessableEntity
+	case messages.ChangeHeldAfterReset:
+		status = http.StatusForbidden
 	}
 	return &httpError{status: status, code: ae.Code, cause: err}
 }

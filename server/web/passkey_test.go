@@ -467,3 +467,21 @@ func TestPasskeyLoginPageMarkup(t *testing.T) {
 		t.Errorf("without passkeys, the login page mentions them")
 	}
 }
+
+// TestPasskeyHeldAfterReset: within the hold after a password reset no
+// passkey may be added (a reset cannot plant a lasting way in).
+func TestPasskeyHeldAfterReset(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWith(t, harnessOptions{passkeys: true})
+	c := h.signup("hal@example.com", passkeyPW)
+	if _, err := h.db.NewRaw(`UPDATE users SET password_reset_at = ?`, h.clock.Now().UTC()).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r := h.postJSON(c, pages.PasskeyRegisterOptionsPath, "{}")
+	if r.status != http.StatusForbidden || !strings.Contains(r.body, string(messages.ChangeHeldAfterReset)) {
+		t.Fatalf("registration options after a reset: %d %s", r.status, r.body)
+	}
+	if e := lastEvent(t, h, "passkey.add"); e.Outcome != "failure" || e.Detail["reason"] != "held_after_reset" {
+		t.Fatalf("passkey.add %+v", e)
+	}
+}

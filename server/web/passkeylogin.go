@@ -1,11 +1,9 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/latch-dev/latch/client/messages"
-	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/session"
 )
 
@@ -78,10 +76,6 @@ func (s *Server) passkeySecond(w http.ResponseWriter, r *http.Request) error {
 		return statusError(http.StatusBadRequest, messages.SecondFactorExpired)
 	}
 	if err := s.Passkeys.FinishSecondFactor(ctx, s.AppID, p.UserID, challenge, in.Credential, p.Method); err != nil {
-		var ae *auth.Error
-		if errors.As(err, &ae) && !auth.Refused(err) && ae.Code != messages.PasskeyExpired {
-			ae.Code = messages.PasskeyNotAccepted
-		}
 		return passkeyError(err)
 	}
 	return s.completeSecondFactor(w, r, p)
