@@ -409,13 +409,22 @@ func validSlug(s string) bool {
 // origin). Each origin must be https (http only for localhost in dev or
 // loopback) and on the RP ID or a subdomain of it, as browsers require.
 func (p *parser) webauthn(c Config) (string, []string) {
-	rpID := strings.ToLower(p.str("LATCH_WEBAUTHN_RP_ID", c.PublicURL.Hostname()))
+	host, origin := c.PublicURL.Hostname(), c.Origin()
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		// Browsers refuse passkeys on an IP address: a loopback public
+		// URL gets them on localhost, the same port.
+		host, origin = "localhost", c.PublicURL.Scheme+"://"+net.JoinHostPort("localhost", c.PublicURL.Port())
+		if c.PublicURL.Port() == "" {
+			origin = c.PublicURL.Scheme + "://localhost"
+		}
+	}
+	rpID := strings.ToLower(p.str("LATCH_WEBAUTHN_RP_ID", host))
 	if rpID == "" || strings.ContainsAny(rpID, ":/ ") || net.ParseIP(rpID) != nil || len(rpID) > 253 {
-		p.fail("LATCH_WEBAUTHN_RP_ID", fmt.Sprintf("must be a domain such as example.com (not an IP address or URL), got %q", rpID))
-		return c.PublicURL.Hostname(), []string{c.Origin()}
+		p.fail("LATCH_WEBAUTHN_RP_ID", fmt.Sprintf("must be a domain such as example.com (not an IP address or URL), got %q; passkeys need LATCH_PUBLIC_URL on a domain name, or this set", rpID))
+		return host, []string{origin}
 	}
 	var origins []string
-	raw := p.str("LATCH_WEBAUTHN_ORIGINS", c.Origin())
+	raw := p.str("LATCH_WEBAUTHN_ORIGINS", origin)
 	for _, o := range strings.Split(raw, ",") {
 		o = strings.TrimSpace(o)
 		if o == "" {
@@ -438,7 +447,7 @@ func (p *parser) webauthn(c Config) (string, []string) {
 		origins = append(origins, u.Scheme+"://"+u.Host)
 	}
 	if len(origins) == 0 {
-		origins = []string{c.Origin()}
+		origins = []string{origin}
 	}
 	return rpID, origins
 }

@@ -24,6 +24,10 @@ func TestWebAuthnRelyingParty(t *testing.T) {
 	if c.WebAuthnRPID != "example.com" || !slices.Equal(c.WebAuthnOrigins, []string{"https://auth.example.com", "https://example.com"}) {
 		t.Fatalf("overrides: RP ID %q origins %v", c.WebAuthnRPID, c.WebAuthnOrigins)
 	}
+	c, err = config.Load(env(map[string]string{"LATCH_ENV": "dev", "LATCH_PUBLIC_URL": "http://127.0.0.1:9090"}))
+	if err != nil || c.WebAuthnRPID != "localhost" || !slices.Equal(c.WebAuthnOrigins, []string{"http://localhost:9090"}) {
+		t.Fatalf("a loopback IP public URL: %q %v %v", c.WebAuthnRPID, c.WebAuthnOrigins, err)
+	}
 	c, err = config.Load(env(map[string]string{"DATABASE_URL": "postgres://x", "LATCH_PUBLIC_URL": "https://auth.example.com"}))
 	if err != nil || c.WebAuthnRPID != "auth.example.com" || !slices.Equal(c.WebAuthnOrigins, []string{"https://auth.example.com"}) {
 		t.Fatalf("production defaults: %q %v %v", c.WebAuthnRPID, c.WebAuthnOrigins, err)
