@@ -49,13 +49,14 @@ const (
 	EmailPasskeyAddedSubject Key = "email.passkey.added_subject"
 	EmailPasskeyAddedBody    Key = "email.passkey.added_body"
 
-	ActivityPasskeyAdded    Key = "activity.passkey_added"
-	ActivityPasskeyRefused  Key = "activity.passkey_refused"
-	ActivityPasskeyUsed     Key = "activity.passkey_used"
-	ActivityPasskeyRejected Key = "activity.passkey_rejected"
-	ActivityPasskeyRenamed  Key = "activity.passkey_renamed"
-	ActivityPasskeyRemoved  Key = "activity.passkey_removed"
-	ActivityPasskeyKept     Key = "activity.passkey_kept"
+	ActivityPasskeyAdded      Key = "activity.passkey_added"
+	ActivityPasskeyRefused    Key = "activity.passkey_refused"
+	ActivityPasskeyUsed       Key = "activity.passkey_used"
+	ActivityPasskeyRejected   Key = "activity.passkey_rejected"
+	ActivityPasskeyRenamed    Key = "activity.passkey_renamed"
+	ActivityPasskeyRemoved    Key = "activity.passkey_removed"
+	ActivityPasskeyKept       Key = "activity.passkey_kept"
+	ActivityPasskeyNotChanged Key = "activity.passkey_not_changed"
 )
 
 var passkeyCatalog = map[Key]string{
@@ -104,11 +105,12 @@ var passkeyCatalog = map[Key]string{
 	EmailPasskeyAddedSubject: "A passkey was added to your {app} account",
 	EmailPasskeyAddedBody:    "A passkey named \"{name}\" was added to your account. It can now sign in without your password.",
 
-	ActivityPasskeyAdded:    "A passkey was added",
-	ActivityPasskeyRefused:  "A passkey could not be added",
-	ActivityPasskeyUsed:     "A passkey was used to sign in",
-	ActivityPasskeyRejected: "A passkey was refused",
-	ActivityPasskeyRenamed:  "A passkey was renamed",
-	ActivityPasskeyRemoved:  "A passkey was removed",
-	ActivityPasskeyKept:     "A passkey was not removed: it was the last way in",
+	ActivityPasskeyAdded:      "A passkey was added",
+	ActivityPasskeyRefused:    "A passkey could not be added",
+	ActivityPasskeyUsed:       "A passkey was used to sign in",
+	ActivityPasskeyRejected:   "A passkey was refused",
+	ActivityPasskeyRenamed:    "A passkey was renamed",
+	ActivityPasskeyRemoved:    "A passkey was removed",
+	ActivityPasskeyKept:       "A passkey was not removed: it was the last way in",
+	ActivityPasskeyNotChanged: "A change to a passkey was refused",
 }

@@ -558,10 +558,12 @@ func (k *Passkeys) refuse(ctx context.Context, appID, userID uuid.UUID, step, re
 func (k *Passkeys) Rename(ctx context.Context, appID, userID, id uuid.UUID, name string) error {
 	name, ok := PasskeyName(name)
 	if !ok {
+		k.record(ctx, Event{AppID: appID, UserID: userID, Name: "passkey.rename", Outcome: Failure, Detail: map[string]string{"reason": "name_invalid"}})
 		return &Error{Code: messages.PasskeyNameInvalid}
 	}
 	err := k.store.RenamePasskey(ctx, appID, userID, id, name)
 	if errors.Is(err, ErrNotFound) {
+		k.record(ctx, Event{AppID: appID, UserID: userID, Name: "passkey.rename", Outcome: Failure, Detail: map[string]string{"reason": "not_found"}})
 		return &Error{Code: messages.PasskeyNotFound, Err: err}
 	}
 	if err != nil {
@@ -585,6 +587,7 @@ func (k *Passkeys) Remove(ctx context.Context, appID, userID, id uuid.UUID) erro
 		k.record(ctx, Event{AppID: appID, UserID: userID, Name: "passkey.remove", Outcome: Failure, Detail: map[string]string{"reason": "last_way_in"}})
 		return err
 	case errors.Is(err, ErrNotFound):
+		k.record(ctx, Event{AppID: appID, UserID: userID, Name: "passkey.remove", Outcome: Failure, Detail: map[string]string{"reason": "not_found"}})
 		return &Error{Code: messages.PasskeyNotFound, Err: err}
 	case err != nil:
 		return fmt.Errorf("auth: remove passkey: %w", err)

@@ -62,12 +62,18 @@ func factorActivityKey(e auth.SecurityEvent) messages.Key {
 		}
 		return messages.ActivityPasskeyRejected
 	case "passkey.rename":
-		return messages.ActivityPasskeyRenamed
+		if ok {
+			return messages.ActivityPasskeyRenamed
+		}
+		return messages.ActivityPasskeyNotChanged
 	case "passkey.remove":
 		if ok {
 			return messages.ActivityPasskeyRemoved
 		}
-		return messages.ActivityPasskeyKept
+		if e.Detail["reason"] == "last_way_in" {
+			return messages.ActivityPasskeyKept
+		}
+		return messages.ActivityPasskeyNotChanged
 	}
 	return messages.ActivityOther
 }

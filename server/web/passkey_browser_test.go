@@ -129,6 +129,14 @@ func TestBrowserPasskeySignIn(t *testing.T) {
 	auth := b.addAuthenticator()
 	b.signUpInBrowser(journeyEmail, journeyPassword, true)
 	b.wantText(`[data-testid="account-passkeys"]`, messages.Text(messages.AccountPasskeysNone))
+	// The sign-up's proof of identity is too old now: adding a way in asks
+	// for a fresh one first.
+	h.clock.Advance(6 * time.Minute)
+	b.navigateBy("open passkeys", click(`[data-testid="account-passkeys-link"]`))
+	b.wantLocation(pages.ReauthURL(pages.PasskeysPath))
+	b.waitDatastar()
+	b.navigateBy("confirm with the password", chromedp.Steps(typeInto("reauth-password", journeyPassword), click(`[data-testid="reauth-submit"]`)))
+	b.wantLocation(pages.PasskeysPath)
 	b.addPasskeyInBrowser("Test laptop")
 	if creds := b.credentials(auth); len(creds) != 1 || !creds[0].IsResidentCredential {
 		t.Fatalf("authenticator holds %d credentials, want one discoverable", len(creds))

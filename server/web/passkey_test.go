@@ -362,9 +362,16 @@ func TestPasskeyRemoveKeepsAWayIn(t *testing.T) {
 	if r := h.post(other, pages.PasskeyRenamePath, url.Values{pages.PasskeyIDField: {"not-a-uuid"}, pages.PasskeyNameField: {"x"}}); r.status != http.StatusBadRequest {
 		t.Fatalf("renaming a malformed id: %d", r.status)
 	}
+	if e := lastEvent(t, h, "passkey.remove"); e.Outcome != "failure" || e.Detail["reason"] != "not_found" {
+		t.Fatalf("removing another user's passkey audited as %+v", e)
+	}
 	for _, name := range []string{"passkey.add", "passkey.rename", "passkey.remove"} {
-		if e := lastEvent(t, h, name); e.Outcome != "success" {
-			t.Fatalf("%s audited as %+v", name, e)
+		found := false
+		for _, e := range h.events(t) {
+			found = found || (e.Event == name && e.Outcome == "success")
+		}
+		if !found {
+			t.Fatalf("no successful %s audited", name)
 		}
 	}
 	// With a passkey, the (unverified) email is no longer needed as a way in.
@@ -483,5 +490,24 @@ func TestPasskeyHeldAfterReset(t *testing.T) {
 	}
 	if e := lastEvent(t, h, "passkey.add"); e.Outcome != "failure" || e.Detail["reason"] != "held_after_reset" {
 		t.Fatalf("passkey.add %+v", e)
+	}
+}
+
+// TestPasskeyAddedNotice: adding a passkey emails the account holder
+// through the outbox, naming the passkey; and with a verified address the
+// one passkey may be removed.
+func TestPasskeyAddedNotice(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWith(t, harnessOptions{passkeys: true, codes: true})
+	const addr = "nia@example.com"
+	c := h.signup(addr, passkeyPW)
+	h.addPasskey(c, newSoftKey(t, h.linkOrigin), "Desk key")
+	m := h.awaitMail(t, addr, "passkey_added")
+	if !strings.Contains(m.Subject, "passkey was added") || !strings.Contains(m.Text, `"Desk key"`) {
+		t.Fatalf("notice %q: %s", m.Subject, m.Text)
+	}
+	id := passkeyIDs(t, h)[0]
+	if r := h.post(c, pages.PasskeyRemovePath, url.Values{pages.PasskeyIDField: {id}}); r.status != http.StatusSeeOther {
+		t.Fatalf("removing the passkey of an account with a verified address: %d %s", r.status, r.body)
 	}
 }
