@@ -241,3 +241,42 @@ func TestBrowserPasskeyWithoutJavaScript(t *testing.T) {
 	b.logIn(journeyEmail, journeyPassword)
 	b.wantLocation("/account")
 }
+
+// TestBrowserPasskeyAlreadyRegisteredAndCancelled: adding a second
+// passkey from the same authenticator is refused by the browser (the
+// account's passkeys are excluded) and the page says so; a prompt the
+// person does not answer (no user presence) ends with the cancelled
+// message and changes nothing.
+func TestBrowserPasskeyAlreadyRegisteredAndCancelled(t *testing.T) {
+	t.Parallel()
+	chromium := chromiumPath(t)
+	h := newHarnessWith(t, harnessOptions{passkeys: true, wallClock: true})
+	b := newBrowser(t, chromium, h, true)
+	id := b.addAuthenticator()
+	b.signUpInBrowser(journeyEmail, journeyPassword, true)
+	b.addPasskeyInBrowser("First")
+	b.do("add the same authenticator again", typeInto("passkey-new-name", "Again"), click(`[data-testid="passkey-add-start"]`))
+	b.waitFor("already registered said", `document.querySelector('[data-testid="passkey-add-error"]').textContent === `+jsString(messages.Text(messages.PasskeyAlreadyRegistered)))
+	if n := len(b.credentials(id)); n != 1 {
+		t.Fatalf("authenticator holds %d credentials", n)
+	}
+
+	// A person who dismisses the prompt: with presence off the virtual
+	// authenticator never answers, and the test ends the pending request
+	// (AbortError; a dismissed browser prompt gives NotAllowedError, which
+	// passkey.js words the same).
+	if _, err := chromedp.Call(b.ctx, webauthn.SetAutomaticPresenceSimulation, webauthn.SetAutomaticPresenceSimulationParams{AuthenticatorID: id, Enabled: false}); err != nil {
+		t.Fatal(err)
+	}
+	b.do("start a request and cancel it", chromedp.Evaluate[chromedp.Void](`(() => {
+		const ac = new AbortController();
+		const orig = navigator.credentials.create.bind(navigator.credentials);
+		navigator.credentials.create = (o) => { setTimeout(() => ac.abort(), 300); return orig({ ...o, signal: ac.signal }); };
+	})()`))
+	b.do("add a passkey, then cancel", typeInto("passkey-new-name", "Never"), click(`[data-testid="passkey-add-start"]`))
+	b.waitFor("cancelled said", `document.querySelector('[data-testid="passkey-add-error"]').textContent === `+jsString(messages.Text(messages.PasskeyCancelled)))
+	if n := len(passkeyIDs(t, h)); n != 1 {
+		t.Fatalf("%d passkeys stored", n)
+	}
+	b.wantCleanConsole()
+}

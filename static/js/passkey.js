@@ -84,6 +84,9 @@ const post = async (path, body) => {
   return { ok: resp.ok, data };
 };
 
+// localPath reports whether the server's redirect is a path on this site.
+const localPath = (p) => typeof p === "string" && p.startsWith("/") && !p.startsWith("//") && !p.startsWith("/\\");
+
 const supported = () =>
   typeof window.PublicKeyCredential === "function" && navigator.credentials && typeof navigator.credentials.get === "function";
 
@@ -106,7 +109,7 @@ const setup = (el) => {
 
   const finish = async (cred, extra) => {
     const answer = await post(el.dataset.passkeyFinish, { ...extra, credential: credentialJSON(cred) });
-    if (answer.ok && typeof answer.data.redirect === "string" && answer.data.redirect.startsWith("/")) {
+    if (answer.ok && localPath(answer.data.redirect)) {
       window.location.assign(answer.data.redirect);
       return;
     }
@@ -116,7 +119,7 @@ const setup = (el) => {
   const options = async () => {
     const answer = await post(el.dataset.passkeyOptions, {});
     if (answer.ok && answer.data.publicKey) return answer.data;
-    if (answer.ok && typeof answer.data.redirect === "string" && answer.data.redirect.startsWith("/")) {
+    if (answer.ok && localPath(answer.data.redirect)) {
       window.location.assign(answer.data.redirect); // a fresh proof is needed first
       return null;
     }
@@ -142,7 +145,7 @@ const setup = (el) => {
     if (err && (err.name === "NotAllowedError" || err.name === "AbortError")) {
       show(el.dataset.msgCancelled);
     } else if (err && err.name === "InvalidStateError" && ceremony === "register") {
-      show(el.dataset.msgFailed);
+      show(el.dataset.msgRegistered); // this authenticator holds one of the account's passkeys already
     } else if (err && err.name === "NotSupportedError") {
       show(el.dataset.msgUnsupported);
     } else {
