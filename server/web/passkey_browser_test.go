@@ -246,7 +246,7 @@ func TestBrowserPasskeyWithoutJavaScript(t *testing.T) {
 // passkey from the same authenticator is refused by the browser (the
 // account's passkeys are excluded) and the page says so; a prompt the
 // person does not answer (no user presence) ends with the cancelled
-// message and changes nothing.
+// message and changes nothing; a browser without WebAuthn is told so.
 func TestBrowserPasskeyAlreadyRegisteredAndCancelled(t *testing.T) {
 	t.Parallel()
 	chromium := chromiumPath(t)
@@ -279,4 +279,18 @@ func TestBrowserPasskeyAlreadyRegisteredAndCancelled(t *testing.T) {
 		t.Fatalf("%d passkeys stored", n)
 	}
 	b.wantCleanConsole()
+
+	// A browser without WebAuthn: the login page says so, offers no
+	// button, and the password form works.
+	if _, err := chromedp.Call(b.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `delete window.PublicKeyCredential;`}); err != nil {
+		t.Fatal(err)
+	}
+	b.navigateBy("log out", click(`[data-testid="logout"]`))
+	b.open("/login")
+	b.waitFor("unsupported said", `document.querySelector('[data-testid="passkey-login-error"]').textContent === `+jsString(messages.Text(messages.PasskeyUnsupported)))
+	if run(b, "is the passkey button shown", chromedp.Evaluate[bool](`!!document.getElementById("passkey-login-start").offsetParent`)) {
+		t.Fatal("a passkey button is offered by a browser without WebAuthn")
+	}
+	b.logIn(journeyEmail, journeyPassword)
 }
