@@ -86,7 +86,7 @@ var passkeyCatalog = map[Key]string{
 	PasskeyAdd:           "Add a passkey",
 	PasskeyAddTitle:      "Add a passkey",
 	PasskeyRename:        "Rename",
-	PasskeyRenameLabel:   "Name of passkey {name}",
+	PasskeyRenameLabel:   "Name of the passkey \"{name}\"",
 	PasskeyRemove:        "Remove",
 	PasskeyRemoveNamed:   "Remove passkey {name}",
 	PasskeyCreated:       "Added {date}",
