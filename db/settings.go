@@ -250,6 +250,8 @@ func (s *Settings) PurgeDue(ctx context.Context, now time.Time, limit int) ([]au
 				tx.NewDelete().Model((*tokenFamilyRow)(nil)).Where("user_id = ?", id),
 				tx.NewDelete().TableExpr("totp_factors").Where("user_id = ?", id),
 				tx.NewDelete().TableExpr("recovery_codes").Where("user_id = ?", id),
+				tx.NewDelete().Model((*passkeyRow)(nil)).Where("user_id = ?", id),
+				tx.NewDelete().Model((*webauthnHandleRow)(nil)).Where("user_id = ?", id),
 				tx.NewDelete().Model((*recoveryRequestRow)(nil)).Where("user_id = ?", id),
 			} {
 				if _, err := del.Exec(ctx); err != nil {

@@ -182,6 +182,11 @@ func (s *Users) Account(ctx context.Context, appID, userID uuid.UUID) (auth.Acco
 	for _, r := range ids {
 		acct.Identities = append(acct.Identities, auth.Identity{Kind: auth.IdentityKind(r.Kind), Value: r.Value, VerifiedAt: r.VerifiedAt})
 	}
+	n, err := s.db.NewSelect().Model((*passkeyRow)(nil)).Where("user_id = ?", userID).Count(ctx)
+	if err != nil {
+		return auth.Account{}, fmt.Errorf("db: account passkeys: %w", err)
+	}
+	acct.Passkeys = int(n)
 	return acct, nil
 }
 
@@ -323,8 +328,9 @@ func (s *Users) ClaimByProof(ctx context.Context, appID, userID uuid.UUID, value
 		n, _ = res.RowsAffected()
 		out.PasswordRemoved = n > 0
 		// A second factor enrolled before the proof was not the owner's
-		// either.
-		for _, table := range []string{"recovery_codes", "totp_factors"} {
+		// either, nor a passkey (a way in on its own): they go, with the
+		// user handle the passkeys' authenticators hold.
+		for _, table := range []string{"recovery_codes", "totp_factors", "passkeys", "webauthn_handles"} {
 			if _, err := tx.NewDelete().TableExpr(table).Where("user_id = ?", userID).Exec(ctx); err != nil {
 				return err
 			}

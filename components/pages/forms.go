@@ -31,6 +31,7 @@ type Credentials struct {
 	Problem string
 	// Providers are the sign-in providers offered beside the form.
 	Providers ProviderButtons
+	Passkey   bool // offer signing in with a passkey (login only)
 }
 
 // Summary lists the form-level and field messages for the error summary.
@@ -70,4 +71,14 @@ func text(k messages.Key) string {
 		return ""
 	}
 	return messages.Text(k)
+}
+
+// loginAutocomplete is the login identifier's autocomplete: with passkeys
+// on, "username webauthn", so the browser offers passkeys in its autofill
+// (a conditional request the passkey script starts).
+func loginAutocomplete(c Credentials) string {
+	if c.Passkey {
+		return "username webauthn"
+	}
+	return "username"
 }

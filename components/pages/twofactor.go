@@ -70,6 +70,7 @@ type SecondFactorForm struct {
 	Recovery    bool         // ask for a recovery code rather than an authenticator code
 	Message     messages.Key // an error (a wrong code)
 	Interactive bool
+	Passkey     bool // the pending user has a passkey: offer it instead
 }
 
 // Summary lists the error for the error summary.

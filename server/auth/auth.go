@@ -100,6 +100,9 @@ type Identity struct {
 type Account struct {
 	User       User
 	Identities []Identity
+	// Passkeys counts the user's registered passkeys: each is a way in
+	// on its own (see CanRemove).
+	Passkeys int
 }
 
 // Email returns the account's email identity value, or "".

@@ -400,15 +400,20 @@ func (s *Settings) VerifyEmailChange(ctx context.Context, appID, userID uuid.UUI
 }
 
 // CanRemove is the identity removal rule: an account must keep at least
-// one verified identity, so that it can always be signed in to and
-// recovered by a code. A password does not count on its own: it signs in
-// only together with an email address, and an unverified address cannot
-// receive the code that would recover a forgotten password. So removing
-// an identity is allowed when another verified identity (an email address
-// or a phone number) remains.
+// one way in that needs nothing else: a verified identity (which can
+// receive a code that signs in or recovers a forgotten password; or a
+// linked sign-in provider) or a passkey. A password does not count on its
+// own: it signs in only together with an email address, and an unverified
+// address cannot receive the code that would recover a forgotten
+// password. So removing an identity is allowed when another verified
+// identity (an email address, a phone number or a sign-in provider) or a
+// passkey remains.
 //
 // Errors: *Error with messages.IdentityLastWayIn when it would not.
 func CanRemove(a Account, kind IdentityKind, value string) error {
+	if a.Passkeys > 0 {
+		return nil
+	}
 	for _, id := range a.Identities {
 		if id.Kind == kind && id.Value == value {
 			continue
@@ -418,6 +423,22 @@ func CanRemove(a Account, kind IdentityKind, value string) error {
 		}
 	}
 	return &Error{Code: messages.IdentityLastWayIn}
+}
+
+// CanRemovePasskey is the same rule for a passkey: removing one is allowed
+// while another passkey or a verified identity remains.
+//
+// Errors: *Error with messages.PasskeyLastWayIn when it would not.
+func CanRemovePasskey(a Account) error {
+	if a.Passkeys > 1 {
+		return nil
+	}
+	for _, id := range a.Identities {
+		if id.VerifiedAt != nil {
+			return nil
+		}
+	}
+	return &Error{Code: messages.PasskeyLastWayIn}
 }
 
 // RemoveIdentity removes one of the user's identities, if CanRemove

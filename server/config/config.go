@@ -123,6 +123,11 @@ type Config struct {
 	// Providers are the sign-in providers (LATCH_PROVIDERS and
 	// LATCH_PROVIDER_<ID>_*, see providers.go); none by default.
 	Providers []provider.Config
+	// Passkeys (WebAuthn): the relying party ID passkeys are bound to and
+	// the origins a ceremony may come from. By default the public URL's
+	// host and its origin (http://localhost:8080 gives RP ID localhost).
+	WebAuthnRPID    string   // LATCH_WEBAUTHN_RP_ID: a domain, the public host or a parent of it
+	WebAuthnOrigins []string // LATCH_WEBAUTHN_ORIGINS: comma-separated origins, each on the RP ID or a subdomain of it
 
 	LogLevel  slog.Level // LATCH_LOG_LEVEL: debug | info | warn | error (default info)
 	LogFormat string     // LATCH_LOG_FORMAT: text | json (default text in dev, json in production)
@@ -188,6 +193,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.PublicURL = p.publicURL("LATCH_PUBLIC_URL", "http://localhost:8080", c.Env)
 	c.TokenAudience = p.str("LATCH_TOKEN_AUDIENCE", c.Origin())
+	c.WebAuthnRPID, c.WebAuthnOrigins = p.webauthn(c)
 	if len(c.TokenAudience) > 200 || strings.IndexFunc(c.TokenAudience, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0 {
 		p.fail("LATCH_TOKEN_AUDIENCE", "must be at most 200 characters with no spaces or control characters, e.g. https://api.example.com")
 	}
@@ -401,4 +407,52 @@ func validSlug(s string) bool {
 		}
 	}
 	return true
+}
+
+// webauthn reads the passkey relying party: LATCH_WEBAUTHN_RP_ID (default
+// the public URL's host) and LATCH_WEBAUTHN_ORIGINS (default the public
+// origin). Each origin must be https (http only for localhost in dev or
+// loopback) and on the RP ID or a subdomain of it, as browsers require.
+func (p *parser) webauthn(c Config) (string, []string) {
+	host, origin := c.PublicURL.Hostname(), c.Origin()
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		// Browsers refuse passkeys on an IP address: a loopback public
+		// URL gets them on localhost, the same port.
+		host, origin = "localhost", c.PublicURL.Scheme+"://"+net.JoinHostPort("localhost", c.PublicURL.Port())
+		if c.PublicURL.Port() == "" {
+			origin = c.PublicURL.Scheme + "://localhost"
+		}
+	}
+	rpID := strings.ToLower(p.str("LATCH_WEBAUTHN_RP_ID", host))
+	if rpID == "" || strings.ContainsAny(rpID, ":/ ") || net.ParseIP(rpID) != nil || len(rpID) > 253 {
+		p.fail("LATCH_WEBAUTHN_RP_ID", fmt.Sprintf("must be a domain such as example.com (not an IP address or URL), got %q; passkeys need LATCH_PUBLIC_URL on a domain name, or this set", rpID))
+		return host, []string{origin}
+	}
+	var origins []string
+	raw := p.str("LATCH_WEBAUTHN_ORIGINS", origin)
+	for _, o := range strings.Split(raw, ",") {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+			p.fail("LATCH_WEBAUTHN_ORIGINS", fmt.Sprintf("must list origins such as https://auth.example.com, got %q", o))
+			continue
+		}
+		host := strings.ToLower(u.Hostname())
+		if host != rpID && !strings.HasSuffix(host, "."+rpID) {
+			p.fail("LATCH_WEBAUTHN_ORIGINS", fmt.Sprintf("origin %q is not on the RP ID %q or a subdomain of it", o, rpID))
+			continue
+		}
+		if u.Scheme == "http" && !isLoopback(host) {
+			p.fail("LATCH_WEBAUTHN_ORIGINS", fmt.Sprintf("origin %q must use https (plain http only for localhost)", o))
+			continue
+		}
+		origins = append(origins, u.Scheme+"://"+u.Host)
+	}
+	if len(origins) == 0 {
+		origins = []string{origin}
+	}
+	return rpID, origins
 }

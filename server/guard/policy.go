@@ -51,6 +51,14 @@ const (
 	// only stops floods (and Latch being used to hammer a provider); no
 	// account is known before the check, so no owner can be locked out.
 	Provider Name = "provider"
+	// Passkey is any check of a passkey assertion: signing in with a
+	// passkey, or a passkey as the second factor. Subject.Account is the
+	// account whose user handle the assertion carries.
+	Passkey Name = "passkey"
+	// PasskeyChallenge is a passkey ceremony begun: a challenge issued and
+	// kept in the browser's session. No secret is checked, but each one
+	// writes session state (and may create a session), so it is bounded.
+	PasskeyChallenge Name = "passkey_challenge"
 )
 
 // Kind says what an attempt costs.
@@ -236,6 +244,26 @@ func DefaultPolicies() Policies {
 		{Name: Provider, Kind: Guess, Limits: []Limit{
 			{Scope: ScopeSession, Budget: 10, Window: 10 * minute, Past: Refuse},
 			{Scope: ScopeIP, Budget: 60, Window: hour, Past: Refuse},
+		}},
+		// A passkey's signature cannot be guessed: these budgets bound the
+		// work of checking floods of assertions, not guesses. None locks:
+		// every limit is a refusal that lifts by itself, the account-wide
+		// ones are shared only by clients that are not known browsers of
+		// the account (each known browser has its own), and the owner's
+		// other ways in (password, codes) keep their own budgets.
+		{Name: Passkey, Kind: Guess, Limits: []Limit{
+			{Scope: ScopeAccount, Budget: 20, Window: 15 * minute, Past: Refuse, ClearOnSuccess: true},
+			{Scope: ScopeAccountDevice, Budget: 20, Window: 15 * minute, Past: Refuse, ClearOnSuccess: true},
+			{Scope: ScopeIP, Budget: 100, Window: hour, Past: Refuse},
+			{Scope: ScopeGlobal, Budget: 20000, Window: hour, Past: Refuse},
+		}},
+		// Each page that offers a passkey begins one ceremony (the login
+		// page begins one for autofill on every view), so the budgets are
+		// wide; they stop a script minting sessions and challenges.
+		{Name: PasskeyChallenge, Kind: Spend, Limits: []Limit{
+			{Scope: ScopeSession, Budget: 60, Window: hour, Past: Refuse},
+			{Scope: ScopeIP, Budget: 300, Window: hour, Past: Refuse},
+			{Scope: ScopeGlobal, Budget: 50000, Window: hour, Past: Refuse},
 		}},
 		{Name: Notice, Kind: Spend, Quiet: true, Limits: []Limit{
 			{Scope: ScopeAccount, Budget: 1, Window: hour, Past: Refuse},

@@ -99,6 +99,9 @@ func (s *Server) accountView(ctx context.Context, userID uuid.UUID) (pages.Accou
 			view.ProviderConfirm = &pages.ProviderConfirm{Provider: s.providerName(h.Provider), As: firstNonEmpty(h.Email, h.Name)}
 		}
 	}
+	if s.Passkeys != nil {
+		view.Passkeys = &pages.PasskeysState{Count: acct.Passkeys}
+	}
 	if !view.EmailVerified && view.Email != "" && s.Verifier != nil {
 		view.Verify = &pages.VerifyEmailPrompt{Email: view.Email}
 	}

@@ -66,6 +66,29 @@ func factorActivityKey(e auth.SecurityEvent) messages.Key {
 			return messages.ActivityProviderUnlink
 		}
 		return messages.ActivityProviderUnlinkRefused
+	case "passkey.add":
+		if ok {
+			return messages.ActivityPasskeyAdded
+		}
+		return messages.ActivityPasskeyRefused
+	case "passkey.use":
+		if ok {
+			return messages.ActivityPasskeyUsed
+		}
+		return messages.ActivityPasskeyRejected
+	case "passkey.rename":
+		if ok {
+			return messages.ActivityPasskeyRenamed
+		}
+		return messages.ActivityPasskeyNotChanged
+	case "passkey.remove":
+		if ok {
+			return messages.ActivityPasskeyRemoved
+		}
+		if e.Detail["reason"] == "last_way_in" {
+			return messages.ActivityPasskeyKept
+		}
+		return messages.ActivityPasskeyNotChanged
 	}
 	return messages.ActivityOther
 }

@@ -79,6 +79,18 @@ func routeGuards() map[string][]guard.Name {
 		"/api/v1/token":                 {password, totp, recovery, code},
 		"/api/v1/otp":                   {email},
 		"/api/v1/logout":                {},
+
+		// Passkeys. The options paths only issue a challenge (kept in the
+		// session), bounded by PasskeyChallenge; the finish paths check
+		// an assertion under Passkey first.
+		pages.PasskeyLoginOptionsPath:    {guard.PasskeyChallenge},
+		pages.PasskeyLoginPath:           {guard.Passkey, notice},
+		pages.PasskeySecondOptionsPath:   {guard.PasskeyChallenge},
+		pages.PasskeySecondFactorFinish:  {guard.Passkey, notice, link, email}, // link, email: a recovery committed here
+		pages.PasskeyRegisterOptionsPath: {guard.PasskeyChallenge},
+		pages.PasskeyRegisterPath:        {}, // an attestation of a signed-in, freshly proven user: no secret checked
+		pages.PasskeyRenamePath:          {},
+		pages.PasskeyRemovePath:          {},
 	}
 }
 

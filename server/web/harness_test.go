@@ -82,6 +82,8 @@ type harness struct {
 	settings   *auth.Settings
 	// deps built the server, for tests that build a variant of it.
 	deps web.Deps
+	// passkeys, with harnessOptions.passkeys.
+	passkeys *auth.Passkeys
 }
 
 type harnessOptions struct {
@@ -127,6 +129,9 @@ type harnessOptions struct {
 	// providers, when set, configures sign-in providers; it is given the
 	// public origin their callbacks are under.
 	providers func(origin string) []provider.Config
+	// passkeys turns on passkeys, with the relying party localhost and
+	// the harness's localhost origin (h.passkeys).
+	passkeys bool
 }
 
 func newHarness(t testing.TB) *harness {
@@ -297,6 +302,11 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		}
 		deps.Providers = auth.NewProviders(db.NewProviders(bdb), settings, audit, po)
 	}
+	var passkeys *auth.Passkeys
+	if o.passkeys {
+		passkeys = newPasskeys(t, bdb, audit, notices, clk, log, gd, linkOrigin)
+		deps.Passkeys = passkeys
+	}
 	srv := web.New(deps)
 	handler := srv.Handler()
 	if o.wrap != nil {
@@ -308,7 +318,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	} else {
 		ts.Start()
 	}
-	return &harness{settings: settings, t: t, srv: ts, handler: handler, db: bdb, appID: appID, clock: clk, audit: audit, hasher: hasher, logs: logs, tok: tok, dev: dev, mailbox: mailbox, second: second, linkOrigin: linkOrigin, deps: deps}
+	return &harness{settings: settings, t: t, srv: ts, handler: handler, db: bdb, appID: appID, clock: clk, audit: audit, hasher: hasher, logs: logs, tok: tok, dev: dev, mailbox: mailbox, second: second, linkOrigin: linkOrigin, deps: deps, passkeys: passkeys}
 }
 
 type lockedWriter struct {

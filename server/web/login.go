@@ -45,7 +45,11 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 	case "deleted":
 		f.Notice = messages.AccountDeletedLogin
 	}
-	s.render(w, r, http.StatusOK, pages.Login(s.page(messages.LoginTitle, ""), f))
+	page := s.page(messages.LoginTitle, "")
+	if f.Passkey {
+		page = s.passkeyPage(messages.LoginTitle, "")
+	}
+	s.render(w, r, http.StatusOK, pages.Login(page, f))
 	return nil
 }
 
@@ -60,13 +64,17 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) error {
 	u, err := s.Accounts.Login(r.Context(), s.AppID, form["email"], form["password"])
 	var ae *auth.Error
 	if errors.As(err, &ae) {
-		f := pages.Credentials{Email: form["email"], Message: ae.Code, Remember: remember, Interactive: isDatastar(r),
-			CodeLink: s.Codes != nil || s.Phones != nil, ForgotLink: s.resetOn(), Recover: s.Recovery != nil}
+		f := s.loginCredentials()
+		f.Email, f.Message, f.Remember, f.Interactive = form["email"], ae.Code, remember, isDatastar(r)
 		status := http.StatusUnauthorized
 		if ae.Code == messages.LoginThrottled {
 			status = http.StatusTooManyRequests
 		}
-		return s.answer(w, r, status, pages.LoginPanel(f), pages.Login(s.page(messages.LoginTitle, ""), f))
+		page := s.page(messages.LoginTitle, "")
+		if f.Passkey {
+			page = s.passkeyPage(messages.LoginTitle, "")
+		}
+		return s.answer(w, r, status, pages.LoginPanel(f), pages.Login(page, f))
 	}
 	if err != nil {
 		return err

@@ -286,13 +286,17 @@ func (s *Server) providerProblem(w http.ResponseWriter, r *http.Request, flow se
 	}
 	f := s.loginCredentials()
 	f.Problem = problem
-	s.render(w, r, status, pages.Login(s.page(messages.LoginTitle, ""), f))
+	page := s.page(messages.LoginTitle, "")
+	if f.Passkey {
+		page = s.passkeyPage(messages.LoginTitle, "")
+	}
+	s.render(w, r, status, pages.Login(page, f))
 	return nil
 }
 
 // loginCredentials is the login page's form with the other ways in offered.
 func (s *Server) loginCredentials() pages.Credentials {
-	f := pages.Credentials{CodeLink: s.Codes != nil || s.Phones != nil, ForgotLink: s.resetOn(), Recover: s.Recovery != nil}
+	f := pages.Credentials{CodeLink: s.Codes != nil || s.Phones != nil, ForgotLink: s.resetOn(), Recover: s.Recovery != nil, Passkey: s.Passkeys != nil}
 	if s.providerOn() {
 		f.Providers = pages.ProviderButtons{Buttons: s.providerButtons(), Heading: messages.ProviderOtherWays}
 	}

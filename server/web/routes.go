@@ -115,6 +115,22 @@ func (s *Server) Handler() http.Handler {
 		route("POST", pages.ProviderUnlinkPath, s.requireUser(s.sensitive(pages.ProvidersPath, s.providerUnlink)))
 		route("POST", pages.ProviderReauthPath, s.requireUser(s.providerReauthStart))
 	}
+	if s.Passkeys != nil {
+		// Signing in with a passkey, as the first factor or the second.
+		// The options paths are POSTs: each keeps a challenge in the
+		// session.
+		route("POST", pages.PasskeyLoginOptionsPath, s.passkeyLoginOptions)
+		route("POST", pages.PasskeyLoginPath, s.passkeyLogin)
+		route("POST", pages.PasskeySecondOptionsPath, s.passkeySecondOptions)
+		route("POST", pages.PasskeySecondFactorFinish, s.passkeySecond)
+		// A passkey is a way in: adding, renaming and removing one needs
+		// a fresh proof of identity, like the other sensitive settings.
+		route("GET", pages.PasskeysPath, s.requireUser(s.sensitive(pages.PasskeysPath, s.passkeysPage)))
+		route("POST", pages.PasskeyRegisterOptionsPath, s.requireUser(s.sensitive(pages.PasskeysPath, s.passkeyRegisterOptions)))
+		route("POST", pages.PasskeyRegisterPath, s.requireUser(s.sensitive(pages.PasskeysPath, s.passkeyRegister)))
+		route("POST", pages.PasskeyRenamePath, s.requireUser(s.sensitive(pages.PasskeysPath, s.passkeyRename)))
+		route("POST", pages.PasskeyRemovePath, s.requireUser(s.sensitive(pages.PasskeysPath, s.passkeyRemove)))
+	}
 	route("GET", "/account", s.requireUser(s.accountPage))
 	route("GET", "/account/devices", s.requireUser(s.devicesPage))
 	// Signing out another device or an API client is a proof of identity

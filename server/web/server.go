@@ -66,6 +66,7 @@ type Deps struct {
 	Recovery          RecoveryFlows  // delayed account recovery; nil leaves /recover out
 	Passwords         PasswordFlows  // password reset and change; nil (no message delivery) leaves them out
 	Proofs            Proofs         // proof-of-work challenges (pow.go); nil leaves /pow/challenge out and botCheck finds no proof
+	Passkeys          PasskeyFlows   // passkeys: sign-in, second factor, the account's passkeys page; nil leaves them out
 	// Settings runs re-authentication and the account settings (email,
 	// identities, deletion, export, activity); nil leaves their routes out
 	// and sensitive actions need no fresh proof.
@@ -103,6 +104,9 @@ type Server struct {
 	css     []string
 	scripts []string
 	wasm    layout.Wasm
+	// passkeyScript is the URL of static/js/passkey.js, on the pages that
+	// offer a passkey.
+	passkeyScript string
 	// guards is routeGuards, read once: what each route may reserve.
 	guards map[string][]guard.Name
 }
@@ -114,9 +118,10 @@ func New(d Deps) *Server {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Server{
-		Deps:    d,
-		css:     []string{d.Assets.URL("css/theme.css"), d.Assets.URL("css/app.css")},
-		scripts: []string{d.Assets.URL("vendor/datastar.js")},
+		Deps:          d,
+		passkeyScript: d.Assets.URL("js/passkey.js"),
+		css:           []string{d.Assets.URL("css/theme.css"), d.Assets.URL("css/app.css")},
+		scripts:       []string{d.Assets.URL("vendor/datastar.js")},
 		wasm: layout.Wasm{
 			Loader:  d.Assets.URL("js/latch.js"),
 			Runtime: d.Assets.URL("vendor/wasm_exec.js"),

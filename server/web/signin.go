@@ -40,6 +40,21 @@ const (
 	byPhoneSignup firstFactor = "phone_signup"
 	byNewAccount  firstFactor = "signup"
 	byReset       firstFactor = "password_reset"
+	byPasskey     firstFactor = "passkey"
+)
+
+// factors says how much a first factor proved on its own.
+type factors bool
+
+// What a first factor proves.
+const (
+	// oneFactor: something the user has or knows; a user with a second
+	// factor goes on to the second step.
+	oneFactor factors = false
+	// bothFactors: a passkey whose authenticator verified the user (UV, a
+	// PIN or biometric): something they have and something they are or
+	// know, in one step. Nothing else proves both.
+	bothFactors factors = true
 )
 
 // signIn ends every successful first factor, whatever it was: a user with
@@ -49,8 +64,15 @@ const (
 // without one). No handler calls Sessions.Login itself, so no first
 // factor can skip the second.
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request, u auth.User, remember bool, next string, how firstFactor) error {
+	return s.signInWith(w, r, u, remember, next, how, oneFactor)
+}
+
+// signInWith is signIn for a first factor that says how much it proved:
+// with bothFactors the second step is already satisfied and the session is
+// granted at once, even for a user with a second factor turned on.
+func (s *Server) signInWith(w http.ResponseWriter, r *http.Request, u auth.User, remember bool, next string, how firstFactor, proved factors) error {
 	ctx := r.Context()
-	if s.SecondFactors != nil {
+	if s.SecondFactors != nil && proved != bothFactors {
 		need, err := s.SecondFactors.Required(ctx, s.AppID, u.ID)
 		if err != nil {
 			return err

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 
@@ -87,6 +88,12 @@ func (s *Server) redirect(w http.ResponseWriter, r *http.Request, path string) e
 	if isDatastar(r) {
 		return datastar.NewSSE(w, r).PatchElementTempl(pages.Navigate(path),
 			datastar.WithSelector("body"), datastar.WithModeAppend())
+	}
+	if wantsJSON(r) {
+		// A script's fetch (the passkey script): it navigates itself, so
+		// the page it lands on is loaded once, by the browser.
+		w.Header().Set("Content-Type", "application/json")
+		return json.NewEncoder(w).Encode(map[string]string{"redirect": path})
 	}
 	http.Redirect(w, r, path, http.StatusSeeOther)
 	return nil

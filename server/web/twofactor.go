@@ -16,6 +16,7 @@ import (
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/otp"
+	"github.com/latch-dev/latch/server/session"
 )
 
 // TwoFactorFlows is what the web layer needs of two-step verification
@@ -187,7 +188,16 @@ func (s *Server) secondFactorPage(w http.ResponseWriter, r *http.Request) error 
 		return s.redirect(w, r, "/login?from="+fromSecondFactorExpired)
 	}
 	f := pages.SecondFactorForm{Recovery: queryValue(r, "recovery") == "1"}
-	s.render(w, r, http.StatusOK, pages.SecondFactorPage(s.page(messages.SecondFactorTitle, ""), f))
+	page := s.page(messages.SecondFactorTitle, "")
+	if p, _ := s.Sessions.PendingSignIn(r.Context()); s.Passkeys != nil {
+		keys, err := s.Passkeys.List(r.Context(), s.AppID, p.UserID)
+		if err != nil {
+			return err
+		}
+		f.Passkey = len(keys) > 0
+		page = s.passkeyPage(messages.SecondFactorTitle, "")
+	}
+	s.render(w, r, http.StatusOK, pages.SecondFactorPage(page, f))
 	return nil
 }
 
@@ -223,6 +233,15 @@ func (s *Server) secondFactorPost(w http.ResponseWriter, r *http.Request) error 
 	case err != nil:
 		return err
 	}
+	return s.completeSecondFactor(w, r, p)
+}
+
+// completeSecondFactor signs in the pending user once their second factor
+// (an authenticator code, a recovery code or a passkey) has passed:
+// whatever a reset or recovery left for the last factor is committed, an
+// account pending deletion is restored, and the session is granted.
+func (s *Server) completeSecondFactor(w http.ResponseWriter, r *http.Request, p session.Pending) error {
+	ctx := r.Context()
 	if err := s.commitPending(ctx, p.UserID, p.RecoveryEmail, p.PasswordHash); err != nil {
 		var ae *auth.Error
 		if errors.As(err, &ae) {

@@ -269,6 +269,15 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	if err != nil {
 		return err
 	}
+	// Passkeys, bound to the configured relying party (LATCH_WEBAUTHN_*).
+	passkeys, err := auth.NewPasskeys(auth.RelyingParty{ID: cfg.WebAuthnRPID, Name: "Latch", Origins: cfg.WebAuthnOrigins},
+		db.NewUsers(bdb), db.NewPasskeys(bdb), db.NewAudit(bdb, nil), auth.PasskeyOptions{
+			Guard: gd, Notifier: parts.notices, Messages: web.PasskeyMessages{Brand: email.Brand{AppName: "Latch"}}, Logger: log,
+			ResetHold: cfg.RecoveryWait,
+		})
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
 	var recovery web.RecoveryFlows
 	if parts.recoveries != nil {
 		// Delayed recovery starts from a verified phone (with SMS delivery)
@@ -300,8 +309,8 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		Tokens: tokens, KeySet: ring, Codes: codeRequester, DevMailbox: devMailbox(cfg, bdb),
 		Verifier: emailVerifier, Signups: signups, SecondFactors: second, TwoFactor: second, Recovery: recovery, Proofs: proofs,
 		Phones: phones, PhoneRegions: pages.Regions{Default: cfg.PhoneDefaultRegion, Allowed: cfg.PhoneRegions},
-		Passwords: passwords,
-		Settings:  settings, Reauthenticators: web.Reauthenticators{web.AppCodeReauth{TwoFactor: second}},
+		Passwords: passwords, Passkeys: passkeys,
+		Settings: settings, Reauthenticators: web.Reauthenticators{web.AppCodeReauth{TwoFactor: second}},
 		DeviceKey: deviceKey, SignInNotices: signInNoticesDep(signInNotices),
 		Providers: providers, IdentityProviders: identityProviders,
 	})

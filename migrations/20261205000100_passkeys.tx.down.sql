@@ -1,0 +1,5 @@
+DROP TABLE passkeys;
+
+--bun:split
+
+DROP TABLE webauthn_handles;
