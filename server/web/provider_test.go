@@ -592,13 +592,15 @@ func TestProviderWeChatNewPersonSignsUpThenLinks(t *testing.T) {
 	}
 }
 
-// One person, one account, many ways in: a password, an OpenID provider,
-// GitHub and WeChat all sign in to the same user id.
+// One person, one account, many ways in: a password, a passkey, an
+// OpenID provider, GitHub and WeChat all sign in to the same user id.
 func TestProviderOneAccountManyWaysIn(t *testing.T) {
 	t.Parallel()
-	r := newProviderRig(t, harnessOptions{})
+	r := newProviderRig(t, harnessOptions{passkeys: true})
 	c := r.h.signup("someone@example.com", "correct horse battery")
 	id := userID(t, r.h, c)
+	key := newSoftKey(t, r.h.linkOrigin)
+	r.h.addPasskey(c, key, "Laptop")
 	for _, p := range []struct{ id, who string }{{"idp", "grace"}, {"github", "octo"}, {"wechat", "li"}} {
 		to := r.leave(c, pages.ProviderLinkPath, url.Values{pages.ProviderField: {p.id}})
 		if res := r.h.get(c, r.at(p.id, to, p.who)); res.header.Get("Location") != pages.ProvidersPath {
@@ -620,5 +622,9 @@ func TestProviderOneAccountManyWaysIn(t *testing.T) {
 	b := r.h.browser()
 	if res := r.h.post(b, "/login", creds("someone@example.com", "correct horse battery")); res.status != http.StatusSeeOther || userID(t, r.h, b) != id {
 		t.Fatalf("password sign-in: %d", res.status)
+	}
+	b = r.h.browser()
+	if res := r.h.passkeyLogin(b, key); res.status != http.StatusOK || userID(t, r.h, b) != id {
+		t.Fatalf("passkey sign-in: %d %s", res.status, res.body)
 	}
 }
