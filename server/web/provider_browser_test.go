@@ -34,6 +34,9 @@ func TestBrowserProviderSignUpSignOutSignIn(t *testing.T) {
 
 		b.open("/login")
 		b.wantText(`[data-testid="provider-idp"]`, messages.Fill(messages.ProviderContinue, "{provider}", "IdP"))
+		if javascript { // axe is a script
+			b.wantNoAxeViolations("the login page with providers")
+		}
 		b.navigateBy("continue with IdP", click(`[data-testid="provider-idp"]`))
 		b.atOP("sign in at IdP", "ada")
 		b.wantLocation("/account")
@@ -68,6 +71,9 @@ func TestBrowserProviderLinkAfterProvingTheAccount(t *testing.T) {
 		b.atOP("sign in at Corp SSO", "ada")
 		b.wantLocation(pages.ProviderHeldPath)
 		b.wantText(`[data-testid="provider-held-reason"]`, messages.Fill(messages.ProviderHeldEmailInUse, "{provider}", "Corp SSO"))
+		if javascript { // axe is a script
+			b.wantNoAxeViolations("the held provider page")
+		}
 		b.open("/account")
 		if loc := b.location(); !strings.HasPrefix(loc, "/login") {
 			t.Fatalf("signed in by email alone: /account is %s", loc)
@@ -81,10 +87,16 @@ func TestBrowserProviderLinkAfterProvingTheAccount(t *testing.T) {
 		b.navigateBy("log in with the password", login)
 		b.wantLocation("/account")
 		b.wantText(`[data-testid="provider-confirm"]`, messages.Fill(messages.ProviderConfirmTitle, "{provider}", "Corp SSO"))
+		if javascript { // axe is a script
+			b.wantNoAxeViolations("the account page offering a link")
+		}
 		b.navigateBy("link Corp SSO", click(`[data-testid="provider-confirm-link"]`))
 		b.wantLocation(pages.ProvidersPath)
 		b.wantText(`[data-testid="providers-notice"]`, messages.Fill(messages.ProviderLinked, "{provider}", "Corp SSO"))
 		b.wantText(`[data-testid="providers-row-corp"]`, "ada@example.com")
+		if javascript { // axe is a script
+			b.wantNoAxeViolations("the providers page")
+		}
 		b.open("/account")
 		id := b.accountUserID("ada@example.com")
 
