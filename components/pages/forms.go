@@ -26,6 +26,7 @@ type Credentials struct {
 	Recover     bool         // offer delayed recovery for a lost email (login only)
 	ForgotLink  bool         // offer to reset a forgotten password (login only)
 	PhoneLink   bool         // offer signup by phone (signup only)
+	Next        string       // a checked local target to land on after signing in, or "" (login only)
 }
 
 // Summary lists the form-level and field messages for the error summary.

@@ -123,6 +123,8 @@ type harnessOptions struct {
 	proofs web.Proofs
 	// policies replaces the guard's policy table (nil: the default).
 	policies guard.Policies
+	// product, when set, adds the product's own routes to the server.
+	product func(*web.Server)
 }
 
 func newHarness(t testing.TB) *harness {
@@ -274,6 +276,9 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	}
 	deps.Proofs = o.proofs
 	srv := web.New(deps)
+	if o.product != nil {
+		o.product(srv)
+	}
 	handler := srv.Handler()
 	if o.wrap != nil {
 		handler = o.wrap(handler)

@@ -134,6 +134,9 @@ func (s *Server) Handler() http.Handler {
 		app.Handle("POST /auth/token", s.api(s.sessionToken))
 		app.Handle("/auth/token", s.api(apiMethodNotAllowed))
 	}
+	for _, pr := range s.product {
+		app.Handle(pr.pattern, pr.h)
+	}
 	for _, path := range paths {
 		allow := strings.Join(allowed[path], ", ")
 		app.Handle(path, s.handle(func(w http.ResponseWriter, r *http.Request) error {
