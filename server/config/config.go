@@ -119,6 +119,9 @@ type Config struct {
 	BreachRangeURL     string        // LATCH_BREACH_RANGE_URL, e.g. https://api.pwnedpasswords.com (default empty: off)
 	BreachRangeTimeout time.Duration // LATCH_BREACH_RANGE_TIMEOUT: one lookup, failing open after it (default 2s)
 
+	Lifetimes            // policy durations and background intervals (lifetimes.go)
+	CORSOrigins []string // LATCH_CORS_ORIGINS: exact origins whose pages may call the token API (lifetimes.go)
+
 	LogLevel  slog.Level // LATCH_LOG_LEVEL: debug | info | warn | error (default info)
 	LogFormat string     // LATCH_LOG_FORMAT: text | json (default text in dev, json in production)
 }
@@ -242,6 +245,8 @@ func Load(getenv func(string) string) (Config, error) {
 	c.loadBreach(&p)
 	c.loadGuard(&p)
 	c.loadAudit(&p)
+	c.loadLifetimes(&p)
+	c.loadCORS(&p)
 	if c.Argon2MemoryKiB < 8*uint32(c.Argon2Parallelism) {
 		p.fail("LATCH_ARGON2_MEMORY_KIB", "must be at least 8 × LATCH_ARGON2_PARALLELISM")
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/uptrace/bun"
@@ -125,7 +124,7 @@ func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, 
 	// Every code sent or checked, for any flow, passes the guard.
 	store := auth.NewGuardedCodes(db.NewCodes(onetime, queue), users, g)
 	parts := codeParts{worker: worker, pool: pool, recoveries: db.NewRecoveries(bdb, queue), store: store, otp: hasher, queue: queue}
-	resetOptions := auth.PasswordsOptions{Email: senders.Email != nil, TTL: 15 * time.Minute, Logger: log, Blocklist: blocklist, Guard: g,
+	resetOptions := auth.PasswordsOptions{Email: senders.Email != nil, TTL: cfg.ResetTTL, Logger: log, Blocklist: blocklist, Guard: g,
 		SecondFactors: auth.TOTPRequired{Store: db.NewTwoFactor(bdb)}}
 	if senders.SMS != nil {
 		resetOptions.Numbers = numbers
@@ -136,11 +135,11 @@ func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, 
 		parts.notices = db.NewNotices(bdb, queue)
 		parts.codes = auth.NewCodes(users, store, hasher,
 			web.CodeMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, audit,
-			auth.Lifetimes{Code: 10 * time.Minute, Link: 15 * time.Minute}, log)
+			auth.Lifetimes{Code: cfg.CodeTTL, Link: cfg.LinkTTL}, log)
 	}
 	if senders.SMS != nil {
 		parts.phones = auth.NewPhones(users, store, hasher, numbers, web.SMSMessages{AppName: "Latch"}, audit,
-			auth.PhonesOptions{TTL: 10 * time.Minute, Logger: log, ResetHold: cfg.RecoveryWait})
+			auth.PhonesOptions{TTL: cfg.CodeTTL, Logger: log, ResetHold: cfg.RecoveryWait})
 	}
 	return parts, nil
 }

@@ -187,14 +187,14 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	blocklist := passwordChecks(cfg, log) // refuses common and guessable new passwords on every path
 
 	store := db.NewSessions(bdb, db.SessionKeys{User: session.UserKey, PublicID: session.PublicIDKey}, nil)
-	go store.RunCleanup(ctx, 5*time.Minute, log)
+	go store.RunCleanup(ctx, cfg.PruneInterval, log)
 	sessions := session.New(store, session.Options{
 		Secure: cfg.Secure(), IdleTimeout: cfg.SessionIdleTimeout, Lifetime: cfg.SessionLifetime,
 		RememberIdleTimeout: cfg.SessionRememberIdleTimeout, RememberLifetime: cfg.SessionRememberLifetime, Logger: log,
 	})
 	onetime := db.NewOneTime(bdb, db.DefaultSendLimits, nil)
 	spentProofs := db.NewSpentProofs(bdb, nil)
-	go runPrunes(ctx, 5*time.Minute, log,
+	go runPrunes(ctx, cfg.PruneInterval, log,
 		pruneJob{"spent proofs of work", spentProofs.Prune},
 		pruneJob{"guard ledger", ledger.Prune},
 		pruneJob{"audit events", func(ctx context.Context) (int64, error) {
@@ -287,7 +287,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	if err != nil {
 		return err
 	}
-	go settings.RunPurge(ctx, purgeInterval)
+	go settings.RunPurge(ctx, cfg.PurgeInterval)
 
 	srv := web.New(web.Deps{
 		Accounts: accounts, Devices: devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log,
@@ -298,6 +298,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		Passwords: passwords,
 		Settings:  settings, Reauthenticators: web.Reauthenticators{web.AppCodeReauth{TwoFactor: second}},
 		DeviceKey: deviceKey, SignInNotices: signInNoticesDep(signInNotices),
+		ReauthWindow: cfg.ReauthWindow, CORSOrigins: cfg.CORSOrigins,
 	})
 	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log)
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -59,13 +59,13 @@ func keyRing(ctx context.Context, cfg config.Config, bdb *bun.DB, log *slog.Logg
 // every five minutes) and the flows themselves. codes, when not nil,
 // offers the one-time code grant.
 func tokenFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, ring *token.Ring, kek []byte, accounts auth.PasswordAccounts, audit auth.Auditor, codes auth.CodeVerifier, second auth.GrantSecondFactors, log *slog.Logger) (*auth.Tokens, error) {
-	go ring.RunReload(ctx, time.Minute)
+	go ring.RunReload(ctx, cfg.KeyReloadInterval)
 	replay, err := token.NewSealer(kek, token.PurposeRefreshReplay)
 	if err != nil {
 		return nil, err
 	}
 	store := db.NewRefreshTokens(bdb)
-	go store.RunCleanup(ctx, 5*time.Minute, cfg.RefreshGrace, log)
+	go store.RunCleanup(ctx, cfg.PruneInterval, cfg.RefreshGrace, log)
 	return auth.NewTokens(accounts, store, ring, replay, audit, auth.TokenOptions{
 		RefreshLifetime: cfg.RefreshTokenLifetime, Grace: cfg.RefreshGrace, Logger: log, Codes: codes, SecondFactors: second,
 	}), nil
