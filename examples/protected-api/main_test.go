@@ -306,7 +306,7 @@ func TestVerifierWithRealTokens(t *testing.T) {
 	// refused; within the leeway, still good.
 	for ahead, ok := range map[time.Duration]bool{
 		5*time.Minute + accesstoken.DefaultLeeway + time.Second: false,
-		5*time.Minute + accesstoken.DefaultLeeway/2:            true,
+		5*time.Minute + accesstoken.DefaultLeeway/2:             true,
 	} {
 		o := accesstoken.ForLatch(latch.url, "https://api.example.com")
 		o.Clock = func() time.Time { return time.Now().Add(ahead) }
