@@ -125,6 +125,8 @@ type harnessOptions struct {
 	policies guard.Policies
 	// product, when set, adds the product's own routes to the server.
 	product func(*web.Server)
+	// corsOrigins may call the token API from a browser.
+	corsOrigins []string
 }
 
 func newHarness(t testing.TB) *harness {
@@ -275,6 +277,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		}
 	}
 	deps.Proofs = o.proofs
+	deps.CORSOrigins = o.corsOrigins
 	srv := web.New(deps)
 	if o.product != nil {
 		o.product(srv)

@@ -189,7 +189,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	root.Handle("/", csrf.Handler(s.devices(s.Sessions.Middleware(s.sessionClient(app)))))
 
-	var h http.Handler = root
+	var h http.Handler = s.cors(root) // the token API for SPAs on CORSOrigins
 	h = limitBody(h, maxBodyBytes)
 	h = securityHeaders(h, s.Secure)
 	h = s.recoverPanics(h)
