@@ -37,13 +37,19 @@ import (
 	"github.com/latch-dev/latch/server/password"
 	"github.com/latch-dev/latch/server/session"
 	"github.com/latch-dev/latch/server/web"
-	"github.com/latch-dev/latch/static"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	// A .env file in the working directory fills in what the environment
+	// leaves unset; the real environment always wins.
+	getenv, err := config.WithDotenv(os.LookupEnv, config.DotenvFile)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "latch: reading "+config.DotenvFile+":", err)
+		os.Exit(1)
+	}
+	if err := run(ctx, os.Args[1:], getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "latch:", err)
 		os.Exit(1)
 	}
@@ -99,7 +105,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	} else if len(applied) > 0 {
 		log.Info("migrations applied", "names", applied)
 	}
-	return serve(ctx, cfg, bdb, dsn, log)
+	if cfg.Env == config.EnvDev {
+		var stop context.CancelFunc
+		ctx, stop = context.WithCancel(ctx)
+		defer stop()
+		go stopWhenOrphaned(ctx, stop, 500*time.Millisecond) // dev: go run killed by the reloader
+	}
+	return serve(ctx, cfg, bdb, dsn, log, stderr)
 }
 
 const usage = `usage: latch [serve]
@@ -162,14 +174,17 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 
 // serve wires every part and serves until ctx ends, then drains requests
 // for up to 10 seconds.
-func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log *slog.Logger) error {
+func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log *slog.Logger, stderr io.Writer) error {
 	appID, err := db.AppID(ctx, bdb, cfg.App)
 	if err != nil {
 		return err
 	}
-	assets, err := static.New()
+	assets, err := staticAssets(cfg, log)
 	if err != nil {
 		return err
+	}
+	if cfg.ReloadURL != "" && cfg.StaticDir != "" {
+		go watchStatic(ctx, staticDir(cfg), cfg.ReloadURL, 200*time.Millisecond, log) // dev: a CSS edit reloads the browser
 	}
 	params := password.DefaultParams()
 	params.MemoryKiB, params.Iterations, params.Parallelism = cfg.Argon2MemoryKiB, cfg.Argon2Iterations, cfg.Argon2Parallelism
@@ -306,6 +321,9 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	log.Info("latch listening", "addr", ln.Addr().String(), "public_url", cfg.Origin(), "env", cfg.Env)
+	if cfg.Env == config.EnvDev {
+		devNotice(stderr, cfg)
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
