@@ -2,8 +2,8 @@
 // names (/static/css/app.3f2a9c1e.css) with year-long immutable caching, so
 // a deploy never serves a stale file and a repeat visit fetches nothing.
 //
-// The vendor folder is filled at build time (go tool task assets) with the
-// Datastar client and Go's wasm_exec.js, and the wasm folder (go tool task
+// The vendor folder is filled at build time (go tool -modfile=go.tool.mod task assets) with the
+// Datastar client and Go's wasm_exec.js, and the wasm folder (go tool -modfile=go.tool.mod task
 // wasm) with the browser module latch.wasm and its precompressed copies
 // latch.wasm.br and latch.wasm.gz; both are git-ignored, and the embed
 // directive below makes the build fail loudly when those files are missing.
@@ -110,7 +110,7 @@ func New() (*Assets, error) {
 				continue // no copy in this encoding
 			}
 			if p.coding == "gzip" && !gzipOf(enc, body) {
-				return fmt.Errorf("%s%s does not hold %s: rebuild it (go tool task wasm)", name, p.ext, name)
+				return fmt.Errorf("%s%s does not hold %s: rebuild it (go tool -modfile=go.tool.mod task wasm)", name, p.ext, name)
 			}
 			f.encoded = append(f.encoded, encodedCopy{coding: p.coding, body: enc, etag: `"` + hash + "-" + p.coding + `"`})
 		}

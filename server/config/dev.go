@@ -17,7 +17,7 @@ type DevTools struct {
 	StaticDir string
 	// ReloadURL is LATCH_DEV_RELOAD_URL: in dev, where to ask the browser
 	// to reload when a file under StaticDir changes (templ's reload proxy,
-	// http://127.0.0.1:7331/_templ/reload/events, set by go tool task dev);
+	// http://127.0.0.1:7331/_templ/reload/events, set by go tool -modfile=go.tool.mod task dev);
 	// a loopback http URL, empty for none.
 	ReloadURL string
 }

@@ -46,7 +46,7 @@ func devNotice(w io.Writer, cfg config.Config) {
 		fmt.Fprintf(w, "  Dev mailbox (emails and texts not sent): %s/dev/mailbox\n", cfg.Origin())
 	}
 	if cfg.DatabaseURL == "" {
-		fmt.Fprintf(w, "  The local PostgreSQL keeps running after Ctrl-C; stop it with: go tool task devdb -- stop\n")
+		fmt.Fprintf(w, "  The local PostgreSQL keeps running after Ctrl-C; stop it with: go tool -modfile=go.tool.mod task devdb -- stop\n")
 	}
 	fmt.Fprintln(w)
 }
@@ -107,7 +107,7 @@ func staticStamp(dir string) int64 {
 }
 
 // stopWhenOrphaned, in dev, calls stop once the process that started Latch
-// is gone (the parent changes). Under `go tool task dev`, templ restarts
+// is gone (the parent changes). Under `go tool -modfile=go.tool.mod task dev`, templ restarts
 // Latch by killing `go run`, which leaves its child running; this lets that
 // child shut down cleanly instead of holding the port.
 func stopWhenOrphaned(ctx context.Context, stop context.CancelFunc, interval time.Duration) {
