@@ -50,3 +50,28 @@ func TestCORSOriginsAreExact(t *testing.T) {
 		t.Errorf("loopback origin in production: %v", err)
 	}
 }
+
+func TestFeaturesAreNamedFromConfiguration(t *testing.T) {
+	dev, err := config.Load(env(map[string]string{"LATCH_ENV": "dev"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := dev.Features(); f.Email != config.DeliveryDevMailbox || f.SMS != config.DeliveryDevMailbox || !f.DevMailbox || !f.PasswordReset || !f.StaticFromDisk || f.CORS {
+		t.Fatalf("dev features %+v", f)
+	}
+	prod, err := config.Load(env(map[string]string{"DATABASE_URL": "postgres://x", "LATCH_PUBLIC_URL": "https://a.example"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := prod.Features(); f.Email != config.DeliveryOff || f.SMS != config.DeliveryOff || f.DevMailbox || f.PasswordReset || f.AccountRecovery || f.StaticFromDisk {
+		t.Fatalf("bare production features %+v", f)
+	}
+	mail, err := config.Load(env(map[string]string{"DATABASE_URL": "postgres://x", "LATCH_PUBLIC_URL": "https://a.example",
+		"LATCH_SMTP_HOST": "smtp.example.com", "LATCH_SMTP_FROM": "a@example.com", "LATCH_CORS_ORIGINS": "https://app.example.com"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := mail.Features(); f.Email != config.DeliverySMTP || f.SMS != config.DeliveryOff || !f.PasswordReset || !f.CORS || f.DevMailbox {
+		t.Fatalf("production with SMTP %+v", f)
+	}
+}

@@ -52,29 +52,30 @@ type codeParts struct {
 // neither, there is no worker.
 func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, kek []byte, passwordHasher auth.Hasher, blocklist auth.Blocklist, g auth.Guard, audit auth.Auditor, log *slog.Logger) (codeParts, error) {
 	var senders outbox.Senders
-	switch {
-	case cfg.SMTPHost != "":
+	features := cfg.Features()
+	switch features.Email {
+	case config.DeliverySMTP:
 		s, err := smtp.New(smtp.Config{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername,
 			Password: cfg.SMTPPassword, From: cfg.SMTPFrom, TLS: cfg.SMTPTLS})
 		if err != nil {
 			return codeParts{}, fmt.Errorf("config: SMTP: %w", err)
 		}
 		senders.Email = s
-	case cfg.Env == config.EnvDev:
+	case config.DeliveryDevMailbox:
 		senders.Email = outbox.NewMailbox(bdb, nil)
 		log.Info("LATCH_SMTP_HOST is not set: emails go to the outbox_dev_mailbox table")
 	default:
 		log.Warn("LATCH_SMTP_HOST is not set: login by email code is off")
 	}
-	switch {
-	case cfg.SMS():
+	switch features.SMS {
+	case config.DeliveryTwilio:
 		s, err := twilio.New(twilio.Config{BaseURL: cfg.TwilioBaseURL, AccountSID: cfg.TwilioAccountSID,
 			AuthToken: cfg.TwilioAuthToken, From: cfg.TwilioFrom})
 		if err != nil {
 			return codeParts{}, fmt.Errorf("config: Twilio: %w", err)
 		}
 		senders.SMS = s
-	case cfg.Env == config.EnvDev:
+	case config.DeliveryDevMailbox:
 		senders.SMS = outbox.NewMailbox(bdb, nil)
 		log.Info("LATCH_TWILIO_ACCOUNT_SID is not set: text messages go to the outbox_dev_mailbox table")
 	default:
@@ -149,7 +150,7 @@ func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, 
 // outbox_dev_mailbox table. Anywhere else it is nil and the page does not
 // exist.
 func devMailbox(cfg config.Config, bdb *bun.DB) web.DevMailbox {
-	if cfg.Env != config.EnvDev || (cfg.SMTPHost != "" && cfg.SMS()) {
+	if !cfg.Features().DevMailbox {
 		return nil
 	}
 	return outbox.NewMailbox(bdb, nil)

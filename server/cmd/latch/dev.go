@@ -42,7 +42,7 @@ func staticDir(cfg config.Config) string {
 // database outlives the server.
 func devNotice(w io.Writer, cfg config.Config) {
 	fmt.Fprintf(w, "\n  Latch (dev) on %s\n", cfg.Origin())
-	if cfg.SMTPHost == "" || !cfg.SMS() { // devMailbox's condition: something lands there
+	if cfg.Features().DevMailbox {
 		fmt.Fprintf(w, "  Dev mailbox (emails and texts not sent): %s/dev/mailbox\n", cfg.Origin())
 	}
 	if cfg.DatabaseURL == "" {

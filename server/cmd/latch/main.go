@@ -179,12 +179,17 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	if err != nil {
 		return err
 	}
+	// Every long-lived loop starts through bg, which stops them all, and
+	// waits for them, once the server has drained.
+	bg := newBackground(ctx, log)
+	defer bg.stop(5 * time.Second)
+	log.Info("features", cfg.Features().LogAttrs()...)
 	assets, err := staticAssets(cfg, log)
 	if err != nil {
 		return err
 	}
 	if cfg.ReloadURL != "" && cfg.StaticDir != "" {
-		go watchStatic(ctx, staticDir(cfg), cfg.ReloadURL, 200*time.Millisecond, log) // dev: a CSS edit reloads the browser
+		bg.start("static reload (dev)", func(ctx context.Context) { watchStatic(ctx, staticDir(cfg), cfg.ReloadURL, 200*time.Millisecond, log) })
 	}
 	params := password.DefaultParams()
 	params.MemoryKiB, params.Iterations, params.Parallelism = cfg.Argon2MemoryKiB, cfg.Argon2Iterations, cfg.Argon2Parallelism
@@ -202,27 +207,29 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	blocklist := passwordChecks(cfg, log) // refuses common and guessable new passwords on every path
 
 	store := db.NewSessions(bdb, db.SessionKeys{User: session.UserKey, PublicID: session.PublicIDKey}, nil)
-	go store.RunCleanup(ctx, cfg.PruneInterval, log)
+	bg.start("session cleanup", func(ctx context.Context) { store.RunCleanup(ctx, cfg.PruneInterval, log) })
 	sessions := session.New(store, session.Options{
 		Secure: cfg.Secure(), IdleTimeout: cfg.SessionIdleTimeout, Lifetime: cfg.SessionLifetime,
 		RememberIdleTimeout: cfg.SessionRememberIdleTimeout, RememberLifetime: cfg.SessionRememberLifetime, Logger: log,
 	})
 	onetime := db.NewOneTime(bdb, db.DefaultSendLimits, nil)
 	spentProofs := db.NewSpentProofs(bdb, nil)
-	go runPrunes(ctx, cfg.PruneInterval, log,
-		pruneJob{"spent proofs of work", spentProofs.Prune},
-		pruneJob{"guard ledger", ledger.Prune},
-		pruneJob{"audit events", func(ctx context.Context) (int64, error) {
+	prunes := []pruneJob{
+		{"spent proofs of work", spentProofs.Prune},
+		{"guard ledger", ledger.Prune},
+		{"audit events", func(ctx context.Context) (int64, error) {
 			if cfg.AuditRetention == 0 {
 				return 0, nil
 			}
 			return db.NewAudit(bdb, nil).Prune(ctx, time.Now().Add(-cfg.AuditRetention))
 		}},
-		pruneJob{"one-time codes", func(ctx context.Context) (int64, error) { n, err := onetime.Prune(ctx); return int64(n), err }},
-		pruneJob{"pending signups", func(ctx context.Context) (int64, error) {
+		{"one-time codes", func(ctx context.Context) (int64, error) { n, err := onetime.Prune(ctx); return int64(n), err }},
+		{"pending signups", func(ctx context.Context) (int64, error) {
 			n, err := db.NewSignups(bdb, onetime, nil, nil).Prune(ctx)
 			return int64(n), err
-		}})
+		}},
+	}
+	bg.start("prunes", func(ctx context.Context) { runPrunes(ctx, cfg.PruneInterval, log, prunes...) })
 	devices := auth.NewDevices(store, db.NewRefreshTokens(bdb), db.NewAudit(bdb, nil), nil, log) // sessions, and the token API's clients
 	ring, kek, err := keyRing(ctx, cfg, bdb, log)
 	if err != nil {
@@ -233,7 +240,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		return err
 	}
 	// Tripped send budgets raise the proof-of-work difficulty.
-	go followLevel(ctx, gd, proofs)
+	bg.start("proof-of-work level", func(ctx context.Context) { followLevel(ctx, gd, proofs) })
 	parts, err := codeFlows(ctx, cfg, bdb, dsn, kek, hasher, blocklist, gd, db.NewAudit(bdb, nil), log)
 	if err != nil {
 		return err
@@ -292,17 +299,20 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 			web.RecoveryMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, hasher, db.NewAudit(bdb, nil),
 			auth.RecoveryOptions{Wait: cfg.RecoveryWait, Blocklist: blocklist, Guard: gd, SecondFactors: second})
 	}
-	tokens, err := tokenFlows(ctx, cfg, bdb, ring, kek, accounts, db.NewAudit(bdb, nil), codeVerifier, second, log)
+	tokens, refreshTokens, err := tokenFlows(cfg, bdb, ring, kek, accounts, db.NewAudit(bdb, nil), codeVerifier, second, log)
 	if err != nil {
 		return err
 	}
+	// A rotation by one instance reaches all within LATCH_KEY_RELOAD_INTERVAL.
+	bg.start("signing key reload", func(ctx context.Context) { ring.RunReload(ctx, cfg.KeyReloadInterval) })
+	bg.start("refresh token cleanup", func(ctx context.Context) { refreshTokens.RunCleanup(ctx, cfg.PruneInterval, cfg.RefreshGrace, log) })
 
 	settings := settingsFlows(cfg, bdb, parts, hasher, gd, log)
 	deviceKey, err := hkdf.Key(sha256.New, kek, nil, "latch device cookies", 32)
 	if err != nil {
 		return err
 	}
-	go settings.RunPurge(ctx, cfg.PurgeInterval)
+	bg.start("account purge", func(ctx context.Context) { settings.RunPurge(ctx, cfg.PurgeInterval) })
 
 	srv := web.New(web.Deps{
 		Accounts: accounts, Devices: devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log,
