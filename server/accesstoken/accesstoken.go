@@ -52,6 +52,10 @@ const (
 	maxTokenLen = 4096
 	// maxJWKSBytes bounds the JWKS document read.
 	maxJWKSBytes = 64 << 10
+	// failureBackoff is how long a failed fetch is not tried again: a
+	// broken or unreachable key set costs Latch one request per this, not
+	// one per token.
+	failureBackoff = 5 * time.Second
 )
 
 // ErrInvalid is the error of every token that must be refused; the
@@ -245,15 +249,24 @@ func (v *Verifier) ensureKeys(ctx context.Context) error {
 	}
 	v.fetch.Lock()
 	defer v.fetch.Unlock()
+	now := v.opt.Clock()
 	v.mu.RLock()
-	fresh = v.opt.Clock().Before(v.fresh)
+	fresh = now.Before(v.fresh)
+	have = len(v.keys) > 0
+	failedRecently := v.fetches > 0 && now.Sub(v.lastFetch) < failureBackoff
 	v.mu.RUnlock()
 	if fresh { // another caller fetched meanwhile
 		return nil
 	}
+	if !have && failedRecently {
+		return fmt.Errorf("%w: the last fetch failed less than %v ago", ErrKeys, failureBackoff)
+	}
 	err := v.fetchKeys(ctx)
 	if err != nil && have {
 		v.opt.Logger.WarnContext(ctx, "JWKS refetch failed; keeping the cached keys", "url", v.opt.JWKSURL, "err", err)
+		v.mu.Lock()
+		v.fresh = now.Add(failureBackoff)
+		v.mu.Unlock()
 		return nil
 	}
 	return err
