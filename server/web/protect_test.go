@@ -81,7 +81,7 @@ func TestProductRoutesAreProtected(t *testing.T) {
 // check: the login page they send to returns to them.
 func TestLatchPagesSendToLoginWithNext(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
+	h := newHarnessWith(t, harnessOptions{codes: true})
 	const addr, pw = "deep@example.com", "correct horse staple 1"
 	h.post(h.signup(addr, pw), "/logout", nil)
 	c := h.browser()
@@ -103,6 +103,14 @@ func TestLatchPagesSendToLoginWithNext(t *testing.T) {
 	f.Set("next", "/account/devices")
 	if r := h.post(c, "/login", f); r.status != http.StatusSeeOther || r.header.Get("Location") != "/account/devices" {
 		t.Fatalf("password login with next: %d %q", r.status, r.header.Get("Location"))
+	}
+	// The code login page links back to the password page with next.
+	out := h.browser()
+	if r := h.get(out, "/login?next=%2Faccount%2Fdevices"); !strings.Contains(r.body, `href="/login/code?next=%2Faccount%2Fdevices"`) {
+		t.Errorf("login page does not carry next to code login")
+	}
+	if r := h.get(out, "/login/code?next=%2Faccount%2Fdevices"); !strings.Contains(r.body, `href="/login?next=%2Faccount%2Fdevices"`) {
+		t.Errorf("code login page does not carry next back to password login")
 	}
 	// Already signed in, the login page goes straight to next.
 	if r := h.get(c, "/login?next=%2Faccount%2Fdevices"); r.status != http.StatusSeeOther || r.header.Get("Location") != "/account/devices" {
