@@ -37,8 +37,9 @@ func runPrunes(ctx context.Context, interval time.Duration, log *slog.Logger, jo
 }
 
 // background runs Latch's long-lived loops (cleanups, prunes, key reloads,
-// the purge, the proof-of-work level) so that serve can stop them all at
-// shutdown and wait for them: start each with start, stop them with stop.
+// the purge, the proof-of-work level) so that serve can end them all at
+// shutdown and wait for them: start each with start; they end when the
+// context given to newBackground does, or at stop, which also waits.
 type background struct {
 	ctx    context.Context
 	cancel context.CancelFunc

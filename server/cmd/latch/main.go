@@ -179,8 +179,8 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	if err != nil {
 		return err
 	}
-	// Every long-lived loop starts through bg, which stops them all, and
-	// waits for them, once the server has drained.
+	// Every long-lived loop starts through bg: all of them end when ctx
+	// does (shutdown), and serve waits for them before it returns.
 	bg := newBackground(ctx, log)
 	defer bg.stop(5 * time.Second)
 	log.Info("features", cfg.Features().LogAttrs()...)
