@@ -321,6 +321,20 @@ func TestDockerfile(t *testing.T) {
 	}
 }
 
+// TestDockerignore keeps secrets and local state out of the build context.
+func TestDockerignore(t *testing.T) {
+	b, err := os.ReadFile("../.dockerignore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(b), "\n")
+	for _, want := range []string{".env", ".data", ".git"} {
+		if !slices.Contains(lines, want) {
+			t.Errorf(".dockerignore does not exclude %s", want)
+		}
+	}
+}
+
 func TestCompose(t *testing.T) {
 	b, err := os.ReadFile("../compose.yaml")
 	if err != nil {
