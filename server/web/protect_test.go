@@ -99,6 +99,12 @@ func TestLatchPagesSendToLoginWithNext(t *testing.T) {
 	if r := h.post(c, "/login", f); r.status != http.StatusUnauthorized || !strings.Contains(r.body, `type="hidden" name="next" value="/account/devices"`) {
 		t.Fatalf("refused login lost next: %d", r.status)
 	}
+	// Over Datastar (JavaScript on), the same form lands there too.
+	f = creds(addr, pw)
+	f.Set("next", "/account/devices")
+	if r := h.post(h.browser(), "/login", f, "Datastar-Request", "true"); r.status != http.StatusOK || !strings.Contains(r.body, "/account/devices") || sessionCookie(t, r.header) == nil {
+		t.Fatalf("Datastar password login with next: %d %s", r.status, r.body)
+	}
 	f = creds(addr, pw)
 	f.Set("next", "/account/devices")
 	if r := h.post(c, "/login", f); r.status != http.StatusSeeOther || r.header.Get("Location") != "/account/devices" {
