@@ -2,8 +2,8 @@
 // names (/static/css/app.3f2a9c1e.css) with year-long immutable caching, so
 // a deploy never serves a stale file and a repeat visit fetches nothing.
 //
-// The vendor folder is filled at build time (go tool task assets) with the
-// Datastar client and Go's wasm_exec.js, and the wasm folder (go tool task
+// The vendor folder is filled at build time (go tool -modfile=go.tool.mod task assets) with the
+// Datastar client and Go's wasm_exec.js, and the wasm folder (go tool -modfile=go.tool.mod task
 // wasm) with the browser module latch.wasm and its precompressed copies
 // latch.wasm.br and latch.wasm.gz; both are git-ignored, and the embed
 // directive below makes the build fail loudly when those files are missing.
@@ -24,6 +24,7 @@ import (
 	"io/fs"
 	"mime"
 	"net/http"
+	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -58,6 +59,24 @@ var precompressed = [...]struct{ ext, coding string }{{".br", "br"}, {".gz", "gz
 type Assets struct {
 	urls   map[string]string // logical name → URL path
 	byPath map[string]asset  // URL path → content
+	// disk, in development (NewFromDisk), is the folder files are read
+	// from on every request, unhashed and never cached.
+	disk fs.FS
+}
+
+// NewFromDisk serves the files under dir (the static folder of a
+// checkout) as they are on disk at each request, under their plain names
+// and with Cache-Control: no-store, so an edited stylesheet shows on the
+// next reload without a rebuild. It is for development only: production
+// serves the embedded, hashed files (New).
+//
+// Errors: dir is not a folder holding css/theme.css.
+func NewFromDisk(dir string) (*Assets, error) {
+	fsys := os.DirFS(dir)
+	if _, err := fs.Stat(fsys, "css/theme.css"); err != nil {
+		return nil, fmt.Errorf("static: %s is not the static folder: %w", dir, err)
+	}
+	return &Assets{disk: fsys}, nil
 }
 
 // New hashes every embedded file and attaches its precompressed copies.
@@ -91,7 +110,7 @@ func New() (*Assets, error) {
 				continue // no copy in this encoding
 			}
 			if p.coding == "gzip" && !gzipOf(enc, body) {
-				return fmt.Errorf("%s%s does not hold %s: rebuild it (go tool task wasm)", name, p.ext, name)
+				return fmt.Errorf("%s%s does not hold %s: rebuild it (go tool -modfile=go.tool.mod task wasm)", name, p.ext, name)
 			}
 			f.encoded = append(f.encoded, encodedCopy{coding: p.coding, body: enc, etag: `"` + hash + "-" + p.coding + `"`})
 		}
@@ -108,6 +127,12 @@ func New() (*Assets, error) {
 // URL returns the hashed URL of a logical asset name. It panics on an
 // unknown name: that is a programming error a test of every page catches.
 func (a *Assets) URL(name string) string {
+	if a.disk != nil {
+		if _, err := fs.Stat(a.disk, name); err != nil {
+			panic("static: unknown asset " + name)
+		}
+		return Prefix + name
+	}
 	u, ok := a.urls[name]
 	if !ok {
 		panic("static: unknown asset " + name)
@@ -120,6 +145,10 @@ func (a *Assets) URL(name string) string {
 // An asset with precompressed copies is served in the first encoding of
 // brotli, gzip and none that the request's Accept-Encoding allows.
 func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if a.disk != nil {
+		a.serveDisk(w, r)
+		return
+	}
 	f, ok := a.byPath[r.URL.Path]
 	if !ok {
 		http.NotFound(w, r)
@@ -143,6 +172,23 @@ func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.Set("ETag", etag)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+}
+
+// serveDisk serves a file of the disk folder, as it is now.
+func (a *Assets) serveDisk(w http.ResponseWriter, r *http.Request) {
+	name := strings.TrimPrefix(r.URL.Path, Prefix)
+	if !fs.ValidPath(name) || strings.HasPrefix(path.Base(name), ".") {
+		http.NotFound(w, r)
+		return
+	}
+	body, err := fs.ReadFile(a.disk, name)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", contentType(path.Ext(name)))
+	w.Header().Set("Cache-Control", "no-store")
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
 }
 

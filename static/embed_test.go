@@ -6,8 +6,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/andybalholm/brotli"
@@ -162,5 +165,45 @@ func TestGzipOfDetectsAStaleCopy(t *testing.T) {
 	}
 	if gzipOf([]byte("not gzip at all, not gzip at all"), nil) {
 		t.Error("a non-gzip copy was accepted")
+	}
+}
+
+func TestNewFromDiskServesEditsAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "css"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	theme := filepath.Join(dir, "css", "theme.css")
+	if err := os.WriteFile(theme, []byte("body{color:red}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, err := NewFromDisk(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := a.URL("css/theme.css"); u != "/static/css/theme.css" {
+		t.Fatalf("URL = %q", u)
+	}
+	get := func(p string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		a.ServeHTTP(rec, httptest.NewRequest("GET", p, nil))
+		return rec
+	}
+	if r := get("/static/css/theme.css"); r.Body.String() != "body{color:red}" || r.Header().Get("Cache-Control") != "no-store" || !strings.HasPrefix(r.Header().Get("Content-Type"), "text/css") {
+		t.Fatalf("first read: %q %v", r.Body.String(), r.Header())
+	}
+	if err := os.WriteFile(theme, []byte("body{color:blue}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := get("/static/css/theme.css"); r.Body.String() != "body{color:blue}" {
+		t.Fatalf("after an edit: %q", r.Body.String())
+	}
+	for _, bad := range []string{"/static/../embed.go", "/static/css/../../x", "/static/.env", "/static/missing.css"} {
+		if r := get(bad); r.Code != http.StatusNotFound {
+			t.Errorf("GET %s: %d", bad, r.Code)
+		}
+	}
+	if _, err := NewFromDisk(t.TempDir()); err == nil {
+		t.Fatal("a folder without css/theme.css was accepted")
 	}
 }

@@ -185,6 +185,8 @@ const (
 	DevMailboxIntro   Key = "ui.dev_mailbox.intro"
 	DevMailboxEmpty   Key = "ui.dev_mailbox.empty"
 	DevMailboxTo      Key = "ui.dev_mailbox.to"
+	DevBanner         Key = "ui.dev_banner"
+	DevBannerLink     Key = "ui.dev_banner.link"
 	NavSignup         Key = "ui.nav.signup"
 	NavAccount        Key = "ui.nav.account"
 	NavLogout         Key = "ui.nav.logout"
@@ -322,6 +324,8 @@ var catalog = map[Key]string{
 	DevMailboxIntro:   "The latest emails and text messages Latch would have sent, newest first. This page exists only in development, without SMTP or an SMS gateway.",
 	DevMailboxEmpty:   "No messages yet.",
 	DevMailboxTo:      "To",
+	DevBanner:         "Development mode: emails and text messages are not sent.",
+	DevBannerLink:     "Open the dev mailbox",
 	NavSignup:         "Sign up",
 	NavAccount:        "Account",
 	NavLogout:         "Log out",

@@ -28,7 +28,7 @@ var heavy = []string{
 	"crypto/sha256", "strconv", "time", "os", // crypto/sha256 brings the rest: about 90 KB brotli
 }
 
-// The budgets of the release build, made as go tool task wasm makes it
+// The budgets of the release build, made as go tool -modfile=go.tool.mod task wasm makes it
 // (buildFlags, buildEnv). Browsers download the brotli copy: 450,568 bytes
 // with the proof-of-work solver, nearly all of it Go's runtime (an empty
 // syscall/js program built the same way is about 403 KB). A jump means a
@@ -110,7 +110,7 @@ func TestModuleImportsNoServerCode(t *testing.T) {
 	}
 }
 
-// TestModuleSize builds the module as go tool task wasm does and holds it,
+// TestModuleSize builds the module as go tool -modfile=go.tool.mod task wasm does and holds it,
 // and its brotli copy (compressed as static/cmd/precompress does), to the
 // budgets.
 func TestModuleSize(t *testing.T) {

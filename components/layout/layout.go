@@ -23,6 +23,9 @@ type Page struct {
 	Wasm Wasm
 	// UserEmail is the signed-in user's email, or "" when signed out.
 	UserEmail string
+	// DevMailbox, in development only, is the dev mailbox's URL: a banner
+	// at the top of every page links to it. "" shows no banner.
+	DevMailbox string
 	// MainID is the id of the <main> element, the skip link's target;
 	// "main" when empty.
 	MainID string

@@ -68,6 +68,14 @@ func codeEmailAttrs(c CodeLogin) templ.Attributes {
 	return templ.Attributes{}
 }
 
+// LoginURL is the password login page, carrying next when set.
+func LoginURL(next string) string {
+	if next == "" {
+		return "/login"
+	}
+	return "/login?" + url.Values{NextField: {next}}.Encode()
+}
+
 // CodeLoginURL is the code login's first step, carrying next when set.
 func CodeLoginURL(next string) string {
 	if next == "" {

@@ -31,7 +31,8 @@ type Credentials struct {
 	Problem string
 	// Providers are the sign-in providers offered beside the form.
 	Providers ProviderButtons
-	Passkey   bool // offer signing in with a passkey (login only)
+	Passkey   bool   // offer signing in with a passkey (login only)
+	Next      string // a checked local target to land on after signing in, or "" (login only)
 }
 
 // Summary lists the form-level and field messages for the error summary.

@@ -4,7 +4,7 @@
 // from words an attacker knows about the account — the product's name and
 // the parts of its email address.
 //
-// The list is not in the repository: go tool task assets (which dev, build
+// The list is not in the repository: go tool -modfile=go.tool.mod task assets (which dev, build
 // and test run) fetches it with ./cmd/fetchlist into common.txt, which is
 // git-ignored and embedded below; the build fails while it is missing. It
 // is one sorted, newline-separated string kept in the binary's read-only

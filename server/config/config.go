@@ -128,6 +128,9 @@ type Config struct {
 	// host and its origin (http://localhost:8080 gives RP ID localhost).
 	WebAuthnRPID    string   // LATCH_WEBAUTHN_RP_ID: a domain, the public host or a parent of it
 	WebAuthnOrigins []string // LATCH_WEBAUTHN_ORIGINS: comma-separated origins, each on the RP ID or a subdomain of it
+	Lifetimes                // policy durations and background intervals (lifetimes.go)
+	CORSOrigins     []string // LATCH_CORS_ORIGINS: exact origins whose pages may call the token API (lifetimes.go)
+	DevTools                 // the development loop's settings (dev.go)
 
 	LogLevel  slog.Level // LATCH_LOG_LEVEL: debug | info | warn | error (default info)
 	LogFormat string     // LATCH_LOG_FORMAT: text | json (default text in dev, json in production)
@@ -254,6 +257,9 @@ func Load(getenv func(string) string) (Config, error) {
 	c.loadGuard(&p)
 	c.loadAudit(&p)
 	c.loadProviders(&p)
+	c.loadLifetimes(&p)
+	c.loadCORS(&p)
+	c.loadDevTools(&p)
 	if c.Argon2MemoryKiB < 8*uint32(c.Argon2Parallelism) {
 		p.fail("LATCH_ARGON2_MEMORY_KIB", "must be at least 8 × LATCH_ARGON2_PARALLELISM")
 	}

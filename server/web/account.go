@@ -10,19 +10,22 @@ import (
 	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/protect"
 )
 
 // userHandler is a handler for a signed-in user.
 type userHandler func(w http.ResponseWriter, r *http.Request, userID uuid.UUID) error
 
-// requireUser sends visitors without a session to the login page.
+// requireUser sends visitors without a session to the login page, which
+// returns to the page asked for (the Protector's check and login URL, as
+// for the product's pages); a Datastar request is sent there by a patch.
 func (s *Server) requireUser(h userHandler) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		id, ok := s.Sessions.UserID(r.Context())
+		u, ok := s.protect.Current(r)
 		if !ok {
-			return s.redirect(w, r, "/login")
+			return s.redirect(w, r, s.protect.LoginURL(protect.ReturnTo(r)))
 		}
-		return h(w, r, id)
+		return h(w, r.WithContext(protect.WithUser(r.Context(), u)), u.ID)
 	}
 }
 

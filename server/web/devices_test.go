@@ -295,7 +295,7 @@ func TestDevicesPageListsTheUsersSessions(t *testing.T) {
 	}
 
 	// Signed out visitors are sent to log in.
-	if r := h.get(h.browser(), "/account/devices"); r.status != http.StatusSeeOther || r.header.Get("Location") != "/login" {
+	if r := h.get(h.browser(), "/account/devices"); r.status != http.StatusSeeOther || r.header.Get("Location") != "/login?next=%2Faccount%2Fdevices" {
 		t.Fatalf("signed-out GET: %d %q", r.status, r.header.Get("Location"))
 	}
 }

@@ -56,6 +56,9 @@ const sessionTokenPath = "/auth/token"
 // API is on, so the browser module can call the API; other pages never do.
 func (s *Server) page(title messages.Key, userEmail string) layout.Page {
 	p := layout.Page{Title: messages.Text(title), CSS: s.css, Scripts: s.scripts, Wasm: s.wasm, UserEmail: userEmail}
+	if s.DevMailbox != nil {
+		p.DevMailbox = devMailboxPath
+	}
 	if userEmail != "" && s.Tokens != nil && p.Wasm.Loader != "" {
 		p.Wasm.Tokens = sessionTokenPath
 	}

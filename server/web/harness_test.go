@@ -132,6 +132,10 @@ type harnessOptions struct {
 	// passkeys turns on passkeys, with the relying party localhost and
 	// the harness's localhost origin (h.passkeys).
 	passkeys bool
+	// product, when set, adds the product's own routes to the server.
+	product func(*web.Server)
+	// corsOrigins may call the token API from a browser.
+	corsOrigins []string
 }
 
 func newHarness(t testing.TB) *harness {
@@ -307,7 +311,11 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		passkeys = newPasskeys(t, bdb, audit, notices, clk, log, gd, linkOrigin)
 		deps.Passkeys = passkeys
 	}
+	deps.CORSOrigins = o.corsOrigins
 	srv := web.New(deps)
+	if o.product != nil {
+		o.product(srv)
+	}
 	handler := srv.Handler()
 	if o.wrap != nil {
 		handler = o.wrap(handler)

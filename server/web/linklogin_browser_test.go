@@ -95,7 +95,7 @@ func TestBrowserLinkLoginInAnotherBrowser(t *testing.T) {
 
 		// The asking browser is still signed out.
 		asker.open("/account")
-		asker.wantLocation("/login")
+		asker.wantLocation("/login?next=%2Faccount")
 		if javascript {
 			other.wantCleanConsole()
 		}

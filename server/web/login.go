@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 
 	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/components/pages"
@@ -27,10 +28,14 @@ func (s *Server) sendSignedInHome(w http.ResponseWriter, r *http.Request) bool {
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
-	if s.sendSignedInHome(w, r) {
+	next := s.safeNext(queryValue(r, pages.NextField))
+	if _, ok := s.Sessions.UserID(r.Context()); ok {
+		http.Redirect(w, r, landing(next), http.StatusSeeOther)
 		return nil
 	}
 	f := s.loginCredentials()
+	f.Next = next
+	f.Providers.Next = next
 	switch r.URL.Query().Get("from") {
 	case "logout":
 		f.Notice = messages.LoggedOut
@@ -56,16 +61,18 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 // loginPost checks an email and password. Every refusal reads the same
 // (messages.LoginFailed); the email typed is kept, the password never is.
 func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) error {
-	form, err := readForm(r, "email", "password", pages.RememberFieldName)
+	form, err := readForm(r, "email", "password", pages.RememberFieldName, pages.NextField)
 	if err != nil {
 		return err
 	}
 	remember := form[pages.RememberFieldName] != ""
+	next := s.safeNext(form[pages.NextField])
 	u, err := s.Accounts.Login(r.Context(), s.AppID, form["email"], form["password"])
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		f := s.loginCredentials()
 		f.Email, f.Message, f.Remember, f.Interactive = form["email"], ae.Code, remember, isDatastar(r)
+		f.Next = next
 		status := http.StatusUnauthorized
 		if ae.Code == messages.LoginThrottled {
 			status = http.StatusTooManyRequests
@@ -79,7 +86,17 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.signIn(w, r, u, remember, "", byPassword)
+	return s.signIn(w, r, u, remember, next, byPassword)
+}
+
+// loginFrom is the login page with a notice (from) and the page to return
+// to (next, checked; dropped when refused).
+func (s *Server) loginFrom(from, next string) string {
+	v := url.Values{"from": {from}}
+	if next = s.safeNext(next); next != "" {
+		v.Set(pages.NextField, next)
+	}
+	return "/login?" + v.Encode()
 }
 
 // logoutPost ends the session. It needs no session: logging out twice, or

@@ -251,7 +251,7 @@ func TestPhoneAddToAccount(t *testing.T) {
 	if !strings.Contains(page.body, `href="/account/phone"`) {
 		t.Fatal("account page has no link to add a phone")
 	}
-	if r := h.get(h.browser(), pages.PhoneAddPath); r.status != http.StatusSeeOther || r.header.Get("Location") != "/login" {
+	if r := h.get(h.browser(), pages.PhoneAddPath); r.status != http.StatusSeeOther || r.header.Get("Location") != "/login?next=%2Faccount%2Fphone" {
 		t.Fatalf("signed out GET /account/phone: %d %q", r.status, r.header.Get("Location"))
 	}
 	r := h.post(a, pages.PhoneAddPath, url.Values{"phone": {"+1 201 555 0123"}})

@@ -57,7 +57,7 @@ func (s *Server) requireFresh(back string, h userHandler) userHandler {
 		if r.Method == http.MethodGet {
 			next = r.URL.RequestURI()
 		}
-		return s.redirect(w, r, pages.ReauthURL(s.safeNext(next)))
+		return s.redirect(w, r, s.protect.ReauthURL(next))
 	}
 }
 

@@ -162,6 +162,9 @@ func (s *Server) Handler() http.Handler {
 		app.Handle("POST /auth/token", s.api(s.sessionToken))
 		app.Handle("/auth/token", s.api(apiMethodNotAllowed))
 	}
+	for _, pr := range s.product {
+		app.Handle(pr.pattern, pr.h)
+	}
 	for _, path := range paths {
 		allow := strings.Join(allowed[path], ", ")
 		app.Handle(path, s.handle(func(w http.ResponseWriter, r *http.Request) error {
@@ -220,7 +223,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	root.Handle("/", csrf.Handler(s.devices(s.Sessions.Middleware(s.sessionClient(app)))))
 
-	var h http.Handler = root
+	var h http.Handler = s.cors(root) // the token API for SPAs on CORSOrigins
 	h = limitBody(h, maxBodyBytes)
 	var formActions []string
 	for _, p := range s.IdentityProviders {

@@ -15,6 +15,7 @@ import (
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/guard"
+	"github.com/latch-dev/latch/server/protect"
 	"github.com/latch-dev/latch/server/provider"
 	"github.com/latch-dev/latch/server/session"
 )
@@ -91,6 +92,12 @@ type Deps struct {
 	// sent a message or hashed a password without a guard reservation
 	// first (tests fail on it); such requests are always logged as errors.
 	OnUnguarded func(r *http.Request, problems []string)
+	// ReauthWindow is how long a proof of identity counts as fresh for
+	// sensitive changes; zero means the default, ReauthWindow.
+	ReauthWindow time.Duration
+	// CORSOrigins are the exact origins (scheme://host[:port]) whose pages
+	// may call the token API (/api/v1/…) from a browser; none: no CORS.
+	CORSOrigins []string
 }
 
 // SignInNotices sends "new sign-in" notices (auth.SignInNotices).
@@ -109,6 +116,15 @@ type Server struct {
 	passkeyScript string
 	// guards is routeGuards, read once: what each route may reserve.
 	guards map[string][]guard.Name
+	// protect is the sign-in check of Latch's pages and the product's.
+	protect *protect.Protector
+	// product are the routes added with Handle.
+	product []productRoute
+}
+
+type productRoute struct {
+	pattern string
+	h       http.Handler
 }
 
 // New returns a Server. It resolves asset URLs once, so a missing asset
@@ -117,17 +133,36 @@ func New(d Deps) *Server {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
+	if d.ReauthWindow <= 0 {
+		d.ReauthWindow = ReauthWindow
+	}
 	return &Server{
 		Deps:          d,
 		passkeyScript: d.Assets.URL("js/passkey.js"),
-		css:           []string{d.Assets.URL("css/theme.css"), d.Assets.URL("css/app.css")},
-		scripts:       []string{d.Assets.URL("vendor/datastar.js")},
+		protect: protect.New(d.Sessions, protect.Options{
+			LoginPath: "/login", ReauthPath: ReauthPath, FreshFor: d.ReauthWindow,
+			PublicOrigin: d.PublicOrigin, Logger: d.Logger,
+		}),
+		css:     []string{d.Assets.URL("css/theme.css"), d.Assets.URL("css/app.css")},
+		scripts: []string{d.Assets.URL("vendor/datastar.js")},
 		wasm: layout.Wasm{
 			Loader:  d.Assets.URL("js/latch.js"),
 			Runtime: d.Assets.URL("vendor/wasm_exec.js"),
 			Module:  d.Assets.URL("wasm/latch.wasm"),
 		},
 	}
+}
+
+// Protect returns the Protector Latch's own pages use, for the product's
+// handlers: RequireUser, RequireFresh, RequirePermission (server/protect).
+func (s *Server) Protect() *protect.Protector { return s.protect }
+
+// Handle adds a product route to the server, inside the cookie session
+// and cross-origin protection like Latch's own pages, so a Protector's
+// middleware can read the session. pattern is an http.ServeMux pattern
+// ("GET /reports"); call Handle before Handler.
+func (s *Server) Handle(pattern string, h http.Handler) {
+	s.product = append(s.product, productRoute{pattern, h})
 }
 
 // HTTPServer returns an http.Server for h with timeouts that bound slow

@@ -91,7 +91,7 @@ func TestBrowserDeleteAccountThenLoginRestoresIt(t *testing.T) {
 		b.wantLocation("/login?from=deleted")
 		b.wantText(`[data-testid="login-notice"]`, messages.Text(messages.AccountDeletedLogin))
 		b.open("/account")
-		b.wantLocation("/login")
+		b.wantLocation("/login?next=%2Faccount")
 
 		h.clock.Advance(10 * 24 * time.Hour)
 		b.logIn(journeyEmail, journeyPassword)

@@ -182,7 +182,7 @@ func TestDeleteAccountThenLoginRestoresIt(t *testing.T) {
 		t.Fatalf("delete: %d %q", r.status, r.header.Get("Location"))
 	}
 	for _, b := range []*http.Client{c, other} {
-		if r := h.get(b, "/account"); r.status != http.StatusSeeOther || r.header.Get("Location") != "/login" {
+		if r := h.get(b, "/account"); r.status != http.StatusSeeOther || r.header.Get("Location") != "/login?next=%2Faccount" {
 			t.Fatalf("a session survived the deletion: %d %q", r.status, r.header.Get("Location"))
 		}
 	}
@@ -219,7 +219,7 @@ func TestExportIsAJSONAttachment(t *testing.T) {
 	if r := h.postRaw(c, pages.ExportPath, "", "Content-Type", "text/plain"); r.status != http.StatusUnsupportedMediaType {
 		t.Fatalf("export with a wrong content type: %d", r.status)
 	}
-	if r := h.get(h.browser(), pages.ExportPath); r.status != http.StatusSeeOther || r.header.Get("Location") != "/login" {
+	if r := h.get(h.browser(), pages.ExportPath); r.status != http.StatusSeeOther || r.header.Get("Location") != "/login?next=%2Faccount%2Fexport" {
 		t.Fatalf("export signed out: %d", r.status)
 	}
 	r := h.post(c, pages.ExportPath, url.Values{})

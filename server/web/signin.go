@@ -146,11 +146,12 @@ func (s *Server) commitPending(ctx context.Context, userID uuid.UUID, email, has
 
 // ReauthWindow is how long a proof of identity lets a signed-in user make
 // sensitive changes (a password, an email, a second factor, deleting the
-// account, signing out everywhere) before they are asked again.
+// account, signing out everywhere) before they are asked again: the
+// default of Deps.ReauthWindow (LATCH_REAUTH_WINDOW).
 const ReauthWindow = 5 * time.Minute
 
 // fresh reports whether the signed-in user proved who they are within
-// ReauthWindow.
+// Deps.ReauthWindow.
 func (s *Server) fresh(ctx context.Context) bool {
-	return s.Sessions.AuthAge(ctx) <= ReauthWindow
+	return s.Sessions.AuthAge(ctx) <= s.protect.FreshFor()
 }

@@ -152,7 +152,7 @@ func TestTOTPEnrolAndPasswordSignIn(t *testing.T) {
 	}
 	b := h.firstFactor(t, addr, pw)
 	// Half-way, nobody is signed in.
-	if r := h.get(b, "/account"); r.status != http.StatusSeeOther || r.header.Get("Location") != "/login" {
+	if r := h.get(b, "/account"); r.status != http.StatusSeeOther || r.header.Get("Location") != "/login?next=%2Faccount" {
 		t.Fatalf("account page before the second factor: %d %q", r.status, r.header.Get("Location"))
 	}
 	page := h.get(b, "/login/verify")
@@ -446,7 +446,7 @@ func TestTwoFactorNeedsFreshProof(t *testing.T) {
 			t.Errorf("stale POST %s: %d %q", path, r.status, r.header.Get("Location"))
 		}
 	}
-	if r := h.get(h.browser(), "/account/2fa"); r.status != http.StatusSeeOther || r.header.Get("Location") != "/login" {
+	if r := h.get(h.browser(), "/account/2fa"); r.status != http.StatusSeeOther || r.header.Get("Location") != "/login?next=%2Faccount%2F2fa" {
 		t.Fatalf("signed out GET: %d", r.status)
 	}
 }

@@ -87,7 +87,7 @@ func TestSignupLogoutLoginJourney(t *testing.T) {
 	if out.status != http.StatusSeeOther || out.header.Get("Location") != "/login?from=logout" {
 		t.Fatalf("logout: %d %q", out.status, out.header.Get("Location"))
 	}
-	if r := h.get(c, "/account"); r.status != http.StatusSeeOther || r.header.Get("Location") != "/login" {
+	if r := h.get(c, "/account"); r.status != http.StatusSeeOther || r.header.Get("Location") != "/login?next=%2Faccount" {
 		t.Fatalf("account after logout: %d %q", r.status, r.header.Get("Location"))
 	}
 

@@ -81,7 +81,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	if _, err := os.Stat(o.latch); err != nil {
-		return fmt.Errorf("server binary: %w (build it with go tool task build)", err)
+		return fmt.Errorf("server binary: %w (build it with go tool -modfile=go.tool.mod task build)", err)
 	}
 	admin := o.dsn
 	if admin == "" {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/uptrace/bun"
@@ -53,29 +52,30 @@ type codeParts struct {
 // neither, there is no worker.
 func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, kek []byte, passwordHasher auth.Hasher, blocklist auth.Blocklist, g auth.Guard, audit auth.Auditor, log *slog.Logger) (codeParts, error) {
 	var senders outbox.Senders
-	switch {
-	case cfg.SMTPHost != "":
+	features := cfg.Features()
+	switch features.Email {
+	case config.DeliverySMTP:
 		s, err := smtp.New(smtp.Config{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername,
 			Password: cfg.SMTPPassword, From: cfg.SMTPFrom, TLS: cfg.SMTPTLS})
 		if err != nil {
 			return codeParts{}, fmt.Errorf("config: SMTP: %w", err)
 		}
 		senders.Email = s
-	case cfg.Env == config.EnvDev:
+	case config.DeliveryDevMailbox:
 		senders.Email = outbox.NewMailbox(bdb, nil)
 		log.Info("LATCH_SMTP_HOST is not set: emails go to the outbox_dev_mailbox table")
 	default:
 		log.Warn("LATCH_SMTP_HOST is not set: login by email code is off")
 	}
-	switch {
-	case cfg.SMS():
+	switch features.SMS {
+	case config.DeliveryTwilio:
 		s, err := twilio.New(twilio.Config{BaseURL: cfg.TwilioBaseURL, AccountSID: cfg.TwilioAccountSID,
 			AuthToken: cfg.TwilioAuthToken, From: cfg.TwilioFrom})
 		if err != nil {
 			return codeParts{}, fmt.Errorf("config: Twilio: %w", err)
 		}
 		senders.SMS = s
-	case cfg.Env == config.EnvDev:
+	case config.DeliveryDevMailbox:
 		senders.SMS = outbox.NewMailbox(bdb, nil)
 		log.Info("LATCH_TWILIO_ACCOUNT_SID is not set: text messages go to the outbox_dev_mailbox table")
 	default:
@@ -125,7 +125,7 @@ func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, 
 	// Every code sent or checked, for any flow, passes the guard.
 	store := auth.NewGuardedCodes(db.NewCodes(onetime, queue), users, g)
 	parts := codeParts{worker: worker, pool: pool, recoveries: db.NewRecoveries(bdb, queue), store: store, otp: hasher, queue: queue}
-	resetOptions := auth.PasswordsOptions{Email: senders.Email != nil, TTL: 15 * time.Minute, Logger: log, Blocklist: blocklist, Guard: g,
+	resetOptions := auth.PasswordsOptions{Email: senders.Email != nil, TTL: cfg.ResetTTL, Logger: log, Blocklist: blocklist, Guard: g,
 		SecondFactors: auth.TOTPRequired{Store: db.NewTwoFactor(bdb)}}
 	if senders.SMS != nil {
 		resetOptions.Numbers = numbers
@@ -136,11 +136,11 @@ func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, 
 		parts.notices = db.NewNotices(bdb, queue)
 		parts.codes = auth.NewCodes(users, store, hasher,
 			web.CodeMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, audit,
-			auth.Lifetimes{Code: 10 * time.Minute, Link: 15 * time.Minute}, log)
+			auth.Lifetimes{Code: cfg.CodeTTL, Link: cfg.LinkTTL}, log)
 	}
 	if senders.SMS != nil {
 		parts.phones = auth.NewPhones(users, store, hasher, numbers, web.SMSMessages{AppName: "Latch"}, audit,
-			auth.PhonesOptions{TTL: 10 * time.Minute, Logger: log, ResetHold: cfg.RecoveryWait})
+			auth.PhonesOptions{TTL: cfg.CodeTTL, Logger: log, ResetHold: cfg.RecoveryWait})
 	}
 	return parts, nil
 }
@@ -150,7 +150,7 @@ func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, 
 // outbox_dev_mailbox table. Anywhere else it is nil and the page does not
 // exist.
 func devMailbox(cfg config.Config, bdb *bun.DB) web.DevMailbox {
-	if cfg.Env != config.EnvDev || (cfg.SMTPHost != "" && cfg.SMS()) {
+	if !cfg.Features().DevMailbox {
 		return nil
 	}
 	return outbox.NewMailbox(bdb, nil)

@@ -37,13 +37,19 @@ import (
 	"github.com/latch-dev/latch/server/password"
 	"github.com/latch-dev/latch/server/session"
 	"github.com/latch-dev/latch/server/web"
-	"github.com/latch-dev/latch/static"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	// A .env file in the working directory fills in what the environment
+	// leaves unset; the real environment always wins.
+	getenv, err := config.WithDotenv(os.LookupEnv, config.DotenvFile)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "latch: reading "+config.DotenvFile+":", err)
+		os.Exit(1)
+	}
+	if err := run(ctx, os.Args[1:], getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "latch:", err)
 		os.Exit(1)
 	}
@@ -99,7 +105,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	} else if len(applied) > 0 {
 		log.Info("migrations applied", "names", applied)
 	}
-	return serve(ctx, cfg, bdb, dsn, log)
+	if cfg.Env == config.EnvDev {
+		var stop context.CancelFunc
+		ctx, stop = context.WithCancel(ctx)
+		defer stop()
+		go stopWhenOrphaned(ctx, stop, 500*time.Millisecond) // dev: go run killed by the reloader
+	}
+	return serve(ctx, cfg, bdb, dsn, log, stderr)
 }
 
 const usage = `usage: latch [serve]
@@ -162,14 +174,22 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 
 // serve wires every part and serves until ctx ends, then drains requests
 // for up to 10 seconds.
-func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log *slog.Logger) error {
+func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log *slog.Logger, stderr io.Writer) error {
 	appID, err := db.AppID(ctx, bdb, cfg.App)
 	if err != nil {
 		return err
 	}
-	assets, err := static.New()
+	// Every long-lived loop starts through bg: all of them end when ctx
+	// does (shutdown), and serve waits for them before it returns.
+	bg := newBackground(ctx, log)
+	defer bg.stop(5 * time.Second)
+	log.Info("features", cfg.Features().LogAttrs()...)
+	assets, err := staticAssets(cfg, log)
 	if err != nil {
 		return err
+	}
+	if cfg.ReloadURL != "" && cfg.StaticDir != "" {
+		bg.start("static reload (dev)", func(ctx context.Context) { watchStatic(ctx, staticDir(cfg), cfg.ReloadURL, 200*time.Millisecond, log) })
 	}
 	params := password.DefaultParams()
 	params.MemoryKiB, params.Iterations, params.Parallelism = cfg.Argon2MemoryKiB, cfg.Argon2Iterations, cfg.Argon2Parallelism
@@ -187,27 +207,29 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	blocklist := passwordChecks(cfg, log) // refuses common and guessable new passwords on every path
 
 	store := db.NewSessions(bdb, db.SessionKeys{User: session.UserKey, PublicID: session.PublicIDKey}, nil)
-	go store.RunCleanup(ctx, 5*time.Minute, log)
+	bg.start("session cleanup", func(ctx context.Context) { store.RunCleanup(ctx, cfg.PruneInterval, log) })
 	sessions := session.New(store, session.Options{
 		Secure: cfg.Secure(), IdleTimeout: cfg.SessionIdleTimeout, Lifetime: cfg.SessionLifetime,
 		RememberIdleTimeout: cfg.SessionRememberIdleTimeout, RememberLifetime: cfg.SessionRememberLifetime, Logger: log,
 	})
 	onetime := db.NewOneTime(bdb, db.DefaultSendLimits, nil)
 	spentProofs := db.NewSpentProofs(bdb, nil)
-	go runPrunes(ctx, 5*time.Minute, log,
-		pruneJob{"spent proofs of work", spentProofs.Prune},
-		pruneJob{"guard ledger", ledger.Prune},
-		pruneJob{"audit events", func(ctx context.Context) (int64, error) {
+	prunes := []pruneJob{
+		{"spent proofs of work", spentProofs.Prune},
+		{"guard ledger", ledger.Prune},
+		{"audit events", func(ctx context.Context) (int64, error) {
 			if cfg.AuditRetention == 0 {
 				return 0, nil
 			}
 			return db.NewAudit(bdb, nil).Prune(ctx, time.Now().Add(-cfg.AuditRetention))
 		}},
-		pruneJob{"one-time codes", func(ctx context.Context) (int64, error) { n, err := onetime.Prune(ctx); return int64(n), err }},
-		pruneJob{"pending signups", func(ctx context.Context) (int64, error) {
+		{"one-time codes", func(ctx context.Context) (int64, error) { n, err := onetime.Prune(ctx); return int64(n), err }},
+		{"pending signups", func(ctx context.Context) (int64, error) {
 			n, err := db.NewSignups(bdb, onetime, nil, nil).Prune(ctx)
 			return int64(n), err
-		}})
+		}},
+	}
+	bg.start("prunes", func(ctx context.Context) { runPrunes(ctx, cfg.PruneInterval, log, prunes...) })
 	devices := auth.NewDevices(store, db.NewRefreshTokens(bdb), db.NewAudit(bdb, nil), nil, log) // sessions, and the token API's clients
 	ring, kek, err := keyRing(ctx, cfg, bdb, log)
 	if err != nil {
@@ -218,7 +240,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		return err
 	}
 	// Tripped send budgets raise the proof-of-work difficulty.
-	go followLevel(ctx, gd, proofs)
+	bg.start("proof-of-work level", func(ctx context.Context) { followLevel(ctx, gd, proofs) })
 	parts, err := codeFlows(ctx, cfg, bdb, dsn, kek, hasher, blocklist, gd, db.NewAudit(bdb, nil), log)
 	if err != nil {
 		return err
@@ -286,17 +308,20 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 			web.RecoveryMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, hasher, db.NewAudit(bdb, nil),
 			auth.RecoveryOptions{Wait: cfg.RecoveryWait, Blocklist: blocklist, Guard: gd, SecondFactors: second})
 	}
-	tokens, err := tokenFlows(ctx, cfg, bdb, ring, kek, accounts, db.NewAudit(bdb, nil), codeVerifier, second, log)
+	tokens, refreshTokens, err := tokenFlows(cfg, bdb, ring, kek, accounts, db.NewAudit(bdb, nil), codeVerifier, second, log)
 	if err != nil {
 		return err
 	}
+	// A rotation by one instance reaches all within LATCH_KEY_RELOAD_INTERVAL.
+	bg.start("signing key reload", func(ctx context.Context) { ring.RunReload(ctx, cfg.KeyReloadInterval) })
+	bg.start("refresh token cleanup", func(ctx context.Context) { refreshTokens.RunCleanup(ctx, cfg.PruneInterval, cfg.RefreshGrace, log) })
 
 	settings := settingsFlows(cfg, bdb, parts, hasher, gd, log)
 	deviceKey, err := hkdf.Key(sha256.New, kek, nil, "latch device cookies", 32)
 	if err != nil {
 		return err
 	}
-	go settings.RunPurge(ctx, purgeInterval)
+	bg.start("account purge", func(ctx context.Context) { settings.RunPurge(ctx, cfg.PurgeInterval) })
 
 	providers, identityProviders, err := providerFlows(cfg, bdb, kek, gd, signInNotices, log)
 	if err != nil {
@@ -313,6 +338,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		Settings: settings, Reauthenticators: web.Reauthenticators{web.AppCodeReauth{TwoFactor: second}},
 		DeviceKey: deviceKey, SignInNotices: signInNoticesDep(signInNotices),
 		Providers: providers, IdentityProviders: identityProviders,
+		ReauthWindow: cfg.ReauthWindow, CORSOrigins: cfg.CORSOrigins,
 	})
 	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log)
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -320,6 +346,9 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	log.Info("latch listening", "addr", ln.Addr().String(), "public_url", cfg.Origin(), "env", cfg.Env)
+	if cfg.Env == config.EnvDev {
+		devNotice(stderr, cfg)
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

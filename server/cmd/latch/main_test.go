@@ -74,6 +74,9 @@ func TestServeAnswersAndStops(t *testing.T) {
 	if strings.Contains(logs.String(), dsn) {
 		t.Fatal("logs contain the database URL")
 	}
+	if strings.Contains(logs.String(), "background loops still running") || !strings.Contains(logs.String(), `"msg":"features"`) {
+		t.Fatalf("loops not stopped at shutdown, or no features line:\n%s", logs.String())
+	}
 }
 
 func TestMigrateDownThenUp(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"time"
 
 	"github.com/uptrace/bun"
 
@@ -16,18 +15,17 @@ import (
 	"github.com/latch-dev/latch/server/web"
 )
 
-// purgeInterval is how often a running server purges accounts whose
-// deletion grace period has ended. A ticker in each instance is enough:
-// the purge locks each account it takes (SKIP LOCKED), so instances never
+// A running server purges accounts whose deletion grace period has ended
+// every LATCH_PURGE_INTERVAL. A ticker in each instance is enough: the
+// purge locks each account it takes (SKIP LOCKED), so instances never
 // purge one twice, and a purge late by an hour harms nobody.
-const purgeInterval = time.Hour
 
 // settingsFlows wires re-authentication and the account settings. parts
 // holds the code flows' store and queue; without any delivery (zero
 // parts) only a password can prove who a user is and the email cannot be
 // changed.
 func settingsFlows(cfg config.Config, bdb *bun.DB, parts codeParts, hasher auth.Hasher, g auth.Guard, log *slog.Logger) *auth.Settings {
-	o := auth.SettingsOptions{DeleteGrace: cfg.DeleteGrace, CodeTTL: 10 * time.Minute, Logger: log, Guard: g, ResetHold: cfg.RecoveryWait}
+	o := auth.SettingsOptions{DeleteGrace: cfg.DeleteGrace, CodeTTL: cfg.CodeTTL, Logger: log, Guard: g, ResetHold: cfg.RecoveryWait}
 	var codes auth.CodeStore
 	var queue db.Enqueuer
 	if parts.store != nil {

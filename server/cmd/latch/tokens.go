@@ -54,21 +54,18 @@ func keyRing(ctx context.Context, cfg config.Config, bdb *bun.DB, log *slog.Logg
 	return ring, kek, nil
 }
 
-// tokenFlows wires the token API over ring (reloaded every minute, so a
-// rotation by one instance reaches all): the refresh-token store (cleaned
-// every five minutes) and the flows themselves. codes, when not nil,
+// tokenFlows wires the token API over ring: the refresh-token store (whose
+// cleanup loop serve starts) and the flows themselves. codes, when not nil,
 // offers the one-time code grant.
-func tokenFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, ring *token.Ring, kek []byte, accounts auth.PasswordAccounts, audit auth.Auditor, codes auth.CodeVerifier, second auth.GrantSecondFactors, log *slog.Logger) (*auth.Tokens, error) {
-	go ring.RunReload(ctx, time.Minute)
+func tokenFlows(cfg config.Config, bdb *bun.DB, ring *token.Ring, kek []byte, accounts auth.PasswordAccounts, audit auth.Auditor, codes auth.CodeVerifier, second auth.GrantSecondFactors, log *slog.Logger) (*auth.Tokens, *db.RefreshTokens, error) {
 	replay, err := token.NewSealer(kek, token.PurposeRefreshReplay)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	store := db.NewRefreshTokens(bdb)
-	go store.RunCleanup(ctx, 5*time.Minute, cfg.RefreshGrace, log)
 	return auth.NewTokens(accounts, store, ring, replay, audit, auth.TokenOptions{
 		RefreshLifetime: cfg.RefreshTokenLifetime, Grace: cfg.RefreshGrace, Logger: log, Codes: codes, SecondFactors: second,
-	}), nil
+	}), store, nil
 }
 
 const keysUsage = `usage: latch keys list
