@@ -34,6 +34,13 @@ type Lifetimes struct {
 	// signing keys are reloaded, so a rotation by one instance reaches all
 	// (default 1m, 100ms to 1h).
 	KeyReloadInterval time.Duration
+	// SecondFactorTTL is LATCH_SECOND_FACTOR_TTL: how long a sign-in that
+	// passed its first factor waits for the second (default 10m, 1m to 1h).
+	SecondFactorTTL time.Duration
+	// ProviderTTL is LATCH_PROVIDER_TTL: how long a sign-in at a provider
+	// may take to come back, and how long a provider account is held for
+	// linking (default 10m, 1m to 1h).
+	ProviderTTL time.Duration
 }
 
 // loadLifetimes reads Lifetimes, each within its bounds.
@@ -51,6 +58,8 @@ func (c *Config) loadLifetimes(p *parser) {
 	c.ResetTTL = read("LATCH_RESET_TTL", 15*time.Minute, 2*time.Minute, 24*time.Hour, "2m to 24h")
 	c.PurgeInterval = read("LATCH_PURGE_INTERVAL", time.Hour, time.Minute, 24*time.Hour, "1m to 24h")
 	c.PruneInterval = read("LATCH_PRUNE_INTERVAL", 5*time.Minute, 10*time.Second, time.Hour, "10s to 1h")
+	c.SecondFactorTTL = read("LATCH_SECOND_FACTOR_TTL", 10*time.Minute, time.Minute, time.Hour, "1m to 1h")
+	c.ProviderTTL = read("LATCH_PROVIDER_TTL", 10*time.Minute, time.Minute, time.Hour, "1m to 1h")
 	c.KeyReloadInterval = read("LATCH_KEY_RELOAD_INTERVAL", time.Minute, 100*time.Millisecond, time.Hour, "100ms to 1h")
 }
 

@@ -14,7 +14,8 @@ func TestLifetimesDefaultsAndBounds(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config.Lifetimes{ReauthWindow: 5 * time.Minute, CodeTTL: 10 * time.Minute, LinkTTL: 15 * time.Minute,
-		ResetTTL: 15 * time.Minute, PurgeInterval: time.Hour, PruneInterval: 5 * time.Minute, KeyReloadInterval: time.Minute}
+		ResetTTL: 15 * time.Minute, PurgeInterval: time.Hour, PruneInterval: 5 * time.Minute, KeyReloadInterval: time.Minute,
+		SecondFactorTTL: 10 * time.Minute, ProviderTTL: 10 * time.Minute}
 	if c.Lifetimes != want {
 		t.Fatalf("defaults %+v, want %+v", c.Lifetimes, want)
 	}
@@ -23,7 +24,8 @@ func TestLifetimesDefaultsAndBounds(t *testing.T) {
 		t.Fatalf("set: %+v %v", c.Lifetimes, err)
 	}
 	for key, bad := range map[string]string{"LATCH_REAUTH_WINDOW": "2h", "LATCH_CODE_TTL": "30s", "LATCH_LINK_TTL": "48h",
-		"LATCH_RESET_TTL": "1m", "LATCH_PURGE_INTERVAL": "1s", "LATCH_PRUNE_INTERVAL": "2h", "LATCH_KEY_RELOAD_INTERVAL": "1ms"} {
+		"LATCH_RESET_TTL": "1m", "LATCH_PURGE_INTERVAL": "1s", "LATCH_PRUNE_INTERVAL": "2h", "LATCH_KEY_RELOAD_INTERVAL": "1ms",
+		"LATCH_SECOND_FACTOR_TTL": "2h", "LATCH_PROVIDER_TTL": "10s"} {
 		if _, err := config.Load(env(map[string]string{"LATCH_ENV": "dev", key: bad})); err == nil || !strings.Contains(err.Error(), key) {
 			t.Errorf("%s=%s: %v", key, bad, err)
 		}

@@ -14,9 +14,10 @@ const (
 	providerHeldKey = "provider_held" // a provider account waiting to be linked
 )
 
-// ProviderTTL bounds both a sign-in at a provider (from leaving to coming
-// back) and how long a provider account is held for linking.
-const ProviderTTL = 10 * time.Minute
+// DefaultProviderTTL bounds both a sign-in at a provider (from leaving to
+// coming back) and how long a provider account is held for linking, unless
+// configured (Options.ProviderTTL, LATCH_PROVIDER_TTL).
+const DefaultProviderTTL = 10 * time.Minute
 
 // ProviderFlow is a sign-in sent to a provider: what must come back with
 // its answer, and what to do then. It lives only in this browser's
@@ -43,14 +44,14 @@ func (m *Manager) BeginProviderFlow(ctx context.Context, f ProviderFlow) {
 
 // TakeProviderFlow returns the sign-in sent to a provider and forgets it,
 // so an answer can be checked once only. false when there is none, or it
-// is older than ProviderTTL.
+// is older than the provider TTL.
 func (m *Manager) TakeProviderFlow(ctx context.Context) (ProviderFlow, bool) {
 	raw := m.sm.PopString(ctx, providerFlowKey)
 	var f ProviderFlow
 	if raw == "" || json.Unmarshal([]byte(raw), &f) != nil || f.State == "" {
 		return ProviderFlow{}, false
 	}
-	if m.clock().Sub(time.Unix(f.At, 0)) > ProviderTTL {
+	if m.clock().Sub(time.Unix(f.At, 0)) > m.providerTTL {
 		return ProviderFlow{}, false
 	}
 	return f, true
@@ -69,7 +70,7 @@ type HeldProvider struct {
 	At            int64  `json:"t"`
 }
 
-// HoldProvider keeps h for ProviderTTL, replacing any held before.
+// HoldProvider keeps h for the provider TTL, replacing any held before.
 func (m *Manager) HoldProvider(ctx context.Context, h HeldProvider) {
 	h.At = m.clock().Unix()
 	b, _ := json.Marshal(h)
@@ -77,14 +78,14 @@ func (m *Manager) HoldProvider(ctx context.Context, h HeldProvider) {
 }
 
 // HeldProvider returns the provider account held in this browser, if one
-// younger than ProviderTTL is.
+// younger than the provider TTL is.
 func (m *Manager) HeldProvider(ctx context.Context) (HeldProvider, bool) {
 	raw := m.sm.GetString(ctx, providerHeldKey)
 	var h HeldProvider
 	if raw == "" || json.Unmarshal([]byte(raw), &h) != nil || h.Subject == "" {
 		return HeldProvider{}, false
 	}
-	if m.clock().Sub(time.Unix(h.At, 0)) > ProviderTTL {
+	if m.clock().Sub(time.Unix(h.At, 0)) > m.providerTTL {
 		return HeldProvider{}, false
 	}
 	return h, true

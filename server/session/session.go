@@ -47,8 +47,14 @@ type Options struct {
 	// also outlives the browser. Zero means the same as the other.
 	RememberIdleTimeout time.Duration
 	RememberLifetime    time.Duration
-	Clock               func() time.Time // nil means time.Now
-	Logger              *slog.Logger     // nil discards
+	// PendingTTL bounds the time between a first factor and the second
+	// (DefaultPendingTTL when zero); ProviderTTL a round trip to a sign-in
+	// provider and how long a provider account is held for linking
+	// (DefaultProviderTTL when zero).
+	PendingTTL  time.Duration
+	ProviderTTL time.Duration
+	Clock       func() time.Time // nil means time.Now
+	Logger      *slog.Logger     // nil discards
 }
 
 // Store is the session storage a Manager needs: scs's store, and an
@@ -67,6 +73,8 @@ type Manager struct {
 	lifetime         time.Duration
 	rememberIdle     time.Duration
 	rememberLifetime time.Duration
+	pendingTTL       time.Duration
+	providerTTL      time.Duration
 	clock            func() time.Time
 	log              *slog.Logger
 }
@@ -95,7 +103,14 @@ func New(store Store, opt Options) *Manager {
 	m := &Manager{
 		sm: sm, idle: opt.IdleTimeout, lifetime: opt.Lifetime,
 		rememberIdle: opt.RememberIdleTimeout, rememberLifetime: opt.RememberLifetime,
+		pendingTTL: opt.PendingTTL, providerTTL: opt.ProviderTTL,
 		clock: opt.Clock, log: opt.Logger,
+	}
+	if m.pendingTTL <= 0 {
+		m.pendingTTL = DefaultPendingTTL
+	}
+	if m.providerTTL <= 0 {
+		m.providerTTL = DefaultProviderTTL
 	}
 	if m.rememberIdle <= 0 {
 		m.rememberIdle = m.idle

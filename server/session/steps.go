@@ -20,9 +20,10 @@ const (
 	pendingRestoreKey       = "pending_restore"        // the account is pending deletion: restore after the second step
 )
 
-// PendingTTL bounds the time between a first factor and the second: after
+// DefaultPendingTTL bounds the time between a first factor and the second,
+// unless configured (Options.PendingTTL, LATCH_SECOND_FACTOR_TTL): after
 // it the pending sign-in is void and the first factor must be shown again.
-const PendingTTL = 10 * time.Minute
+const DefaultPendingTTL = 10 * time.Minute
 
 // Pending is a sign-in waiting for its second factor: the first factor
 // (password, code or link) has passed, nobody is signed in yet.
@@ -67,14 +68,14 @@ func (m *Manager) BeginPending(ctx context.Context, p Pending) error {
 }
 
 // PendingSignIn returns the sign-in waiting for its second factor, if
-// there is one younger than PendingTTL.
+// there is one younger than the pending TTL (Options.PendingTTL).
 func (m *Manager) PendingSignIn(ctx context.Context) (Pending, bool) {
 	id, err := uuid.Parse(m.sm.GetString(ctx, pendingUserKey))
 	if err != nil {
 		return Pending{}, false
 	}
 	since := time.Unix(m.sm.GetInt64(ctx, pendingAtKey), 0)
-	if m.clock().Sub(since) > PendingTTL {
+	if m.clock().Sub(since) > m.pendingTTL {
 		return Pending{}, false
 	}
 	return Pending{UserID: id, Remember: m.sm.GetBool(ctx, pendingRememberKey),

@@ -59,7 +59,7 @@ const (
 
 // signIn ends every successful first factor, whatever it was: a user with
 // a second factor goes on to SecondFactorPath with nothing granted yet
-// (the session only remembers who is half-way, for session.PendingTTL);
+// (the session only remembers who is half-way, for the pending TTL, LATCH_SECOND_FACTOR_TTL);
 // anyone else is signed in and sent to next (checked; the account page
 // without one). No handler calls Sessions.Login itself, so no first
 // factor can skip the second.

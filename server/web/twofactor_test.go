@@ -316,7 +316,7 @@ func TestSecondFactorWithoutPendingSignIn(t *testing.T) {
 	if r := h.get(c, "/login?from=verify-expired"); !strings.Contains(r.body, msg(messages.SecondFactorExpired)) {
 		t.Fatal("the login page does not say the sign-in expired")
 	}
-	// Expired: a pending sign-in older than session.PendingTTL.
+	// Expired: a pending sign-in older than session.DefaultPendingTTL.
 	const addr, pw = "late@example.com", "correct horse staple 1"
 	s := h.signup(addr, pw)
 	h.enrolTOTP(t, s)
