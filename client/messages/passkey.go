@@ -20,6 +20,7 @@ const (
 	PasskeyRenamed           Key = "passkey.renamed"
 	PasskeyRemoved           Key = "passkey.removed"
 	PasskeyWorking           Key = "passkey.working"
+	PasskeyReauthNotVerified Key = "passkey.reauth_not_verified"
 
 	PasskeysTitle        Key = "ui.passkeys.title"
 	PasskeysIntro        Key = "ui.passkeys.intro"
@@ -41,6 +42,8 @@ const (
 	PasskeySignIn        Key = "ui.passkeys.sign_in"
 	PasskeyOr            Key = "ui.passkeys.or"
 	PasskeySecondFactor  Key = "ui.passkeys.second_factor"
+	PasskeyReauth        Key = "ui.passkeys.reauth"
+	PasskeyReauthIntro   Key = "ui.passkeys.reauth_intro"
 	AccountPasskeys      Key = "ui.account.passkeys"
 	AccountPasskeysLink  Key = "ui.account.passkeys_link"
 	AccountPasskeysCount Key = "ui.account.passkeys_count"
@@ -76,6 +79,7 @@ var passkeyCatalog = map[Key]string{
 	PasskeyRenamed:           "The passkey was renamed.",
 	PasskeyRemoved:           "The passkey was removed. It no longer signs in to this account.",
 	PasskeyWorking:           "Waiting for your passkey…",
+	PasskeyReauthNotVerified: "Your passkey did not check that it is you (no screen lock, fingerprint, face or PIN), so it cannot confirm it is you. Use a passkey on a device with a screen lock, or another way.",
 
 	PasskeysTitle:        "Passkeys",
 	PasskeysIntro:        "A passkey signs you in with your device's screen lock, fingerprint or face, or a security key: nothing to type, and nothing a fake site can reuse.",
@@ -97,6 +101,8 @@ var passkeyCatalog = map[Key]string{
 	PasskeySignIn:        "Sign in with a passkey",
 	PasskeyOr:            "or",
 	PasskeySecondFactor:  "Use a passkey",
+	PasskeyReauth:        "Confirm with a passkey",
+	PasskeyReauthIntro:   "For your security, confirm it is you with one of your passkeys before you continue.",
 	AccountPasskeys:      "Passkeys",
 	AccountPasskeysLink:  "Manage passkeys",
 	AccountPasskeysCount: "{count} registered",

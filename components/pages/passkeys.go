@@ -15,6 +15,8 @@ const (
 	PasskeyLoginPath           = "/login/passkey"
 	PasskeySecondOptionsPath   = "/login/verify/passkey/options"
 	PasskeySecondFactorFinish  = "/login/verify/passkey"
+	PasskeyReauthOptionsPath   = "/account/confirm/passkey/options"
+	PasskeyReauthPath          = "/account/confirm/passkey"
 	PasskeyIDField             = "passkey"
 	PasskeyNameField           = "name"
 	PasskeyNameMaxLength       = 64
@@ -44,11 +46,12 @@ type PasskeysView struct {
 // browser's autofill is asked too (conditional mediation).
 type PasskeyControl struct {
 	ID          string // the wrapper's id, and the prefix of its parts' ids
-	Ceremony    string // "register", "login" or "second_factor"
+	Ceremony    string // "register", "login", "second_factor" or "reauth"
 	Options     string // the path that begins the ceremony
 	Finish      string // the path the answer is posted to
 	Label       messages.Key
 	Conditional bool   // also start an autofill request on page load
 	Form        string // for sign-in: the id of the form whose "keep me signed in" box to read
 	NameField   string // for registration: the id of the name input
+	Next        string // for re-authentication: the checked page to go on to, posted back
 }

@@ -53,6 +53,9 @@ type Reauth struct {
 	Notice      string       // a success, already filled in
 	ResendIn    int
 	Interactive bool
+	// Passkey: the account has a passkey, offered (with JavaScript) beside
+	// the panel, outside the part patched in place.
+	Passkey bool
 }
 
 // ReauthOther is one more way to prove who you are.
@@ -72,7 +75,12 @@ func (r Reauth) Summary() []string {
 
 // Unavailable reports that no way to prove who you are is offered.
 func (r Reauth) Unavailable() bool {
-	return !r.Password && r.CodeTo == "" && len(r.Others) == 0 && len(r.Providers) == 0
+	return !r.otherWays() && !r.Passkey
+}
+
+// otherWays reports whether the panel offers a way besides a passkey.
+func (r Reauth) otherWays() bool {
+	return r.Password || r.CodeTo != "" || len(r.Others) > 0 || len(r.Providers) > 0
 }
 
 func (r Reauth) focus(method string) templ.Attributes {

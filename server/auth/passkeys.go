@@ -432,6 +432,12 @@ func (k *Passkeys) FinishLogin(ctx context.Context, appID uuid.UUID, session, re
 	return PasskeyLogin{User: acct.User, Verified: verified}, nil
 }
 
+// The steps a passkey assertion can be for, in its audit events.
+const (
+	passkeyStepSecond = "second"
+	passkeyStepReauth = "reauth"
+)
+
 // BeginSecondFactor starts the second step of a sign-in with one of the
 // pending user's passkeys (listed in allowCredentials: the first factor
 // has passed, so naming them reveals nothing to a stranger).
@@ -439,6 +445,23 @@ func (k *Passkeys) FinishLogin(ctx context.Context, appID uuid.UUID, session, re
 // Errors: *Error with messages.PasskeyNone when the user has none;
 // anything else is internal.
 func (k *Passkeys) BeginSecondFactor(ctx context.Context, appID, userID uuid.UUID) (Ceremony, error) {
+	return k.beginOwn(ctx, appID, userID, protocol.VerificationPreferred)
+}
+
+// BeginReauth starts a re-authentication with one of the signed-in
+// user's passkeys (listed in allowCredentials), asking the authenticator
+// to verify the user (a PIN or biometric): a passkey confirms it is you
+// only with user verification (FinishReauth).
+//
+// Errors: *Error with messages.PasskeyNone when the user has none;
+// messages.PasskeyThrottled when the guard refuses; anything else is
+// internal.
+func (k *Passkeys) BeginReauth(ctx context.Context, appID, userID uuid.UUID) (Ceremony, error) {
+	return k.beginOwn(ctx, appID, userID, protocol.VerificationRequired)
+}
+
+// beginOwn starts an assertion limited to userID's own passkeys.
+func (k *Passkeys) beginOwn(ctx context.Context, appID, userID uuid.UUID, uv protocol.UserVerificationRequirement) (Ceremony, error) {
 	if err := k.reserveChallenge(ctx, userID); err != nil {
 		return Ceremony{}, err
 	}
@@ -449,9 +472,9 @@ func (k *Passkeys) BeginSecondFactor(ctx context.Context, appID, userID uuid.UUI
 	if len(u.creds) == 0 {
 		return Ceremony{}, &Error{Code: messages.PasskeyNone}
 	}
-	assertion, sd, err := k.wa.BeginLogin(u, webauthn.WithUserVerification(protocol.VerificationPreferred))
+	assertion, sd, err := k.wa.BeginLogin(u, webauthn.WithUserVerification(uv))
 	if err != nil {
-		return Ceremony{}, fmt.Errorf("auth: begin passkey second factor: %w", err)
+		return Ceremony{}, fmt.Errorf("auth: begin passkey assertion: %w", err)
 	}
 	return ceremony(assertion, sd)
 }
@@ -463,22 +486,51 @@ func (k *Passkeys) BeginSecondFactor(ctx context.Context, appID, userID uuid.UUI
 // Errors: those of FinishLogin (a credential of another user is
 // messages.PasskeyNotAccepted, reason "other_credential").
 func (k *Passkeys) FinishSecondFactor(ctx context.Context, appID, userID uuid.UUID, session, response []byte, firstMethod string) error {
+	if err := k.finishOwn(ctx, appID, userID, passkeyStepSecond, session, response); err != nil {
+		return err
+	}
+	k.record(ctx, Event{AppID: appID, UserID: userID, Name: "login", Outcome: Success,
+		Detail: map[string]string{"method": firstMethod, "second_factor": MethodPasskey}})
+	return nil
+}
+
+// FinishReauth checks the answer to BeginReauth's options for the
+// signed-in user: the credential must be one of theirs, and its
+// authenticator must have verified the user (UV); presence alone does not
+// confirm it is you. Counters are checked and updated as for a sign-in.
+// Every outcome is audited as a "reauth" with method "passkey" (failure
+// reasons: no_challenge, malformed, throttled, other_credential,
+// not_verified, invalid, counter, unknown_credential).
+//
+// Errors: *Error with messages.PasskeyReauthNotVerified without UV;
+// otherwise those of FinishSecondFactor.
+func (k *Passkeys) FinishReauth(ctx context.Context, appID, userID uuid.UUID, session, response []byte) error {
+	return k.finishOwn(ctx, appID, userID, passkeyStepReauth, session, response)
+}
+
+// finishOwn checks an assertion of userID's own passkey at step (second
+// or reauth), under the guard's passkey budget for the account, reserved
+// before anything about the assertion is checked. A re-authentication
+// needs user verification: its absence is refused in its own words (the
+// signed flags are checked again by the library, as the ceremony
+// required UV).
+func (k *Passkeys) finishOwn(ctx context.Context, appID, userID uuid.UUID, step string, session, response []byte) error {
 	sd, err := sessionData(session)
 	if err != nil {
-		return k.refuse(ctx, appID, userID, "second", "no_challenge", messages.PasskeyExpired, err)
+		return k.refuse(ctx, appID, userID, step, "no_challenge", messages.PasskeyExpired, err)
 	}
 	parsed, err := protocol.ParseCredentialRequestResponseBytes(response)
 	if err != nil {
-		return k.refuse(ctx, appID, userID, "second", "malformed", messages.PasskeyNotAccepted, err)
+		return k.refuse(ctx, appID, userID, step, "malformed", messages.PasskeyNotAccepted, err)
 	}
 	attempt, err := reserve(ctx, k.opt.Guard, guard.Passkey, subject(ctx, userID, ""), messages.PasskeyThrottled)
 	if err != nil {
 		if Refused(err) {
-			k.record(ctx, Event{AppID: appID, UserID: userID, Name: "passkey.use", Outcome: Failure, Detail: map[string]string{"step": "second", "reason": "throttled"}})
+			k.recordUse(ctx, appID, userID, step, Failure, map[string]string{"reason": "throttled"})
 		}
 		return err
 	}
-	guard.Note(ctx, guard.UseGuess, "passkey second factor")
+	guard.Note(ctx, guard.UseGuess, "passkey "+step)
 	u, keys, err := k.user(ctx, appID, userID, "")
 	if err != nil {
 		attempt.Release(ctx)
@@ -489,18 +541,19 @@ func (k *Passkeys) FinishSecondFactor(ctx context.Context, appID, userID uuid.UU
 		owned = owned || bytes.Equal(p.CredentialID, parsed.RawID)
 	}
 	if !owned {
-		return k.refuse(ctx, appID, userID, "second", "other_credential", messages.PasskeyNotAccepted, nil)
+		return k.refuse(ctx, appID, userID, step, "other_credential", messages.PasskeyNotAccepted, nil)
+	}
+	if step == passkeyStepReauth && !parsed.Response.AuthenticatorData.Flags.HasUserVerified() {
+		return k.refuse(ctx, appID, userID, step, "not_verified", messages.PasskeyReauthNotVerified, nil)
 	}
 	cred, err := k.wa.ValidateLogin(u, sd, parsed)
 	if err != nil {
-		return k.refuse(ctx, appID, userID, "second", "invalid", messages.PasskeyNotAccepted, err)
+		return k.refuse(ctx, appID, userID, step, "invalid", messages.PasskeyNotAccepted, err)
 	}
-	if err := k.use(ctx, appID, userID, "second", keys, cred); err != nil {
+	if err := k.use(ctx, appID, userID, step, keys, cred); err != nil {
 		return err
 	}
 	attempt.Succeeded(ctx)
-	k.record(ctx, Event{AppID: appID, UserID: userID, Name: "login", Outcome: Success,
-		Detail: map[string]string{"method": firstMethod, "second_factor": MethodPasskey}})
 	return nil
 }
 
@@ -530,8 +583,7 @@ func (k *Passkeys) use(ctx context.Context, appID, userID uuid.UUID, step string
 	case err != nil:
 		return fmt.Errorf("auth: use passkey: %w", err)
 	}
-	k.record(ctx, Event{AppID: appID, UserID: userID, Name: "passkey.use", Outcome: Success,
-		Detail: map[string]string{"step": step, "passkey": p.ID.String()}})
+	k.recordUse(ctx, appID, userID, step, Success, map[string]string{"passkey": p.ID.String()})
 	return nil
 }
 
@@ -546,8 +598,21 @@ func (k *Passkeys) reserveChallenge(ctx context.Context, userID uuid.UUID) error
 
 // refuse audits a failed passkey use with reason and returns code.
 func (k *Passkeys) refuse(ctx context.Context, appID, userID uuid.UUID, step, reason string, code messages.Key, cause error) error {
-	k.record(ctx, Event{AppID: appID, UserID: userID, Name: "passkey.use", Outcome: Failure, Detail: map[string]string{"step": step, "reason": reason}})
+	k.recordUse(ctx, appID, userID, step, Failure, map[string]string{"reason": reason})
 	return &Error{Code: code, Err: cause}
+}
+
+// recordUse audits an assertion's outcome at step: "passkey.use" with
+// the step, except a re-authentication, audited as every way to confirm
+// it is you is: "reauth" with method "passkey".
+func (k *Passkeys) recordUse(ctx context.Context, appID, userID uuid.UUID, step string, outcome Outcome, detail map[string]string) {
+	name := "passkey.use"
+	if step == passkeyStepReauth {
+		name, detail["method"] = "reauth", MethodPasskey
+	} else {
+		detail["step"] = step
+	}
+	k.record(ctx, Event{AppID: appID, UserID: userID, Name: name, Outcome: outcome, Detail: detail})
 }
 
 // Rename names one of the user's passkeys.

@@ -15,6 +15,7 @@ const (
 	PasskeyRegister     PasskeyCeremony = "register"
 	PasskeyLogin        PasskeyCeremony = "login"
 	PasskeySecondFactor PasskeyCeremony = "second_factor"
+	PasskeyReauth       PasskeyCeremony = "reauth"
 )
 
 // PasskeyChallengeTTL bounds a ceremony from its challenge to its answer.

@@ -87,6 +87,8 @@ func routeGuards() map[string][]guard.Name {
 		pages.PasskeyLoginPath:           {guard.Passkey, notice},
 		pages.PasskeySecondOptionsPath:   {guard.PasskeyChallenge},
 		pages.PasskeySecondFactorFinish:  {guard.Passkey, notice, link, email}, // link, email: a recovery committed here
+		pages.PasskeyReauthOptionsPath:   {guard.PasskeyChallenge},
+		pages.PasskeyReauthPath:          {guard.Passkey}, // a proof of who the signed-in user is
 		pages.PasskeyRegisterOptionsPath: {guard.PasskeyChallenge},
 		pages.PasskeyRegisterPath:        {}, // an attestation of a signed-in, freshly proven user: no secret checked
 		pages.PasskeyRenamePath:          {},

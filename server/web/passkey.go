@@ -29,6 +29,8 @@ type PasskeyFlows interface {
 	FinishLogin(ctx context.Context, appID uuid.UUID, session, response []byte) (auth.PasskeyLogin, error)
 	BeginSecondFactor(ctx context.Context, appID, userID uuid.UUID) (auth.Ceremony, error)
 	FinishSecondFactor(ctx context.Context, appID, userID uuid.UUID, session, response []byte, firstMethod string) error
+	BeginReauth(ctx context.Context, appID, userID uuid.UUID) (auth.Ceremony, error)
+	FinishReauth(ctx context.Context, appID, userID uuid.UUID, session, response []byte) error
 	Rename(ctx context.Context, appID, userID, id uuid.UUID, name string) error
 	Remove(ctx context.Context, appID, userID, id uuid.UUID) error
 }
@@ -199,10 +201,12 @@ func (s *Server) sendCeremony(w http.ResponseWriter, r *http.Request, which sess
 // passkeyAnswer is the body the passkey script posts to a finish path:
 // the credential as navigator.credentials returned it (binary fields in
 // base64url), and for registration the name chosen, for sign-in "keep me
-// signed in".
+// signed in", for re-authentication the page to go on to (checked with
+// safeNext).
 type passkeyAnswer struct {
 	Name       string          `json:"name"`
 	Remember   bool            `json:"remember"`
+	Next       string          `json:"next"`
 	Credential json.RawMessage `json:"credential"`
 }
 

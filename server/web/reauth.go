@@ -70,7 +70,8 @@ func (s *Server) sensitive(back string, h userHandler) userHandler {
 	return s.requireFresh(back, h)
 }
 
-// reauthPage asks for the password, or offers a code, and any other way.
+// reauthPage asks for the password, or offers a code, a passkey (with
+// JavaScript: passkeyReauth), and any other way.
 func (s *Server) reauthPage(w http.ResponseWriter, r *http.Request, userID uuid.UUID) error {
 	next := s.safeNext(queryValue(r, pages.NextField))
 	return s.reauthAnswer(w, r, userID, http.StatusOK, pages.Reauth{Next: next})
@@ -185,6 +186,17 @@ func (s *Server) reauthAnswer(w http.ResponseWriter, r *http.Request, userID uui
 			}
 		}
 	}
+	if s.Passkeys != nil {
+		keys, err := s.Passkeys.List(ctx, s.AppID, userID)
+		if err != nil {
+			return err
+		}
+		v.Passkey = len(keys) > 0
+	}
 	v.Interactive = isDatastar(r)
-	return s.answer(w, r, status, pages.ReauthPanel(v), pages.ReauthPage(s.page(messages.ReauthTitle, accountLabel(acct)), v), datastar.WithModeReplace())
+	page := s.page(messages.ReauthTitle, accountLabel(acct))
+	if v.Passkey {
+		page = s.passkeyPage(messages.ReauthTitle, accountLabel(acct))
+	}
+	return s.answer(w, r, status, pages.ReauthPanel(v), pages.ReauthPage(page, v), datastar.WithModeReplace())
 }

@@ -146,6 +146,11 @@ func (s *Server) Handler() http.Handler {
 		route("GET", pages.ReauthPath, s.requireUser(s.reauthPage))
 		route("POST", pages.ReauthPath, s.requireUser(s.reauthPost))
 		route("POST", pages.ReauthSendPath, s.requireUser(s.reauthSend))
+		if s.Passkeys != nil {
+			// A passkey is a proof itself: no fresh proof needed first.
+			route("POST", pages.PasskeyReauthOptionsPath, s.requireUser(s.passkeyReauthOptions))
+			route("POST", pages.PasskeyReauthPath, s.requireUser(s.passkeyReauth))
+		}
 		route("GET", pages.EmailChangePath, s.requireUser(s.requireFresh(pages.EmailChangePath, s.emailChangePage)))
 		route("POST", pages.EmailChangePath, s.requireUser(s.requireFresh(pages.EmailChangePath, s.emailChangePost)))
 		route("POST", pages.EmailChangeCodePath, s.requireUser(s.requireFresh(pages.EmailChangePath, s.emailChangeCode)))

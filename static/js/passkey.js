@@ -1,7 +1,8 @@
 // Passkeys (WebAuthn) for Latch: registration on the account's passkeys
 // page, sign-in from the login page (a button, and the browser's autofill
-// under the login field: conditional mediation), and a passkey as the
-// second sign-in step. Served from static/ under the strict CSP; no inline
+// under the login field: conditional mediation), a passkey as the second
+// sign-in step, and confirming it is you before a sensitive change
+// (re-authentication). Served from static/ under the strict CSP; no inline
 // script, no dependency on the WebAssembly module. Every message it shows
 // is written by the server into data-msg-* attributes of the control.
 //
@@ -133,6 +134,7 @@ const setup = (el) => {
       const input = document.getElementById(el.dataset.passkeyName);
       out.name = input ? input.value : "";
     }
+    if (el.dataset.passkeyNext) out.next = el.dataset.passkeyNext;
     if (el.dataset.passkeyForm) {
       const form = document.getElementById(el.dataset.passkeyForm);
       const remember = form && form.querySelector('input[name="remember"]');
