@@ -35,6 +35,8 @@ type Features struct {
 	BreachCheck bool
 	// AuditPrune removes audit events older than LATCH_AUDIT_RETENTION.
 	AuditPrune bool
+	// Providers are the sign-in providers offered (LATCH_PROVIDERS), by id.
+	Providers []string
 }
 
 // Features returns what c turns on.
@@ -59,6 +61,9 @@ func (c Config) Features() Features {
 	f.StaticFromDisk = c.StaticDir != ""
 	f.BreachCheck = c.BreachRangeURL != ""
 	f.AuditPrune = c.AuditRetention != 0
+	for _, p := range c.Providers {
+		f.Providers = append(f.Providers, p.ID)
+	}
 	return f
 }
 
@@ -66,5 +71,5 @@ func (c Config) Features() Features {
 func (f Features) LogAttrs() []any {
 	return []any{"email", f.Email, "sms", f.SMS, "password_reset", f.PasswordReset, "account_recovery", f.AccountRecovery,
 		"dev_mailbox", f.DevMailbox, "cors", f.CORS, "static_from_disk", f.StaticFromDisk,
-		"breach_check", f.BreachCheck, "audit_prune", f.AuditPrune}
+		"breach_check", f.BreachCheck, "audit_prune", f.AuditPrune, "providers", f.Providers}
 }

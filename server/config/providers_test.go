@@ -69,6 +69,9 @@ func TestProviderSettings(t *testing.T) {
 		strings.Join(acme.Scopes, " ") != "groups offline_access" || acme.TrustEmail {
 		t.Fatalf("acme = %+v", acme)
 	}
+	if got := strings.Join(c.Features().Providers, ","); got != "google,github,wechat,apple,acme-sso" {
+		t.Fatalf("features name providers %q", got)
+	}
 	if c.Providers[3].AppleKey == nil {
 		t.Fatal("Apple's key was not read")
 	}
