@@ -53,6 +53,7 @@ const (
 	EmailPasskeyAddedBody    Key = "email.passkey.added_body"
 
 	ActivityPasskeyAdded      Key = "activity.passkey_added"
+	ActivityLoginPasskey      Key = "activity.login_passkey"
 	ActivityPasskeyRefused    Key = "activity.passkey_refused"
 	ActivityPasskeyUsed       Key = "activity.passkey_used"
 	ActivityPasskeyRejected   Key = "activity.passkey_rejected"
@@ -112,6 +113,7 @@ var passkeyCatalog = map[Key]string{
 	EmailPasskeyAddedBody:    "A passkey named \"{name}\" was added to your account. It can now sign in without your password.",
 
 	ActivityPasskeyAdded:      "A passkey was added",
+	ActivityLoginPasskey:      "Signed in with a passkey",
 	ActivityPasskeyRefused:    "A passkey could not be added",
 	ActivityPasskeyUsed:       "A passkey was used to sign in",
 	ActivityPasskeyRejected:   "A passkey was refused",

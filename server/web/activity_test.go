@@ -41,3 +41,16 @@ func TestEveryAuditedEventHasWording(t *testing.T) {
 		}
 	}
 }
+
+// A sign-in's words name how it was made: a passkey is not a password.
+func TestSignInActivityNamesTheMethod(t *testing.T) {
+	for method, want := range map[string]messages.Key{"": messages.ActivityLoginPassword, auth.MethodPasskey: messages.ActivityLoginPasskey} {
+		e := auth.SecurityEvent{Name: "login", Outcome: auth.Success, Detail: map[string]string{}}
+		if method != "" {
+			e.Detail["method"] = method
+		}
+		if got := activityKey(e); got != want {
+			t.Errorf("login by %q reads %q, want %q", method, messages.Text(got), messages.Text(want))
+		}
+	}
+}

@@ -367,6 +367,9 @@ func activityKey(e auth.SecurityEvent) messages.Key {
 		}
 		return messages.ActivitySignup
 	case "login":
+		if ok && d["method"] == auth.MethodPasskey {
+			return messages.ActivityLoginPasskey
+		}
 		if ok {
 			return messages.ActivityLoginPassword
 		}
