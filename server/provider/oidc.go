@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -283,5 +284,5 @@ func checked(p Profile) (Profile, error) {
 // decode reads a JSON body of at most maxResponse bytes.
 func decode(resp *http.Response, v any) error {
 	defer resp.Body.Close()
-	return json.NewDecoder(http.MaxBytesReader(nil, resp.Body, maxResponse)).Decode(v)
+	return json.NewDecoder(io.LimitReader(resp.Body, maxResponse)).Decode(v)
 }

@@ -16,6 +16,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -101,13 +102,13 @@ func (c Config) AuthOrigin() string {
 	case KindOIDC, KindApple:
 		raw = c.Issuer
 	case KindGoogle:
-		raw = firstSet(c.Issuer, googleIssuer)
+		raw = cmp.Or(c.Issuer, googleIssuer)
 	case KindMicrosoft:
 		raw = "https://login.microsoftonline.com"
 	case KindGitHub:
-		raw = firstSet(raw, "https://github.com")
+		raw = cmp.Or(raw, "https://github.com")
 	case KindWeChat:
-		raw = firstSet(raw, "https://open.weixin.qq.com")
+		raw = cmp.Or(raw, "https://open.weixin.qq.com")
 	}
 	if c.Kind == KindApple && raw == "" {
 		raw = appleIssuer
@@ -117,15 +118,6 @@ func (c Config) AuthOrigin() string {
 		return ""
 	}
 	return u.Scheme + "://" + u.Host
-}
-
-func firstSet(s ...string) string {
-	for _, x := range s {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
 }
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)

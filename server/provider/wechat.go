@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -128,7 +129,7 @@ func (p *wechatProvider) Exchange(ctx context.Context, code string, _ Start) (Pr
 		return Profile{}, fmt.Errorf("%w: WeChat userinfo is about another openid", ErrRejected)
 	}
 	subject := "openid:" + tok.OpenID
-	if union := firstNonEmpty(u.UnionID, tok.UnionID); union != "" {
+	if union := cmp.Or(u.UnionID, tok.UnionID); union != "" {
 		subject = "unionid:" + union
 	}
 	t := &oauth2.Token{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, TokenType: "Bearer"}
@@ -159,13 +160,4 @@ func (p *wechatProvider) get(ctx context.Context, path string, q url.Values, v a
 		return fmt.Errorf("%w: WeChat %s: %v", ErrUnavailable, path, err)
 	}
 	return nil
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, x := range s {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
 }

@@ -30,8 +30,7 @@ type ProviderFlow struct {
 	Link     uuid.UUID `json:"l,omitempty"` // linking to this signed-in user; uuid.Nil: signing in
 	Reauth   bool      `json:"a,omitempty"` // with Link: a proof of who that user is, not a link
 	Next     string    `json:"x,omitempty"` // a checked local target
-	Remember bool      `json:"r,omitempty"`
-	At       int64     `json:"t"` // unix seconds it started
+	At       int64     `json:"t"`           // unix seconds it started
 }
 
 // BeginProviderFlow records f, replacing any sign-in at a provider this
@@ -61,13 +60,12 @@ func (m *Manager) TakeProviderFlow(ctx context.Context) (ProviderFlow, bool) {
 // waits in this browser for its holder to sign in (or sign up) and
 // confirm linking it.
 type HeldProvider struct {
-	Provider      string `json:"p"`
-	Subject       string `json:"s"`
-	Email         string `json:"e,omitempty"`
-	EmailVerified bool   `json:"ev,omitempty"`
-	Name          string `json:"n,omitempty"`
-	Reason        string `json:"r"`
-	At            int64  `json:"t"`
+	Provider string `json:"p"`
+	Subject  string `json:"s"`
+	Email    string `json:"e,omitempty"`
+	Name     string `json:"n,omitempty"`
+	Reason   string `json:"r"`
+	At       int64  `json:"t"`
 }
 
 // HoldProvider keeps h for the provider TTL, replacing any held before.

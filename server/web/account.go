@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -99,7 +100,7 @@ func (s *Server) accountView(ctx context.Context, userID uuid.UUID) (pages.Accou
 	if s.providerOn() {
 		view.ProvidersLink = true
 		if h, ok := s.Sessions.HeldProvider(ctx); ok {
-			view.ProviderConfirm = &pages.ProviderConfirm{Provider: s.providerName(h.Provider), As: firstNonEmpty(h.Email, h.Name)}
+			view.ProviderConfirm = &pages.ProviderConfirm{Provider: s.providerName(h.Provider), As: cmp.Or(h.Email, h.Name)}
 		}
 	}
 	if s.Passkeys != nil {

@@ -110,3 +110,12 @@ func (s *Server) logoutPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.redirect(w, r, "/login?from=logout")
 }
+
+// loginCredentials is the login page's form with the other ways in offered.
+func (s *Server) loginCredentials() pages.Credentials {
+	f := pages.Credentials{CodeLink: s.Codes != nil || s.Phones != nil, ForgotLink: s.resetOn(), Recover: s.Recovery != nil, Passkey: s.Passkeys != nil}
+	if s.providerOn() {
+		f.Providers = pages.ProviderButtons{Buttons: s.providerButtons(), Heading: messages.ProviderOtherWays}
+	}
+	return f
+}

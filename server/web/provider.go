@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -205,7 +206,7 @@ func (s *Server) providerCallback(w http.ResponseWriter, r *http.Request) error 
 	}
 	if out.Held != "" {
 		s.Sessions.HoldProvider(ctx, session.HeldProvider{Provider: id, Subject: ap.Subject, Email: ap.Email,
-			EmailVerified: ap.EmailVerified, Name: ap.Name, Reason: string(out.Held)})
+			Name: ap.Name, Reason: string(out.Held)})
 		return s.redirect(w, r, pages.ProviderHeldPath)
 	}
 	if out.Linked {
@@ -214,7 +215,7 @@ func (s *Server) providerCallback(w http.ResponseWriter, r *http.Request) error 
 	if out.Created && !out.EmailVerified {
 		s.sendVerification(ctx, out.User.ID)
 	}
-	return s.signIn(w, r, out.User, flow.Remember, flow.Next, byProvider)
+	return s.signIn(w, r, out.User, false, flow.Next, byProvider)
 }
 
 // providerLinked links what the provider answered to the user who asked,
@@ -294,14 +295,6 @@ func (s *Server) providerProblem(w http.ResponseWriter, r *http.Request, flow se
 	return nil
 }
 
-// loginCredentials is the login page's form with the other ways in offered.
-func (s *Server) loginCredentials() pages.Credentials {
-	f := pages.Credentials{CodeLink: s.Codes != nil || s.Phones != nil, ForgotLink: s.resetOn(), Recover: s.Recovery != nil, Passkey: s.Passkeys != nil}
-	if s.providerOn() {
-		f.Providers = pages.ProviderButtons{Buttons: s.providerButtons(), Heading: messages.ProviderOtherWays}
-	}
-	return f
-}
 
 // providerHeldPage says why a provider sign-in is held, and how to go on.
 func (s *Server) providerHeldPage(w http.ResponseWriter, r *http.Request) error {
@@ -345,7 +338,7 @@ func (s *Server) providerConfirm(w http.ResponseWriter, r *http.Request, userID 
 	}
 	name := s.providerName(h.Provider)
 	err := s.Providers.Link(ctx, s.AppID, userID, auth.ProviderProfile{Provider: h.Provider, Subject: h.Subject,
-		Email: h.Email, EmailVerified: h.EmailVerified, Name: h.Name}, "confirmed")
+		Email: h.Email, Name: h.Name}, "confirmed")
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		s.Sessions.DropHeldProvider(ctx)
@@ -409,13 +402,13 @@ func (s *Server) providersAnswer(w http.ResponseWriter, r *http.Request, userID 
 		row := pages.ProviderRow{ID: p.Config().ID, Name: p.Config().Name}
 		for _, l := range links {
 			if l.Provider == row.ID {
-				row.Linked, row.As = true, firstNonEmpty(l.Email, l.Name)
+				row.Linked, row.As = true, cmp.Or(l.Email, l.Name)
 			}
 		}
 		v.Rows = append(v.Rows, row)
 	}
 	if h, ok := s.Sessions.HeldProvider(ctx); ok {
-		v.Confirm = &pages.ProviderConfirm{Provider: s.providerName(h.Provider), As: firstNonEmpty(h.Email, h.Name)}
+		v.Confirm = &pages.ProviderConfirm{Provider: s.providerName(h.Provider), As: cmp.Or(h.Email, h.Name)}
 	}
 	acct, err := s.Accounts.Account(ctx, s.AppID, userID)
 	if err != nil {
@@ -423,13 +416,4 @@ func (s *Server) providersAnswer(w http.ResponseWriter, r *http.Request, userID 
 	}
 	s.render(w, r, status, pages.ProvidersPage(s.page(messages.ProvidersTitle, accountLabel(acct)), v))
 	return nil
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, x := range s {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
 }
