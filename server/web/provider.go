@@ -295,7 +295,6 @@ func (s *Server) providerProblem(w http.ResponseWriter, r *http.Request, flow se
 	return nil
 }
 
-
 // providerHeldPage says why a provider sign-in is held, and how to go on.
 func (s *Server) providerHeldPage(w http.ResponseWriter, r *http.Request) error {
 	h, ok := s.Sessions.HeldProvider(r.Context())
