@@ -442,3 +442,37 @@ func TestProviderEventsAreAudited(t *testing.T) {
 		}
 	}
 }
+
+// secondFactorFor says userID signs in with a second factor.
+type secondFactorFor struct{ userID uuid.UUID }
+
+func (s secondFactorFor) Required(_ context.Context, _, userID uuid.UUID) (bool, error) {
+	return userID == s.userID, nil
+}
+
+func TestProviderPolicyTrustedLinkWaitsForTheSecondFactor(t *testing.T) {
+	t.Parallel()
+	w := newProviderWorld(t)
+	ctx := context.Background()
+	holder := w.passwordUser(t, "twofa@example.com", true)
+	flows := auth.NewProviders(w.store, []auth.ProviderSettings{{ID: "trusted", Name: "Trusted", TrustEmail: true}},
+		db.NewAudit(w.bdb, nil), auth.ProvidersOptions{Notices: w.notices, SecondFactors: secondFactorFor{holder}})
+	out, err := flows.SignIn(ctx, w.app, profile("trusted", "s-2fa", "twofa@example.com", true))
+	if err != nil || out.User.ID != holder || !out.LinkAfterSecondFactor || out.Linked {
+		t.Fatalf("%+v, %v; want the holder, the link left for the second factor", out, err)
+	}
+	if l := w.links(t, holder); len(l) != 0 || len(w.notices.to(holder)) != 0 {
+		t.Fatalf("linked before the second factor: %+v", l)
+	}
+	linked, err := flows.CompleteTrustedLink(ctx, w.app, holder, profile("trusted", "s-2fa", "twofa@example.com", true))
+	if err != nil || !linked {
+		t.Fatalf("completing the link: %v, %v", linked, err)
+	}
+	if l := w.links(t, holder); len(l) != 1 || len(w.notices.to(holder)) != 1 {
+		t.Fatalf("after the second factor: links %+v, notices %v", l, w.notices.to(holder))
+	}
+	// A provider not trusted for emails has no link to complete.
+	if _, err := flows.CompleteTrustedLink(ctx, w.app, holder, profile("plain", "s-x", "", false)); auth.Code(err) != messages.ProviderUnknown {
+		t.Fatalf("completing an untrusted link: %v", err)
+	}
+}

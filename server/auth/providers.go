@@ -125,6 +125,11 @@ type ProviderSignIn struct {
 	// Linked: the provider was linked to an existing account just now
 	// (a trusted provider's verified address).
 	Linked bool
+	// LinkAfterSecondFactor: the link to User's account by a trusted
+	// provider's verified address waits for the account's second factor,
+	// like every change a first factor asks for; the caller commits it
+	// with CompleteTrustedLink once that factor has passed.
+	LinkAfterSecondFactor bool
 	// Held, when set, says why no account was chosen.
 	Held Held
 }
@@ -143,6 +148,7 @@ type Providers struct {
 	notices  ProviderNotices
 	sealer   ProviderSealer
 	guard    Guard
+	second   SecondFactorRequirer
 	audit    Auditor
 	clock    func() time.Time
 	log      *slog.Logger
@@ -154,6 +160,9 @@ type ProvidersOptions struct {
 	Notices ProviderNotices // nil sends no "provider linked" notice
 	Sealer  ProviderSealer  // seals kept tokens; nil keeps none
 	Guard   Guard           // bounds answers from providers; nil only in tests of one flow
+	// SecondFactors says which accounts sign in with a second factor: a
+	// link by email to one of them waits for it. nil: none do.
+	SecondFactors SecondFactorRequirer
 	Clock   func() time.Time
 	Logger  *slog.Logger
 	// ResetHold is how long after a password reset no provider can be
@@ -176,7 +185,7 @@ func NewProviders(store ProviderStore, settings []ProviderSettings, audit Audito
 	for _, s := range settings {
 		m[s.ID] = s
 	}
-	return &Providers{store: store, settings: m, notices: o.Notices, sealer: o.Sealer, guard: o.Guard,
+	return &Providers{store: store, settings: m, notices: o.Notices, sealer: o.Sealer, guard: o.Guard, second: o.SecondFactors,
 		audit: audit, clock: o.Clock, log: o.Logger, hold: o.ResetHold}
 }
 
@@ -307,20 +316,73 @@ func (p *Providers) signIn(ctx context.Context, appID uuid.UUID, set ProviderSet
 			holder.Claimed = true
 		}
 	}
-	added, err := p.store.LinkProvider(ctx, appID, holder.ID, link, tokens, nil)
-	if errors.Is(err, ErrProviderTaken) {
-		// The holder linked another account of this provider: this one
-		// does not sign in to theirs by email alone.
-		return ProviderSignIn{User: holder}, &Error{Code: messages.ProviderOtherLinked, Err: err}
+	if p.second != nil {
+		need, err := p.second.Required(ctx, appID, holder.ID)
+		if err != nil {
+			return ProviderSignIn{}, err
+		}
+		if need {
+			// Nothing is committed before the last factor: the link waits.
+			links, err := p.store.ProviderLinks(ctx, appID, holder.ID)
+			if err != nil {
+				return ProviderSignIn{}, err
+			}
+			for _, l := range links {
+				if l.Provider == prof.Provider && l.Subject != prof.Subject {
+					return ProviderSignIn{User: holder}, &Error{Code: messages.ProviderOtherLinked, Err: ErrProviderTaken}
+				}
+			}
+			p.record(ctx, Event{AppID: appID, UserID: holder.ID, Name: "provider.sign_in", Outcome: Success,
+				Detail: map[string]string{"provider": prof.Provider, "link": "after_second_factor"}})
+			return ProviderSignIn{User: holder, LinkAfterSecondFactor: true}, nil
+		}
 	}
+	added, err := p.linkTrusted(ctx, appID, holder.ID, set, link, tokens)
 	if err != nil {
-		return ProviderSignIn{}, err
-	}
-	if added {
-		p.linked(ctx, appID, holder.ID, set, "trusted_email")
+		return ProviderSignIn{User: holder}, err
 	}
 	p.record(ctx, Event{AppID: appID, UserID: holder.ID, Name: "provider.sign_in", Outcome: Success, Detail: map[string]string{"provider": prof.Provider}})
 	return ProviderSignIn{User: holder, Linked: added}, nil
+}
+
+// linkTrusted links a trusted provider's account to the account holding
+// its verified address, and tells the holder.
+func (p *Providers) linkTrusted(ctx context.Context, appID, userID uuid.UUID, set ProviderSettings, link ProviderLink, tokens []byte) (bool, error) {
+	added, err := p.store.LinkProvider(ctx, appID, userID, link, tokens, nil)
+	if errors.Is(err, ErrProviderTaken) {
+		// The holder linked another account of this provider: this one
+		// does not sign in to theirs by email alone.
+		return false, &Error{Code: messages.ProviderOtherLinked, Err: err}
+	}
+	if err != nil {
+		return false, err
+	}
+	if added {
+		p.linked(ctx, appID, userID, set, "trusted_email")
+	}
+	return added, nil
+}
+
+// CompleteTrustedLink commits the link SignIn left for the second factor
+// (ProviderSignIn.LinkAfterSecondFactor), once userID passed it. Tokens
+// are not carried over the second step: a kept provider's are stored at
+// its next sign-in.
+//
+// Errors: *Error with messages.ProviderUnknown; messages.ProviderOtherLinked
+// when the user linked another account of the provider meanwhile;
+// anything else is internal.
+func (p *Providers) CompleteTrustedLink(ctx context.Context, appID, userID uuid.UUID, prof ProviderProfile) (bool, error) {
+	set, ok := p.settings[prof.Provider]
+	if !ok || !set.TrustEmail {
+		return false, &Error{Code: messages.ProviderUnknown}
+	}
+	now := p.clock().UTC().Truncate(time.Microsecond)
+	link := ProviderLink{Provider: prof.Provider, Subject: prof.Subject, Email: prof.Email, Name: prof.Name, CreatedAt: now}
+	added, err := p.linkTrusted(ctx, appID, userID, set, link, nil)
+	if errors.Is(err, ErrIdentityTaken) {
+		return false, &Error{Code: messages.ProviderLinkedElsewhere, Err: err}
+	}
+	return added, err
 }
 
 // Link links prof's provider account to the signed-in user userID (who

@@ -56,16 +56,18 @@ func (m *Manager) TakeProviderFlow(ctx context.Context) (ProviderFlow, bool) {
 	return f, true
 }
 
-// HeldProvider is a provider account that signed in to no account: it
-// waits in this browser for its holder to sign in (or sign up) and
-// confirm linking it.
+// HeldProvider is a provider account waiting in this browser to be
+// linked: one that signed in to no account, for its holder to sign in (or
+// sign up) and confirm; or, with For, one whose link to For's account
+// waits for that sign-in's second factor.
 type HeldProvider struct {
-	Provider string `json:"p"`
-	Subject  string `json:"s"`
-	Email    string `json:"e,omitempty"`
-	Name     string `json:"n,omitempty"`
-	Reason   string `json:"r"`
-	At       int64  `json:"t"`
+	Provider string    `json:"p"`
+	Subject  string    `json:"s"`
+	Email    string    `json:"e,omitempty"`
+	Name     string    `json:"n,omitempty"`
+	Reason   string    `json:"r,omitempty"`
+	For      uuid.UUID `json:"f,omitempty"`
+	At       int64     `json:"t"`
 }
 
 // HoldProvider keeps h for the provider TTL, replacing any held before.

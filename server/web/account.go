@@ -99,7 +99,7 @@ func (s *Server) accountView(ctx context.Context, userID uuid.UUID) (pages.Accou
 	}
 	if s.providerOn() {
 		view.ProvidersLink = true
-		if h, ok := s.Sessions.HeldProvider(ctx); ok {
+		if h, ok := s.heldForLinking(ctx); ok {
 			view.ProviderConfirm = &pages.ProviderConfirm{Provider: s.providerName(h.Provider), As: cmp.Or(h.Email, h.Name)}
 		}
 	}

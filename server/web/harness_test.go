@@ -300,7 +300,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 			c := p.Config()
 			settings = append(settings, auth.ProviderSettings{ID: c.ID, Name: c.Name, TrustEmail: c.TrustEmail, KeepTokens: c.KeepTokens})
 		}
-		po := auth.ProvidersOptions{Guard: gd, Clock: clk.Now, Logger: log}
+		po := auth.ProvidersOptions{Guard: gd, SecondFactors: deps.SecondFactors, Clock: clk.Now, Logger: log}
 		if signInNotices != nil {
 			po.Notices = signInNotices
 		}

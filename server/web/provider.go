@@ -30,6 +30,7 @@ type ProviderFlows interface {
 	Unlink(ctx context.Context, appID, userID uuid.UUID, provider string) error
 	Links(ctx context.Context, appID, userID uuid.UUID) ([]auth.ProviderLink, error)
 	Reauthenticate(ctx context.Context, appID, userID uuid.UUID, prof auth.ProviderProfile) error
+	CompleteTrustedLink(ctx context.Context, appID, userID uuid.UUID, prof auth.ProviderProfile) (bool, error)
 }
 
 // byProvider is a first factor at a sign-in provider.
@@ -212,6 +213,11 @@ func (s *Server) providerCallback(w http.ResponseWriter, r *http.Request) error 
 	if out.Linked {
 		s.Sessions.Flash(ctx, string(messages.ProviderLinkedOnSignIn))
 	}
+	if out.LinkAfterSecondFactor {
+		// Made by commitPending once the second factor has passed.
+		s.Sessions.HoldProvider(ctx, session.HeldProvider{Provider: id, Subject: ap.Subject, Email: ap.Email,
+			Name: ap.Name, For: out.User.ID})
+	}
 	if out.Created && !out.EmailVerified {
 		s.sendVerification(ctx, out.User.ID)
 	}
@@ -295,9 +301,40 @@ func (s *Server) providerProblem(w http.ResponseWriter, r *http.Request, flow se
 	return nil
 }
 
+// heldForLinking returns the provider account held in this browser for
+// its holder to link by hand, if there is one (not a link a sign-in
+// leaves for its second factor).
+func (s *Server) heldForLinking(ctx context.Context) (session.HeldProvider, bool) {
+	h, ok := s.Sessions.HeldProvider(ctx)
+	return h, ok && h.For == uuid.Nil
+}
+
+// commitProviderLink makes the link a sign-in by a trusted provider's
+// verified address left for the last factor, now that it has passed. A
+// refusal is logged; the sign-in stands.
+func (s *Server) commitProviderLink(ctx context.Context, userID uuid.UUID) {
+	if s.Providers == nil {
+		return
+	}
+	h, ok := s.Sessions.HeldProvider(ctx)
+	if !ok || h.For != userID {
+		return
+	}
+	s.Sessions.DropHeldProvider(ctx)
+	linked, err := s.Providers.CompleteTrustedLink(ctx, s.AppID, userID,
+		auth.ProviderProfile{Provider: h.Provider, Subject: h.Subject, Email: h.Email, Name: h.Name})
+	if err != nil {
+		s.Logger.WarnContext(ctx, "provider link after the second factor not made", "user_id", userID, "provider", h.Provider, "err", err)
+		return
+	}
+	if linked {
+		s.Sessions.Flash(ctx, string(messages.ProviderLinkedOnSignIn))
+	}
+}
+
 // providerHeldPage says why a provider sign-in is held, and how to go on.
 func (s *Server) providerHeldPage(w http.ResponseWriter, r *http.Request) error {
-	h, ok := s.Sessions.HeldProvider(r.Context())
+	h, ok := s.heldForLinking(r.Context())
 	if !ok {
 		return s.redirect(w, r, "/login")
 	}
@@ -331,7 +368,7 @@ func (s *Server) providerConfirm(w http.ResponseWriter, r *http.Request, userID 
 	if _, err := readForm(r); err != nil {
 		return err
 	}
-	h, ok := s.Sessions.HeldProvider(ctx)
+	h, ok := s.heldForLinking(ctx)
 	if !ok {
 		return s.providersAnswer(w, r, userID, http.StatusBadRequest, "", messages.Text(messages.ProviderExpired))
 	}
@@ -406,7 +443,7 @@ func (s *Server) providersAnswer(w http.ResponseWriter, r *http.Request, userID 
 		}
 		v.Rows = append(v.Rows, row)
 	}
-	if h, ok := s.Sessions.HeldProvider(ctx); ok {
+	if h, ok := s.heldForLinking(ctx); ok {
 		v.Confirm = &pages.ProviderConfirm{Provider: s.providerName(h.Provider), As: cmp.Or(h.Email, h.Name)}
 	}
 	acct, err := s.Accounts.Account(ctx, s.AppID, userID)

@@ -408,14 +408,38 @@ func TestProviderSecondFactorStillApplies(t *testing.T) {
 	t.Parallel()
 	r := newProviderRig(t, harnessOptions{twoFactor: true})
 	c := r.h.signup("ada@example.com", "correct horse battery")
-	r.h.enrolTOTP(t, c)
+	secret, _ := r.h.enrolTOTP(t, c)
+	id := userID(t, r.h, c)
+	links := func() int {
+		n, err := r.h.db.NewSelect().TableExpr("provider_links").Where("user_id = ?", id).Count(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return int(n)
+	}
 	c2 := r.h.browser()
-	res := r.signIn(c2, "idp", "ada") // trusted, verified: links and signs in
+	res := r.signIn(c2, "idp", "ada") // trusted, verified: the link waits for the second factor
 	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/login/verify" {
 		t.Fatalf("provider sign-in of an account with TOTP: %d → %q", res.status, res.header.Get("Location"))
 	}
 	if sessionCookieIn(c2, r.h) {
 		t.Fatal("signed in before the second factor")
+	}
+	if n := links(); n != 0 {
+		t.Fatalf("%d provider links committed before the second factor", n)
+	}
+	if page := r.h.get(c2, pages.ProviderHeldPath); page.status != http.StatusSeeOther {
+		t.Fatalf("the link a sign-in waits to finish is offered as a held account: %d", page.status)
+	}
+	r.h.clock.Advance(30 * time.Second) // the enrolment spent this step's code
+	if res := r.h.secondFactor(c2, "code", r.h.totp(secret, 0)); res.status != http.StatusSeeOther {
+		t.Fatalf("second factor: %d %s", res.status, res.body)
+	}
+	if n := links(); n != 1 {
+		t.Fatalf("%d provider links after the second factor, want 1", n)
+	}
+	if page := r.h.get(c2, "/account"); !strings.Contains(page.body, msg(messages.ProviderLinkedOnSignIn)) || userID(t, r.h, c2) != id {
+		t.Fatal("after the second factor, the account page does not say the provider was linked")
 	}
 }
 

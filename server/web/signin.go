@@ -127,10 +127,12 @@ func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, userID uuid.UU
 	}
 }
 
-// commitPending stores what a reset or a recovery left for the last
-// factor: a recovery's new email and password (email set), or a reset's
-// new password (hash alone). Nothing pending is nothing to do.
+// commitPending stores what a first factor left for the last: a
+// recovery's new email and password (email set), or a reset's new password
+// (hash alone), and a link by a trusted provider's verified address.
+// Nothing pending is nothing to do.
 func (s *Server) commitPending(ctx context.Context, userID uuid.UUID, email, hash string) error {
+	s.commitProviderLink(ctx, userID)
 	switch {
 	case email != "" && s.Recovery != nil:
 		if err := s.Recovery.CommitFinish(ctx, s.AppID, s.Sessions.RecoveryToken(ctx), email, hash); err != nil {

@@ -324,7 +324,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	}
 	bg.start("account purge", func(ctx context.Context) { settings.RunPurge(ctx, cfg.PurgeInterval) })
 
-	providers, identityProviders, err := providerFlows(cfg, bdb, kek, gd, signInNotices, log)
+	providers, identityProviders, err := providerFlows(cfg, bdb, kek, gd, second, signInNotices, log)
 	if err != nil {
 		return err
 	}

@@ -15,9 +15,10 @@ import (
 )
 
 // providerFlows builds the configured sign-in providers and the linking
-// policy over them; nil and none when LATCH_PROVIDERS is empty. A "provider
-// linked" notice goes through notices when email is delivered.
-func providerFlows(cfg config.Config, bdb *bun.DB, kek []byte, g auth.Guard, notices *auth.SignInNotices, log *slog.Logger) (web.ProviderFlows, []provider.Provider, error) {
+// policy over them; nil and none when LATCH_PROVIDERS is empty. A link by
+// email to an account with a second factor (second) waits for it. A
+// "provider linked" notice goes through notices when email is delivered.
+func providerFlows(cfg config.Config, bdb *bun.DB, kek []byte, g auth.Guard, second auth.SecondFactorRequirer, notices *auth.SignInNotices, log *slog.Logger) (web.ProviderFlows, []provider.Provider, error) {
 	if len(cfg.Providers) == 0 {
 		return nil, nil, nil
 	}
@@ -39,7 +40,7 @@ func providerFlows(cfg config.Config, bdb *bun.DB, kek []byte, g auth.Guard, not
 	if err != nil {
 		return nil, nil, err
 	}
-	o := auth.ProvidersOptions{Sealer: sealer, Guard: g, Logger: log, ResetHold: cfg.RecoveryWait}
+	o := auth.ProvidersOptions{Sealer: sealer, Guard: g, SecondFactors: second, Logger: log, ResetHold: cfg.RecoveryWait}
 	if notices != nil {
 		o.Notices = notices
 	}
