@@ -163,8 +163,8 @@ type ProvidersOptions struct {
 	// SecondFactors says which accounts sign in with a second factor: a
 	// link by email to one of them waits for it. nil: none do.
 	SecondFactors SecondFactorRequirer
-	Clock   func() time.Time
-	Logger  *slog.Logger
+	Clock         func() time.Time
+	Logger        *slog.Logger
 	// ResetHold is how long after a password reset no provider can be
 	// linked or unlinked (DefaultResetHold when zero).
 	ResetHold time.Duration
