@@ -71,7 +71,9 @@ func (n *SignInNotices) Restored(ctx context.Context, appID, userID uuid.UUID) e
 // providerName was linked to the account (ProviderNotices), within the
 // notice budget.
 func (n *SignInNotices) ProviderLinked(ctx context.Context, appID, userID uuid.UUID, providerName string) error {
-	return n.send(ctx, appID, userID, "provider_linked", func(ctx context.Context, to string, s NewSignIn) (Message, error) {
+	// One budget per provider: linking a second provider within the hour
+	// is told too (an account links each provider once).
+	return n.send(ctx, appID, userID, "provider_linked:"+providerName, func(ctx context.Context, to string, s NewSignIn) (Message, error) {
 		return n.msgs.ProviderLinked(ctx, to, providerName, s)
 	})
 }
