@@ -10,6 +10,7 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import (
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
 	"github.com/latch-dev/latch/components/ui"
 )
 
@@ -41,9 +42,9 @@ func RememberMe(id string, checked bool) templ.Component {
 		ctx = templ.ClearChildren(ctx)
 		templ_7745c5c3_Err = ui.Checkbox(ui.CheckboxProps{
 			Props:           ui.Props{ID: id},
-			Label:           messages.Text(messages.RememberMe),
+			Label:           i18n.T(ctx, messages.RememberMe),
 			Name:            RememberFieldName,
-			Hint:            messages.Text(messages.RememberMeHint),
+			Hint:            i18n.T(ctx, messages.RememberMeHint),
 			Checked:         checked,
 			InputAttributes: templ.Attributes{"data-testid": id},
 		}).Render(ctx, templ_7745c5c3_Buffer)
