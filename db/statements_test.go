@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -56,6 +57,8 @@ func TestHotStatementsKeepOneText(t *testing.T) {
 	users := db.NewUsers(bdb)
 	sessions := db.NewSessions(bdb, sessionKeys, nil)
 	tokens := db.NewRefreshTokens(bdb)
+	twoFactor := db.NewTwoFactor(bdb)
+	recoveries := db.NewRecoveries(bdb, nil) // Open enqueues nothing
 
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	var (
@@ -115,6 +118,27 @@ func TestHotStatementsKeepOneText(t *testing.T) {
 			return err
 		}, 1},
 		{"refresh rotation", rotate, 2},
+		{"account of a bearer request or page", func(i int) error {
+			acct, err := users.Account(ctx, app, userIDs[i])
+			if err == nil && (acct.User.ID != userIDs[i] || len(acct.Identities) != 1) {
+				err = fmt.Errorf("account %d: %+v", i, acct)
+			}
+			return err
+		}, 1},
+		{"two-step state of a page", func(i int) error {
+			_, err := twoFactor.TOTP(ctx, app, userIDs[i])
+			if errors.Is(err, auth.ErrNotFound) {
+				err = nil
+			}
+			return err
+		}, 1},
+		{"open recovery of a page", func(i int) error {
+			_, err := recoveries.Open(ctx, app, userIDs[i])
+			if errors.Is(err, auth.ErrNotFound) {
+				err = nil
+			}
+			return err
+		}, 1},
 	} {
 		var texts [2][]string
 		for i := range 2 {
