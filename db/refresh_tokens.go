@@ -64,21 +64,28 @@ var (
 )
 
 // CreateFamily writes a refresh family and its first token in one
-// transaction. The family keeps its client's user agent and address, with
-// the browser and OS named from the user agent, for the device list; a
-// family without a public id gets one from the column default.
+// statement (every password login makes one). The family keeps its
+// client's user agent and address, with the browser and OS named from the
+// user agent, for the device list; a family without a public id gets one
+// from the column default.
 func (s *RefreshTokens) CreateFamily(ctx context.Context, f auth.TokenFamily, first auth.RefreshToken) error {
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		q := tx.NewInsert().Model(familyRow(f, nil))
-		if f.PublicID == "" {
-			q = q.ExcludeColumn("public_id")
-		}
-		if _, err := q.Exec(ctx); err != nil {
-			return err
-		}
-		_, err := tx.NewInsert().Model(tokenRow(first)).Exec(ctx)
-		return err
-	})
+	r, t := familyRow(f, nil), tokenRow(first)
+	publicID, publicCol := "", ""
+	args := []any{r.ID, r.AppID, r.UserID, r.Kind, r.SessionHash, r.CreatedAt, r.ExpiresAt, r.RevokedAt,
+		r.UserAgent, r.IP, r.Browser, r.OS,
+		t.ID, t.AppID, t.UserID, t.TokenHash, t.CreatedAt, t.ExpiresAt}
+	if r.PublicID != "" {
+		publicCol, publicID = ", public_id", ", $19"
+		args = append(args, r.PublicID)
+	}
+	_, err := bound(s.db).ExecContext(ctx, `WITH fam AS (
+			INSERT INTO token_families (id, app_id, user_id, kind, session_hash, created_at, expires_at, revoked_at,
+				user_agent, ip, browser, os`+publicCol+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12`+publicID+`)
+			RETURNING id
+		)
+		INSERT INTO refresh_tokens (id, family_id, app_id, user_id, token_hash, created_at, expires_at)
+		SELECT $13, fam.id, $14, $15, $16, $17, $18 FROM fam`, args...)
 	if err != nil {
 		return fmt.Errorf("db: create token family: %w", err)
 	}
