@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -87,8 +88,19 @@ func startFleet(ctx context.Context, o options, admin, pgData string, getenv fun
 	if _, err := rand.Read(kek); err != nil {
 		return f, err
 	}
+	// Every instance serves one public URL, as behind a load balancer: it
+	// names the issuer and audience of access tokens, so a token issued
+	// by one instance is accepted by the others.
+	var public string
+	// Several instances on one machine split its cores, as CPU limits
+	// split them in a cluster: each hashes on its share
+	// (LATCH_HASH_CONCURRENCY in the environment overrides it).
+	var extra []string
+	if o.instances > 1 && getenv("LATCH_HASH_CONCURRENCY") == "" {
+		extra = append(extra, fmt.Sprintf("LATCH_HASH_CONCURRENCY=%d", max(1, runtime.NumCPU()/o.instances)))
+	}
 	for i := 0; i < o.instances; i++ {
-		in, err := startInstance(ctx, o.latch, f.dsn, base64.StdEncoding.EncodeToString(kek), getenv)
+		in, err := startInstance(ctx, o.latch, f.dsn, base64.StdEncoding.EncodeToString(kek), public, extra, getenv)
 		if in != nil {
 			f.instances = append(f.instances, in)
 		}
@@ -101,6 +113,9 @@ func startFleet(ctx context.Context, o options, admin, pgData string, getenv fun
 			return f, fmt.Errorf("%w\n%s", err, in.logTail())
 		}
 		fmt.Fprintf(progress, "loadtest: instance %d ready on %s (pid %d)\n", i+1, in.base, in.cmd.Process.Pid)
+		if public == "" {
+			public = in.base
+		}
 	}
 	return f, nil
 }
@@ -129,12 +144,15 @@ func freeAddr() (string, error) {
 // startInstance starts one `latch serve` in dev mode (messages land in the
 // dev mailbox; nothing is sent) with explicit settings: only LATCH_HASH_*
 // and LATCH_DB_* are taken from the environment, to compare settings.
-func startInstance(ctx context.Context, latch, dsn, kek string, getenv func(string) string) (*instance, error) {
+func startInstance(ctx context.Context, latch, dsn, kek, public string, extra []string, getenv func(string) string) (*instance, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
 	in := &instance{base: "http://" + addr, exited: make(chan struct{})}
+	if public == "" {
+		public = in.base
+	}
 	if in.dir, err = os.MkdirTemp("", "latch-load-"); err != nil {
 		return nil, err
 	}
@@ -147,7 +165,7 @@ func startInstance(ctx context.Context, latch, dsn, kek string, getenv func(stri
 		"LATCH_ENV=dev",
 		"DATABASE_URL=" + dsn,
 		"LATCH_ADDR=" + addr,
-		"LATCH_PUBLIC_URL=" + in.base,
+		"LATCH_PUBLIC_URL=" + public,
 		"LATCH_DATA_DIR=" + in.dir,
 		"LATCH_TOKEN_KEK=" + kek,
 		"LATCH_TRUST_PROXY_HEADERS=false",
@@ -155,6 +173,7 @@ func startInstance(ctx context.Context, latch, dsn, kek string, getenv func(stri
 		"LATCH_LOG_FORMAT=text",
 	}
 	env = append(env, guardOverrides...)
+	env = append(env, extra...)
 	for _, k := range []string{"PATH", "HOME", "TMPDIR"} {
 		if v := getenv(k); v != "" {
 			env = append(env, k+"="+v)
