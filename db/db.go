@@ -22,6 +22,10 @@ import (
 type Options struct {
 	MaxOpenConns int // default 20
 	MaxIdleConns int // default MaxOpenConns
+	// Trace, when set, is called with the text of every statement sent
+	// and its number of bound arguments (tests check hot statements keep
+	// one text).
+	Trace func(query string, args int)
 }
 
 // Open connects to the PostgreSQL database at dsn and checks it answers.
@@ -32,7 +36,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*bun.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: parse DATABASE_URL: invalid connection string")
 	}
-	sqldb := stdlib.OpenDB(*cfg)
+	sqldb := sql.OpenDB(connector{Connector: stdlib.GetConnector(*cfg), trace: opt.Trace})
 	if opt.MaxOpenConns <= 0 {
 		opt.MaxOpenConns = 20
 	}

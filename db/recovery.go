@@ -91,7 +91,19 @@ func (s *Recoveries) ByCancelHash(ctx context.Context, appID uuid.UUID, hash []b
 
 // Open returns the user's request that is neither cancelled nor completed.
 func (s *Recoveries) Open(ctx context.Context, appID, userID uuid.UUID) (auth.RecoveryRequest, error) {
-	return s.one(ctx, s.db.NewSelect().Where("app_id = ? AND user_id = ? AND cancelled_at IS NULL AND completed_at IS NULL", appID, userID))
+	// Bound: the account page asks on every view.
+	var r recoveryRequestRow
+	err := bound(s.db).QueryRowContext(ctx, `SELECT id, app_id, user_id, method, created_at, ready_at, expires_at, cancelled_at, completed_at
+		FROM recovery_requests
+		WHERE app_id = $1 AND user_id = $2 AND cancelled_at IS NULL AND completed_at IS NULL
+		LIMIT 1`, appID, userID).Scan(&r.ID, &r.AppID, &r.UserID, &r.Method, &r.CreatedAt, &r.ReadyAt, &r.ExpiresAt, &r.CancelledAt, &r.CompletedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return auth.RecoveryRequest{}, auth.ErrNotFound
+	}
+	if err != nil {
+		return auth.RecoveryRequest{}, fmt.Errorf("db: recovery: %w", err)
+	}
+	return r.toDomain(), nil
 }
 
 func (s *Recoveries) one(ctx context.Context, q *bun.SelectQuery) (auth.RecoveryRequest, error) {

@@ -64,95 +64,142 @@ var (
 )
 
 // CreateFamily writes a refresh family and its first token in one
-// transaction. The family keeps its client's user agent and address, with
-// the browser and OS named from the user agent, for the device list; a
-// family without a public id gets one from the column default.
+// statement (every password login makes one). The family keeps its
+// client's user agent and address, with the browser and OS named from the
+// user agent, for the device list; a family without a public id gets one
+// from the column default.
 func (s *RefreshTokens) CreateFamily(ctx context.Context, f auth.TokenFamily, first auth.RefreshToken) error {
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		q := tx.NewInsert().Model(familyRow(f, nil))
-		if f.PublicID == "" {
-			q = q.ExcludeColumn("public_id")
-		}
-		if _, err := q.Exec(ctx); err != nil {
-			return err
-		}
-		_, err := tx.NewInsert().Model(tokenRow(first)).Exec(ctx)
-		return err
-	})
+	r, t := familyRow(f, nil), tokenRow(first)
+	publicID, publicCol := "", ""
+	args := []any{r.ID, r.AppID, r.UserID, r.Kind, r.SessionHash, r.CreatedAt, r.ExpiresAt, r.RevokedAt,
+		r.UserAgent, r.IP, r.Browser, r.OS,
+		t.ID, t.AppID, t.UserID, t.TokenHash, t.CreatedAt, t.ExpiresAt}
+	if r.PublicID != "" {
+		publicCol, publicID = ", public_id", ", $19"
+		args = append(args, r.PublicID)
+	}
+	_, err := bound(s.db).ExecContext(ctx, `WITH fam AS (
+			INSERT INTO token_families (id, app_id, user_id, kind, session_hash, created_at, expires_at, revoked_at,
+				user_agent, ip, browser, os`+publicCol+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12`+publicID+`)
+			RETURNING id
+		)
+		INSERT INTO refresh_tokens (id, family_id, app_id, user_id, token_hash, created_at, expires_at)
+		SELECT $13, fam.id, $14, $15, $16, $17, $18 FROM fam`, args...)
 	if err != nil {
 		return fmt.Errorf("db: create token family: %w", err)
 	}
 	return nil
 }
 
-// Refresh takes the family's row lock first (FOR NO KEY UPDATE), then reads
-// the token: every write to a family's tokens (rotation, revocation,
-// logout) holds that lock, so refreshes of one family are decided one after
-// the other, each seeing what the previous one committed, and locks are
-// always taken family first, which rules out deadlocks between them. The
-// decision is applied in the same transaction; a revocation is committed
-// even though the grant it answers fails.
+// Refresh reads the token with its family and user in one statement,
+// lets decide look at them, and writes a rotation in one more: a single
+// statement that, holding the family's row lock and then the token's (the
+// order every write to a family keeps, which rules out deadlocks between
+// them), marks the token rotated only if it still is neither rotated nor
+// revoked and its family not revoked, and inserts the child only then. Two
+// round trips, no transaction held open across them.
+//
+// A rotation that finds the token already rotated, or the family revoked,
+// by a request that committed in between, writes nothing (the family's
+// last use aside) and decide runs again on what that request committed:
+// the loser of two concurrent refreshes gets the grace-window replay, as
+// if it had waited for the winner's lock. A revocation decided (reuse, an
+// inactive user) is written in its own transaction and committed even
+// though the grant it answers fails; when another request revoked the
+// family first, decide runs again and sees it revoked, so a revocation is
+// decided (and audited) once.
 func (s *RefreshTokens) Refresh(ctx context.Context, hash []byte, decide func(auth.RefreshState) (auth.RefreshDecision, error)) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		var fam tokenFamilyRow
-		err := tx.NewSelect().Model(&fam).
-			Where("f.id = (SELECT family_id FROM refresh_tokens WHERE token_hash = ?)", hash).
-			For("NO KEY UPDATE").Scan(ctx)
-		if errors.Is(err, sql.ErrNoRows) {
-			return auth.ErrNotFound
-		}
+	for attempt := 0; attempt < 5; attempt++ {
+		st, err := s.refreshState(ctx, hash)
 		if err != nil {
-			return fmt.Errorf("db: lock token family: %w", err)
+			return err
 		}
-		var st struct {
-			refreshTokenRow
-			UserStatus string `bun:"u_status"`
-		}
-		err = tx.NewRaw(`SELECT rt.id, rt.family_id, rt.app_id, rt.user_id, rt.token_hash, rt.parent_id,
-				rt.created_at, rt.expires_at, rt.rotated_at, rt.revoked_at, rt.replay_sealed, u.status AS u_status
-			FROM refresh_tokens AS rt
-			JOIN users AS u ON u.id = rt.user_id
-			WHERE rt.token_hash = ?`, hash).Scan(ctx, &st)
-		if errors.Is(err, sql.ErrNoRows) {
-			return auth.ErrNotFound
-		}
-		if err != nil {
-			return fmt.Errorf("db: read refresh token: %w", err)
-		}
-		r := st.refreshTokenRow
-		d, err := decide(auth.RefreshState{
-			Token: auth.RefreshToken{
-				ID: r.ID, FamilyID: r.FamilyID, AppID: r.AppID, UserID: r.UserID, Hash: r.TokenHash, ParentID: r.ParentID,
-				CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt, RotatedAt: r.RotatedAt, ReplaySealed: r.ReplaySealed,
-			},
-			Family:     fam.toDomain(),
-			UserStatus: auth.Status(st.UserStatus),
-		})
+		d, err := decide(st)
 		if err != nil {
 			return err
 		}
 		if rot := d.Rotate; rot != nil {
-			if _, err := tx.NewInsert().Model(tokenRow(rot.Child)).Exec(ctx); err != nil {
-				return fmt.Errorf("db: insert rotated refresh token: %w", err)
+			done, err := s.rotate(ctx, st.Token, rot, d.At)
+			if err != nil {
+				return err
 			}
-			if _, err := tx.NewUpdate().Model((*refreshTokenRow)(nil)).
-				Set("rotated_at = ?", d.At.UTC()).Set("replay_sealed = ?", rot.ReplaySealed).
-				Where("id = ? AND rotated_at IS NULL", r.ID).Exec(ctx); err != nil {
-				return fmt.Errorf("db: mark refresh token rotated: %w", err)
-			}
-			if _, err := tx.NewUpdate().Model((*tokenFamilyRow)(nil)).
-				Set("last_used_at = ?", d.At.UTC()).Set("ip = ?", truncate(rot.IP, 64)).
-				Where("id = ?", fam.ID).Exec(ctx); err != nil {
-				return fmt.Errorf("db: mark token family used: %w", err)
+			if !done {
+				continue // rotated or revoked meanwhile: decide on what is there now
 			}
 		}
 		if d.Revoke != "" {
-			if _, err := revokeFamily(ctx, tx, r.AppID, r.FamilyID, d.At, d.Revoke); err != nil {
+			revoked, err := s.RevokeFamily(ctx, st.Token.AppID, st.Token.FamilyID, d.At, d.Revoke)
+			if err != nil {
 				return err
+			}
+			if !revoked {
+				continue // another request revoked it first: decide on a revoked family
 			}
 		}
 		return nil
-	})
+	}
+	return errors.New("db: refresh: the token kept changing under concurrent refreshes")
+}
+
+// refreshState reads the token stored under hash, its family and the
+// status of its user.
+func (s *RefreshTokens) refreshState(ctx context.Context, hash []byte) (auth.RefreshState, error) {
+	var (
+		st  auth.RefreshState
+		t   = &st.Token
+		f   = &st.Family
+		us  string
+		knd string
+	)
+	err := bound(s.db).QueryRowContext(ctx, `SELECT rt.id, rt.family_id, rt.app_id, rt.user_id, rt.token_hash, rt.parent_id,
+			rt.created_at, rt.expires_at, rt.rotated_at, rt.replay_sealed,
+			f.id, f.app_id, f.user_id, f.kind, f.created_at, f.expires_at, f.revoked_at, f.public_id, f.user_agent, f.ip,
+			u.status
+		FROM refresh_tokens AS rt
+		JOIN token_families AS f ON f.id = rt.family_id
+		JOIN users AS u ON u.id = rt.user_id
+		WHERE rt.token_hash = $1`, hash).Scan(
+		&t.ID, &t.FamilyID, &t.AppID, &t.UserID, &t.Hash, &t.ParentID, &t.CreatedAt, &t.ExpiresAt, &t.RotatedAt, &t.ReplaySealed,
+		&f.ID, &f.AppID, &f.UserID, &knd, &f.CreatedAt, &f.ExpiresAt, &f.RevokedAt, &f.PublicID, &f.UserAgent, &f.IP,
+		&us)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, auth.ErrNotFound
+	}
+	if err != nil {
+		return st, fmt.Errorf("db: read refresh token: %w", err)
+	}
+	f.Kind = auth.FamilyKind(knd)
+	st.UserStatus = auth.Status(us)
+	return st, nil
+}
+
+// rotate applies a rotation of parent in one statement and reports whether
+// it did: false when parent was rotated or revoked, or its family revoked,
+// since it was read.
+func (s *RefreshTokens) rotate(ctx context.Context, parent auth.RefreshToken, rot *auth.Rotation, at time.Time) (bool, error) {
+	c := tokenRow(rot.Child)
+	res, err := bound(s.db).ExecContext(ctx, `WITH fam AS (
+			UPDATE token_families SET last_used_at = $1, ip = $2
+			WHERE id = $3 AND revoked_at IS NULL
+			RETURNING id
+		), parent AS (
+			UPDATE refresh_tokens SET rotated_at = $1, replay_sealed = $4
+			WHERE id = $5 AND family_id = $3 AND rotated_at IS NULL AND revoked_at IS NULL AND EXISTS (SELECT 1 FROM fam)
+			RETURNING id
+		)
+		INSERT INTO refresh_tokens (id, family_id, app_id, user_id, token_hash, parent_id, created_at, expires_at)
+		SELECT $6, $3, $7, $8, $9, parent.id, $10, $11 FROM parent`,
+		at.UTC(), truncate(rot.IP, 64), parent.FamilyID, rot.ReplaySealed, parent.ID,
+		c.ID, c.AppID, c.UserID, c.TokenHash, c.CreatedAt, c.ExpiresAt)
+	if err != nil {
+		return false, fmt.Errorf("db: rotate refresh token: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("db: rotate refresh token: %w", err)
+	}
+	return n == 1, nil
 }
 
 // RevokeFamilyByToken revokes the family of the token stored under hash.
@@ -217,15 +264,15 @@ func revokeFamily(ctx context.Context, tx bun.Tx, appID, familyID uuid.UUID, at 
 func (s *RefreshTokens) FamilyLive(ctx context.Context, appID, userID, familyID uuid.UUID, now time.Time) (bool, error) {
 	now = now.UTC()
 	var live bool
-	err := s.db.NewRaw(`SELECT EXISTS (
+	err := bound(s.db).QueryRowContext(ctx, `SELECT EXISTS (
 			SELECT 1 FROM token_families AS f
-			WHERE f.id = ? AND f.app_id = ? AND f.user_id = ?
-			  AND f.revoked_at IS NULL AND f.expires_at > ?
+			WHERE f.id = $1 AND f.app_id = $2 AND f.user_id = $3
+			  AND f.revoked_at IS NULL AND f.expires_at > $4
 			  AND EXISTS (SELECT 1 FROM users AS u WHERE u.id = f.user_id AND u.status = 'active')
 			  AND (f.kind = 'refresh' OR EXISTS (
 			      SELECT 1 FROM sessions AS s
-			      WHERE s.token_hash = f.session_hash AND s.user_id = f.user_id AND s.expiry > ?)))`,
-		familyID, appID, userID, now, now).Scan(ctx, &live)
+			      WHERE s.token_hash = f.session_hash AND s.user_id = f.user_id AND s.expiry > $4)))`,
+		familyID, appID, userID, now).Scan(&live)
 	if err != nil {
 		return false, fmt.Errorf("db: token family live: %w", err)
 	}

@@ -73,9 +73,8 @@ func hashToken(token string) []byte {
 // FindCtx returns the data of an unexpired session.
 func (s *Sessions) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var data []byte
-	err := s.db.NewSelect().Model((*sessionRow)(nil)).Column("data").
-		Where("token_hash = ? AND expiry > ?", hashToken(token), s.clock().UTC()).
-		Scan(ctx, &data)
+	err := bound(s.db).QueryRowContext(ctx, `SELECT data FROM sessions WHERE token_hash = $1 AND expiry > $2`,
+		hashToken(token), s.clock().UTC()).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}

@@ -49,8 +49,11 @@ var _ auth.TwoFactorStore = (*TwoFactor)(nil)
 
 // TOTP returns the user's factor, or auth.ErrNotFound.
 func (s *TwoFactor) TOTP(ctx context.Context, appID, userID uuid.UUID) (auth.TOTPFactor, error) {
+	// Bound: the account page and every sign-in ask.
 	var r totpRow
-	err := s.db.NewSelect().Model(&r).Where("user_id = ? AND app_id = ?", userID, appID).Scan(ctx)
+	err := bound(s.db).QueryRowContext(ctx, `SELECT user_id, secret_sealed, confirmed_at, last_step
+		FROM totp_factors WHERE user_id = $1 AND app_id = $2`, userID, appID).
+		Scan(&r.UserID, &r.SecretSealed, &r.ConfirmedAt, &r.LastStep)
 	if errors.Is(err, sql.ErrNoRows) {
 		return auth.TOTPFactor{}, auth.ErrNotFound
 	}

@@ -166,27 +166,47 @@ func (s *Users) MarkVerified(ctx context.Context, appID, userID uuid.UUID, kind 
 
 // Account returns a user of the app with its identities, or auth.ErrNotFound.
 func (s *Users) Account(ctx context.Context, appID, userID uuid.UUID) (auth.Account, error) {
-	var u userRow
-	err := s.db.NewSelect().Model(&u).Where("id = ? AND app_id = ?", userID, appID).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return auth.Account{}, auth.ErrNotFound
-	}
+	// One bound statement (every bearer request and signed-in page reads
+	// it): the user, each identity as a row, and the passkey count.
+	rows, err := bound(s.db).QueryContext(ctx, `SELECT u.id, u.app_id, u.status, u.created_at, u.purge_after, u.password_reset_at,
+			(SELECT count(*) FROM passkeys AS p WHERE p.user_id = u.id),
+			i.kind, i.value, i.verified_at
+		FROM users AS u
+		LEFT JOIN identities AS i ON i.user_id = u.id
+		WHERE u.id = $1 AND u.app_id = $2
+		ORDER BY i.kind, i.created_at`, userID, appID)
 	if err != nil {
 		return auth.Account{}, fmt.Errorf("db: account: %w", err)
 	}
-	var ids []identityRow
-	if err := s.db.NewSelect().Model(&ids).Where("user_id = ?", userID).OrderExpr("kind, created_at").Scan(ctx); err != nil {
-		return auth.Account{}, fmt.Errorf("db: account identities: %w", err)
+	defer rows.Close()
+	var acct auth.Account
+	found := false
+	for rows.Next() {
+		var (
+			u        userRow
+			passkeys int
+			kind     sql.NullString
+			value    sql.NullString
+			verified *time.Time
+		)
+		if err := rows.Scan(&u.ID, &u.AppID, &u.Status, &u.CreatedAt, &u.PurgeAfter, &u.PasswordResetAt, &passkeys,
+			&kind, &value, &verified); err != nil {
+			return auth.Account{}, fmt.Errorf("db: account: %w", err)
+		}
+		if !found {
+			acct = auth.Account{User: u.toDomain(), Passkeys: passkeys, Identities: []auth.Identity{}}
+			found = true
+		}
+		if kind.Valid {
+			acct.Identities = append(acct.Identities, auth.Identity{Kind: auth.IdentityKind(kind.String), Value: value.String, VerifiedAt: verified})
+		}
 	}
-	acct := auth.Account{User: u.toDomain(), Identities: make([]auth.Identity, 0, len(ids))}
-	for _, r := range ids {
-		acct.Identities = append(acct.Identities, auth.Identity{Kind: auth.IdentityKind(r.Kind), Value: r.Value, VerifiedAt: r.VerifiedAt})
+	if err := rows.Err(); err != nil {
+		return auth.Account{}, fmt.Errorf("db: account: %w", err)
 	}
-	n, err := s.db.NewSelect().Model((*passkeyRow)(nil)).Where("user_id = ?", userID).Count(ctx)
-	if err != nil {
-		return auth.Account{}, fmt.Errorf("db: account passkeys: %w", err)
+	if !found {
+		return auth.Account{}, auth.ErrNotFound
 	}
-	acct.Passkeys = int(n)
 	return acct, nil
 }
 

@@ -88,11 +88,13 @@ type Rotation struct {
 type RefreshStore interface {
 	// CreateFamily writes a refresh family and its first token.
 	CreateFamily(ctx context.Context, f TokenFamily, first RefreshToken) error
-	// Refresh locks the refresh token stored under hash, calls decide with
-	// it, and writes what decide returns, all in one transaction, so two
-	// refreshes of one token are decided one after the other. It returns
-	// ErrNotFound for an unknown hash, and decide's error (after rolling
-	// back) if it fails.
+	// Refresh reads the refresh token stored under hash, calls decide with
+	// it, and writes what decide returns, so that two refreshes of one
+	// token are decided one after the other: a rotation is written only if
+	// the token is still unrotated and its family live, and otherwise
+	// decide is called again with what the other refresh wrote (decide may
+	// run more than once). It returns ErrNotFound for an unknown hash, and
+	// decide's error, having written nothing, if it fails.
 	Refresh(ctx context.Context, hash []byte, decide func(RefreshState) (RefreshDecision, error)) error
 	// RevokeFamilyByToken revokes the family of the refresh token stored
 	// under hash (any token of the family, rotated or not). It returns the

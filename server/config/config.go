@@ -56,7 +56,7 @@ type Config struct {
 	Argon2MemoryKiB   uint32 // LATCH_ARGON2_MEMORY_KIB (default 19456)
 	Argon2Iterations  uint32 // LATCH_ARGON2_ITERATIONS (default 2)
 	Argon2Parallelism uint8  // LATCH_ARGON2_PARALLELISM (default 1)
-	HashConcurrency   int    // LATCH_HASH_CONCURRENCY: argon2 computations at once (default half the CPUs, at least 1)
+	HashConcurrency   int    // LATCH_HASH_CONCURRENCY: argon2 computations at once (default every CPU; half of them while other requests are in flight)
 	HashQueue         int    // LATCH_HASH_QUEUE: hashes that may wait for a slot (default 64); past it, 503
 	// HashQueueWait is LATCH_HASH_QUEUE_WAIT: how long a hash may wait for
 	// a slot (default 2s); past it, 503 with Retry-After.
@@ -385,11 +385,13 @@ func (p *parser) publicURL(key, def string, env Env) *url.URL {
 	return u
 }
 
-// defaultHashConcurrency leaves half the CPUs to everything but password
-// hashing. On two cores under a 32-login storm, one hash at a time kept
-// signed-in page views at 1,146 req/s (163 with two) for the same login rate.
+// defaultHashConcurrency is every CPU: the hasher itself drops to half of
+// them while other requests are in flight (password.Hasher.Track), so
+// logins alone use the whole machine and page views still keep half of it
+// in a login storm (on two cores, one hash at a time kept signed-in page
+// views at 1,146 req/s, two at a time 163, for the same login rate).
 func defaultHashConcurrency() int {
-	return max(1, runtime.GOMAXPROCS(0)/2)
+	return runtime.GOMAXPROCS(0)
 }
 
 func isLoopback(host string) bool {

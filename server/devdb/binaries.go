@@ -217,13 +217,16 @@ func (b *binaries) running(ctx context.Context, dir string) (bool, error) {
 // accepts connections. The Unix socket goes in dir too, unless its path
 // would be too long for the OS, in which case there is none (clients use
 // TCP).
-func (b *binaries) start(ctx context.Context, dir string, port int) error {
+func (b *binaries) start(ctx context.Context, dir string, port int, settings []string) error {
 	sockets := dir
 	if len(dir)+len("/.s.PGSQL.65535") > maxSocketPath() {
 		sockets = ""
 	}
 	// pg_ctl hands -o to /bin/sh, so the folder is quoted for the shell.
 	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1", port, shellQuote(sockets))
+	for _, kv := range settings {
+		opts += " -c " + shellQuote(kv)
+	}
 	logPath := filepath.Join(dir, logFile)
 	out, err := b.command(ctx, "pg_ctl", "-D", dir, "-l", logPath, "-o", opts, "-w", "start").CombinedOutput()
 	if err != nil {

@@ -40,6 +40,10 @@ const (
 type Cluster struct {
 	Dir string    // data folder, e.g. <project>/.data/postgres
 	Out io.Writer // short progress lines and installer output; nil discards them
+	// Settings are extra server settings, name=value (e.g.
+	// shared_preload_libraries=pg_stat_statements), given as -c options
+	// when Start starts the server. A server already running keeps its own.
+	Settings []string
 }
 
 // Start makes sure the cluster exists, is running and has a database named
@@ -230,7 +234,7 @@ func (c *Cluster) start(ctx context.Context, pg *binaries, dir string) (int, err
 			return 0, err
 		}
 		fmt.Fprintf(c.out(), "devdb: starting PostgreSQL %d on 127.0.0.1:%d\n", pg.major, port)
-		err := pg.start(ctx, dir, port)
+		err := pg.start(ctx, dir, port, c.Settings)
 		if err == nil {
 			return port, nil
 		}

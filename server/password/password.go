@@ -140,8 +140,8 @@ func Normalize(s string) string {
 // [NewHasher]; the zero value is not usable.
 type Hasher struct {
 	params Params
-	slots  chan struct{} // one token per running computation
-	dummy  string        // PHC string with the current params, for VerifyDummy
+	adm    *admission // when a computation may start (see Track)
+	dummy  string     // PHC string with the current params, for VerifyDummy
 
 	// The queue in front of the slots: at most maxWaiting requests wait,
 	// each at most maxWait; past either, ErrBusy.
@@ -155,7 +155,9 @@ type Hasher struct {
 
 // NewHasher returns a Hasher that hashes with p and runs at most concurrency
 // argon2 computations at once; concurrency <= 0 means runtime.GOMAXPROCS(0).
-// Peak hashing memory is about concurrency × p.MemoryKiB.
+// Peak hashing memory is about concurrency × p.MemoryKiB. While requests
+// counted with [Hasher.Track] are in flight, it runs at most half as many
+// (at least one), so cheap requests keep CPU when logins pile up.
 //
 // NewHasher panics if p is invalid: check parameters that come from
 // configuration with [Params.Validate] first.
@@ -174,7 +176,7 @@ func NewHasher(p Params, concurrency int) *Hasher {
 	rand.Read(key)
 	return &Hasher{
 		params:     p,
-		slots:      make(chan struct{}, concurrency),
+		adm:        newAdmission(concurrency),
 		dummy:      encodePHC(p, salt, key),
 		derive:     idKey,
 		maxWaiting: int64(DefaultQueuePerSlot * concurrency),
@@ -274,37 +276,27 @@ func (h *Hasher) VerifyDummy(ctx context.Context, plain string) (bool, error) {
 
 // compute runs one argon2id computation once a slot is free.
 func (h *Hasher) compute(ctx context.Context, password, salt []byte, p Params) ([]byte, error) {
-	if h.slots == nil {
+	if h.adm == nil {
 		panic("password: Hasher used without NewHasher")
 	}
-	// Checked first because select picks at random when a slot is free and
-	// ctx has already ended.
+	// Checked first: a request already cancelled computes nothing.
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	guard.Note(ctx, guard.UseHash, "argon2id")
-	select {
-	case h.slots <- struct{}{}:
-	default:
+	defer h.hashingStarts(ctx)()
+	if !h.adm.tryAcquire() {
 		// No free slot: join the queue, if it has room, for a while.
 		if h.waiting.Add(1) > h.maxWaiting {
 			h.waiting.Add(-1)
 			return nil, ErrBusy
 		}
-		timer := time.NewTimer(h.maxWait)
-		select {
-		case h.slots <- struct{}{}:
-			timer.Stop()
-			h.waiting.Add(-1)
-		case <-timer.C:
-			h.waiting.Add(-1)
-			return nil, ErrBusy
-		case <-ctx.Done():
-			timer.Stop()
-			h.waiting.Add(-1)
-			return nil, ctx.Err()
+		err := h.adm.wait(ctx, h.maxWait)
+		h.waiting.Add(-1)
+		if err != nil {
+			return nil, err
 		}
 	}
-	defer func() { <-h.slots }()
+	defer h.adm.release()
 	return h.derive(password, salt, p), nil
 }

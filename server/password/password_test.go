@@ -124,7 +124,7 @@ func TestNewHasher(t *testing.T) {
 		{7, 7},
 	} {
 		h := NewHasher(testParams, tt.concurrency)
-		if got := cap(h.slots); got != tt.slots {
+		if got := h.adm.max; got != tt.slots {
 			t.Errorf("NewHasher(p, %d): %d slots, want %d", tt.concurrency, got, tt.slots)
 		}
 		if h.Params() != testParams {

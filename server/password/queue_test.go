@@ -62,3 +62,108 @@ func TestHashQueueWaitHasADeadline(t *testing.T) {
 		t.Fatalf("%d still counted as waiting", n)
 	}
 }
+
+// twoSlotHasher is blockedHasher with two slots: one per core of a
+// two-core server.
+func twoSlotHasher(t *testing.T) (*Hasher, chan struct{}, chan struct{}) {
+	t.Helper()
+	h, started, release := blockedHasher(t)
+	h.adm = newAdmission(2)
+	h.SetQueue(16, time.Minute)
+	return h, started, release
+}
+
+// expectRunning waits until running computations are admitted and
+// waiting wait in the queue, and checks that exactly started of them
+// began since the last check.
+func expectRunning(t *testing.T, h *Hasher, starts chan struct{}, started, running int, waiting int64) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		h.adm.mu.Lock()
+		r := h.adm.running
+		h.adm.mu.Unlock()
+		if r == running && h.waiting.Load() == waiting {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d admitted and %d waiting, want %d and %d", r, h.waiting.Load(), running, waiting)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	for range started {
+		select {
+		case <-starts:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("fewer than %d computations started", started)
+		}
+	}
+	select {
+	case <-starts:
+		t.Fatalf("more than %d computations started", started)
+	default:
+	}
+}
+
+func TestHashingUsesEveryCoreWhenOnlyLoginsWait(t *testing.T) {
+	h, started, release := twoSlotHasher(t)
+	errs := make(chan error, 3)
+	for range 3 {
+		// Each login is a tracked request: hashing, it is not cheap work.
+		go func() {
+			ctx, done := h.Track(context.Background())
+			defer done()
+			_, err := h.Hash(ctx, "login")
+			errs <- err
+		}()
+	}
+	expectRunning(t, h, started, 2, 2, 1)
+	release <- struct{}{} // one finishes: the third takes its slot
+	expectRunning(t, h, started, 1, 2, 0)
+	close(release)
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := h.adm.cheap.Load(); n != 0 {
+		t.Fatalf("%d requests still counted as cheap work", n)
+	}
+}
+
+func TestHashingYieldsToCheapRequests(t *testing.T) {
+	h, started, release := twoSlotHasher(t)
+	errs := make(chan error, 4)
+	hash := func() {
+		ctx, done := h.Track(context.Background())
+		defer done()
+		_, err := h.Hash(ctx, "login")
+		errs <- err
+	}
+	for range 2 {
+		go hash()
+	}
+	expectRunning(t, h, started, 2, 2, 0)
+
+	// A page view arrives while both cores hash: the running hashes
+	// finish, but the next login waits for a shared slot.
+	_, pageDone := h.Track(context.Background())
+	go hash()
+	go hash()
+	for h.waiting.Load() != 2 {
+		time.Sleep(time.Millisecond)
+	}
+	release <- struct{}{}
+	expectRunning(t, h, started, 0, 1, 2) // one still running, two waiting: none admitted
+	release <- struct{}{}
+	expectRunning(t, h, started, 1, 1, 1) // the core left to hashing
+	// The page view ends: every core hashes again.
+	pageDone()
+	expectRunning(t, h, started, 1, 2, 0)
+	close(release)
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -341,7 +341,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		Providers: providers, IdentityProviders: identityProviders,
 		ReauthWindow: cfg.ReauthWindow, CORSOrigins: cfg.CORSOrigins,
 	})
-	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log)
+	hs := web.HTTPServer(cfg.Addr, trackHashing(hasher, srv.Handler()), log)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -374,4 +374,16 @@ func signInNoticesDep(n *auth.SignInNotices) web.SignInNotices {
 		return nil
 	}
 	return n
+}
+
+// trackHashing counts every request as cheap work for the password hasher
+// while it does not hash, so hashing yields half the cores to page views,
+// token checks and the like as soon as they are in flight, and uses them
+// all when only logins are.
+func trackHashing(h *password.Hasher, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, done := h.Track(r.Context())
+		defer done()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
