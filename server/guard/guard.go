@@ -112,6 +112,7 @@ type Guard struct {
 	appID    uuid.UUID
 	clock    func() time.Time
 	log      *slog.Logger
+	metrics  Metrics
 
 	mu     sync.Mutex
 	trips  []time.Time          // recent Challenge refusals, for Level
@@ -122,6 +123,14 @@ type Guard struct {
 type Options struct {
 	Clock  func() time.Time // nil means time.Now
 	Logger *slog.Logger     // nil discards
+	// Metrics hears of every refusal; nil: nobody.
+	Metrics Metrics
+}
+
+// Metrics hears of each refused attempt: the policy, the scope of the
+// limit that was spent and what happens past it (refuse, challenge, lock).
+type Metrics interface {
+	Refused(policy, scope, past string)
 }
 
 // New returns a Guard counting in store with the given policies for one
@@ -130,7 +139,7 @@ func New(store Store, policies Policies, appID uuid.UUID, o Options) (*Guard, er
 	if err := policies.Check(); err != nil {
 		return nil, err
 	}
-	g := &Guard{store: store, policies: policies, appID: appID, clock: o.Clock, log: o.Logger}
+	g := &Guard{store: store, policies: policies, appID: appID, clock: o.Clock, log: o.Logger, metrics: o.Metrics}
 	if g.clock == nil {
 		g.clock = time.Now
 	}
@@ -205,6 +214,9 @@ func (g *Guard) Reserve(ctx context.Context, name Name, s Subject) (*Reservation
 	}
 	l := limits[denied]
 	refused := &Refused{Policy: name, Scope: l.Scope, Past: l.Past, RetryAfter: wait}
+	if g.metrics != nil {
+		g.metrics.Refused(string(name), string(l.Scope), string(l.Past))
+	}
 	if !p.Quiet {
 		noteRefused(ctx, refused)
 	}

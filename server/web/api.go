@@ -249,6 +249,9 @@ func (s *Server) apiToken(w http.ResponseWriter, r *http.Request) error {
 			return invalidRequest(descNeedRefresh)
 		}
 		g, err = s.Tokens.RefreshGrant(r.Context(), s.AppID, p["refresh_token"])
+		if s.Metrics != nil {
+			s.Metrics.TokenRefresh(outcomeOf(err))
+		}
 		if errors.Is(err, auth.ErrInvalidGrant) {
 			return &oauthError{status: http.StatusBadRequest, code: "invalid_grant", description: descBadRefresh, cause: err}
 		}

@@ -98,6 +98,13 @@ type Deps struct {
 	// CORSOrigins are the exact origins (scheme://host[:port]) whose pages
 	// may call the token API (/api/v1/…) from a browser; none: no CORS.
 	CORSOrigins []string
+	// Metrics hears of every request, sign-in and refresh; nil counts
+	// nothing. MetricsHandler, when set, is served at /metrics on this
+	// listener (LATCH_METRICS=on), behind MetricsToken as a bearer token
+	// when that is set.
+	Metrics        Metrics
+	MetricsHandler http.Handler
+	MetricsToken   string
 }
 
 // SignInNotices sends "new sign-in" notices (auth.SignInNotices).

@@ -85,6 +85,7 @@ func (s *Server) signInWith(w http.ResponseWriter, r *http.Request, u auth.User,
 			if err != nil {
 				return err
 			}
+			s.countSignIn(how, "second_factor_required")
 			return s.redirect(w, r, SecondFactorPath)
 		}
 	}
@@ -100,6 +101,7 @@ func (s *Server) signInWith(w http.ResponseWriter, r *http.Request, u auth.User,
 	if err := s.Sessions.Login(ctx, u.ID, remember); err != nil {
 		return err
 	}
+	s.countSignIn(how, "success")
 	if how == byNewAccount {
 		s.rememberDevice(w, r, u.ID)
 	} else {

@@ -269,6 +269,7 @@ func (s *Server) completeSecondFactor(w http.ResponseWriter, r *http.Request, p 
 	if _, err := s.Sessions.CompletePending(ctx); err != nil {
 		return err
 	}
+	s.countSignIn(firstFactor(p.Method), "success")
 	s.signedIn(w, r, p.UserID)
 	return s.redirect(w, r, landing(p.Next))
 }

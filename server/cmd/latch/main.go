@@ -198,9 +198,19 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	}
 	hasher := password.NewHasher(params, cfg.HashConcurrency)
 	hasher.SetQueue(cfg.HashQueue, cfg.HashQueueWait)
+	// Metrics (LATCH_METRICS): nil everywhere when off, so nothing counts.
+	mx, err := newMetrics(cfg, bdb, hasher)
+	if err != nil {
+		return err
+	}
+	// Every security event, counted on its way to the audit log.
+	var audit auth.Auditor = db.NewAudit(bdb, nil)
+	if mx != nil {
+		audit = mx.Audit(audit)
+	}
 	// One guard, in PostgreSQL, for every guess and every costly action.
 	ledger := db.NewGuard(bdb, nil)
-	gd, err := guard.New(ledger, cfg.Guard, appID, guard.Options{Logger: log})
+	gd, err := guard.New(ledger, cfg.Guard, appID, guard.Options{Logger: log, Metrics: guardMetrics(mx)})
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
@@ -231,7 +241,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		}},
 	}
 	bg.start("prunes", func(ctx context.Context) { runPrunes(ctx, cfg.PruneInterval, log, prunes...) })
-	devices := auth.NewDevices(store, db.NewRefreshTokens(bdb), db.NewAudit(bdb, nil), nil, log) // sessions, and the token API's clients
+	devices := auth.NewDevices(store, db.NewRefreshTokens(bdb), audit, nil, log) // sessions, and the token API's clients
 	ring, kek, err := keyRing(ctx, cfg, bdb, log)
 	if err != nil {
 		return err
@@ -242,7 +252,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	}
 	// Tripped send budgets raise the proof-of-work difficulty.
 	bg.start("proof-of-work level", func(ctx context.Context) { followLevel(ctx, gd, proofs) })
-	parts, err := codeFlows(ctx, cfg, bdb, dsn, kek, hasher, blocklist, gd, db.NewAudit(bdb, nil), log)
+	parts, err := codeFlows(ctx, cfg, bdb, dsn, kek, hasher, blocklist, gd, audit, outboxMetrics(mx), log)
 	if err != nil {
 		return err
 	}
@@ -255,7 +265,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	if signInNotices != nil {
 		opts.Restored = signInNotices
 	}
-	accounts := auth.NewService(db.NewUsers(bdb), hasher, db.NewAudit(bdb, nil), opts)
+	accounts := auth.NewService(db.NewUsers(bdb), hasher, audit, opts)
 	codes, worker := parts.codes, parts.worker
 	var codeVerifier auth.CodeVerifier
 	var codeRequester web.CodeRequester
@@ -288,13 +298,13 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 			}
 		}()
 	}
-	second, err := twoFactor(bdb, kek, db.NewAudit(bdb, nil), parts.notices, gd, log)
+	second, err := twoFactor(bdb, kek, audit, parts.notices, gd, log)
 	if err != nil {
 		return err
 	}
 	// Passkeys, bound to the configured relying party (LATCH_WEBAUTHN_*).
 	passkeys, err := auth.NewPasskeys(auth.RelyingParty{ID: cfg.WebAuthnRPID, Name: "Latch", Origins: cfg.WebAuthnOrigins},
-		db.NewUsers(bdb), db.NewPasskeys(bdb), db.NewAudit(bdb, nil), auth.PasskeyOptions{
+		db.NewUsers(bdb), db.NewPasskeys(bdb), audit, auth.PasskeyOptions{
 			Guard: gd, Notifier: parts.notices, Messages: web.PasskeyMessages{Brand: email.Brand{AppName: "Latch"}}, Logger: log,
 			ResetHold: cfg.RecoveryWait,
 		})
@@ -306,10 +316,10 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		// Delayed recovery starts from a verified phone (with SMS delivery)
 		// or a recovery code of two-step verification.
 		recovery = auth.NewRecovery(parts.recoveries, db.NewUsers(bdb), parts.phones, second,
-			web.RecoveryMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, hasher, db.NewAudit(bdb, nil),
+			web.RecoveryMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, hasher, audit,
 			auth.RecoveryOptions{Wait: cfg.RecoveryWait, Blocklist: blocklist, Guard: gd, SecondFactors: second})
 	}
-	tokens, refreshTokens, err := tokenFlows(cfg, bdb, ring, kek, accounts, db.NewAudit(bdb, nil), codeVerifier, second, log)
+	tokens, refreshTokens, err := tokenFlows(cfg, bdb, ring, kek, accounts, audit, codeVerifier, second, log)
 	if err != nil {
 		return err
 	}
@@ -324,12 +334,12 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	}
 	bg.start("account purge", func(ctx context.Context) { settings.RunPurge(ctx, cfg.PurgeInterval) })
 
-	providers, identityProviders, err := providerFlows(cfg, bdb, kek, gd, second, signInNotices, log)
+	providers, identityProviders, err := providerFlows(cfg, bdb, kek, gd, second, signInNotices, audit, log)
 	if err != nil {
 		return err
 	}
 
-	srv := web.New(web.Deps{
+	deps := web.Deps{
 		Accounts: accounts, Devices: devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log,
 		AppID: appID, Secure: cfg.Secure(), PublicOrigin: cfg.Origin(), TrustProxyHeaders: cfg.TrustProxyHeaders,
 		Tokens: tokens, KeySet: ring, Codes: codeRequester, DevMailbox: devMailbox(cfg, bdb),
@@ -340,7 +350,12 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		DeviceKey: deviceKey, SignInNotices: signInNoticesDep(signInNotices),
 		Providers: providers, IdentityProviders: identityProviders,
 		ReauthWindow: cfg.ReauthWindow, CORSOrigins: cfg.CORSOrigins,
-	})
+	}
+	if mx != nil {
+		deps.Metrics = mx
+		deps.MetricsHandler, deps.MetricsToken = mx.Handler(), cfg.MetricsToken
+	}
+	srv := web.New(deps)
 	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
