@@ -5,6 +5,7 @@
 //	latch devdb start|stop|url manage the project-local PostgreSQL cluster
 //	latch keys list|rotate     list the access-token signing keys, or rotate them
 //	latch purge                purge deleted accounts whose grace period has ended
+//	latch apps create|list|rename  manage the apps this deployment serves
 //
 // Configuration comes from the environment; see .env.example.
 package main
@@ -64,7 +65,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd {
 	case "devdb":
 		return devdb.Run(ctx, args, stdout)
-	case "serve", "migrate", "keys", "purge":
+	case "serve", "migrate", "keys", "purge", "apps":
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -97,6 +98,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cmd == "purge" {
 		return purge(ctx, cfg, bdb, stdout, log)
 	}
+	if cmd == "apps" {
+		return appsCommand(ctx, bdb, args, stdout)
+	}
 	if len(args) > 0 {
 		return fmt.Errorf("serve takes no arguments\n%s", usage)
 	}
@@ -118,7 +122,8 @@ const usage = `usage: latch [serve]
        latch migrate up|down
        latch devdb start|stop|url [-dir DIR]
        latch keys list|rotate [ACTIVATE_IN]
-       latch purge`
+       latch purge
+       latch apps create|list|rename`
 
 // databaseURL is DATABASE_URL, or in dev without it, the DSN of the
 // project-local cluster, started if needed.
