@@ -242,6 +242,7 @@ func (s *Server) Handler() http.Handler {
 	h = securityHeaders(h, s.Secure, formActions...)
 	h = s.recoverPanics(h)
 	h = s.logRequests(h)
+	h = s.withApp(h)
 	h = s.clientInfo(h)
 	return h
 }

@@ -50,7 +50,7 @@ type Deps struct {
 	Assets            Assets
 	DB                Pinger
 	Logger            *slog.Logger
-	AppID             uuid.UUID      // the app this server answers for
+	AppID             uuid.UUID      // the default app: answers every host Apps does not know (LATCH_APP)
 	Secure            bool           // served over TLS: HSTS
 	PublicOrigin      string         // scheme://host[:port] users reach; trusted for cross-origin checks behind a proxy
 	TrustProxyHeaders bool           // take the client IP from X-Forwarded-For
@@ -105,6 +105,12 @@ type Deps struct {
 	Metrics        Metrics
 	MetricsHandler http.Handler
 	MetricsToken   string
+	// Apps finds each request's app by its host (app.go); nil: every
+	// request is AppID's. TrustForwardedHost takes the host from
+	// X-Forwarded-Host (LATCH_TRUST_FORWARDED_HOST), for a proxy that
+	// rewrites Host and sets that header itself.
+	Apps               AppResolver
+	TrustForwardedHost bool
 }
 
 // SignInNotices sends "new sign-in" notices (auth.SignInNotices).
