@@ -41,7 +41,7 @@ func (s *Server) codeLoginPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := pages.CodeLogin{Email: form["email"], Next: next, Sent: true, Notice: messages.CodeSent, Interactive: isDatastar(r)}
 	status := http.StatusOK
-	selector, err := s.Codes.RequestLoginLink(r.Context(), s.AppID, form["email"], next)
+	selector, err := s.Codes.RequestLoginLink(r.Context(), s.appID(r.Context()), form["email"], next)
 	if err == nil {
 		s.noteAsked(w, r, selector)
 	}
@@ -74,7 +74,7 @@ func (s *Server) codeLoginVerify(w http.ResponseWriter, r *http.Request) error {
 	if s.usePhone(form["email"]) {
 		return s.phoneLoginVerify(w, r, form["email"], form[pages.CodeFieldName], next)
 	}
-	u, err := s.Codes.VerifyLogin(r.Context(), s.AppID, form["email"], form[pages.CodeFieldName])
+	u, err := s.Codes.VerifyLogin(r.Context(), s.appID(r.Context()), form["email"], form[pages.CodeFieldName])
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		f := pages.CodeLogin{Email: form["email"], Next: next, Sent: true, Message: ae.Code, Interactive: isDatastar(r)}

@@ -57,7 +57,7 @@ func (s *Server) linkLoginPost(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	next := s.safeNext(form[pages.NextField])
-	u, err := s.Codes.ConsumeLoginLink(r.Context(), s.AppID, form[pages.LinkTokenField])
+	u, err := s.Codes.ConsumeLoginLink(r.Context(), s.appID(r.Context()), form[pages.LinkTokenField])
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		status := http.StatusGone

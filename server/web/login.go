@@ -67,7 +67,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	remember := form[pages.RememberFieldName] != ""
 	next := s.safeNext(form[pages.NextField])
-	u, err := s.Accounts.Login(r.Context(), s.AppID, form["email"], form["password"])
+	u, err := s.Accounts.Login(r.Context(), s.appID(r.Context()), form["email"], form["password"])
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		f := s.loginCredentials()
@@ -103,7 +103,7 @@ func (s *Server) loginFrom(from, next string) string {
 // with an expired one, lands on the same page.
 func (s *Server) logoutPost(w http.ResponseWriter, r *http.Request) error {
 	if id, ok := s.Sessions.UserID(r.Context()); ok {
-		s.Accounts.Logout(r.Context(), s.AppID, id)
+		s.Accounts.Logout(r.Context(), s.appID(r.Context()), id)
 	}
 	if err := s.Sessions.Logout(r.Context()); err != nil {
 		return err
