@@ -21,6 +21,7 @@ import (
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/db/dbtest"
+	"github.com/latch-dev/latch/server/apps"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/guard"
 	"github.com/latch-dev/latch/server/metrics"
@@ -123,6 +124,10 @@ type harnessOptions struct {
 	// /metrics behind metricsToken (server/metrics).
 	metrics      *metrics.Metrics
 	metricsToken string
+	// multiApp finds each request's app by its host among the apps in
+	// the database (reloaded on every request), the default app for any
+	// other host.
+	multiApp bool
 	// deleteGrace is the grace period of deleted accounts (14 days when zero).
 	deleteGrace time.Duration
 	// reauthenticators are extra ways to prove who you are.
@@ -326,6 +331,13 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		deps.Passkeys = passkeys
 	}
 	deps.CORSOrigins = o.corsOrigins
+	if o.multiApp {
+		resolver, err := apps.NewResolver(ctx, db.NewApps(bdb), "default", linkOrigin, time.Nanosecond, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		deps.Apps = resolver
+	}
 	if o.metrics != nil {
 		deps.Metrics, deps.MetricsHandler, deps.MetricsToken = o.metrics, o.metrics.Handler(), o.metricsToken
 	}
