@@ -31,6 +31,7 @@ import (
 	"github.com/latch-dev/latch/components/email"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/db"
+	"github.com/latch-dev/latch/server/apps"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/config"
 	"github.com/latch-dev/latch/server/devdb"
@@ -356,6 +357,13 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		Providers: providers, IdentityProviders: identityProviders,
 		ReauthWindow: cfg.ReauthWindow, CORSOrigins: cfg.CORSOrigins,
 	}
+	// Each request's app, by its host (`latch apps`); other hosts get
+	// LATCH_APP's. A new app is seen within a minute.
+	resolver, err := apps.NewResolver(ctx, db.NewApps(bdb), cfg.App, cfg.Origin(), time.Minute, log)
+	if err != nil {
+		return err
+	}
+	deps.Apps, deps.TrustForwardedHost = resolver, cfg.TrustForwardedHost
 	if mx != nil {
 		deps.Metrics = mx
 		deps.MetricsHandler, deps.MetricsToken = mx.Handler(), cfg.MetricsToken
