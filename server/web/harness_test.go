@@ -218,7 +218,8 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 			}
 		}
 	}
-	gd, err := guard.New(db.NewGuard(bdb, clk.Now), policies, appID, guard.Options{Clock: clk.Now, Logger: log, Metrics: guardMetrics})
+	gd, err := guard.New(db.NewGuard(bdb, clk.Now), policies, appID, guard.Options{Clock: clk.Now, Logger: log, Metrics: guardMetrics,
+		AppOf: func(ctx context.Context) (uuid.UUID, bool) { a, ok := apps.FromContext(ctx); return a.ID, ok }})
 	if err != nil {
 		t.Fatal(err)
 	}

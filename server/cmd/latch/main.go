@@ -26,6 +26,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"github.com/latch-dev/latch/components/email"
@@ -216,7 +217,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	}
 	// One guard, in PostgreSQL, for every guess and every costly action.
 	ledger := db.NewGuard(bdb, nil)
-	gd, err := guard.New(ledger, cfg.Guard, appID, guard.Options{Logger: log, Metrics: guardMetrics(mx)})
+	gd, err := guard.New(ledger, cfg.Guard, appID, guard.Options{Logger: log, Metrics: guardMetrics(mx), AppOf: appOf})
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
@@ -402,4 +403,11 @@ func signInNoticesDep(n *auth.SignInNotices) web.SignInNotices {
 		return nil
 	}
 	return n
+}
+
+// appOf is the id of the request's app in ctx (apps.FromContext), for
+// the parts that count per app.
+func appOf(ctx context.Context) (uuid.UUID, bool) {
+	a, ok := apps.FromContext(ctx)
+	return a.ID, ok
 }
