@@ -42,7 +42,8 @@ func (h *harness) onHost(c *http.Client, host, method, path string, form url.Val
 func TestTwoAppsByHost(t *testing.T) {
 	h := newHarnessWith(t, harnessOptions{multiApp: true})
 	ctx := context.Background()
-	shop, err := apps.New(apps.Input{Slug: "shop", Name: "Shop", PublicURL: "http://shop.localhost"})
+	shop, err := apps.New(apps.Input{Slug: "shop", Name: "Shop", PublicURL: "http://shop.localhost",
+		RedirectOrigins: []string{"https://spa.shop.example"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,6 +107,21 @@ func TestTwoAppsByHost(t *testing.T) {
 			"Authorization", "Bearer "+tokens["default"].AccessToken, "X-Forwarded-Host", "shop.localhost")
 		if r.status != http.StatusOK {
 			t.Errorf("default token at host %s with a forged X-Forwarded-Host: %d", host, r.status)
+		}
+	}
+	// Redirect origins are the request's app's: shop's SPA is a place to
+	// return to after signing in to shop, and may call shop's token API
+	// from a browser; neither holds at the default app.
+	next := url.Values{"next": {"https://spa.shop.example/after"}}.Encode()
+	for app, want := range map[string]bool{"shop": true, "default": false} {
+		r := h.onHost(h.browser(), hosts[app], http.MethodGet, "/login?"+next, nil)
+		if got := strings.Contains(r.body, "https://spa.shop.example/after"); got != want {
+			t.Errorf("login page of %s keeps next to shop's SPA: %v, want %v", app, got, want)
+		}
+		pre := h.onHost(h.srv.Client(), hosts[app], http.MethodOptions, "/api/v1/me", nil,
+			"Origin", "https://spa.shop.example", "Access-Control-Request-Method", "GET", "Access-Control-Request-Headers", "authorization")
+		if got := pre.status == http.StatusNoContent && pre.header.Get("Access-Control-Allow-Origin") == "https://spa.shop.example"; got != want {
+			t.Errorf("CORS preflight from shop's SPA at %s: %d %q, want allowed %v", app, pre.status, pre.header.Get("Access-Control-Allow-Origin"), want)
 		}
 	}
 }

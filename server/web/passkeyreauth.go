@@ -45,5 +45,5 @@ func (s *Server) passkeyReauth(w http.ResponseWriter, r *http.Request, userID uu
 		return err
 	}
 	s.Sessions.Reauthenticated(ctx)
-	return s.redirect(w, r, landing(s.safeNext(in.Next)))
+	return s.redirect(w, r, landing(s.safeNext(r, in.Next)))
 }

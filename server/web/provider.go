@@ -78,7 +78,7 @@ func (s *Server) providerStart(w http.ResponseWriter, r *http.Request) error {
 	if p == nil {
 		return statusError(http.StatusNotFound, messages.ProviderUnknown)
 	}
-	return s.sendToProvider(w, r, p, session.ProviderFlow{Next: s.safeNext(form[pages.NextField])})
+	return s.sendToProvider(w, r, p, session.ProviderFlow{Next: s.safeNext(r, form[pages.NextField])})
 }
 
 // providerLinkStart sends a signed-in user who just proved who they are
@@ -106,7 +106,7 @@ func (s *Server) providerReauthStart(w http.ResponseWriter, r *http.Request, use
 	if p == nil {
 		return statusError(http.StatusNotFound, messages.ProviderUnknown)
 	}
-	return s.sendToProvider(w, r, p, session.ProviderFlow{Link: userID, Reauth: true, Next: s.safeNext(form[pages.NextField])})
+	return s.sendToProvider(w, r, p, session.ProviderFlow{Link: userID, Reauth: true, Next: s.safeNext(r, form[pages.NextField])})
 }
 
 func (s *Server) sendToProvider(w http.ResponseWriter, r *http.Request, p provider.Provider, f session.ProviderFlow) error {

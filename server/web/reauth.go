@@ -73,7 +73,7 @@ func (s *Server) sensitive(back string, h userHandler) userHandler {
 // reauthPage asks for the password, or offers a code, a passkey (with
 // JavaScript: passkeyReauth), and any other way.
 func (s *Server) reauthPage(w http.ResponseWriter, r *http.Request, userID uuid.UUID) error {
-	next := s.safeNext(queryValue(r, pages.NextField))
+	next := s.safeNext(r, queryValue(r, pages.NextField))
 	return s.reauthAnswer(w, r, userID, http.StatusOK, pages.Reauth{Next: next})
 }
 
@@ -88,7 +88,7 @@ func (s *Server) reauthPost(w http.ResponseWriter, r *http.Request, userID uuid.
 		return err
 	}
 	ctx := r.Context()
-	next := s.safeNext(form[pages.NextField])
+	next := s.safeNext(r, form[pages.NextField])
 	method := form[pages.ReauthMethodField]
 	switch method {
 	case "", "password":
@@ -133,7 +133,7 @@ func (s *Server) reauthSend(w http.ResponseWriter, r *http.Request, userID uuid.
 	if err != nil {
 		return err
 	}
-	next := s.safeNext(form[pages.NextField])
+	next := s.safeNext(r, form[pages.NextField])
 	opt, err := s.Settings.SendReauthCode(r.Context(), s.appID(r.Context()), userID)
 	var ae *auth.Error
 	switch {

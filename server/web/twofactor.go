@@ -221,7 +221,7 @@ func (s *Server) secondFactorPost(w http.ResponseWriter, r *http.Request) error 
 	switch {
 	case errors.As(err, &ae) && ae.Code == messages.TwoFactorLocked:
 		s.Sessions.ClearPending(ctx)
-		return s.redirect(w, r, s.loginFrom(fromSecondFactorLocked, p.Next))
+		return s.redirect(w, r, s.loginFrom(r, fromSecondFactorLocked, p.Next))
 	case errors.As(err, &ae):
 		msg := messages.TwoFactorCodeInvalid
 		if auth.Refused(err) {
