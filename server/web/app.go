@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/latch-dev/latch/components/email"
 	"github.com/latch-dev/latch/server/apps"
 )
 
@@ -66,4 +67,25 @@ func (s *Server) appOf(ctx context.Context) apps.App {
 		return a
 	}
 	return s.defaultApp()
+}
+
+// appBrand is the brand and the public origin of messages sent for the
+// request's app in ctx: its brand name and public URL, where it has them,
+// else brand and origin as configured. Never the request's Host.
+func appBrand(ctx context.Context, brand email.Brand, origin string) (email.Brand, string) {
+	if a, ok := apps.FromContext(ctx); ok {
+		if n := a.Brand(); n != "" {
+			brand.AppName = n
+		}
+		if a.PublicURL != "" && origin != "" {
+			origin = a.PublicURL
+		}
+	}
+	return brand, origin
+}
+
+// appName is the app name text messages carry for the request's app.
+func appName(ctx context.Context, name string) string {
+	b, _ := appBrand(ctx, email.Brand{AppName: name}, "")
+	return b.AppName
 }

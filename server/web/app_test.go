@@ -125,3 +125,32 @@ func TestTwoAppsByHost(t *testing.T) {
 		}
 	}
 }
+
+// TestAppEmailsCarryTheirApp: a message sent for a request to shop's
+// host names shop's brand and links to shop's public URL; one for the
+// default app keeps Latch's name and origin, whatever Host said.
+func TestAppEmailsCarryTheirApp(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{codes: true, multiApp: true})
+	shop, err := apps.New(apps.Input{Slug: "shop", Name: "Shop", BrandName: "Shop & Co", PublicURL: "http://shop.localhost:8443"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.NewApps(h.db).CreateApp(context.Background(), shop); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ host, email, brand, origin string }{
+		{"shop.localhost:8443", "shopper@example.com", "Shop & Co", "http://shop.localhost:8443/"},
+		{"evil.example", "plain@example.com", "Latch", h.linkOrigin + "/"},
+	} {
+		if r := h.onHost(h.browser(), c.host, http.MethodPost, "/signup", creds(c.email, "correct horse battery")); r.status != http.StatusOK {
+			t.Fatalf("signup at %s: %d", c.host, r.status)
+		}
+		m := h.awaitMail(t, c.email, "signup_code")
+		if !strings.Contains(m.Subject+m.Text, c.brand) || !strings.Contains(m.Text, c.origin) {
+			t.Errorf("signup mail at %s: subject %q, want brand %q and links to %s:\n%s", c.host, m.Subject, c.brand, c.origin, m.Text)
+		}
+		if strings.Contains(m.Text, "evil.example") {
+			t.Errorf("a link follows the Host header:\n%s", m.Text)
+		}
+	}
+}
