@@ -13,6 +13,7 @@ import (
 
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/server/apps"
+	"github.com/latch-dev/latch/server/token"
 )
 
 const appsUsage = `usage: latch apps create SLUG -name NAME -url https://app.example.com [-brand BRAND] [-redirect-origin ORIGIN]...
@@ -98,9 +99,10 @@ func cmpErr(err error, otherwise string) string {
 
 func printApps(w io.Writer, all ...apps.App) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SLUG\tNAME\tBRAND\tPUBLIC URL\tREDIRECT ORIGINS")
+	fmt.Fprintln(tw, "SLUG\tNAME\tBRAND\tPUBLIC URL\tREDIRECT ORIGINS\tTOKEN AUDIENCE")
 	for _, a := range all {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.Slug, a.Name, a.Brand(), dash(a.PublicURL), dash(strings.Join(a.RedirectOrigins, " ")))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.Slug, a.Name, a.Brand(), dash(a.PublicURL),
+			dash(strings.Join(a.RedirectOrigins, " ")), token.AppAudience(a.ID))
 	}
 	return tw.Flush()
 }

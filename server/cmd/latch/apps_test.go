@@ -31,7 +31,7 @@ func TestAppsCreateListRename(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "shop  ") || !strings.Contains(out, "Shop & Co") || !strings.Contains(out, "https://shop.example.com ") ||
+	if !strings.Contains(out, "shop  ") || !strings.Contains(out, "urn:latch:app:") || !strings.Contains(out, "Shop & Co") || !strings.Contains(out, "https://shop.example.com ") ||
 		strings.Count(out, "https://shop.example.com") != 1 || !strings.Contains(out, "https://www.shop.example.com") {
 		t.Errorf("create printed:\n%s", out)
 	}
