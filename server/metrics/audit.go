@@ -47,11 +47,13 @@ func (m *Metrics) Event(e auth.Event) {
 			m.secondFactors.WithLabelValues(oneOf(factor, secondFactors), oneOf(o, secondOutcomes)).Inc()
 			return
 		}
-		if e.Outcome == auth.Failure {
-			method := e.Detail["method"]
-			if method == "" {
-				method = "password" // the password form's failures name no method
-			}
+		method := e.Detail["method"]
+		if method == "" {
+			method = "password" // the password form's failures name no method
+		}
+		// A wrong current password on the change form is audited as a
+		// failed login, but nobody was signing in.
+		if e.Outcome == auth.Failure && method != "password_change" {
 			m.SignIn(method, "failure")
 		}
 	case "passkey.use":

@@ -211,7 +211,7 @@ var (
 	outcomes       = []string{"success", "failure"}
 	signInOutcomes = []string{"success", "second_factor_required", "failure"}
 	signInMethods  = []string{"password", "email_code", "login_link", "sms_code", "phone_signup", "signup",
-		"password_reset", "passkey", "provider", "recovery", "password_change"}
+		"password_reset", "passkey", "provider", "recovery"}
 	secondFactors    = []string{"totp", "recovery_code", "passkey"}
 	secondOutcomes   = []string{"success", "failure", "locked"}
 	channels         = []string{"email", "sms"}
