@@ -131,6 +131,8 @@ type Config struct {
 	Lifetimes                // policy durations and background intervals (lifetimes.go)
 	CORSOrigins     []string // LATCH_CORS_ORIGINS: exact origins whose pages may call the token API (lifetimes.go)
 	DevTools                 // the development loop's settings (dev.go)
+	Metrics                  // the Prometheus exposition (metrics.go)
+	Apps                     // several apps on one deployment (apps.go)
 
 	LogLevel  slog.Level // LATCH_LOG_LEVEL: debug | info | warn | error (default info)
 	LogFormat string     // LATCH_LOG_FORMAT: text | json (default text in dev, json in production)
@@ -260,6 +262,8 @@ func Load(getenv func(string) string) (Config, error) {
 	c.loadLifetimes(&p)
 	c.loadCORS(&p)
 	c.loadDevTools(&p)
+	c.loadMetrics(&p)
+	c.loadApps(&p)
 	if c.Argon2MemoryKiB < 8*uint32(c.Argon2Parallelism) {
 		p.fail("LATCH_ARGON2_MEMORY_KIB", "must be at least 8 × LATCH_ARGON2_PARALLELISM")
 	}

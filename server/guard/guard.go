@@ -112,6 +112,8 @@ type Guard struct {
 	appID    uuid.UUID
 	clock    func() time.Time
 	log      *slog.Logger
+	metrics  Metrics
+	appOf    func(ctx context.Context) (uuid.UUID, bool)
 
 	mu     sync.Mutex
 	trips  []time.Time          // recent Challenge refusals, for Level
@@ -122,6 +124,19 @@ type Guard struct {
 type Options struct {
 	Clock  func() time.Time // nil means time.Now
 	Logger *slog.Logger     // nil discards
+	// Metrics hears of every refusal; nil: nobody.
+	Metrics Metrics
+	// AppOf returns the app of the request in ctx, when it has one
+	// (several apps on one server): attempts count in that app's ledger,
+	// so an email in one app never spends another app's budgets. nil, or
+	// false: the app given to New.
+	AppOf func(ctx context.Context) (uuid.UUID, bool)
+}
+
+// Metrics hears of each refused attempt: the policy, the scope of the
+// limit that was spent and what happens past it (refuse, challenge, lock).
+type Metrics interface {
+	Refused(policy, scope, past string)
 }
 
 // New returns a Guard counting in store with the given policies for one
@@ -130,7 +145,7 @@ func New(store Store, policies Policies, appID uuid.UUID, o Options) (*Guard, er
 	if err := policies.Check(); err != nil {
 		return nil, err
 	}
-	g := &Guard{store: store, policies: policies, appID: appID, clock: o.Clock, log: o.Logger}
+	g := &Guard{store: store, policies: policies, appID: appID, clock: o.Clock, log: o.Logger, metrics: o.Metrics, appOf: o.AppOf}
 	if g.clock == nil {
 		g.clock = time.Now
 	}
@@ -138,6 +153,16 @@ func New(store Store, policies Policies, appID uuid.UUID, o Options) (*Guard, er
 		g.log = slog.New(slog.DiscardHandler)
 	}
 	return g, nil
+}
+
+// app is the app whose ledger counts an attempt made in ctx.
+func (g *Guard) app(ctx context.Context) uuid.UUID {
+	if g.appOf != nil {
+		if id, ok := g.appOf(ctx); ok {
+			return id
+		}
+	}
+	return g.appID
 }
 
 // Reservation is an attempt counted by Reserve.
@@ -196,7 +221,7 @@ func (g *Guard) Reserve(ctx context.Context, name Name, s Subject) (*Reservation
 		sorted[i], limits[i] = r.counters[j], scopes[j]
 	}
 	r.counters = sorted
-	denied, wait, err := g.store.Reserve(ctx, g.appID, r.counters, g.clock())
+	denied, wait, err := g.store.Reserve(ctx, g.app(ctx), r.counters, g.clock())
 	if err != nil {
 		return nil, fmt.Errorf("guard: reserve %s: %w", name, err)
 	}
@@ -205,6 +230,9 @@ func (g *Guard) Reserve(ctx context.Context, name Name, s Subject) (*Reservation
 	}
 	l := limits[denied]
 	refused := &Refused{Policy: name, Scope: l.Scope, Past: l.Past, RetryAfter: wait}
+	if g.metrics != nil {
+		g.metrics.Refused(string(name), string(l.Scope), string(l.Past))
+	}
 	if !p.Quiet {
 		noteRefused(ctx, refused)
 	}
@@ -224,11 +252,11 @@ func (r *Reservation) Succeeded(ctx context.Context) {
 	if r == nil || r.policy.Kind != Guess || len(r.counters) == 0 {
 		return
 	}
-	if err := r.g.store.Refund(ctx, r.g.appID, r.counters); err != nil {
+	if err := r.g.store.Refund(ctx, r.g.app(ctx), r.counters); err != nil {
 		r.g.log.WarnContext(ctx, "guard refund failed", "policy", string(r.policy.Name), "err", err)
 	}
 	if len(r.clears) > 0 {
-		if err := r.g.store.Clear(ctx, r.g.appID, r.clears); err != nil {
+		if err := r.g.store.Clear(ctx, r.g.app(ctx), r.clears); err != nil {
 			r.g.log.WarnContext(ctx, "guard clear failed", "policy", string(r.policy.Name), "err", err)
 		}
 	}
@@ -241,7 +269,7 @@ func (r *Reservation) Release(ctx context.Context) {
 	if r == nil || len(r.counters) == 0 {
 		return
 	}
-	if err := r.g.store.Refund(ctx, r.g.appID, r.counters); err != nil {
+	if err := r.g.store.Refund(ctx, r.g.app(ctx), r.counters); err != nil {
 		r.g.log.WarnContext(ctx, "guard release failed", "policy", string(r.policy.Name), "err", err)
 	}
 }
@@ -265,7 +293,7 @@ func (g *Guard) Clear(ctx context.Context, name Name, s Subject) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	return g.store.Clear(ctx, g.appID, keys)
+	return g.store.Clear(ctx, g.app(ctx), keys)
 }
 
 // counterKey names the ledger row of one limit of a policy for one value

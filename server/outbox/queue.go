@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/rivertype"
@@ -134,4 +136,22 @@ func (q *Queue) Failed(ctx context.Context, limit int) ([]Failure, error) {
 		out = append(out, f)
 	}
 	return out, nil
+}
+
+// Backlog reads the queue's undelivered messages in one indexed query:
+// depth counts jobs waiting, scheduled for a retry or being sent; oldest is
+// the age of the oldest one not yet sent (available or retryable), 0 when
+// none. A growing oldest age means delivery is stuck.
+func Backlog(ctx context.Context, sqldb *sql.DB) (depth int64, oldest time.Duration, err error) {
+	var age float64
+	err = sqldb.QueryRowContext(ctx, `SELECT count(*),
+		COALESCE(EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE state IN ('available', 'retryable'))), 0)
+		FROM river_job WHERE queue = $1 AND state IN ('available', 'retryable', 'scheduled', 'running')`, QueueName).Scan(&depth, &age)
+	if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == "42P01" {
+		return 0, 0, nil // no River tables: no message delivery configured, nothing queued
+	}
+	if err != nil {
+		return 0, 0, errf("backlog: %w", err)
+	}
+	return depth, time.Duration(age * float64(time.Second)), nil
 }

@@ -38,6 +38,14 @@ type WorkerConfig struct {
 	Logger             *slog.Logger     // default slog.Default()
 	Clock              func() time.Time // default time.Now; used for Message.Expires
 	Sealer             Sealer           // opens bodies the Queue sealed; must match the Queue's
+	Metrics            Metrics          // counts deliveries; nil counts nothing
+}
+
+// Metrics hears of each delivery attempt: channel is the message's Kind
+// ("email", "sms"), outcome "sent", "retry", "failed" (given up on) or
+// "expired" (its code expired before it could be sent).
+type Metrics interface {
+	Delivered(channel, outcome string)
 }
 
 // Worker delivers enqueued messages: a River client on a pgx pool working
@@ -68,7 +76,7 @@ func NewWorker(pool *pgxpool.Pool, senders Senders, cfg WorkerConfig) (*Worker, 
 		cfg.Clock = time.Now
 	}
 	workers := river.NewWorkers()
-	if err := river.AddWorkerSafely(workers, &deliverWorker{senders: senders, clock: cfg.Clock, log: cfg.Logger, sealer: cfg.Sealer}); err != nil {
+	if err := river.AddWorkerSafely(workers, &deliverWorker{senders: senders, clock: cfg.Clock, log: cfg.Logger, sealer: cfg.Sealer, metrics: cfg.Metrics}); err != nil {
 		return nil, errf("new worker: %w", err)
 	}
 	rc := &river.Config{
@@ -123,6 +131,13 @@ type deliverWorker struct {
 	clock   func() time.Time
 	log     *slog.Logger
 	sealer  Sealer
+	metrics Metrics
+}
+
+func (d *deliverWorker) count(kind Kind, outcome string) {
+	if d.metrics != nil {
+		d.metrics.Delivered(string(kind), outcome)
+	}
 }
 
 // Work sends one message. A permanent failure, a missing sender or an
@@ -136,6 +151,7 @@ func (d *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 		return river.JobCancel(err) // retrying cannot make it open
 	}
 	if !m.Expires.IsZero() && !d.clock().Before(m.Expires) {
+		d.count(m.Kind, "expired")
 		return river.JobCancel(ErrExpired)
 	}
 	var s Sender
@@ -146,14 +162,21 @@ func (d *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 		s = d.senders.SMS
 	}
 	if s == nil {
+		d.count(m.Kind, "failed")
 		return river.JobCancel(errf("no sender for %q", m.Kind))
 	}
 	if err := s.Send(ctx, m); err != nil {
+		if IsPermanent(err) || job.Attempt >= job.MaxAttempts {
+			d.count(m.Kind, "failed")
+		} else {
+			d.count(m.Kind, "retry")
+		}
 		if IsPermanent(err) {
 			return river.JobCancel(err)
 		}
 		return err
 	}
+	d.count(m.Kind, "sent")
 	d.log.InfoContext(ctx, "outbox: delivered", slog.Int64("job_id", job.ID), slog.Int("attempt", job.Attempt), slog.Any("message", m))
 	return nil
 }

@@ -149,6 +149,9 @@ type Hasher struct {
 	maxWait    time.Duration
 	waiting    atomic.Int64
 
+	// metrics hears how long each hash waited for a slot; nil: nobody.
+	metrics Metrics
+
 	// derive computes the key. Tests replace it to observe computations.
 	derive func(password, salt []byte, p Params) []byte
 }
@@ -202,6 +205,36 @@ var ErrBusy = errors.New("password: hashing is busy")
 // ErrBusy), each for at most wait. Call it before the Hasher is used.
 func (h *Hasher) SetQueue(waiting int, wait time.Duration) {
 	h.maxWaiting, h.maxWait = int64(max(waiting, 0)), wait
+}
+
+// Metrics hears of each hash's wait for a computation slot: d is the
+// wait (0 when a slot was free), outcome "ok", "busy" (ErrBusy) or
+// "canceled" (the request's context ended first).
+type Metrics interface {
+	HashWaited(d time.Duration, outcome string)
+}
+
+// SetMetrics reports each wait to m. Call it before the Hasher is used.
+func (h *Hasher) SetMetrics(m Metrics) { h.metrics = m }
+
+// Waiting is how many hashes wait for a computation slot now.
+func (h *Hasher) Waiting() int { return int(h.waiting.Load()) }
+
+// Running is how many hash computations run now.
+func (h *Hasher) Running() int {
+	h.adm.mu.Lock()
+	defer h.adm.mu.Unlock()
+	return h.adm.running
+}
+
+func (h *Hasher) waited(start time.Time, outcome string) {
+	if h.metrics != nil {
+		var d time.Duration
+		if !start.IsZero() {
+			d = time.Since(start)
+		}
+		h.metrics.HashWaited(d, outcome)
+	}
 }
 
 func idKey(password, salt []byte, p Params) []byte {
@@ -289,13 +322,24 @@ func (h *Hasher) compute(ctx context.Context, password, salt []byte, p Params) (
 		// No free slot: join the queue, if it has room, for a while.
 		if h.waiting.Add(1) > h.maxWaiting {
 			h.waiting.Add(-1)
+			h.waited(time.Time{}, "busy")
 			return nil, ErrBusy
 		}
+		start := time.Now()
 		err := h.adm.wait(ctx, h.maxWait)
 		h.waiting.Add(-1)
-		if err != nil {
+		switch {
+		case err == nil:
+			h.waited(start, "ok")
+		case errors.Is(err, ErrBusy):
+			h.waited(start, "busy")
+			return nil, err
+		default:
+			h.waited(start, "canceled")
 			return nil, err
 		}
+	} else {
+		h.waited(time.Time{}, "ok")
 	}
 	defer h.adm.release()
 	return h.derive(password, salt, p), nil

@@ -3,6 +3,8 @@ package password
 import (
 	"context"
 	"errors"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 )
@@ -165,5 +167,55 @@ func TestHashingYieldsToCheapRequests(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+type waits struct {
+	mu       sync.Mutex
+	outcomes []string
+}
+
+func (w *waits) HashWaited(d time.Duration, outcome string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.outcomes = append(w.outcomes, outcome)
+}
+
+// TestHashMetrics: each hash reports its wait once: ok for a free slot or
+// a wait that ended in one, busy for a full queue; Waiting and Running
+// show the queue as it is.
+func TestHashMetrics(t *testing.T) {
+	h, started, release := blockedHasher(t)
+	m := &waits{}
+	h.SetMetrics(m)
+	h.SetQueue(1, time.Minute)
+	ctx := context.Background()
+	errs := make(chan error, 2)
+	go func() { _, err := h.Hash(ctx, "first"); errs <- err }()
+	<-started
+	go func() { _, err := h.Hash(ctx, "second"); errs <- err }()
+	for h.Waiting() != 1 {
+		time.Sleep(time.Millisecond)
+	}
+	if h.Running() != 1 {
+		t.Fatalf("running %d, want 1", h.Running())
+	}
+	if _, err := h.Hash(ctx, "third"); !errors.Is(err, ErrBusy) {
+		t.Fatalf("third: %v", err)
+	}
+	close(release)
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	slices.Sort(m.outcomes)
+	if !slices.Equal(m.outcomes, []string{"busy", "ok", "ok"}) {
+		t.Fatalf("outcomes %v, want busy, ok, ok", m.outcomes)
+	}
+	if h.Waiting() != 0 || h.Running() != 0 {
+		t.Fatalf("after: waiting %d running %d", h.Waiting(), h.Running())
 	}
 }

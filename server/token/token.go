@@ -28,6 +28,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -84,6 +85,9 @@ func (r *Ring) Issue(c Claims) (string, Claims, error) {
 	}
 	if r.opt.Audience != "" {
 		jc.Audience = jwt.ClaimStrings{r.opt.Audience}
+	}
+	if c.AppID != uuid.Nil {
+		jc.Audience = append(jc.Audience, AppAudience(c.AppID))
 	}
 	t := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jc)
 	t.Header["kid"] = k.ID
@@ -160,8 +164,17 @@ func (r *Ring) Verify(ctx context.Context, raw string) (Claims, error) {
 	if c.AppID, err = uuid.Parse(jc.App); err != nil {
 		return Claims{}, fmt.Errorf("%w: app is not an id", ErrInvalid)
 	}
+	if !slices.Contains(jc.Audience, AppAudience(c.AppID)) {
+		return Claims{}, fmt.Errorf("%w: aud does not name the token's app", ErrInvalid)
+	}
 	return c, nil
 }
+
+// AppAudience is the audience naming one app, in every access token
+// issued for it besides the ring's Audience: a service that accepts one
+// app's tokens only requires it (accesstoken.Options.Audience), and a
+// token of another app of the same deployment is refused.
+func AppAudience(appID uuid.UUID) string { return "urn:latch:app:" + appID.String() }
 
 // refreshPrefix starts every refresh token, so secret scanners can find
 // leaked ones and a token pasted in the wrong place is recognisable.

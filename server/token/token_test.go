@@ -268,13 +268,14 @@ func TestVerifyRequiresTheAudience(t *testing.T) {
 		return s
 	}
 
-	// The token carries aud as a JSON array of the one audience.
+	// The token carries aud as a JSON array: the ring's audience, then
+	// its app's.
 	own := issue(latch)
 	payload, err := base64.RawURLEncoding.DecodeString(strings.Split(own, ".")[1])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(payload), `"aud":["`+aud+`"]`) {
+	if !strings.Contains(string(payload), `"aud":["`+aud+`","`+token.AppAudience(claims.AppID)+`"]`) {
 		t.Fatalf("payload %s lacks the audience", payload)
 	}
 	if c, err := latch.Verify(ctx, own); err != nil || c.UserID != claims.UserID {

@@ -54,7 +54,7 @@ var errAccountGone = errors.New("web: account gone")
 // accountView is what the account page shows of userID: with an email
 // address still to verify, the panel that asks for its code.
 func (s *Server) accountView(ctx context.Context, userID uuid.UUID) (pages.AccountView, error) {
-	acct, err := s.Accounts.Account(ctx, s.AppID, userID)
+	acct, err := s.Accounts.Account(ctx, s.appID(ctx), userID)
 	if errors.Is(err, auth.ErrNotFound) || (err == nil && acct.User.Status != auth.StatusActive) {
 		return pages.AccountView{}, errAccountGone
 	}
@@ -91,7 +91,7 @@ func (s *Server) accountView(ctx context.Context, userID uuid.UUID) (pages.Accou
 		return pages.AccountView{}, err
 	}
 	if s.TwoFactor != nil {
-		st, err := s.TwoFactor.Status(ctx, s.AppID, userID)
+		st, err := s.TwoFactor.Status(ctx, s.appID(ctx), userID)
 		if err != nil {
 			return pages.AccountView{}, err
 		}

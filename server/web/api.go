@@ -216,7 +216,7 @@ func (s *Server) apiToken(w http.ResponseWriter, r *http.Request) error {
 		if p["username"] == "" || p["password"] == "" {
 			return invalidRequest(descNeedCredentials)
 		}
-		g, err = s.Tokens.PasswordGrant(r.Context(), s.AppID, p["username"], p["password"], sf)
+		g, err = s.Tokens.PasswordGrant(r.Context(), s.appID(r.Context()), p["username"], p["password"], sf)
 		if oe := secondFactorError(err); oe != nil {
 			return oe
 		}
@@ -231,7 +231,7 @@ func (s *Server) apiToken(w http.ResponseWriter, r *http.Request) error {
 		if p["username"] == "" || p["code"] == "" {
 			return invalidRequest(descNeedCode)
 		}
-		g, err = s.Tokens.CodeGrant(r.Context(), s.AppID, p["username"], p["code"], sf)
+		g, err = s.Tokens.CodeGrant(r.Context(), s.appID(r.Context()), p["username"], p["code"], sf)
 		if oe := secondFactorError(err); oe != nil {
 			return oe
 		}
@@ -248,7 +248,10 @@ func (s *Server) apiToken(w http.ResponseWriter, r *http.Request) error {
 		if p["refresh_token"] == "" {
 			return invalidRequest(descNeedRefresh)
 		}
-		g, err = s.Tokens.RefreshGrant(r.Context(), s.AppID, p["refresh_token"])
+		g, err = s.Tokens.RefreshGrant(r.Context(), s.appID(r.Context()), p["refresh_token"])
+		if s.Metrics != nil {
+			s.Metrics.TokenRefresh(outcomeOf(err))
+		}
 		if errors.Is(err, auth.ErrInvalidGrant) {
 			return &oauthError{status: http.StatusBadRequest, code: "invalid_grant", description: descBadRefresh, cause: err}
 		}
@@ -303,7 +306,7 @@ func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request) error {
 	if p["refresh_token"] == "" {
 		return invalidRequest(descNeedRefresh)
 	}
-	if err := s.Tokens.Logout(r.Context(), s.AppID, p["refresh_token"]); err != nil {
+	if err := s.Tokens.Logout(r.Context(), s.appID(r.Context()), p["refresh_token"]); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, struct{}{})
@@ -331,7 +334,7 @@ func (s *Server) bearer(h principalHandler) handlerFunc {
 		if len(values) == 0 || !strings.EqualFold(scheme, "Bearer") {
 			return &oauthError{status: http.StatusUnauthorized, code: "invalid_token", description: descNeedAccessToken, challenge: bearerRealm}
 		}
-		p, err := s.Tokens.Authenticate(r.Context(), s.AppID, strings.TrimSpace(raw))
+		p, err := s.Tokens.Authenticate(r.Context(), s.appID(r.Context()), strings.TrimSpace(raw))
 		if errors.Is(err, auth.ErrInvalidAccessToken) {
 			return invalidToken(err)
 		}
@@ -352,7 +355,7 @@ type meResponse struct {
 
 // apiMe is GET /api/v1/me: the user the access token speaks for.
 func (s *Server) apiMe(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	acct, err := s.Tokens.Me(r.Context(), s.AppID, p)
+	acct, err := s.Tokens.Me(r.Context(), s.appID(r.Context()), p)
 	if errors.Is(err, auth.ErrInvalidAccessToken) {
 		return invalidToken(err)
 	}
@@ -398,7 +401,7 @@ func (s *Server) sessionToken(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return loginRequired
 	}
-	g, err := s.Tokens.SessionGrant(r.Context(), s.AppID, userID, s.Sessions.CookieToken(r.Context()))
+	g, err := s.Tokens.SessionGrant(r.Context(), s.appID(r.Context()), userID, s.Sessions.CookieToken(r.Context()))
 	if errors.Is(err, auth.ErrInvalidGrant) {
 		loginRequired.cause = err
 		return loginRequired
@@ -539,7 +542,7 @@ func (s *Server) apiRequestCode(w http.ResponseWriter, r *http.Request) error {
 	if p["username"] == "" {
 		return invalidRequest(descNeedUsername)
 	}
-	err = s.Codes.RequestLogin(r.Context(), s.AppID, p["username"])
+	err = s.Codes.RequestLogin(r.Context(), s.appID(r.Context()), p["username"])
 	var ae *auth.Error
 	switch {
 	case errors.As(err, &ae) && (ae.Code == messages.CodeSendLimited || auth.Refused(err)):

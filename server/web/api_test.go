@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
 
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/server/token"
@@ -738,8 +739,9 @@ func TestAccessTokensCarryAndRequireTheAudience(t *testing.T) {
 	h := newHarness(t)
 	good := h.passwordGrant("aud@example.com", apiPassword)
 	header, claims := decodeJWT(t, good.AccessToken)
-	if aud, ok := claims["aud"].([]any); !ok || len(aud) != 1 || aud[0] != testAudience {
-		t.Fatalf("aud = %#v, want [%q]", claims["aud"], testAudience)
+	app := token.AppAudience(h.appID)
+	if aud, ok := claims["aud"].([]any); !ok || len(aud) != 2 || aud[0] != testAudience || aud[1] != app {
+		t.Fatalf("aud = %#v, want [%q %q]", claims["aud"], testAudience, app)
 	}
 	kid := header["kid"].(string)
 	key := h.signingKey(kid)
@@ -767,9 +769,12 @@ func TestAccessTokensCarryAndRequireTheAudience(t *testing.T) {
 		aud    any
 		status int
 	}{
-		"the same audience":                {[]any{testAudience}, http.StatusOK},
-		"the audience as a string":         {testAudience, http.StatusOK},
-		"another audience and ours":        {[]any{"https://other.example", testAudience}, http.StatusOK},
+		"the same audience":                {[]any{testAudience, app}, http.StatusOK},
+		"another audience and ours":        {[]any{"https://other.example", testAudience, app}, http.StatusOK},
+		"ours without the app's":           {[]any{testAudience}, http.StatusUnauthorized},
+		"ours as a string, no app":         {testAudience, http.StatusUnauthorized},
+		"ours and another app's":           {[]any{testAudience, token.AppAudience(uuid.New())}, http.StatusUnauthorized},
+		"only the app's":                   {[]any{app}, http.StatusUnauthorized},
 		"another audience":                 {[]any{"https://other.example"}, http.StatusUnauthorized},
 		"another audience, as a string":    {"https://other.example", http.StatusUnauthorized},
 		"no audience":                      {nil, http.StatusUnauthorized},

@@ -19,7 +19,7 @@ func (s *Server) codeLoginPage(w http.ResponseWriter, r *http.Request) error {
 	if s.sendSignedInHome(w, r) {
 		return nil
 	}
-	f := s.codeLoginForm(pages.CodeLogin{Next: s.safeNext(queryValue(r, pages.NextField))})
+	f := s.codeLoginForm(pages.CodeLogin{Next: s.safeNext(r, queryValue(r, pages.NextField))})
 	s.render(w, r, http.StatusOK, pages.CodeLoginPage(s.page(messages.CodeLoginTitle, ""), f))
 	return nil
 }
@@ -35,13 +35,13 @@ func (s *Server) codeLoginPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	next := s.safeNext(form[pages.NextField])
+	next := s.safeNext(r, form[pages.NextField])
 	if s.usePhone(form["email"]) {
 		return s.phoneLoginPost(w, r, form["email"], next)
 	}
 	f := pages.CodeLogin{Email: form["email"], Next: next, Sent: true, Notice: messages.CodeSent, Interactive: isDatastar(r)}
 	status := http.StatusOK
-	selector, err := s.Codes.RequestLoginLink(r.Context(), s.AppID, form["email"], next)
+	selector, err := s.Codes.RequestLoginLink(r.Context(), s.appID(r.Context()), form["email"], next)
 	if err == nil {
 		s.noteAsked(w, r, selector)
 	}
@@ -70,11 +70,11 @@ func (s *Server) codeLoginVerify(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	next := s.safeNext(form[pages.NextField])
+	next := s.safeNext(r, form[pages.NextField])
 	if s.usePhone(form["email"]) {
 		return s.phoneLoginVerify(w, r, form["email"], form[pages.CodeFieldName], next)
 	}
-	u, err := s.Codes.VerifyLogin(r.Context(), s.AppID, form["email"], form[pages.CodeFieldName])
+	u, err := s.Codes.VerifyLogin(r.Context(), s.appID(r.Context()), form["email"], form[pages.CodeFieldName])
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		f := pages.CodeLogin{Email: form["email"], Next: next, Sent: true, Message: ae.Code, Interactive: isDatastar(r)}
@@ -87,17 +87,19 @@ func (s *Server) codeLoginVerify(w http.ResponseWriter, r *http.Request) error {
 }
 
 // safeNext returns next if redirect.Safe accepts it (a path on this site,
-// or a URL on the public origin), cleaned, and "" for anything else: a
-// refused target is dropped, never replaced by the fallback, so it is not
-// carried further.
-func (s *Server) safeNext(next string) string {
+// or a URL on the request's app's public origin or one of its redirect
+// origins), cleaned, and "" for anything else: a refused target is
+// dropped, never replaced by the fallback, so it is not carried further.
+func (s *Server) safeNext(r *http.Request, next string) string {
 	if next == "" {
 		return ""
 	}
+	a := s.appOf(r.Context())
 	var origins []string
-	if s.PublicOrigin != "" {
-		origins = []string{s.PublicOrigin}
+	if a.PublicURL != "" {
+		origins = append(origins, a.PublicURL)
 	}
+	origins = append(origins, a.RedirectOrigins...)
 	target, ok := redirect.Safe(next, origins)
 	if !ok {
 		return ""

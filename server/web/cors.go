@@ -29,14 +29,14 @@ const corsAllowHeaders = "Authorization, Content-Type"
 const corsExposeHeaders = "Retry-After, WWW-Authenticate, X-Request-Id"
 
 // cors answers the token API's CORS (Fetch standard): an origin listed in
-// CORSOrigins, exactly, gets Access-Control-Allow-Origin naming it, and
+// CORSOrigins or in the request's app's redirect origins, exactly, gets Access-Control-Allow-Origin naming it, and
 // its preflight (OPTIONS with Access-Control-Request-Method) gets 204 with
 // the route's method, the allowed headers and Max-Age. Any other origin
 // gets no CORS header at all (its preflight a 403), so the browser keeps
 // the answer from its script. Credentials are never allowed: the token
 // API takes no cookie.
 func (s *Server) cors(next http.Handler) http.Handler {
-	if len(s.CORSOrigins) == 0 || s.Tokens == nil {
+	if (len(s.CORSOrigins) == 0 && s.Apps == nil) || s.Tokens == nil {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -48,7 +48,8 @@ func (s *Server) cors(next http.Handler) http.Handler {
 		h := w.Header()
 		h.Add("Vary", "Origin")
 		origins := r.Header.Values("Origin")
-		allowed := len(origins) == 1 && slices.Contains(s.CORSOrigins, origins[0])
+		allowed := len(origins) == 1 && (slices.Contains(s.CORSOrigins, origins[0]) ||
+			slices.Contains(s.appOf(r.Context()).RedirectOrigins, origins[0]))
 		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 			h.Add("Vary", "Access-Control-Request-Method")
 			h.Add("Vary", "Access-Control-Request-Headers")

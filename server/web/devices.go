@@ -69,7 +69,7 @@ func (s *Server) deviceSignOut(w http.ResponseWriter, r *http.Request, userID uu
 		return statusError(http.StatusBadRequest, messages.FormMalformed)
 	}
 	ctx := r.Context()
-	_, err = s.Devices.SignOut(ctx, s.AppID, userID, publicID)
+	_, err = s.Devices.SignOut(ctx, s.appID(ctx), userID, publicID)
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		return s.devicesAnswer(w, r, userID, http.StatusNotFound, "", ae.Code)
@@ -103,7 +103,7 @@ func (s *Server) apiClientSignOut(w http.ResponseWriter, r *http.Request, userID
 	if !session.IsPublicID(publicID) {
 		return statusError(http.StatusBadRequest, messages.FormMalformed)
 	}
-	_, err = s.Devices.SignOutAPIClient(r.Context(), s.AppID, userID, publicID)
+	_, err = s.Devices.SignOutAPIClient(r.Context(), s.appID(r.Context()), userID, publicID)
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		return s.devicesAnswer(w, r, userID, http.StatusNotFound, "", ae.Code)
@@ -126,7 +126,7 @@ func (s *Server) devicesSignOutOthers(w http.ResponseWriter, r *http.Request, us
 	}
 	ctx := r.Context()
 	apiClients := form[pages.SignOutAPIClientsField] != ""
-	if _, err := s.Devices.SignOutOthers(ctx, s.AppID, userID, s.Sessions.PublicID(ctx), apiClients); err != nil {
+	if _, err := s.Devices.SignOutOthers(ctx, s.appID(ctx), userID, s.Sessions.PublicID(ctx), apiClients); err != nil {
 		return err
 	}
 	// List before renewing: the renewed session is stored only when the
@@ -159,7 +159,7 @@ func (s *Server) devicesSignOutEverywhere(w http.ResponseWriter, r *http.Request
 		return err
 	}
 	ctx := r.Context()
-	if _, err := s.Devices.SignOutEverywhere(ctx, s.AppID, userID); err != nil {
+	if _, err := s.Devices.SignOutEverywhere(ctx, s.appID(ctx), userID); err != nil {
 		return err
 	}
 	if err := s.Sessions.Logout(ctx); err != nil {
@@ -203,7 +203,7 @@ func (s *Server) devicesView(r *http.Request, userID uuid.UUID) (pages.DevicesVi
 	if err != nil {
 		return pages.DevicesView{}, err
 	}
-	clients, err := s.Devices.APIClients(r.Context(), s.AppID, userID)
+	clients, err := s.Devices.APIClients(r.Context(), s.appID(r.Context()), userID)
 	if err != nil {
 		return pages.DevicesView{}, err
 	}
@@ -271,7 +271,7 @@ func shorten(s string, n int) string {
 // no longer active is logged out and sent to the login page; ok is false
 // then, and err says whether that failed.
 func (s *Server) activeAccount(w http.ResponseWriter, r *http.Request, userID uuid.UUID) (auth.Account, bool, error) {
-	acct, err := s.Accounts.Account(r.Context(), s.AppID, userID)
+	acct, err := s.Accounts.Account(r.Context(), s.appID(r.Context()), userID)
 	if errors.Is(err, auth.ErrNotFound) || (err == nil && acct.User.Status != auth.StatusActive) {
 		if err := s.Sessions.Logout(r.Context()); err != nil {
 			return auth.Account{}, false, err

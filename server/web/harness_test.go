@@ -21,8 +21,10 @@ import (
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/db/dbtest"
+	"github.com/latch-dev/latch/server/apps"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/guard"
+	"github.com/latch-dev/latch/server/metrics"
 	"github.com/latch-dev/latch/server/outbox"
 	"github.com/latch-dev/latch/server/outbox/outboxtest"
 	"github.com/latch-dev/latch/server/password"
@@ -118,6 +120,14 @@ type harnessOptions struct {
 	passwords bool
 	// secondFactors says who must pass a second factor at sign-in.
 	secondFactors web.SecondFactors
+	// metrics counts requests, events, refusals and hashes, served at
+	// /metrics behind metricsToken (server/metrics).
+	metrics      *metrics.Metrics
+	metricsToken string
+	// multiApp finds each request's app by its host among the apps in
+	// the database (reloaded on every request), the default app for any
+	// other host.
+	multiApp bool
 	// deleteGrace is the grace period of deleted accounts (14 days when zero).
 	deleteGrace time.Duration
 	// reauthenticators are extra ways to prove who you are.
@@ -179,6 +189,15 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		accountHasher = o.hasher
 	}
 	audit := db.NewAudit(bdb, clk.Now)
+	var recorder auth.Auditor = audit // with metrics: counted on the way
+	var guardMetrics guard.Metrics
+	if o.metrics != nil {
+		recorder, guardMetrics = o.metrics.Audit(audit), o.metrics
+		hasher.SetMetrics(o.metrics)
+		if err := o.metrics.Register(append(metrics.HashQueueGauges(hasher), metrics.DBStats(bdb.DB))...); err != nil {
+			t.Fatal(err)
+		}
+	}
 	store := db.NewSessions(bdb, db.SessionKeys{User: session.UserKey, PublicID: session.PublicIDKey}, clk.Now)
 	sessions := session.New(store, session.Options{
 		Secure: o.secure, IdleTimeout: o.idle, Lifetime: o.lifetime, Clock: clk.Now, Logger: log,
@@ -199,7 +218,8 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 			}
 		}
 	}
-	gd, err := guard.New(db.NewGuard(bdb, clk.Now), policies, appID, guard.Options{Clock: clk.Now, Logger: log})
+	gd, err := guard.New(db.NewGuard(bdb, clk.Now), policies, appID, guard.Options{Clock: clk.Now, Logger: log, Metrics: guardMetrics,
+		AppOf: func(ctx context.Context) (uuid.UUID, bool) { a, ok := apps.FromContext(ctx); return a.ID, ok }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +243,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	var notices auth.Notifier
 	var delivery settingsDelivery
 	if o.codes {
-		codes, phones, passwords, mailbox, notices, delivery = newCodeParts(t, bdb, pool, audit, clk, log, linkOrigin, accountHasher, gd)
+		codes, phones, passwords, mailbox, notices, delivery = newCodeParts(t, bdb, pool, recorder, clk, log, linkOrigin, accountHasher, gd)
 		o.tokens.codes = codes
 	}
 	var signInNotices *auth.SignInNotices
@@ -232,7 +252,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		signInNotices = auth.NewSignInNotices(db.NewUsers(bdb), notices, web.SignInMessages{Brand: email.Brand{AppName: "Latch"}, Origin: linkOrigin}, gd, clk.Now, log)
 		accountOptions.Restored = signInNotices
 	}
-	accounts := auth.NewService(db.NewUsers(bdb), accountHasher, audit, accountOptions)
+	accounts := auth.NewService(db.NewUsers(bdb), accountHasher, recorder, accountOptions)
 	dev := deviceParts{store: store, accounts: accounts, devices: auth.NewDevices(store, db.NewRefreshTokens(bdb), audit, clk.Now, log)}
 	var second *auth.TwoFactor
 	if o.twoFactor {
@@ -312,6 +332,16 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		deps.Passkeys = passkeys
 	}
 	deps.CORSOrigins = o.corsOrigins
+	if o.multiApp {
+		resolver, err := apps.NewResolver(ctx, db.NewApps(bdb), "default", linkOrigin, time.Nanosecond, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		deps.Apps = resolver
+	}
+	if o.metrics != nil {
+		deps.Metrics, deps.MetricsHandler, deps.MetricsToken = o.metrics, o.metrics.Handler(), o.metricsToken
+	}
 	srv := web.New(deps)
 	if o.product != nil {
 		o.product(srv)

@@ -32,7 +32,7 @@ func noReferrer(w http.ResponseWriter) {
 // missing, repeated or malformed token gets a written error (400).
 func (s *Server) linkLoginPage(w http.ResponseWriter, r *http.Request) error {
 	noReferrer(w)
-	f := pages.LinkLogin{Next: s.safeNext(queryValue(r, pages.NextField))}
+	f := pages.LinkLogin{Next: s.safeNext(r, queryValue(r, pages.NextField))}
 	token := queryValue(r, pages.LinkTokenField)
 	selector, ok := auth.LinkSelector(token)
 	if !ok {
@@ -56,8 +56,8 @@ func (s *Server) linkLoginPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	next := s.safeNext(form[pages.NextField])
-	u, err := s.Codes.ConsumeLoginLink(r.Context(), s.AppID, form[pages.LinkTokenField])
+	next := s.safeNext(r, form[pages.NextField])
+	u, err := s.Codes.ConsumeLoginLink(r.Context(), s.appID(r.Context()), form[pages.LinkTokenField])
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		status := http.StatusGone

@@ -28,7 +28,7 @@ func (s *Server) sendSignedInHome(w http.ResponseWriter, r *http.Request) bool {
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
-	next := s.safeNext(queryValue(r, pages.NextField))
+	next := s.safeNext(r, queryValue(r, pages.NextField))
 	if _, ok := s.Sessions.UserID(r.Context()); ok {
 		http.Redirect(w, r, landing(next), http.StatusSeeOther)
 		return nil
@@ -66,8 +66,8 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	remember := form[pages.RememberFieldName] != ""
-	next := s.safeNext(form[pages.NextField])
-	u, err := s.Accounts.Login(r.Context(), s.AppID, form["email"], form["password"])
+	next := s.safeNext(r, form[pages.NextField])
+	u, err := s.Accounts.Login(r.Context(), s.appID(r.Context()), form["email"], form["password"])
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		f := s.loginCredentials()
@@ -91,9 +91,9 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) error {
 
 // loginFrom is the login page with a notice (from) and the page to return
 // to (next, checked; dropped when refused).
-func (s *Server) loginFrom(from, next string) string {
+func (s *Server) loginFrom(r *http.Request, from, next string) string {
 	v := url.Values{"from": {from}}
-	if next = s.safeNext(next); next != "" {
+	if next = s.safeNext(r, next); next != "" {
 		v.Set(pages.NextField, next)
 	}
 	return "/login?" + v.Encode()
@@ -103,7 +103,7 @@ func (s *Server) loginFrom(from, next string) string {
 // with an expired one, lands on the same page.
 func (s *Server) logoutPost(w http.ResponseWriter, r *http.Request) error {
 	if id, ok := s.Sessions.UserID(r.Context()); ok {
-		s.Accounts.Logout(r.Context(), s.AppID, id)
+		s.Accounts.Logout(r.Context(), s.appID(r.Context()), id)
 	}
 	if err := s.Sessions.Logout(r.Context()); err != nil {
 		return err

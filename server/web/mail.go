@@ -26,6 +26,7 @@ type CodeMessages struct {
 // LoginCode is the email carrying a login code, and a magic link when e
 // has one.
 func (m CodeMessages) LoginCode(ctx context.Context, to string, e auth.LoginEmail) (auth.Message, error) {
+	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
 	body := email.LoginCode{Brand: m.Brand, Code: e.Code, ExpiresIn: e.CodeTTL}
 	purpose := "login_code"
 	if e.LinkToken != "" {
@@ -52,6 +53,7 @@ func (m CodeMessages) LoginLink(token, next string) string {
 // VerifyEmail is the email carrying a code and a link that prove an
 // address. The link opens the confirm page VerifyEmailPath.
 func (m CodeMessages) VerifyEmail(ctx context.Context, to, code, linkToken string, ttl time.Duration) (auth.Message, error) {
+	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
 	link := m.Origin + pages.VerifyEmailPath + "?" + url.Values{pages.LinkTokenField: {linkToken}}.Encode()
 	r, err := email.Render(ctx, email.VerifyEmail{Brand: m.Brand, Code: code, Link: link, ExpiresIn: ttl})
 	if err != nil {
@@ -69,6 +71,7 @@ type TwoFactorMessages struct {
 var _ auth.TwoFactorMessages = TwoFactorMessages{}
 
 func (m TwoFactorMessages) notice(ctx context.Context, to, purpose string, subject messages.Key, body string, warn bool) (auth.Message, error) {
+	m.Brand, _ = appBrand(ctx, m.Brand, "")
 	n := email.Notice{Brand: m.Brand, Title: messages.Fill(subject, "{app}", m.Brand.AppName), Lines: []string{body}}
 	if warn {
 		n.Warning = messages.Text(messages.EmailNotYou)
@@ -83,20 +86,24 @@ func (m TwoFactorMessages) notice(ctx context.Context, to, purpose string, subje
 // ChangeEmailCode is the email carrying the code that proves a new
 // address (auth.SettingsMessages).
 func (m CodeMessages) ChangeEmailCode(ctx context.Context, to, code string, ttl time.Duration) (auth.Message, error) {
+	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
 	return m.render(ctx, to, "change_email_code", email.SettingsCode{Brand: m.Brand, Code: code, ExpiresIn: ttl})
 }
 
 // ReauthCode is the email carrying a code that proves it is the user.
 func (m CodeMessages) ReauthCode(ctx context.Context, to, code string, ttl time.Duration) (auth.Message, error) {
+	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
 	return m.render(ctx, to, "reauth_code", email.SettingsCode{Brand: m.Brand, Code: code, ExpiresIn: ttl, Reauth: true})
 }
 
 // EmailChanged is the notice to an account's old address.
 func (m CodeMessages) EmailChanged(ctx context.Context, to, masked string) (auth.Message, error) {
+	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
 	return m.render(ctx, to, "email_changed", email.EmailChanged{Brand: m.Brand, Masked: masked})
 }
 
 func (m CodeMessages) render(ctx context.Context, to, purpose string, e email.Email) (auth.Message, error) {
+	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
 	r, err := email.Render(ctx, e)
 	if err != nil {
 		return auth.Message{}, err
@@ -106,22 +113,26 @@ func (m CodeMessages) render(ctx context.Context, to, purpose string, e email.Em
 
 // TwoFactorEnabled says two-step verification was turned on.
 func (m TwoFactorMessages) TwoFactorEnabled(ctx context.Context, to string) (auth.Message, error) {
+	m.Brand, _ = appBrand(ctx, m.Brand, "")
 	return m.notice(ctx, to, "two_factor_enabled", messages.EmailTwoFactorEnabledSubject, messages.Text(messages.EmailTwoFactorEnabledBody), true)
 }
 
 // TwoFactorDisabled says two-step verification was turned off.
 func (m TwoFactorMessages) TwoFactorDisabled(ctx context.Context, to string) (auth.Message, error) {
+	m.Brand, _ = appBrand(ctx, m.Brand, "")
 	return m.notice(ctx, to, "two_factor_disabled", messages.EmailTwoFactorDisabledSubject, messages.Text(messages.EmailTwoFactorDisabledBody), true)
 }
 
 // RecoveryCodesReplaced says a new set of recovery codes voided the old.
 func (m TwoFactorMessages) RecoveryCodesReplaced(ctx context.Context, to string) (auth.Message, error) {
+	m.Brand, _ = appBrand(ctx, m.Brand, "")
 	return m.notice(ctx, to, "recovery_codes_replaced", messages.EmailRecoveryReplacedSubject, messages.Text(messages.EmailRecoveryReplacedBody), true)
 }
 
 // RecoveryCodeUsed says a recovery code signed someone in, and how many
 // are left.
 func (m TwoFactorMessages) RecoveryCodeUsed(ctx context.Context, to string, left int) (auth.Message, error) {
+	m.Brand, _ = appBrand(ctx, m.Brand, "")
 	return m.notice(ctx, to, "recovery_code_used", messages.EmailRecoveryUsedSubject,
 		messages.Fill(messages.EmailRecoveryUsedBody, "{count}", strconv.Itoa(left)), true)
 }
@@ -131,6 +142,7 @@ func (m TwoFactorMessages) RecoveryCodeUsed(ctx context.Context, to string, left
 // It says how many wrong codes the account met in the last hour: at most
 // one such notice goes out an hour, so it sums up the rest.
 func (m TwoFactorMessages) SecondFactorFailed(ctx context.Context, to string, failures int) (auth.Message, error) {
+	m.Brand, _ = appBrand(ctx, m.Brand, "")
 	body := messages.Text(messages.EmailSecondFactorFailedBody)
 	if failures > 0 {
 		body += " " + messages.Fill(messages.EmailSecondFactorFailedCount, "{count}", strconv.Itoa(failures))
@@ -154,6 +166,7 @@ func (m PasswordMessages) ResetLink(token string) string {
 
 // ResetEmail carries a reset code and link.
 func (m PasswordMessages) ResetEmail(ctx context.Context, to, code, linkToken string, ttl time.Duration) (auth.Message, error) {
+	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
 	r, err := email.Render(ctx, email.ResetPassword{Brand: m.Brand, Code: code, Link: m.ResetLink(linkToken), ExpiresIn: ttl})
 	if err != nil {
 		return auth.Message{}, err
@@ -162,20 +175,23 @@ func (m PasswordMessages) ResetEmail(ctx context.Context, to, code, linkToken st
 }
 
 // ResetSMS carries a reset code by text message.
-func (m PasswordMessages) ResetSMS(_ context.Context, to, code string, ttl time.Duration) (auth.Message, error) {
+func (m PasswordMessages) ResetSMS(ctx context.Context, to, code string, ttl time.Duration) (auth.Message, error) {
+	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
 	text := messages.Fill(messages.SMSResetCode, "{code}", code, "{app}", m.Brand.AppName, "{minutes}", strconv.Itoa(int(ttl.Minutes())))
 	return auth.Message{SMS: true, To: to, Text: text, Purpose: "reset_password_sms_code"}, nil
 }
 
 // ResetSMSElsewhere tells a number whose account also has an email address
 // to reset by email, or to recover the account, with no code.
-func (m PasswordMessages) ResetSMSElsewhere(_ context.Context, to string) (auth.Message, error) {
+func (m PasswordMessages) ResetSMSElsewhere(ctx context.Context, to string) (auth.Message, error) {
+	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
 	text := messages.Fill(messages.SMSResetElsewhere, "{app}", m.Brand.AppName, "{url}", m.Origin+pages.RecoverPath)
 	return auth.Message{SMS: true, To: to, Text: text, Purpose: "reset_password_sms_elsewhere"}, nil
 }
 
 // PasswordChangedEmail tells an address its account's password changed.
 func (m PasswordMessages) PasswordChangedEmail(ctx context.Context, to string, at time.Time) (auth.Message, error) {
+	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
 	r, err := email.Render(ctx, email.PasswordChanged{Brand: m.Brand, At: at.UTC().Format("2 January 2006 at 15:04 UTC"),
 		ResetURL: m.Origin + pages.ForgotPath})
 	if err != nil {
@@ -185,7 +201,8 @@ func (m PasswordMessages) PasswordChangedEmail(ctx context.Context, to string, a
 }
 
 // PasswordChangedSMS tells a number its account's password changed.
-func (m PasswordMessages) PasswordChangedSMS(_ context.Context, to string, _ time.Time) (auth.Message, error) {
+func (m PasswordMessages) PasswordChangedSMS(ctx context.Context, to string, _ time.Time) (auth.Message, error) {
+	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
 	text := messages.Fill(messages.SMSPasswordChanged, "{app}", m.Brand.AppName, "{url}", m.Origin+pages.ForgotPath)
 	return auth.Message{SMS: true, To: to, Text: text, Purpose: "password_changed_sms"}, nil
 }
@@ -200,20 +217,24 @@ type SignInMessages struct {
 
 // NewSignIn names the browser and system, the address and the time.
 func (m SignInMessages) NewSignIn(ctx context.Context, to string, s auth.NewSignIn) (auth.Message, error) {
+	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
 	return m.write(ctx, to, s, "new_sign_in", messages.EmailNewSignInSubject, messages.EmailNewSignInBody)
 }
 
 // Restored says a sign-in restored the deleted account, from where.
 func (m SignInMessages) Restored(ctx context.Context, to string, s auth.NewSignIn) (auth.Message, error) {
+	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
 	return m.write(ctx, to, s, "account_restored", messages.EmailRestoredSubject, messages.EmailRestoredBody)
 }
 
 // ProviderLinked says which provider can now sign in, from where.
 func (m SignInMessages) ProviderLinked(ctx context.Context, to, provider string, s auth.NewSignIn) (auth.Message, error) {
+	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
 	return m.write(ctx, to, s, "provider_linked", messages.EmailProviderLinkedSubject, messages.EmailProviderLinkedBody, "{provider}", provider)
 }
 
 func (m SignInMessages) write(ctx context.Context, to string, s auth.NewSignIn, purpose string, subject, body messages.Key, fill ...string) (auth.Message, error) {
+	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
 	ua := useragent.Parse(s.UserAgent)
 	browser := messages.Text(messages.UnknownBrowser)
 	if ua.Browser != "" || ua.OS != "" {

@@ -116,6 +116,9 @@ type statusRecorder struct {
 	// meant is the status an answer stands for when the protocol made
 	// it send another (a Datastar patch travels as 200).
 	meant int
+	// route is the ServeMux pattern that served the request
+	// (recordPattern), for the metrics.
+	route string
 }
 
 func (w *statusRecorder) WriteHeader(code int) {
@@ -181,6 +184,9 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		}
 		if status == http.StatusOK && rec.meant != 0 {
 			status = rec.meant
+		}
+		if s.Metrics != nil {
+			s.Metrics.Request(rec.route, status, time.Since(start))
 		}
 		attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", status), slog.Duration("duration", time.Since(start)),

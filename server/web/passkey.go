@@ -52,11 +52,11 @@ func (s *Server) passkeysPage(w http.ResponseWriter, r *http.Request, userID uui
 
 func (s *Server) passkeysAnswer(w http.ResponseWriter, r *http.Request, userID uuid.UUID, status int, v pages.PasskeysView) error {
 	ctx := r.Context()
-	acct, err := s.Accounts.Account(ctx, s.AppID, userID)
+	acct, err := s.Accounts.Account(ctx, s.appID(ctx), userID)
 	if err != nil {
 		return err
 	}
-	keys, err := s.Passkeys.List(ctx, s.AppID, userID)
+	keys, err := s.Passkeys.List(ctx, s.appID(ctx), userID)
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func (s *Server) passkeyRegisterOptions(w http.ResponseWriter, r *http.Request, 
 	if err := readEmptyJSON(r); err != nil {
 		return err
 	}
-	c, err := s.Passkeys.BeginRegistration(r.Context(), s.AppID, userID)
+	c, err := s.Passkeys.BeginRegistration(r.Context(), s.appID(r.Context()), userID)
 	if err != nil {
 		return passkeyError(err)
 	}
@@ -96,7 +96,7 @@ func (s *Server) passkeyRegister(w http.ResponseWriter, r *http.Request, userID 
 	}
 	ctx := r.Context()
 	challenge := s.Sessions.TakePasskeyChallenge(ctx, session.PasskeyRegister)
-	if _, err := s.Passkeys.FinishRegistration(ctx, s.AppID, userID, challenge, in.Credential, in.Name); err != nil {
+	if _, err := s.Passkeys.FinishRegistration(ctx, s.appID(ctx), userID, challenge, in.Credential, in.Name); err != nil {
 		return passkeyError(err)
 	}
 	// A new way in is a privilege change.
@@ -117,7 +117,7 @@ func (s *Server) passkeyRename(w http.ResponseWriter, r *http.Request, userID uu
 	if err != nil {
 		return statusError(http.StatusBadRequest, messages.FormMalformed)
 	}
-	err = s.Passkeys.Rename(r.Context(), s.AppID, userID, id, form[pages.PasskeyNameField])
+	err = s.Passkeys.Rename(r.Context(), s.appID(r.Context()), userID, id, form[pages.PasskeyNameField])
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		return s.passkeysAnswer(w, r, userID, passkeyStatus(ae.Code), pages.PasskeysView{Message: ae.Code})
@@ -140,7 +140,7 @@ func (s *Server) passkeyRemove(w http.ResponseWriter, r *http.Request, userID uu
 	if err != nil {
 		return statusError(http.StatusBadRequest, messages.FormMalformed)
 	}
-	err = s.Passkeys.Remove(r.Context(), s.AppID, userID, id)
+	err = s.Passkeys.Remove(r.Context(), s.appID(r.Context()), userID, id)
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		return s.passkeysAnswer(w, r, userID, passkeyStatus(ae.Code), pages.PasskeysView{Message: ae.Code})

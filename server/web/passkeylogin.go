@@ -32,7 +32,7 @@ func (s *Server) passkeyLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	challenge := s.Sessions.TakePasskeyChallenge(ctx, session.PasskeyLogin)
-	got, err := s.Passkeys.FinishLogin(ctx, s.AppID, challenge, in.Credential)
+	got, err := s.Passkeys.FinishLogin(ctx, s.appID(ctx), challenge, in.Credential)
 	if err != nil {
 		return passkeyError(err)
 	}
@@ -54,7 +54,7 @@ func (s *Server) passkeySecondOptions(w http.ResponseWriter, r *http.Request) er
 	if !ok {
 		return statusError(http.StatusBadRequest, messages.SecondFactorExpired)
 	}
-	c, err := s.Passkeys.BeginSecondFactor(ctx, s.AppID, p.UserID)
+	c, err := s.Passkeys.BeginSecondFactor(ctx, s.appID(ctx), p.UserID)
 	if err != nil {
 		return passkeyError(err)
 	}
@@ -75,7 +75,7 @@ func (s *Server) passkeySecond(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return statusError(http.StatusBadRequest, messages.SecondFactorExpired)
 	}
-	if err := s.Passkeys.FinishSecondFactor(ctx, s.AppID, p.UserID, challenge, in.Credential, p.Method); err != nil {
+	if err := s.Passkeys.FinishSecondFactor(ctx, s.appID(ctx), p.UserID, challenge, in.Credential, p.Method); err != nil {
 		return passkeyError(err)
 	}
 	return s.completeSecondFactor(w, r, p)

@@ -16,7 +16,7 @@ func (s *Server) passkeyReauthOptions(w http.ResponseWriter, r *http.Request, us
 	if err := readEmptyJSON(r); err != nil {
 		return err
 	}
-	c, err := s.Passkeys.BeginReauth(r.Context(), s.AppID, userID)
+	c, err := s.Passkeys.BeginReauth(r.Context(), s.appID(r.Context()), userID)
 	if err != nil {
 		return passkeyError(err)
 	}
@@ -38,12 +38,12 @@ func (s *Server) passkeyReauth(w http.ResponseWriter, r *http.Request, userID uu
 	}
 	ctx := r.Context()
 	challenge := s.Sessions.TakePasskeyChallenge(ctx, session.PasskeyReauth)
-	if err := s.Passkeys.FinishReauth(ctx, s.AppID, userID, challenge, in.Credential); err != nil {
+	if err := s.Passkeys.FinishReauth(ctx, s.appID(ctx), userID, challenge, in.Credential); err != nil {
 		return passkeyError(err)
 	}
 	if err := s.Sessions.Renew(ctx); err != nil {
 		return err
 	}
 	s.Sessions.Reauthenticated(ctx)
-	return s.redirect(w, r, landing(s.safeNext(in.Next)))
+	return s.redirect(w, r, landing(s.safeNext(r, in.Next)))
 }

@@ -20,7 +20,7 @@ const changeReauth = ReauthPath + "?next=" + pages.ChangePasswordPath
 // password, or for an account without a password, only the new one (which
 // needs a recent proof of identity instead).
 func (s *Server) changePasswordPage(w http.ResponseWriter, r *http.Request, userID uuid.UUID) error {
-	has, err := s.Passwords.HasPassword(r.Context(), s.AppID, userID)
+	has, err := s.Passwords.HasPassword(r.Context(), s.appID(r.Context()), userID)
 	if err != nil {
 		return err
 	}
@@ -45,12 +45,12 @@ func (s *Server) changePasswordPost(w http.ResponseWriter, r *http.Request, user
 		return err
 	}
 	ctx := r.Context()
-	has, err := s.Passwords.HasPassword(ctx, s.AppID, userID)
+	has, err := s.Passwords.HasPassword(ctx, s.appID(ctx), userID)
 	if err != nil {
 		return err
 	}
 	endOthers := form[pages.SignOutOthersField] != ""
-	err = s.Passwords.Change(ctx, s.AppID, auth.PasswordChangeRequest{
+	err = s.Passwords.Change(ctx, s.appID(ctx), auth.PasswordChangeRequest{
 		UserID: userID, Current: form[pages.CurrentPassField], New: form[pages.NewPasswordField],
 		EndOthers: endOthers, Keep: s.Sessions.PublicID(ctx), Fresh: s.fresh(ctx),
 	})

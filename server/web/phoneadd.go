@@ -24,7 +24,7 @@ func (s *Server) phoneAddPost(w http.ResponseWriter, r *http.Request, userID uui
 	if err != nil {
 		return err
 	}
-	number, err := s.Phones.RequestAdd(r.Context(), s.AppID, userID, form[pages.PhoneFieldName])
+	number, err := s.Phones.RequestAdd(r.Context(), s.appID(r.Context()), userID, form[pages.PhoneFieldName])
 	f, status, err := phoneRequestStep(r, form[pages.PhoneFieldName], number, messages.PhoneAddCodeSent, err, s.Phones.Cooldown())
 	if err != nil {
 		return err
@@ -41,7 +41,7 @@ func (s *Server) phoneAddVerify(w http.ResponseWriter, r *http.Request, userID u
 		return err
 	}
 	number := form[pages.PhoneFieldName]
-	added, err := s.Phones.VerifyAdd(r.Context(), s.AppID, userID, number, form[pages.CodeFieldName])
+	added, err := s.Phones.VerifyAdd(r.Context(), s.appID(r.Context()), userID, number, form[pages.CodeFieldName])
 	var ae *auth.Error
 	switch {
 	case errors.As(err, &ae) && ae.Code == messages.PhoneTaken:
@@ -72,7 +72,7 @@ func (s *Server) phoneAddStep(w http.ResponseWriter, r *http.Request, userID uui
 	if isDatastar(r) {
 		return datastar.NewSSE(w, r).PatchElementTempl(pages.PhoneAddPanel(f), datastar.WithModeReplace())
 	}
-	acct, err := s.Accounts.Account(r.Context(), s.AppID, userID)
+	acct, err := s.Accounts.Account(r.Context(), s.appID(r.Context()), userID)
 	if err != nil {
 		return err
 	}

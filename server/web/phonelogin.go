@@ -44,7 +44,7 @@ func (s *Server) codeLoginForm(f pages.CodeLogin) pages.CodeLogin {
 // which carries the number in E.164. Like the email path, the step reads
 // the same whether or not an account holds the number.
 func (s *Server) phoneLoginPost(w http.ResponseWriter, r *http.Request, input, next string) error {
-	number, err := s.Phones.RequestLogin(r.Context(), s.AppID, input)
+	number, err := s.Phones.RequestLogin(r.Context(), s.appID(r.Context()), input)
 	f := pages.CodeLogin{Email: number, Next: next, Sent: true, SMS: true, Notice: messages.PhoneCodeSent, Interactive: isDatastar(r),
 		ResendIn: resendIn(err, s.Phones.Cooldown())}
 	status := http.StatusOK
@@ -65,7 +65,7 @@ func (s *Server) phoneLoginPost(w http.ResponseWriter, r *http.Request, input, n
 // in, sending it to next (checked; the account page without one); a
 // refused code returns to the code step with its message.
 func (s *Server) phoneLoginVerify(w http.ResponseWriter, r *http.Request, number, code, next string) error {
-	u, err := s.Phones.VerifyLogin(r.Context(), s.AppID, number, code)
+	u, err := s.Phones.VerifyLogin(r.Context(), s.appID(r.Context()), number, code)
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		f := pages.CodeLogin{Email: number, Next: next, Sent: true, SMS: true, Message: ae.Code, Interactive: isDatastar(r)}

@@ -27,7 +27,7 @@ func (s *Server) phoneSignupPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	number, err := s.Phones.RequestSignup(r.Context(), s.AppID, form[pages.PhoneFieldName])
+	number, err := s.Phones.RequestSignup(r.Context(), s.appID(r.Context()), form[pages.PhoneFieldName])
 	f, status, err := phoneRequestStep(r, form[pages.PhoneFieldName], number, messages.PhoneCodeSent, err, s.Phones.Cooldown())
 	if err != nil {
 		return err
@@ -43,7 +43,7 @@ func (s *Server) phoneSignupVerify(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	u, _, err := s.Phones.VerifySignup(r.Context(), s.AppID, form[pages.PhoneFieldName], form[pages.CodeFieldName])
+	u, _, err := s.Phones.VerifySignup(r.Context(), s.appID(r.Context()), form[pages.PhoneFieldName], form[pages.CodeFieldName])
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		f := pages.PhoneCode{Number: form[pages.PhoneFieldName], Sent: true, Message: ae.Code, Interactive: isDatastar(r)}

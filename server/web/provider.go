@@ -78,7 +78,7 @@ func (s *Server) providerStart(w http.ResponseWriter, r *http.Request) error {
 	if p == nil {
 		return statusError(http.StatusNotFound, messages.ProviderUnknown)
 	}
-	return s.sendToProvider(w, r, p, session.ProviderFlow{Next: s.safeNext(form[pages.NextField])})
+	return s.sendToProvider(w, r, p, session.ProviderFlow{Next: s.safeNext(r, form[pages.NextField])})
 }
 
 // providerLinkStart sends a signed-in user who just proved who they are
@@ -106,7 +106,7 @@ func (s *Server) providerReauthStart(w http.ResponseWriter, r *http.Request, use
 	if p == nil {
 		return statusError(http.StatusNotFound, messages.ProviderUnknown)
 	}
-	return s.sendToProvider(w, r, p, session.ProviderFlow{Link: userID, Reauth: true, Next: s.safeNext(form[pages.NextField])})
+	return s.sendToProvider(w, r, p, session.ProviderFlow{Link: userID, Reauth: true, Next: s.safeNext(r, form[pages.NextField])})
 }
 
 func (s *Server) sendToProvider(w http.ResponseWriter, r *http.Request, p provider.Provider, f session.ProviderFlow) error {
@@ -197,7 +197,7 @@ func (s *Server) providerCallback(w http.ResponseWriter, r *http.Request) error 
 	case flow.Link != uuid.Nil:
 		return s.providerLinked(w, r, flow, ap, name)
 	}
-	out, err := s.Providers.SignIn(ctx, s.AppID, ap)
+	out, err := s.Providers.SignIn(ctx, s.appID(ctx), ap)
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		return s.providerProblem(w, r, flow, http.StatusForbidden, ae.Code, name)
@@ -231,7 +231,7 @@ func (s *Server) providerLinked(w http.ResponseWriter, r *http.Request, flow ses
 	if id, ok := s.Sessions.UserID(ctx); !ok || id != flow.Link {
 		return s.providerProblem(w, r, session.ProviderFlow{}, http.StatusBadRequest, messages.ProviderExpired, name)
 	}
-	err := s.Providers.Link(ctx, s.AppID, flow.Link, prof, "signed_in")
+	err := s.Providers.Link(ctx, s.appID(ctx), flow.Link, prof, "signed_in")
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		return s.providersAnswer(w, r, flow.Link, http.StatusConflict, "", messages.Fill(ae.Code, "{provider}", name))
@@ -256,7 +256,7 @@ func (s *Server) providerReauthed(w http.ResponseWriter, r *http.Request, flow s
 	if id, ok := s.Sessions.UserID(ctx); !ok || id != flow.Link {
 		return s.providerProblem(w, r, session.ProviderFlow{}, http.StatusBadRequest, messages.ProviderExpired, name)
 	}
-	err := s.Providers.Reauthenticate(ctx, s.AppID, flow.Link, prof)
+	err := s.Providers.Reauthenticate(ctx, s.appID(ctx), flow.Link, prof)
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		return s.providerProblem(w, r, flow, http.StatusForbidden, ae.Code, name)
@@ -321,7 +321,7 @@ func (s *Server) commitProviderLink(ctx context.Context, userID uuid.UUID) {
 		return
 	}
 	s.Sessions.DropHeldProvider(ctx)
-	linked, err := s.Providers.CompleteTrustedLink(ctx, s.AppID, userID,
+	linked, err := s.Providers.CompleteTrustedLink(ctx, s.appID(ctx), userID,
 		auth.ProviderProfile{Provider: h.Provider, Subject: h.Subject, Email: h.Email, Name: h.Name})
 	if err != nil {
 		s.Logger.WarnContext(ctx, "provider link after the second factor not made", "user_id", userID, "provider", h.Provider, "err", err)
@@ -373,7 +373,7 @@ func (s *Server) providerConfirm(w http.ResponseWriter, r *http.Request, userID 
 		return s.providersAnswer(w, r, userID, http.StatusBadRequest, "", messages.Text(messages.ProviderExpired))
 	}
 	name := s.providerName(h.Provider)
-	err := s.Providers.Link(ctx, s.AppID, userID, auth.ProviderProfile{Provider: h.Provider, Subject: h.Subject,
+	err := s.Providers.Link(ctx, s.appID(ctx), userID, auth.ProviderProfile{Provider: h.Provider, Subject: h.Subject,
 		Email: h.Email, Name: h.Name}, "confirmed")
 	var ae *auth.Error
 	if errors.As(err, &ae) {
@@ -399,7 +399,7 @@ func (s *Server) providerUnlink(w http.ResponseWriter, r *http.Request, userID u
 		return statusError(http.StatusBadRequest, messages.FormMalformed)
 	}
 	name := s.providerName(id)
-	err = s.Providers.Unlink(r.Context(), s.AppID, userID, id)
+	err = s.Providers.Unlink(r.Context(), s.appID(r.Context()), userID, id)
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		status := http.StatusConflict
@@ -429,7 +429,7 @@ func (s *Server) providersPage(w http.ResponseWriter, r *http.Request, userID uu
 
 func (s *Server) providersAnswer(w http.ResponseWriter, r *http.Request, userID uuid.UUID, status int, notice, problem string) error {
 	ctx := r.Context()
-	links, err := s.Providers.Links(ctx, s.AppID, userID)
+	links, err := s.Providers.Links(ctx, s.appID(ctx), userID)
 	if err != nil {
 		return err
 	}
@@ -446,7 +446,7 @@ func (s *Server) providersAnswer(w http.ResponseWriter, r *http.Request, userID 
 	if h, ok := s.heldForLinking(ctx); ok {
 		v.Confirm = &pages.ProviderConfirm{Provider: s.providerName(h.Provider), As: cmp.Or(h.Email, h.Name)}
 	}
-	acct, err := s.Accounts.Account(ctx, s.AppID, userID)
+	acct, err := s.Accounts.Account(ctx, s.appID(ctx), userID)
 	if err != nil {
 		return err
 	}

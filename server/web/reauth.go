@@ -73,7 +73,7 @@ func (s *Server) sensitive(back string, h userHandler) userHandler {
 // reauthPage asks for the password, or offers a code, a passkey (with
 // JavaScript: passkeyReauth), and any other way.
 func (s *Server) reauthPage(w http.ResponseWriter, r *http.Request, userID uuid.UUID) error {
-	next := s.safeNext(queryValue(r, pages.NextField))
+	next := s.safeNext(r, queryValue(r, pages.NextField))
 	return s.reauthAnswer(w, r, userID, http.StatusOK, pages.Reauth{Next: next})
 }
 
@@ -88,28 +88,28 @@ func (s *Server) reauthPost(w http.ResponseWriter, r *http.Request, userID uuid.
 		return err
 	}
 	ctx := r.Context()
-	next := s.safeNext(form[pages.NextField])
+	next := s.safeNext(r, form[pages.NextField])
 	method := form[pages.ReauthMethodField]
 	switch method {
 	case "", "password":
 		method = "password"
-		err = s.Settings.ReauthPassword(ctx, s.AppID, userID, form["password"])
+		err = s.Settings.ReauthPassword(ctx, s.appID(ctx), userID, form["password"])
 	case "code":
-		err = s.Settings.VerifyReauthCode(ctx, s.AppID, userID, form[pages.CodeFieldName])
+		err = s.Settings.VerifyReauthCode(ctx, s.appID(ctx), userID, form[pages.CodeFieldName])
 	default:
 		other := s.Reauthenticators.find(method)
 		if other == nil {
 			return statusError(http.StatusBadRequest, messages.FormMalformed)
 		}
-		if ok, aerr := other.Available(ctx, s.AppID, userID); aerr != nil {
+		if ok, aerr := other.Available(ctx, s.appID(ctx), userID); aerr != nil {
 			return aerr
 		} else if !ok {
 			return statusError(http.StatusBadRequest, messages.FormMalformed)
 		}
-		err = other.Verify(ctx, s.AppID, userID, form[pages.CodeFieldName])
+		err = other.Verify(ctx, s.appID(ctx), userID, form[pages.CodeFieldName])
 		var ae *auth.Error
 		if err == nil || errors.As(err, &ae) {
-			s.Settings.RecordReauth(ctx, s.AppID, userID, method, err == nil)
+			s.Settings.RecordReauth(ctx, s.appID(ctx), userID, method, err == nil)
 		}
 	}
 	var ae *auth.Error
@@ -133,8 +133,8 @@ func (s *Server) reauthSend(w http.ResponseWriter, r *http.Request, userID uuid.
 	if err != nil {
 		return err
 	}
-	next := s.safeNext(form[pages.NextField])
-	opt, err := s.Settings.SendReauthCode(r.Context(), s.AppID, userID)
+	next := s.safeNext(r, form[pages.NextField])
+	opt, err := s.Settings.SendReauthCode(r.Context(), s.appID(r.Context()), userID)
 	var ae *auth.Error
 	switch {
 	case errors.As(err, &ae) && (ae.Code == messages.CodeSendLimited || auth.Refused(err)):
@@ -158,7 +158,7 @@ func (s *Server) reauthAnswer(w http.ResponseWriter, r *http.Request, userID uui
 	if !ok {
 		return err
 	}
-	opt, err := s.Settings.Reauth(ctx, s.AppID, userID)
+	opt, err := s.Settings.Reauth(ctx, s.appID(ctx), userID)
 	if err != nil {
 		return err
 	}
@@ -167,7 +167,7 @@ func (s *Server) reauthAnswer(w http.ResponseWriter, r *http.Request, userID uui
 		if other == nil {
 			continue
 		}
-		ok, err := other.Available(ctx, s.AppID, userID)
+		ok, err := other.Available(ctx, s.appID(ctx), userID)
 		if err != nil {
 			return err
 		}
@@ -176,7 +176,7 @@ func (s *Server) reauthAnswer(w http.ResponseWriter, r *http.Request, userID uui
 		}
 	}
 	if s.providerOn() {
-		links, err := s.Providers.Links(ctx, s.AppID, userID)
+		links, err := s.Providers.Links(ctx, s.appID(ctx), userID)
 		if err != nil {
 			return err
 		}
@@ -187,7 +187,7 @@ func (s *Server) reauthAnswer(w http.ResponseWriter, r *http.Request, userID uui
 		}
 	}
 	if s.Passkeys != nil {
-		keys, err := s.Passkeys.List(ctx, s.AppID, userID)
+		keys, err := s.Passkeys.List(ctx, s.appID(ctx), userID)
 		if err != nil {
 			return err
 		}

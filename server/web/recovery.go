@@ -64,7 +64,7 @@ func (s *Server) recoverRequest(w http.ResponseWriter, r *http.Request) error {
 	if !s.Recovery.BySMS() {
 		return statusError(http.StatusNotFound, messages.NotFound)
 	}
-	number, err := s.Recovery.RequestSMS(r.Context(), s.AppID, form[pages.PhoneFieldName])
+	number, err := s.Recovery.RequestSMS(r.Context(), s.appID(r.Context()), form[pages.PhoneFieldName])
 	f := pages.RecoverStart{Phone: number, Sent: true, Notice: messages.RecoveryCodeSent}
 	status := http.StatusOK
 	var ae *auth.Error
@@ -89,7 +89,7 @@ func (s *Server) recoverVerify(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	started, err := s.Recovery.StartBySMS(r.Context(), s.AppID, form[pages.PhoneFieldName], form[pages.CodeFieldName])
+	started, err := s.Recovery.StartBySMS(r.Context(), s.appID(r.Context()), form[pages.PhoneFieldName], form[pages.CodeFieldName])
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		return s.recoverAnswer(w, r, http.StatusUnauthorized, pages.RecoverStart{Phone: form[pages.PhoneFieldName], Sent: true, Message: ae.Code})
@@ -106,7 +106,7 @@ func (s *Server) recoverByCode(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	started, err := s.Recovery.StartByRecoveryCode(r.Context(), s.AppID, form["email"], form[pages.CodeFieldName])
+	started, err := s.Recovery.StartByRecoveryCode(r.Context(), s.appID(r.Context()), form["email"], form[pages.CodeFieldName])
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		f := s.recoverStart(r, pages.RecoverStart{Email: form["email"], CodeMessage: ae.Code})
@@ -131,7 +131,7 @@ func (s *Server) recoveryStarted(w http.ResponseWriter, r *http.Request, started
 func (s *Server) recoveryStartedPage(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	token := s.Sessions.RecoveryToken(r.Context())
-	req, state, err := s.Recovery.Status(r.Context(), s.AppID, token)
+	req, state, err := s.Recovery.Status(r.Context(), s.appID(r.Context()), token)
 	if errors.As(err, new(*auth.Error)) || (err == nil && state != auth.RecoveryWaiting && state != auth.RecoveryReady) {
 		http.Redirect(w, r, pages.RecoverPath, http.StatusSeeOther)
 		return nil
@@ -166,7 +166,7 @@ func (s *Server) recoveryCancelPost(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	done, err := s.Recovery.Cancel(r.Context(), s.AppID, form[pages.LinkTokenField])
+	done, err := s.Recovery.Cancel(r.Context(), s.appID(r.Context()), form[pages.LinkTokenField])
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		s.render(w, r, http.StatusBadRequest, pages.RecoveryCancelPage(s.page(messages.RecoveryCancelTitle, ""), pages.RecoveryCancelView{Message: ae.Code}))
@@ -189,7 +189,7 @@ func (s *Server) accountRecoveryCancel(w http.ResponseWriter, r *http.Request, u
 	if _, err := readForm(r); err != nil {
 		return err
 	}
-	done, err := s.Recovery.CancelOpen(r.Context(), s.AppID, userID)
+	done, err := s.Recovery.CancelOpen(r.Context(), s.appID(r.Context()), userID)
 	if err != nil {
 		return err
 	}
@@ -250,7 +250,7 @@ func (s *Server) recoveryConfirmPost(w http.ResponseWriter, r *http.Request) err
 
 // recoveryFinishForm renders the finish page for the kept token.
 func (s *Server) recoveryFinishForm(w http.ResponseWriter, r *http.Request, status int, v pages.RecoveryFinishView) error {
-	req, state, err := s.Recovery.Status(r.Context(), s.AppID, s.Sessions.RecoveryToken(r.Context()))
+	req, state, err := s.Recovery.Status(r.Context(), s.appID(r.Context()), s.Sessions.RecoveryToken(r.Context()))
 	var ae *auth.Error
 	switch {
 	case errors.As(err, &ae):
@@ -277,7 +277,7 @@ func (s *Server) recoveryFinishPost(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	u, err := s.Recovery.Finish(r.Context(), s.AppID, s.Sessions.RecoveryToken(r.Context()), form["email"], form["password"])
+	u, err := s.Recovery.Finish(r.Context(), s.appID(r.Context()), s.Sessions.RecoveryToken(r.Context()), form["email"], form["password"])
 	var ae *auth.Error
 	if errors.As(err, &ae) && len(ae.Fields) > 0 {
 		v := pages.RecoveryFinishView{Email: form["email"], EmailError: ae.Fields[auth.FieldNewEmail], PassError: ae.Fields[auth.FieldPassword]}
@@ -301,7 +301,7 @@ func (s *Server) recoveryPending(ctx context.Context, userID uuid.UUID) (*pages.
 	if s.Recovery == nil {
 		return nil, nil
 	}
-	req, open, err := s.Recovery.Pending(ctx, s.AppID, userID)
+	req, open, err := s.Recovery.Pending(ctx, s.appID(ctx), userID)
 	if err != nil || !open {
 		return nil, err
 	}

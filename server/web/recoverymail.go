@@ -29,6 +29,7 @@ func (m RecoveryMessages) link(path, token string) string {
 // Started tells one channel of the account that recovery began, with the
 // link that cancels it.
 func (m RecoveryMessages) Started(ctx context.Context, kind auth.IdentityKind, addr, cancelToken string, readyAt time.Time) (auth.Message, error) {
+	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
 	app, link := m.Brand.AppName, m.link(pages.RecoveryCancelPath, cancelToken)
 	if kind == auth.IdentityPhone {
 		return auth.Message{SMS: true, To: addr, Purpose: "recovery_started",
@@ -44,7 +45,8 @@ func (m RecoveryMessages) Started(ctx context.Context, kind auth.IdentityKind, a
 }
 
 // FinishLink texts the one who proved a phone the link that finishes.
-func (m RecoveryMessages) FinishLink(_ context.Context, number, finishToken string, readyAt time.Time) (auth.Message, error) {
+func (m RecoveryMessages) FinishLink(ctx context.Context, number, finishToken string, readyAt time.Time) (auth.Message, error) {
+	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
 	return auth.Message{SMS: true, To: number, Purpose: "recovery_finish_link",
 		Text: messages.Fill(messages.SMSRecoveryFinishLink, "{app}", m.Brand.AppName, "{ready}", when(readyAt),
 			"{link}", m.link(pages.RecoveryFinishPath, finishToken))}, nil
@@ -52,6 +54,7 @@ func (m RecoveryMessages) FinishLink(_ context.Context, number, finishToken stri
 
 // Completed tells a former channel of the account that it was recovered.
 func (m RecoveryMessages) Completed(ctx context.Context, kind auth.IdentityKind, addr string) (auth.Message, error) {
+	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
 	app := m.Brand.AppName
 	if kind == auth.IdentityPhone {
 		return auth.Message{SMS: true, To: addr, Purpose: "recovery_completed",
@@ -63,6 +66,7 @@ func (m RecoveryMessages) Completed(ctx context.Context, kind auth.IdentityKind,
 }
 
 func (m RecoveryMessages) email(ctx context.Context, to, purpose string, n email.Notice) (auth.Message, error) {
+	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
 	r, err := email.Render(ctx, n)
 	if err != nil {
 		return auth.Message{}, err

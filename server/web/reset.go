@@ -69,7 +69,7 @@ func (s *Server) forgotPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	input := form[pages.IdentifierField]
 	sms := s.Passwords.ResetBySMS() && (!s.Passwords.ResetByEmail() || phone.Looks(input))
-	sent, err := s.Passwords.RequestReset(r.Context(), s.AppID, input, sms)
+	sent, err := s.Passwords.RequestReset(r.Context(), s.appID(r.Context()), input, sms)
 	if err == nil && sent.Selector != "" {
 		s.noteAsked(w, r, sent.Selector) // the link's confirm page warns in other browsers
 	}
@@ -107,7 +107,7 @@ func (s *Server) resetCodePost(w http.ResponseWriter, r *http.Request) error {
 	}
 	sms := form[pages.ResetChannelField] == pages.ResetChannelSMS
 	proof := auth.ResetProof{Identity: form[pages.ResetIdentityField], SMS: sms, Code: form[pages.CodeFieldName]}
-	u, err := s.Passwords.Reset(r.Context(), s.AppID, proof, form[pages.NewPasswordField], s.currentSession(r.Context()))
+	u, err := s.Passwords.Reset(r.Context(), s.appID(r.Context()), proof, form[pages.NewPasswordField], s.currentSession(r.Context()))
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		f := pages.PasswordForgot{Identifier: proof.Identity, SMS: sms, Sent: true, Interactive: isDatastar(r), Message: ae.Code}
@@ -205,7 +205,7 @@ func (s *Server) resetPost(w http.ResponseWriter, r *http.Request) error {
 	if token == "" {
 		return s.resetStep(w, r, http.StatusBadRequest, pages.PasswordReset{Message: messages.ResetNoLink})
 	}
-	u, err := s.Passwords.Reset(r.Context(), s.AppID, auth.ResetProof{Token: token}, form[pages.NewPasswordField], s.currentSession(r.Context()))
+	u, err := s.Passwords.Reset(r.Context(), s.appID(r.Context()), auth.ResetProof{Token: token}, form[pages.NewPasswordField], s.currentSession(r.Context()))
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		if p := ae.Fields[auth.FieldPassword]; p != "" {

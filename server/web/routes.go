@@ -226,9 +226,12 @@ func (s *Server) Handler() http.Handler {
 		// protection and the session; it only redirects to the callback.
 		root.Handle("POST "+pages.ProviderCallbackPattern, s.handle(s.providerFormPost))
 	}
-	root.Handle("/", csrf.Handler(s.devices(s.Sessions.Middleware(s.sessionClient(app)))))
+	if s.MetricsHandler != nil {
+		root.Handle("GET "+metricsPath, s.metricsEndpoint(s.MetricsHandler))
+	}
+	root.Handle("/", csrf.Handler(s.devices(s.Sessions.Middleware(s.sessionClient(recordPattern(app))))))
 
-	var h http.Handler = s.cors(root) // the token API for SPAs on CORSOrigins
+	var h http.Handler = s.cors(recordPattern(root)) // the token API for SPAs on CORSOrigins
 	h = limitBody(h, maxBodyBytes)
 	var formActions []string
 	for _, p := range s.IdentityProviders {
@@ -239,6 +242,7 @@ func (s *Server) Handler() http.Handler {
 	h = securityHeaders(h, s.Secure, formActions...)
 	h = s.recoverPanics(h)
 	h = s.logRequests(h)
+	h = s.withApp(h)
 	h = s.clientInfo(h)
 	return h
 }

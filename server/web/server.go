@@ -50,7 +50,7 @@ type Deps struct {
 	Assets            Assets
 	DB                Pinger
 	Logger            *slog.Logger
-	AppID             uuid.UUID      // the app this server answers for
+	AppID             uuid.UUID      // the default app: answers every host Apps does not know (LATCH_APP)
 	Secure            bool           // served over TLS: HSTS
 	PublicOrigin      string         // scheme://host[:port] users reach; trusted for cross-origin checks behind a proxy
 	TrustProxyHeaders bool           // take the client IP from X-Forwarded-For
@@ -98,6 +98,19 @@ type Deps struct {
 	// CORSOrigins are the exact origins (scheme://host[:port]) whose pages
 	// may call the token API (/api/v1/…) from a browser; none: no CORS.
 	CORSOrigins []string
+	// Metrics hears of every request, sign-in and refresh; nil counts
+	// nothing. MetricsHandler, when set, is served at /metrics on this
+	// listener (LATCH_METRICS=on), behind MetricsToken as a bearer token
+	// when that is set.
+	Metrics        Metrics
+	MetricsHandler http.Handler
+	MetricsToken   string
+	// Apps finds each request's app by its host (app.go); nil: every
+	// request is AppID's. TrustForwardedHost takes the host from
+	// X-Forwarded-Host (LATCH_TRUST_FORWARDED_HOST), for a proxy that
+	// rewrites Host and sets that header itself.
+	Apps               AppResolver
+	TrustForwardedHost bool
 }
 
 // SignInNotices sends "new sign-in" notices (auth.SignInNotices).

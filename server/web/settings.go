@@ -50,7 +50,7 @@ func (s *Server) emailChangePost(w http.ResponseWriter, r *http.Request, userID 
 	if err != nil {
 		return err
 	}
-	email, err := s.Settings.RequestEmailChange(r.Context(), s.AppID, userID, form["email"])
+	email, err := s.Settings.RequestEmailChange(r.Context(), s.appID(r.Context()), userID, form["email"])
 	var ae *auth.Error
 	switch {
 	case errors.As(err, &ae) && ae.Code == messages.FormInvalid:
@@ -79,7 +79,7 @@ func (s *Server) emailChangeCode(w http.ResponseWriter, r *http.Request, userID 
 	if err != nil {
 		return err
 	}
-	old, err := s.Settings.VerifyEmailChange(r.Context(), s.AppID, userID, form["email"], form[pages.CodeFieldName])
+	old, err := s.Settings.VerifyEmailChange(r.Context(), s.appID(r.Context()), userID, form["email"], form[pages.CodeFieldName])
 	var ae *auth.Error
 	switch {
 	case errors.As(err, &ae) && ae.Code == messages.EmailTaken:
@@ -129,7 +129,7 @@ func (s *Server) identityRemove(w http.ResponseWriter, r *http.Request, userID u
 	if (kind != auth.IdentityEmail && kind != auth.IdentityPhone) || form[pages.ValueField] == "" || len(form[pages.ValueField]) > 320 {
 		return statusError(http.StatusBadRequest, messages.FormMalformed)
 	}
-	err = s.Settings.RemoveIdentity(r.Context(), s.AppID, userID, kind, form[pages.ValueField])
+	err = s.Settings.RemoveIdentity(r.Context(), s.appID(r.Context()), userID, kind, form[pages.ValueField])
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		status := http.StatusConflict
@@ -179,7 +179,7 @@ func (s *Server) deletePost(w http.ResponseWriter, r *http.Request, userID uuid.
 		return s.deleteAnswer(w, r, userID, http.StatusUnprocessableEntity, messages.DeleteUnconfirmed)
 	}
 	ctx := r.Context()
-	if _, err := s.Settings.DeleteAccount(ctx, s.AppID, userID); errors.Is(err, auth.ErrNotFound) {
+	if _, err := s.Settings.DeleteAccount(ctx, s.appID(ctx), userID); errors.Is(err, auth.ErrNotFound) {
 		return s.redirect(w, r, "/login?from=expired")
 	} else if err != nil {
 		return err
@@ -261,7 +261,7 @@ func (s *Server) exportPost(w http.ResponseWriter, r *http.Request, userID uuid.
 		return err
 	}
 	ctx := r.Context()
-	e, err := s.Settings.Export(ctx, s.AppID, userID)
+	e, err := s.Settings.Export(ctx, s.appID(ctx), userID)
 	if err != nil {
 		return err
 	}
@@ -315,7 +315,7 @@ func (s *Server) activityPage(w http.ResponseWriter, r *http.Request, userID uui
 			return statusError(http.StatusBadRequest, messages.FormMalformed)
 		}
 	}
-	events, err := s.Settings.Activity(r.Context(), s.AppID, userID, before, activityPageSize+1)
+	events, err := s.Settings.Activity(r.Context(), s.appID(r.Context()), userID, before, activityPageSize+1)
 	if err != nil {
 		return err
 	}

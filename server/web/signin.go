@@ -73,7 +73,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, u auth.User, rem
 func (s *Server) signInWith(w http.ResponseWriter, r *http.Request, u auth.User, remember bool, next string, how firstFactor, proved factors) error {
 	ctx := r.Context()
 	if s.SecondFactors != nil && proved != bothFactors {
-		need, err := s.SecondFactors.Required(ctx, s.AppID, u.ID)
+		need, err := s.SecondFactors.Required(ctx, s.appID(ctx), u.ID)
 		if err != nil {
 			return err
 		}
@@ -85,6 +85,7 @@ func (s *Server) signInWith(w http.ResponseWriter, r *http.Request, u auth.User,
 			if err != nil {
 				return err
 			}
+			s.countSignIn(how, "second_factor_required")
 			return s.redirect(w, r, SecondFactorPath)
 		}
 	}
@@ -100,6 +101,7 @@ func (s *Server) signInWith(w http.ResponseWriter, r *http.Request, u auth.User,
 	if err := s.Sessions.Login(ctx, u.ID, remember); err != nil {
 		return err
 	}
+	s.countSignIn(how, "success")
 	if how == byNewAccount {
 		s.rememberDevice(w, r, u.ID)
 	} else {
@@ -122,7 +124,7 @@ func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, userID uuid.UU
 	if s.rememberDevice(w, r, userID) || s.SignInNotices == nil {
 		return
 	}
-	if err := s.SignInNotices.NewSignIn(r.Context(), s.AppID, userID); err != nil {
+	if err := s.SignInNotices.NewSignIn(r.Context(), s.appID(r.Context()), userID); err != nil {
 		s.Logger.WarnContext(r.Context(), "new sign-in notice not queued", "user_id", userID, "err", err)
 	}
 }
@@ -135,13 +137,13 @@ func (s *Server) commitPending(ctx context.Context, userID uuid.UUID, email, has
 	s.commitProviderLink(ctx, userID)
 	switch {
 	case email != "" && s.Recovery != nil:
-		if err := s.Recovery.CommitFinish(ctx, s.AppID, s.Sessions.RecoveryToken(ctx), email, hash); err != nil {
+		if err := s.Recovery.CommitFinish(ctx, s.appID(ctx), s.Sessions.RecoveryToken(ctx), email, hash); err != nil {
 			return err
 		}
 		s.Sessions.ForgetRecovery(ctx)
 		s.sendVerification(ctx, userID)
 	case hash != "" && s.Passwords != nil:
-		return s.Passwords.CommitReset(ctx, s.AppID, userID, hash)
+		return s.Passwords.CommitReset(ctx, s.appID(ctx), userID, hash)
 	}
 	return nil
 }

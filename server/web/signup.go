@@ -54,7 +54,7 @@ func (s *Server) signupPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	var ae *auth.Error
 	if s.Signups != nil {
-		started, err := s.Signups.Start(r.Context(), s.AppID, form["email"], form["password"], remember)
+		started, err := s.Signups.Start(r.Context(), s.appID(r.Context()), form["email"], form["password"], remember)
 		switch {
 		case errors.As(err, &ae) && ae.Code == messages.CodeSendLimited:
 			f := pages.SignupCode{Email: started.Email, ID: started.ID.String(), Message: ae.Code, Interactive: isDatastar(r), ResendIn: seconds(started.Wait)}
@@ -67,7 +67,7 @@ func (s *Server) signupPost(w http.ResponseWriter, r *http.Request) error {
 		f := pages.SignupCode{Email: started.Email, ID: started.ID.String(), Notice: messages.SignupCodeSent, Interactive: isDatastar(r), ResendIn: seconds(started.Wait)}
 		return s.signupCodeStep(w, r, http.StatusOK, f)
 	}
-	res, err := s.Accounts.Signup(r.Context(), s.AppID, form["email"], form["password"])
+	res, err := s.Accounts.Signup(r.Context(), s.appID(r.Context()), form["email"], form["password"])
 	if errors.As(err, &ae) {
 		return refused(ae)
 	}

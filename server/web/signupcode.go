@@ -32,7 +32,7 @@ func (s *Server) signupVerify(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	id, _ := uuid.Parse(form[pages.SignupIDField])
-	u, remember, err := s.Signups.FinishByCode(r.Context(), s.AppID, form["email"], form[pages.CodeFieldName], id)
+	u, remember, err := s.Signups.FinishByCode(r.Context(), s.appID(r.Context()), form["email"], form[pages.CodeFieldName], id)
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		f := pages.SignupCode{Email: form["email"], ID: form[pages.SignupIDField], Message: ae.Code, Interactive: isDatastar(r),
@@ -58,7 +58,7 @@ func (s *Server) signupResend(w http.ResponseWriter, r *http.Request) error {
 	}
 	id, _ := uuid.Parse(form[pages.SignupIDField])
 	f := pages.SignupCode{Email: form["email"], ID: form[pages.SignupIDField], Interactive: isDatastar(r)}
-	wait, err := s.Signups.Resend(r.Context(), s.AppID, form["email"], id)
+	wait, err := s.Signups.Resend(r.Context(), s.appID(r.Context()), form["email"], id)
 	var ae *auth.Error
 	switch {
 	case errors.As(err, &ae) && (ae.Code == messages.CodeSendLimited || auth.Refused(err)):
@@ -95,7 +95,7 @@ func (s *Server) signupLinkPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	u, remember, err := s.Signups.FinishByLink(r.Context(), s.AppID, form[pages.LinkTokenField])
+	u, remember, err := s.Signups.FinishByLink(r.Context(), s.appID(r.Context()), form[pages.LinkTokenField])
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		f := pages.SignupLink{Message: ae.Code, Exists: ae.Code == messages.SignupAccountExists}

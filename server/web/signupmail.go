@@ -19,6 +19,7 @@ func (m CodeMessages) SignupLink(token string) string {
 
 // SignupCode is the email that finishes a signup: a code and a link.
 func (m CodeMessages) SignupCode(ctx context.Context, to, code, linkToken string, codeTTL, linkTTL time.Duration) (auth.Message, error) {
+	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
 	return m.render(ctx, to, "signup_code", email.SignupCode{Brand: m.Brand, Code: code, Link: m.SignupLink(linkToken),
 		ExpiresIn: codeTTL, LinkExpiresIn: linkTTL})
 }
@@ -26,6 +27,7 @@ func (m CodeMessages) SignupCode(ctx context.Context, to, code, linkToken string
 // SignupExisting is the note to an address that already has an account:
 // links to log in and to reset the password, on the public origin.
 func (m CodeMessages) SignupExisting(ctx context.Context, to string) (auth.Message, error) {
+	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
 	return m.render(ctx, to, "signup_existing", email.SignupExisting{Brand: m.Brand,
 		LoginURL: m.Origin + "/login", ResetURL: m.Origin + pages.ForgotPath})
 }

@@ -18,7 +18,8 @@ type SMSMessages struct {
 }
 
 // SMSCode is the text message carrying a code for purpose.
-func (m SMSMessages) SMSCode(_ context.Context, purpose otp.Purpose, to, code string, ttl time.Duration) (auth.Message, error) {
+func (m SMSMessages) SMSCode(ctx context.Context, purpose otp.Purpose, to, code string, ttl time.Duration) (auth.Message, error) {
+	m.AppName = appName(ctx, m.AppName)
 	key := messages.SMSLoginCode
 	switch purpose {
 	case otp.PurposeSignup:

@@ -66,7 +66,7 @@ func (s *Server) twoFactorConfirm(w http.ResponseWriter, r *http.Request, userID
 	if sent, err := s.needFresh(w, r); sent {
 		return err
 	}
-	codes, err := s.TwoFactor.ConfirmEnrolment(r.Context(), s.AppID, userID, form[pages.CodeFieldName])
+	codes, err := s.TwoFactor.ConfirmEnrolment(r.Context(), s.appID(r.Context()), userID, form[pages.CodeFieldName])
 	var ae *auth.Error
 	switch {
 	case errors.As(err, &ae) && ae.Code == messages.TwoFactorAlreadyOn:
@@ -90,7 +90,7 @@ func (s *Server) twoFactorRegenerate(w http.ResponseWriter, r *http.Request, use
 	if sent, err := s.needFresh(w, r); sent {
 		return err
 	}
-	codes, err := s.TwoFactor.RegenerateRecoveryCodes(r.Context(), s.AppID, userID)
+	codes, err := s.TwoFactor.RegenerateRecoveryCodes(r.Context(), s.appID(r.Context()), userID)
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		return s.redirect(w, r, pages.TwoFactorPath)
@@ -109,7 +109,7 @@ func (s *Server) twoFactorDisable(w http.ResponseWriter, r *http.Request, userID
 	if sent, err := s.needFresh(w, r); sent {
 		return err
 	}
-	if err := s.TwoFactor.Disable(r.Context(), s.AppID, userID); err != nil {
+	if err := s.TwoFactor.Disable(r.Context(), s.appID(r.Context()), userID); err != nil {
 		return err
 	}
 	if err := s.Sessions.Renew(r.Context()); err != nil {
@@ -124,18 +124,18 @@ func (s *Server) twoFactorDisable(w http.ResponseWriter, r *http.Request, userID
 // status otherwise.
 func (s *Server) twoFactorAnswer(w http.ResponseWriter, r *http.Request, userID uuid.UUID, status int, v pages.TwoFactorView) error {
 	ctx := r.Context()
-	acct, err := s.Accounts.Account(ctx, s.AppID, userID)
+	acct, err := s.Accounts.Account(ctx, s.appID(ctx), userID)
 	if err != nil {
 		return err
 	}
 	if len(v.Codes) == 0 {
-		st, err := s.TwoFactor.Status(ctx, s.AppID, userID)
+		st, err := s.TwoFactor.Status(ctx, s.appID(ctx), userID)
 		if err != nil {
 			return err
 		}
 		v.Enabled, v.RecoveryLeft = st.Enabled, st.RecoveryLeft
 		if !st.Enabled {
-			e, err := s.TwoFactor.BeginEnrolment(ctx, s.AppID, userID, accountLabel(acct))
+			e, err := s.TwoFactor.BeginEnrolment(ctx, s.appID(ctx), userID, accountLabel(acct))
 			if err != nil {
 				return err
 			}
@@ -190,7 +190,7 @@ func (s *Server) secondFactorPage(w http.ResponseWriter, r *http.Request) error 
 	f := pages.SecondFactorForm{Recovery: queryValue(r, "recovery") == "1"}
 	page := s.page(messages.SecondFactorTitle, "")
 	if p, _ := s.Sessions.PendingSignIn(r.Context()); s.Passkeys != nil {
-		keys, err := s.Passkeys.List(r.Context(), s.AppID, p.UserID)
+		keys, err := s.Passkeys.List(r.Context(), s.appID(r.Context()), p.UserID)
 		if err != nil {
 			return err
 		}
@@ -216,12 +216,12 @@ func (s *Server) secondFactorPost(w http.ResponseWriter, r *http.Request) error 
 		return s.redirect(w, r, "/login?from="+fromSecondFactorExpired)
 	}
 	sf := auth.SecondFactor{TOTP: form[pages.CodeFieldName], RecoveryCode: form[pages.RecoveryCodeFieldName]}
-	_, err = s.TwoFactor.VerifySignIn(ctx, s.AppID, p.UserID, sf, p.Method)
+	_, err = s.TwoFactor.VerifySignIn(ctx, s.appID(ctx), p.UserID, sf, p.Method)
 	var ae *auth.Error
 	switch {
 	case errors.As(err, &ae) && ae.Code == messages.TwoFactorLocked:
 		s.Sessions.ClearPending(ctx)
-		return s.redirect(w, r, s.loginFrom(fromSecondFactorLocked, p.Next))
+		return s.redirect(w, r, s.loginFrom(r, fromSecondFactorLocked, p.Next))
 	case errors.As(err, &ae):
 		msg := messages.TwoFactorCodeInvalid
 		if auth.Refused(err) {
@@ -254,7 +254,7 @@ func (s *Server) completeSecondFactor(w http.ResponseWriter, r *http.Request, p 
 		return err
 	}
 	if p.Restore {
-		acct, err := s.Accounts.Account(ctx, s.AppID, p.UserID)
+		acct, err := s.Accounts.Account(ctx, s.appID(ctx), p.UserID)
 		if err != nil {
 			return err
 		}
@@ -269,6 +269,7 @@ func (s *Server) completeSecondFactor(w http.ResponseWriter, r *http.Request, p 
 	if _, err := s.Sessions.CompletePending(ctx); err != nil {
 		return err
 	}
+	s.countSignIn(firstFactor(p.Method), "success")
 	s.signedIn(w, r, p.UserID)
 	return s.redirect(w, r, landing(p.Next))
 }

@@ -31,7 +31,7 @@ func (s *Server) sendVerification(ctx context.Context, userID uuid.UUID) {
 	if s.Verifier == nil {
 		return
 	}
-	if _, err := s.Verifier.RequestEmailVerification(ctx, s.AppID, userID); err != nil {
+	if _, err := s.Verifier.RequestEmailVerification(ctx, s.appID(ctx), userID); err != nil {
 		s.Logger.WarnContext(ctx, "verification email not queued", "user_id", userID, "err", err)
 	}
 }
@@ -44,7 +44,7 @@ func (s *Server) verifyEmailCode(w http.ResponseWriter, r *http.Request, userID 
 	if err != nil {
 		return err
 	}
-	err = s.Verifier.VerifyEmailCode(r.Context(), s.AppID, userID, form[pages.CodeFieldName])
+	err = s.Verifier.VerifyEmailCode(r.Context(), s.appID(r.Context()), userID, form[pages.CodeFieldName])
 	var ae *auth.Error
 	switch {
 	case errors.As(err, &ae) && ae.Code == messages.EmailAlreadyVerified:
@@ -67,7 +67,7 @@ func (s *Server) resendVerification(w http.ResponseWriter, r *http.Request, user
 	if _, err := readForm(r); err != nil {
 		return err
 	}
-	sent, err := s.Verifier.RequestEmailVerification(r.Context(), s.AppID, userID)
+	sent, err := s.Verifier.RequestEmailVerification(r.Context(), s.appID(r.Context()), userID)
 	var ae *auth.Error
 	switch {
 	case errors.As(err, &ae) && ae.Code == messages.EmailAlreadyVerified:
@@ -128,7 +128,7 @@ func (s *Server) verifyLinkPost(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	viewer, _ := s.Sessions.UserID(r.Context())
-	userID, err := s.Verifier.VerifyEmailLink(r.Context(), s.AppID, form[pages.LinkTokenField], viewer)
+	userID, err := s.Verifier.VerifyEmailLink(r.Context(), s.appID(r.Context()), form[pages.LinkTokenField], viewer)
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		s.render(w, r, http.StatusBadRequest, pages.VerifyLinkPage(s.page(messages.VerifyLinkTitle, ""), pages.VerifyLink{Message: ae.Code}))

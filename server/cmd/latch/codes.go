@@ -41,6 +41,8 @@ type codeParts struct {
 	store *auth.GuardedCodes
 	otp   *otp.Hasher
 	queue *outbox.Queue
+	// audit records security events (counted, with metrics on).
+	audit auth.Auditor
 }
 
 // codeFlows wires the one-time code flows: the River outbox (its schema
@@ -50,7 +52,7 @@ type codeParts struct {
 // without delivery is off: no SMTP, no email codes (nil codes); no
 // Twilio, no phone flows (nil phones, and their routes are absent). With
 // neither, there is no worker.
-func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, kek []byte, passwordHasher auth.Hasher, blocklist auth.Blocklist, g auth.Guard, audit auth.Auditor, log *slog.Logger) (codeParts, error) {
+func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, kek []byte, passwordHasher auth.Hasher, blocklist auth.Blocklist, g auth.Guard, audit auth.Auditor, deliveries outbox.Metrics, log *slog.Logger) (codeParts, error) {
 	var senders outbox.Senders
 	features := cfg.Features()
 	switch features.Email {
@@ -108,7 +110,7 @@ func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, 
 	if err != nil {
 		return fail(err)
 	}
-	worker, err := outbox.NewWorker(pool, senders, outbox.WorkerConfig{Logger: log, Sealer: sealer})
+	worker, err := outbox.NewWorker(pool, senders, outbox.WorkerConfig{Logger: log, Sealer: sealer, Metrics: deliveries})
 	if err != nil {
 		return fail(err)
 	}
@@ -124,7 +126,7 @@ func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, 
 	onetime := db.NewOneTime(bdb, db.DefaultSendLimits, nil)
 	// Every code sent or checked, for any flow, passes the guard.
 	store := auth.NewGuardedCodes(db.NewCodes(onetime, queue), users, g)
-	parts := codeParts{worker: worker, pool: pool, recoveries: db.NewRecoveries(bdb, queue), store: store, otp: hasher, queue: queue}
+	parts := codeParts{worker: worker, pool: pool, recoveries: db.NewRecoveries(bdb, queue), store: store, otp: hasher, queue: queue, audit: audit}
 	resetOptions := auth.PasswordsOptions{Email: senders.Email != nil, TTL: cfg.ResetTTL, Logger: log, Blocklist: blocklist, Guard: g,
 		SecondFactors: auth.TOTPRequired{Store: db.NewTwoFactor(bdb)}}
 	if senders.SMS != nil {

@@ -5,6 +5,7 @@
 //	latch devdb start|stop|url manage the project-local PostgreSQL cluster
 //	latch keys list|rotate     list the access-token signing keys, or rotate them
 //	latch purge                purge deleted accounts whose grace period has ended
+//	latch apps create|list|rename  manage the apps this deployment serves
 //
 // Configuration comes from the environment; see .env.example.
 package main
@@ -25,11 +26,13 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"github.com/latch-dev/latch/components/email"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/db"
+	"github.com/latch-dev/latch/server/apps"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/config"
 	"github.com/latch-dev/latch/server/devdb"
@@ -64,7 +67,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd {
 	case "devdb":
 		return devdb.Run(ctx, args, stdout)
-	case "serve", "migrate", "keys", "purge":
+	case "serve", "migrate", "keys", "purge", "apps":
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -97,6 +100,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cmd == "purge" {
 		return purge(ctx, cfg, bdb, stdout, log)
 	}
+	if cmd == "apps" {
+		return appsCommand(ctx, bdb, args, stdout)
+	}
 	if len(args) > 0 {
 		return fmt.Errorf("serve takes no arguments\n%s", usage)
 	}
@@ -118,7 +124,8 @@ const usage = `usage: latch [serve]
        latch migrate up|down
        latch devdb start|stop|url [-dir DIR]
        latch keys list|rotate [ACTIVATE_IN]
-       latch purge`
+       latch purge
+       latch apps create|list|rename`
 
 // databaseURL is DATABASE_URL, or in dev without it, the DSN of the
 // project-local cluster, started if needed.
@@ -198,9 +205,19 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	}
 	hasher := password.NewHasher(params, cfg.HashConcurrency)
 	hasher.SetQueue(cfg.HashQueue, cfg.HashQueueWait)
+	// Metrics (LATCH_METRICS): nil everywhere when off, so nothing counts.
+	mx, err := newMetrics(cfg, bdb, hasher)
+	if err != nil {
+		return err
+	}
+	// Every security event, counted on its way to the audit log.
+	var audit auth.Auditor = db.NewAudit(bdb, nil)
+	if mx != nil {
+		audit = mx.Audit(audit)
+	}
 	// One guard, in PostgreSQL, for every guess and every costly action.
 	ledger := db.NewGuard(bdb, nil)
-	gd, err := guard.New(ledger, cfg.Guard, appID, guard.Options{Logger: log})
+	gd, err := guard.New(ledger, cfg.Guard, appID, guard.Options{Logger: log, Metrics: guardMetrics(mx), AppOf: appOf})
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
@@ -231,7 +248,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		}},
 	}
 	bg.start("prunes", func(ctx context.Context) { runPrunes(ctx, cfg.PruneInterval, log, prunes...) })
-	devices := auth.NewDevices(store, db.NewRefreshTokens(bdb), db.NewAudit(bdb, nil), nil, log) // sessions, and the token API's clients
+	devices := auth.NewDevices(store, db.NewRefreshTokens(bdb), audit, nil, log) // sessions, and the token API's clients
 	ring, kek, err := keyRing(ctx, cfg, bdb, log)
 	if err != nil {
 		return err
@@ -242,7 +259,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	}
 	// Tripped send budgets raise the proof-of-work difficulty.
 	bg.start("proof-of-work level", func(ctx context.Context) { followLevel(ctx, gd, proofs) })
-	parts, err := codeFlows(ctx, cfg, bdb, dsn, kek, hasher, blocklist, gd, db.NewAudit(bdb, nil), log)
+	parts, err := codeFlows(ctx, cfg, bdb, dsn, kek, hasher, blocklist, gd, audit, outboxMetrics(mx), log)
 	if err != nil {
 		return err
 	}
@@ -255,7 +272,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	if signInNotices != nil {
 		opts.Restored = signInNotices
 	}
-	accounts := auth.NewService(db.NewUsers(bdb), hasher, db.NewAudit(bdb, nil), opts)
+	accounts := auth.NewService(db.NewUsers(bdb), hasher, audit, opts)
 	codes, worker := parts.codes, parts.worker
 	var codeVerifier auth.CodeVerifier
 	var codeRequester web.CodeRequester
@@ -288,13 +305,13 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 			}
 		}()
 	}
-	second, err := twoFactor(bdb, kek, db.NewAudit(bdb, nil), parts.notices, gd, log)
+	second, err := twoFactor(bdb, kek, audit, parts.notices, gd, log)
 	if err != nil {
 		return err
 	}
 	// Passkeys, bound to the configured relying party (LATCH_WEBAUTHN_*).
 	passkeys, err := auth.NewPasskeys(auth.RelyingParty{ID: cfg.WebAuthnRPID, Name: "Latch", Origins: cfg.WebAuthnOrigins},
-		db.NewUsers(bdb), db.NewPasskeys(bdb), db.NewAudit(bdb, nil), auth.PasskeyOptions{
+		db.NewUsers(bdb), db.NewPasskeys(bdb), audit, auth.PasskeyOptions{
 			Guard: gd, Notifier: parts.notices, Messages: web.PasskeyMessages{Brand: email.Brand{AppName: "Latch"}}, Logger: log,
 			ResetHold: cfg.RecoveryWait,
 		})
@@ -306,10 +323,10 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		// Delayed recovery starts from a verified phone (with SMS delivery)
 		// or a recovery code of two-step verification.
 		recovery = auth.NewRecovery(parts.recoveries, db.NewUsers(bdb), parts.phones, second,
-			web.RecoveryMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, hasher, db.NewAudit(bdb, nil),
+			web.RecoveryMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, hasher, audit,
 			auth.RecoveryOptions{Wait: cfg.RecoveryWait, Blocklist: blocklist, Guard: gd, SecondFactors: second})
 	}
-	tokens, refreshTokens, err := tokenFlows(cfg, bdb, ring, kek, accounts, db.NewAudit(bdb, nil), codeVerifier, second, log)
+	tokens, refreshTokens, err := tokenFlows(cfg, bdb, ring, kek, accounts, audit, codeVerifier, second, log)
 	if err != nil {
 		return err
 	}
@@ -324,12 +341,12 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	}
 	bg.start("account purge", func(ctx context.Context) { settings.RunPurge(ctx, cfg.PurgeInterval) })
 
-	providers, identityProviders, err := providerFlows(cfg, bdb, kek, gd, second, signInNotices, log)
+	providers, identityProviders, err := providerFlows(cfg, bdb, kek, gd, second, signInNotices, audit, log)
 	if err != nil {
 		return err
 	}
 
-	srv := web.New(web.Deps{
+	deps := web.Deps{
 		Accounts: accounts, Devices: devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log,
 		AppID: appID, Secure: cfg.Secure(), PublicOrigin: cfg.Origin(), TrustProxyHeaders: cfg.TrustProxyHeaders,
 		Tokens: tokens, KeySet: ring, Codes: codeRequester, DevMailbox: devMailbox(cfg, bdb),
@@ -340,7 +357,19 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		DeviceKey: deviceKey, SignInNotices: signInNoticesDep(signInNotices),
 		Providers: providers, IdentityProviders: identityProviders,
 		ReauthWindow: cfg.ReauthWindow, CORSOrigins: cfg.CORSOrigins,
-	})
+	}
+	// Each request's app, by its host (`latch apps`); other hosts get
+	// LATCH_APP's. A new app is seen within a minute.
+	resolver, err := apps.NewResolver(ctx, db.NewApps(bdb), cfg.App, cfg.Origin(), time.Minute, log)
+	if err != nil {
+		return err
+	}
+	deps.Apps, deps.TrustForwardedHost = resolver, cfg.TrustForwardedHost
+	if mx != nil {
+		deps.Metrics = mx
+		deps.MetricsHandler, deps.MetricsToken = mx.Handler(), cfg.MetricsToken
+	}
+	srv := web.New(deps)
 	hs := web.HTTPServer(cfg.Addr, trackHashing(hasher, srv.Handler()), log)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -386,4 +415,11 @@ func trackHashing(h *password.Hasher, next http.Handler) http.Handler {
 		defer done()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// appOf is the id of the request's app in ctx (apps.FromContext), for
+// the parts that count per app.
+func appOf(ctx context.Context) (uuid.UUID, bool) {
+	a, ok := apps.FromContext(ctx)
+	return a.ID, ok
 }

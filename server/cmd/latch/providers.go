@@ -18,7 +18,7 @@ import (
 // policy over them; nil and none when LATCH_PROVIDERS is empty. A link by
 // email to an account with a second factor (second) waits for it. A
 // "provider linked" notice goes through notices when email is delivered.
-func providerFlows(cfg config.Config, bdb *bun.DB, kek []byte, g auth.Guard, second auth.SecondFactorRequirer, notices *auth.SignInNotices, log *slog.Logger) (web.ProviderFlows, []provider.Provider, error) {
+func providerFlows(cfg config.Config, bdb *bun.DB, kek []byte, g auth.Guard, second auth.SecondFactorRequirer, notices *auth.SignInNotices, audit auth.Auditor, log *slog.Logger) (web.ProviderFlows, []provider.Provider, error) {
 	if len(cfg.Providers) == 0 {
 		return nil, nil, nil
 	}
@@ -44,6 +44,6 @@ func providerFlows(cfg config.Config, bdb *bun.DB, kek []byte, g auth.Guard, sec
 	if notices != nil {
 		o.Notices = notices
 	}
-	flows := auth.NewProviders(db.NewProviders(bdb), settings, db.NewAudit(bdb, nil), o)
+	flows := auth.NewProviders(db.NewProviders(bdb), settings, audit, o)
 	return flows, list, nil
 }

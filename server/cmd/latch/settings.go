@@ -37,9 +37,12 @@ func settingsFlows(cfg config.Config, bdb *bun.DB, parts codeParts, hasher auth.
 			o.SMS = web.SMSMessages{AppName: "Latch"}
 		}
 	}
-	audit := db.NewAudit(bdb, nil)
 	sessions := db.NewSessions(bdb, db.SessionKeys{}, nil)
-	return auth.NewSettings(db.NewSettings(bdb, queue), audit, sessions, codes, parts.otp, hasher, audit, o)
+	var audit auth.Auditor = db.NewAudit(bdb, nil)
+	if parts.audit != nil {
+		audit = parts.audit
+	}
+	return auth.NewSettings(db.NewSettings(bdb, queue), db.NewAudit(bdb, nil), sessions, codes, parts.otp, hasher, audit, o)
 }
 
 // purge runs the purge of deleted accounts once: `latch purge`.

@@ -1,0 +1,91 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/latch-dev/latch/components/email"
+	"github.com/latch-dev/latch/server/apps"
+)
+
+// AppResolver finds a request's app by its host (apps.Resolver).
+type AppResolver interface {
+	ForHost(ctx context.Context, host string) apps.App
+	Default() apps.App
+}
+
+// withApp puts the request's app in its context: the app whose public
+// host is the request's Host, else the default app. X-Forwarded-Host is
+// read only with TrustForwardedHost (a proxy that sets it). The Host
+// only picks among configured apps: links, origins and passkeys come
+// from the app's stored public URL, never from the header.
+func (s *Server) withApp(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(apps.WithApp(r.Context(), s.appFor(r))))
+	})
+}
+
+func (s *Server) appFor(r *http.Request) apps.App {
+	if s.Apps == nil {
+		return s.defaultApp()
+	}
+	host := r.Host
+	if s.TrustForwardedHost {
+		if fh := r.Header.Values("X-Forwarded-Host"); len(fh) > 0 {
+			// The last value is the one the trusted proxy set.
+			last := fh[len(fh)-1]
+			if i := strings.LastIndexByte(last, ','); i >= 0 {
+				last = last[i+1:]
+			}
+			host = strings.TrimSpace(last)
+		}
+	}
+	return s.Apps.ForHost(r.Context(), host)
+}
+
+// defaultApp is the app of a server without an AppResolver: AppID,
+// reached at PublicOrigin.
+func (s *Server) defaultApp() apps.App {
+	return apps.App{ID: s.AppID, PublicURL: s.PublicOrigin}
+}
+
+// appID is the id of the request's app (withApp); outside a request,
+// the default app's.
+func (s *Server) appID(ctx context.Context) uuid.UUID {
+	if a, ok := apps.FromContext(ctx); ok {
+		return a.ID
+	}
+	return s.AppID
+}
+
+// appOf is the request's app (withApp); outside a request, the default.
+func (s *Server) appOf(ctx context.Context) apps.App {
+	if a, ok := apps.FromContext(ctx); ok {
+		return a
+	}
+	return s.defaultApp()
+}
+
+// appBrand is the brand and the public origin of messages sent for the
+// request's app in ctx: its brand name and public URL, where it has them,
+// else brand and origin as configured. Never the request's Host.
+func appBrand(ctx context.Context, brand email.Brand, origin string) (email.Brand, string) {
+	if a, ok := apps.FromContext(ctx); ok {
+		if n := a.Brand(); n != "" {
+			brand.AppName = n
+		}
+		if a.PublicURL != "" && origin != "" {
+			origin = a.PublicURL
+		}
+	}
+	return brand, origin
+}
+
+// appName is the app name text messages carry for the request's app.
+func appName(ctx context.Context, name string) string {
+	b, _ := appBrand(ctx, email.Brand{AppName: name}, "")
+	return b.AppName
+}
