@@ -5,6 +5,8 @@
 //	latch devdb start|stop|url manage the project-local PostgreSQL cluster
 //	latch keys list|rotate     list the access-token signing keys, or rotate them
 //	latch purge                purge deleted accounts whose grace period has ended
+//	latch admin grant|revoke EMAIL ROLE, latch admin list
+//	                           grant, revoke and list roles (the first admin)
 //
 // Configuration comes from the environment; see .env.example.
 package main
@@ -64,7 +66,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd {
 	case "devdb":
 		return devdb.Run(ctx, args, stdout)
-	case "serve", "migrate", "keys", "purge":
+	case "serve", "migrate", "keys", "purge", "admin":
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -97,6 +99,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cmd == "purge" {
 		return purge(ctx, cfg, bdb, stdout, log)
 	}
+	if cmd == "admin" {
+		return admin(ctx, cfg, bdb, args, stdout, log)
+	}
 	if len(args) > 0 {
 		return fmt.Errorf("serve takes no arguments\n%s", usage)
 	}
@@ -118,7 +123,9 @@ const usage = `usage: latch [serve]
        latch migrate up|down
        latch devdb start|stop|url [-dir DIR]
        latch keys list|rotate [ACTIVATE_IN]
-       latch purge`
+       latch purge
+       latch admin grant|revoke EMAIL ROLE
+       latch admin list`
 
 // databaseURL is DATABASE_URL, or in dev without it, the DSN of the
 // project-local cluster, started if needed.
