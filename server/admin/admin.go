@@ -373,7 +373,7 @@ func (c *Console) ExportCSV(ctx context.Context, appID, actor uuid.UUID, f Filte
 	if err := cw.flush(); err != nil {
 		return err
 	}
-	if err := c.d.Audit.Record(auth.WithActor(ctx, actor.String()), auth.Event{AppID: appID, UserID: actor, Name: "admin.audit_export", Outcome: auth.Success}); err != nil {
+	if err := c.d.Audit.Record(auth.WithActor(ctx, actor.String()), auth.Event{AppID: appID, Name: "admin.audit_export", Outcome: auth.Success}); err != nil {
 		return fmt.Errorf("admin: audit: %w", err)
 	}
 	return nil

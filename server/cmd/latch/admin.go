@@ -12,9 +12,9 @@ import (
 	"github.com/latch-dev/latch/server/roles"
 )
 
-// admin runs `latch admin grant|revoke EMAIL ROLE` and `latch admin list`
+// adminCommand runs `latch admin grant|revoke EMAIL ROLE` and `latch admin list`
 // for the configured app (roles.Service.Command).
-func admin(ctx context.Context, cfg config.Config, bdb *bun.DB, args []string, stdout io.Writer, log *slog.Logger) error {
+func adminCommand(ctx context.Context, cfg config.Config, bdb *bun.DB, args []string, stdout io.Writer, log *slog.Logger) error {
 	appID, err := db.AppID(ctx, bdb, cfg.App)
 	if err != nil {
 		return err

@@ -32,11 +32,13 @@ import (
 	"github.com/latch-dev/latch/components/email"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/db"
+	"github.com/latch-dev/latch/server/admin"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/config"
 	"github.com/latch-dev/latch/server/devdb"
 	"github.com/latch-dev/latch/server/guard"
 	"github.com/latch-dev/latch/server/password"
+	"github.com/latch-dev/latch/server/roles"
 	"github.com/latch-dev/latch/server/session"
 	"github.com/latch-dev/latch/server/web"
 )
@@ -100,7 +102,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return purge(ctx, cfg, bdb, stdout, log)
 	}
 	if cmd == "admin" {
-		return admin(ctx, cfg, bdb, args, stdout, log)
+		return adminCommand(ctx, cfg, bdb, args, stdout, log)
 	}
 	if len(args) > 0 {
 		return fmt.Errorf("serve takes no arguments\n%s", usage)
@@ -336,7 +338,16 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		return err
 	}
 
+	// Roles and the admin console: permissions are read from the
+	// database on every check, so a revoked role ends at once.
+	roleService := roles.New(db.NewRoles(bdb), db.NewAudit(bdb, nil), log)
+	consoleDeps := admin.Deps{Store: db.NewAdmin(bdb), Accounts: accounts, Deleter: settings, Devices: devices,
+		Roles: roleService, Audit: db.NewAudit(bdb, nil), Authenticators: second}
+	if codes != nil {
+		consoleDeps.Verifier = codes
+	}
 	srv := web.New(web.Deps{
+		Roles: roleService, Admin: admin.New(consoleDeps), AdminSeparate: cfg.AdminAddr != "",
 		Accounts: accounts, Devices: devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log,
 		AppID: appID, Secure: cfg.Secure(), PublicOrigin: cfg.Origin(), TrustProxyHeaders: cfg.TrustProxyHeaders,
 		Tokens: tokens, KeySet: ring, Codes: codeRequester, DevMailbox: devMailbox(cfg, bdb),
@@ -358,17 +369,36 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		devNotice(stderr, cfg)
 	}
 
-	errc := make(chan error, 1)
+	servers := []*http.Server{hs}
+	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
+	if cfg.AdminAddr != "" {
+		// The admin console on its own listener (and, later, /metrics
+		// through srv.HandleAdmin): never on the public one.
+		as := web.HTTPServer(cfg.AdminAddr, srv.AdminHandler(), log)
+		aln, err := net.Listen("tcp", cfg.AdminAddr)
+		if err != nil {
+			_ = hs.Close()
+			return fmt.Errorf("listen on %s: %w", cfg.AdminAddr, err)
+		}
+		log.Info("latch admin listening", "addr", aln.Addr().String())
+		servers = append(servers, as)
+		go func() { errc <- as.Serve(aln) }()
+	}
 	select {
 	case err := <-errc:
+		for _, s := range servers {
+			_ = s.Close()
+		}
 		return err
 	case <-ctx.Done():
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := hs.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutdown: %w", err)
+	for _, s := range servers {
+		if err := s.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("shutdown: %w", err)
+		}
 	}
 	log.Info("latch stopped")
 	return nil
