@@ -208,7 +208,8 @@ func TestAdminActionsNeedAFreshProof(t *testing.T) {
 
 // TestRoleRevocationTakesEffectOnTheNextRequest: the permission is read
 // from the database on every request, so a revoked admin is refused at
-// once, with no sign-out needed.
+// once, with no sign-out needed; the next token refresh drops the role
+// from the access token's roles claim.
 func TestRoleRevocationTakesEffectOnTheNextRequest(t *testing.T) {
 	t.Parallel()
 	h := newHarnessWith(t, harnessOptions{admin: true})
@@ -216,6 +217,18 @@ func TestRoleRevocationTakesEffectOnTheNextRequest(t *testing.T) {
 	opsID := grant(t, h, "ops@example.com", roles.Admin)
 	if r := h.get(ops, pages.AdminPath); r.status != http.StatusOK {
 		t.Fatalf("GET /admin as admin: %d", r.status)
+	}
+	tokenRoles := func(access string) []string {
+		t.Helper()
+		c, err := h.tok.ring.Verify(context.Background(), access)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Roles
+	}
+	app := h.apiLogin("ops@example.com", devicesPassword, uaCLI)
+	if got := tokenRoles(app.AccessToken); !slices.Equal(got, []string{roles.Admin}) {
+		t.Fatalf("access token roles = %v, want [admin]", got)
 	}
 	if err := h.roles.Revoke(auth.WithActor(context.Background(), "cli"), h.appID, opsID, roles.Admin); err != nil {
 		t.Fatal(err)
@@ -225,6 +238,13 @@ func TestRoleRevocationTakesEffectOnTheNextRequest(t *testing.T) {
 	}
 	if r := h.post(ops, pages.AdminSuspendPath, url.Values{pages.AdminUserField: {opsID.String()}}); r.status != http.StatusForbidden {
 		t.Fatalf("POST suspend after the revoke: %d, want 403", r.status)
+	}
+	next := h.refresh(app.RefreshToken)
+	if next.status != http.StatusOK {
+		t.Fatalf("refresh: %d %s", next.status, next.body)
+	}
+	if got := tokenRoles(next.AccessToken); len(got) != 0 {
+		t.Fatalf("access token roles after the revoke and a refresh = %v, want none", got)
 	}
 	e := lastEvent(t, h, "role.revoke")
 	if e.Detail["role"] != roles.Admin || e.Detail["actor"] != "cli" || e.UserID == nil || *e.UserID != opsID {
