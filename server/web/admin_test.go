@@ -484,3 +484,66 @@ func TestAdminHostileInput(t *testing.T) {
 
 // dbUsers finds accounts by email, for the admin command.
 func dbUsers(h *harness) roles.Users { return db.NewUsers(h.db) }
+
+// TestAdminResendVerificationAndRemoveAuthenticator: the console sends a
+// new verification code within the same send budget as the owner's own
+// resend, and removes an authenticator app only with a written reason,
+// audited with the actor; the owner reads both in their activity.
+func TestAdminResendVerificationAndRemoveAuthenticator(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWith(t, harnessOptions{admin: true, codes: true, twoFactor: true})
+	ctx := context.Background()
+	// An account whose address is not verified (made before verify-first
+	// signup, as an import would).
+	unverified := uuid.Must(uuid.NewV7())
+	if _, err := h.db.ExecContext(ctx, "INSERT INTO users (id, app_id) VALUES (?, ?)", unverified, h.appID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.db.ExecContext(ctx, "INSERT INTO identities (id, app_id, user_id, kind, value) VALUES (?, ?, ?, 'email', 'new@example.com')", uuid.Must(uuid.NewV7()), h.appID, unverified); err != nil {
+		t.Fatal(err)
+	}
+	target := h.signup("target@example.com", devicesPassword)
+	targetID := userIDOf(t, h, "target@example.com")
+	h.enrolTOTP(t, target)
+	ops := h.signup("ops@example.com", devicesPassword)
+	grant(t, h, "ops@example.com", roles.Admin)
+
+	if r := h.post(ops, pages.AdminVerifyResendPath, url.Values{pages.AdminUserField: {unverified.String()}}); r.status != http.StatusSeeOther {
+		t.Fatalf("resend verification: %d %s", r.status, r.body)
+	}
+	h.awaitMail(t, "new@example.com", "verify_email")
+	if e := lastEvent(t, h, "code.send"); e.Detail["actor"] == "" {
+		t.Fatalf("the code.send of the console has no actor: %+v", e)
+	}
+	if r := h.post(ops, pages.AdminVerifyResendPath, url.Values{pages.AdminUserField: {targetID.String()}}); r.status != http.StatusConflict || !strings.Contains(r.body, msg(messages.AdminAlreadyVerified)) {
+		t.Fatalf("resend to a verified address: %d", r.status)
+	}
+
+	page := h.get(ops, pages.AdminUserPath(targetID.String()))
+	if !strings.Contains(page.body, msg(messages.AdminAuthenticatorOn)) {
+		t.Fatal("the user page does not say an authenticator app is set up")
+	}
+	remove := url.Values{pages.AdminUserField: {targetID.String()}}
+	for _, reason := range []string{"", "   ", strings.Repeat("x", 501)} {
+		remove.Set(pages.AdminReasonField, reason)
+		if r := h.post(ops, pages.AdminFactorRemovePath, remove); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, msg(messages.AdminReasonRequired)) {
+			t.Fatalf("remove with reason %q: %d", reason, r.status)
+		}
+	}
+	remove.Set(pages.AdminReasonField, "Called back the number on file; matched the ID document")
+	if r := h.post(ops, pages.AdminFactorRemovePath, remove); r.status != http.StatusSeeOther {
+		t.Fatalf("remove the authenticator: %d %s", r.status, r.body)
+	}
+	if r := h.post(ops, pages.AdminFactorRemovePath, remove); r.status != http.StatusConflict || !strings.Contains(r.body, msg(messages.AdminNoFactor)) {
+		t.Fatalf("removing it twice: %d", r.status)
+	}
+	e := lastEvent(t, h, "admin.factor_remove")
+	if e.Detail["actor"] == "" || !strings.HasPrefix(e.Detail["reason"], "Called back") {
+		t.Fatalf("admin.factor_remove event = %+v", e)
+	}
+	// The owner signs in with the password alone now.
+	again := h.loginOn(uaFirefoxWindows, "target@example.com")
+	if !strings.Contains(activityLines(t, h, again), msg(messages.ActivityAdminFactorRemoved)) {
+		t.Fatal("the owner's activity does not say an administrator removed the authenticator app")
+	}
+}
