@@ -3,6 +3,8 @@ package db
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 
 	"github.com/latch-dev/latch/server/admin"
 	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/outbox"
 )
 
 // Admin implements admin.Store: the admin console's searches.
@@ -122,4 +125,61 @@ func (a *Admin) EachEvent(ctx context.Context, appID uuid.UUID, f admin.Filter, 
 // HasAuthenticator reports whether the user confirmed an authenticator app.
 func (a *Admin) HasAuthenticator(ctx context.Context, userID uuid.UUID) (bool, error) {
 	return a.db.NewSelect().Table("totp_factors").Where("user_id = ? AND confirmed_at IS NOT NULL", userID).Exists(ctx)
+}
+
+// Limits reads the guard ledger: a counter (policy:scope:value:budget/window)
+// whose theoretical arrival time is tat was full until tat - window +
+// window/budget, so those full after since are listed.
+func (a *Admin) Limits(ctx context.Context, appID uuid.UUID, since time.Time, limit int) ([]admin.Limit, error) {
+	var rows []struct {
+		Key string    `bun:"key"`
+		TAT time.Time `bun:"tat"`
+	}
+	if err := a.db.NewRaw("SELECT key, tat FROM guard_limits WHERE app_id = ? AND tat > ? ORDER BY tat DESC LIMIT 2000",
+		appID, since.UTC()).Scan(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("db: guard limits: %w", err)
+	}
+	var out []admin.Limit
+	for _, r := range rows {
+		l, ok := parseGuardKey(r.Key)
+		if !ok {
+			continue
+		}
+		l.FullUntil = r.TAT.Add(-l.Window + l.Window/time.Duration(l.Budget))
+		if l.FullUntil.After(since) {
+			out = append(out, l)
+		}
+	}
+	slices.SortFunc(out, func(x, y admin.Limit) int { return y.FullUntil.Compare(x.FullUntil) })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// parseGuardKey reads a guard counter key: policy:scope:value:budget/window,
+// where value may itself hold colons (an IPv6 prefix).
+func parseGuardKey(key string) (admin.Limit, bool) {
+	parts := strings.SplitN(key, ":", 3)
+	if len(parts) != 3 {
+		return admin.Limit{}, false
+	}
+	i := strings.LastIndexByte(parts[2], ':')
+	if i < 0 {
+		return admin.Limit{}, false
+	}
+	value, rate := parts[2][:i], parts[2][i+1:]
+	b, w, ok := strings.Cut(rate, "/")
+	if !ok {
+		return admin.Limit{}, false
+	}
+	budget, err := strconv.Atoi(b)
+	window, err2 := time.ParseDuration(w)
+	if err != nil || err2 != nil || budget <= 0 || window <= 0 {
+		return admin.Limit{}, false
+	}
+	if strings.Contains(value, "@") || strings.HasPrefix(value, "+") {
+		value = outbox.Mask(value)
+	}
+	return admin.Limit{Policy: parts[0], Scope: parts[1], Value: value, Budget: budget, Window: window}, true
 }

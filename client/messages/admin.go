@@ -60,6 +60,26 @@ const (
 	AdminAuditSubmit         Key = "ui.admin.audit_submit"
 	AdminAuditExport         Key = "ui.admin.audit_export"
 	AdminFilterBad           Key = "admin.filter_bad"
+	AdminNavOutbox           Key = "ui.admin.nav_outbox"
+	AdminNavLimits           Key = "ui.admin.nav_limits"
+	AdminOutboxTitle         Key = "ui.admin.outbox_title"
+	AdminOutboxOff           Key = "ui.admin.outbox_off"
+	AdminOutboxWaiting       Key = "ui.admin.outbox_waiting"
+	AdminOutboxFailed        Key = "ui.admin.outbox_failed"
+	AdminOutboxEmpty         Key = "ui.admin.outbox_empty"
+	AdminOutboxAttempts      Key = "ui.admin.outbox_attempts"
+	AdminOutboxRetry         Key = "ui.admin.outbox_retry"
+	AdminOutboxRetryNamed    Key = "ui.admin.outbox_retry_named"
+	AdminOutboxCancel        Key = "ui.admin.outbox_cancel"
+	AdminOutboxCancelNamed   Key = "ui.admin.outbox_cancel_named"
+	AdminOutboxRetried       Key = "admin.outbox_retried"
+	AdminOutboxCancelled     Key = "admin.outbox_cancelled"
+	AdminOutboxNoJob         Key = "admin.outbox_no_job"
+	AdminOutboxWrongState    Key = "admin.outbox_wrong_state"
+	AdminLimitsTitle         Key = "ui.admin.limits_title"
+	AdminLimitsIntro         Key = "ui.admin.limits_intro"
+	AdminLimitsNone          Key = "ui.admin.limits_none"
+	AdminLimitsUntil         Key = "ui.admin.limits_until"
 
 	AdminSuspended        Key = "admin.suspended"
 	AdminUnsuspended      Key = "admin.unsuspended"
@@ -148,6 +168,26 @@ var adminCatalog = map[Key]string{
 	AdminFilterTo:            "Until (UTC, inclusive)",
 	AdminAuditSubmit:         "Search the log",
 	AdminAuditExport:         "Download as CSV",
+	AdminNavOutbox:           "Outbox",
+	AdminNavLimits:           "Limits",
+	AdminOutboxTitle:         "Outbox",
+	AdminOutboxOff:           "No email or SMS delivery is configured, so there is no outbox.",
+	AdminOutboxWaiting:       "Waiting",
+	AdminOutboxFailed:        "Failed",
+	AdminOutboxEmpty:         "No messages here.",
+	AdminOutboxAttempts:      "{count} attempt(s)",
+	AdminOutboxRetry:         "Send again",
+	AdminOutboxRetryNamed:    "Send message {id} again",
+	AdminOutboxCancel:        "Cancel",
+	AdminOutboxCancelNamed:   "Cancel message {id}",
+	AdminOutboxRetried:       "The message is queued to be sent again.",
+	AdminOutboxCancelled:     "The message is cancelled.",
+	AdminOutboxNoJob:         "That message does not exist.",
+	AdminOutboxWrongState:    "That message cannot do that now: only failed messages are sent again, and only waiting ones cancelled.",
+	AdminLimitsTitle:         "Limits",
+	AdminLimitsIntro:         "Limits that reached their budget in the last hour, and so refused attempts: guessing, floods of sign-ups or messages, a spent SMS budget.",
+	AdminLimitsNone:          "No limit was reached in the last hour.",
+	AdminLimitsUntil:         "full until",
 	AdminFilterBad:           "Check the filters: a user id, an event name of letters, digits, dots and underscores, and dates as YYYY-MM-DD.",
 
 	AdminSuspended:        "The account is suspended and signed out everywhere.",

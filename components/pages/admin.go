@@ -18,6 +18,11 @@ const (
 	AdminFactorRemovePath  = "/admin/remove-authenticator"
 	AdminRoleGrantPath     = "/admin/roles/grant"
 	AdminRoleRevokePath    = "/admin/roles/revoke"
+	AdminOutboxPath        = "/admin/outbox"
+	AdminOutboxRetryPath   = "/admin/outbox/retry"
+	AdminOutboxCancelPath  = "/admin/outbox/cancel"
+	AdminLimitsPath        = "/admin/limits"
+	AdminJobField          = "job"
 	AdminSearchField       = "q"
 	AdminUserField         = "user"
 	AdminSessionField      = "session"
@@ -36,7 +41,9 @@ func AdminUserPath(id string) string { return "/admin/users/" + id }
 
 // AdminNav says which console links to show.
 type AdminNav struct {
-	Audit bool // audit.read
+	Audit  bool // audit.read
+	Outbox bool // outbox.read
+	Limits bool // limits.read
 }
 
 // AdminSearch is the console's first page: the user search.
@@ -122,4 +129,35 @@ type AdminAudit struct {
 	Events               []AdminEvent
 	Older                string // the next page's URL, "" at the end
 	ExportQuery          string // the filter, for the export form
+}
+
+// AdminOutbox lists queued messages: waiting, or failed.
+type AdminOutbox struct {
+	Nav       AdminNav
+	Failed    bool // the failed list, not the waiting one
+	Off       bool // no message delivery is configured
+	CanManage bool
+	Jobs      []AdminJob
+	Notice    messages.Key
+	Problem   messages.Key
+}
+
+// AdminJob is one queued message, never its body.
+type AdminJob struct {
+	ID, Kind, To, Purpose, State, LastError string
+	Attempts                                int
+	Created, CreatedISO                     string
+	Retry, Cancel                           bool // the actions its state allows
+}
+
+// AdminLimits lists the guard limits that were full recently.
+type AdminLimits struct {
+	Nav    AdminNav
+	Limits []AdminLimit
+}
+
+// AdminLimit is one full limit.
+type AdminLimit struct {
+	Policy, Scope, Value, Rate string
+	Until, UntilISO            string
 }

@@ -90,8 +90,11 @@ type Store interface {
 	// first, at most limit, streaming from the database; an error from fn
 	// stops it.
 	EachEvent(ctx context.Context, appID uuid.UUID, f Filter, limit int, fn func(Event) error) error
-	// HasSecondFactor reports whether the user has an authenticator app.
+	// HasAuthenticator reports whether the user has an authenticator app.
 	HasAuthenticator(ctx context.Context, userID uuid.UUID) (bool, error)
+	// Limits lists the guard limits of appID that were full at some
+	// moment after since, most recent first, at most limit.
+	Limits(ctx context.Context, appID uuid.UUID, since time.Time, limit int) ([]Limit, error)
 }
 
 // Accounts is auth.Service's part the console uses.
@@ -132,7 +135,7 @@ type Roles interface {
 // Auditor records the console's own events (db.Audit).
 type Auditor = auth.Auditor
 
-// Deps is what a Console uses; Authenticators and Verifier may be nil
+// Deps is what a Console uses; Authenticators, Verifier and Outbox may be nil
 // (those actions are then unavailable).
 type Deps struct {
 	Store          Store
@@ -143,13 +146,20 @@ type Deps struct {
 	Verifier       Verifier
 	Roles          Roles
 	Audit          Auditor
+	Outbox         Outbox           // nil without message delivery
+	Clock          func() time.Time // nil means time.Now
 }
 
 // Console does the admin console's reading and actions.
 type Console struct{ d Deps }
 
 // New returns a Console.
-func New(d Deps) *Console { return &Console{d: d} }
+func New(d Deps) *Console {
+	if d.Clock == nil {
+		d.Clock = time.Now
+	}
+	return &Console{d: d}
+}
 
 // CanRemoveAuthenticator reports whether authenticator apps exist here.
 func (c *Console) CanRemoveAuthenticator() bool { return c.d.Authenticators != nil }

@@ -19,6 +19,7 @@ import (
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/admin"
 	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/outbox"
 	"github.com/latch-dev/latch/server/roles"
 )
 
@@ -46,6 +47,11 @@ type AdminConsole interface {
 	ResendVerification(ctx context.Context, appID, actor, userID uuid.UUID) error
 	RemoveAuthenticator(ctx context.Context, appID, actor, userID uuid.UUID, reason string) error
 	Events(ctx context.Context, appID uuid.UUID, f admin.Filter, limit int) ([]admin.Event, error)
+	OutboxOn() bool
+	Messages(ctx context.Context, failed bool) ([]outbox.Job, error)
+	RetryMessage(ctx context.Context, appID, actor uuid.UUID, id int64) error
+	CancelMessage(ctx context.Context, appID, actor uuid.UUID, id int64) error
+	Limits(ctx context.Context, appID uuid.UUID) ([]admin.Limit, error)
 	ExportCSV(ctx context.Context, appID, actor uuid.UUID, f admin.Filter, w io.Writer) error
 }
 
@@ -73,6 +79,10 @@ func (s *Server) adminRoutes(route func(method, path string, h handlerFunc)) {
 	post(pages.AdminFactorRemovePath, roles.FactorsRemove, s.adminAction(s.adminRemoveAuthenticator))
 	post(pages.AdminRoleGrantPath, roles.RolesManage, s.adminAction(s.adminRoleGrant))
 	post(pages.AdminRoleRevokePath, roles.RolesManage, s.adminAction(s.adminRoleRevoke))
+	get(pages.AdminOutboxPath, roles.OutboxRead, s.adminOutbox)
+	post(pages.AdminOutboxRetryPath, roles.OutboxManage, s.adminOutboxAction(true))
+	post(pages.AdminOutboxCancelPath, roles.OutboxManage, s.adminOutboxAction(false))
+	get(pages.AdminLimitsPath, roles.LimitsRead, s.adminLimits)
 }
 
 // requirePermission is requireUser that also asks Roles, now, whether the
@@ -251,8 +261,16 @@ func (s *Server) adminPage(r *http.Request, title string, actor uuid.UUID) (layo
 	}
 	p := s.page(messages.AdminTitle, accountLabel(acct))
 	p.Title = title
-	audit, err := s.Roles.Allowed(r.Context(), actor, roles.AuditRead)
-	return p, pages.AdminNav{Audit: audit}, err
+	var nav pages.AdminNav
+	for _, c := range []struct {
+		perm string
+		to   *bool
+	}{{roles.AuditRead, &nav.Audit}, {roles.OutboxRead, &nav.Outbox}, {roles.LimitsRead, &nav.Limits}} {
+		if *c.to, err = s.Roles.Allowed(r.Context(), actor, c.perm); err != nil {
+			return p, nav, err
+		}
+	}
+	return p, nav, nil
 }
 
 // adminSearch is the console's first page: a GET search form and its
@@ -520,5 +538,92 @@ func (s *Server) adminAuditExport(w http.ResponseWriter, r *http.Request, actor 
 		// Headers and rows may be out already: the log has the cause.
 		s.Logger.ErrorContext(r.Context(), "audit export failed", "err", err, "request_id", auth.ClientFrom(r.Context()).RequestID)
 	}
+	return nil
+}
+
+// outboxDone are the outcomes a reloaded outbox page reports.
+var outboxDone = map[string]messages.Key{"retried": messages.AdminOutboxRetried, "cancelled": messages.AdminOutboxCancelled}
+
+// adminOutbox lists the messages waiting to be sent (?state=failed: those
+// that failed), with retry and cancel for those whose state allows it.
+func (s *Server) adminOutbox(w http.ResponseWriter, r *http.Request, actor uuid.UUID) error {
+	return s.adminOutboxAnswer(w, r, actor, http.StatusOK, queryValue(r, "state") == "failed", outboxDone[queryValue(r, "done")], "")
+}
+
+func (s *Server) adminOutboxAnswer(w http.ResponseWriter, r *http.Request, actor uuid.UUID, status int, failed bool, notice, problem messages.Key) error {
+	p, nav, err := s.adminPage(r, messages.Text(messages.AdminOutboxTitle), actor)
+	if err != nil {
+		return err
+	}
+	v := pages.AdminOutbox{Nav: nav, Failed: failed, Off: !s.Admin.OutboxOn(), Notice: notice, Problem: problem}
+	if v.CanManage, err = s.Roles.Allowed(r.Context(), actor, roles.OutboxManage); err != nil {
+		return err
+	}
+	if !v.Off {
+		jobs, err := s.Admin.Messages(r.Context(), failed)
+		if err != nil {
+			return err
+		}
+		for _, j := range jobs {
+			v.Jobs = append(v.Jobs, pages.AdminJob{ID: strconv.FormatInt(j.ID, 10), Kind: string(j.Kind), To: j.To, Purpose: j.Purpose,
+				State: j.State, LastError: j.LastError, Attempts: j.Attempts, Created: humanTime(j.CreatedAt), CreatedISO: j.CreatedAt.UTC().Format(time.RFC3339),
+				Retry: slices.Contains(outbox.Failed, j.State), Cancel: j.State != "running" && slices.Contains(outbox.Waiting, j.State)})
+		}
+	}
+	s.render(w, r, status, pages.AdminOutboxPage(p, v))
+	return nil
+}
+
+// adminOutboxAction retries (a failed message) or cancels (a waiting one)
+// the job named in the form, then reloads the list it was on.
+func (s *Server) adminOutboxAction(retry bool) userHandler {
+	return func(w http.ResponseWriter, r *http.Request, actor uuid.UUID) error {
+		form, err := readForm(r, pages.AdminJobField)
+		if err != nil {
+			return err
+		}
+		id, err := strconv.ParseInt(form[pages.AdminJobField], 10, 64)
+		if err != nil || id <= 0 {
+			return s.adminOutboxAnswer(w, r, actor, http.StatusNotFound, retry, "", messages.AdminOutboxNoJob)
+		}
+		done := "cancelled"
+		if retry {
+			done = "retried"
+			err = s.Admin.RetryMessage(r.Context(), s.AppID, actor, id)
+		} else {
+			err = s.Admin.CancelMessage(r.Context(), s.AppID, actor, id)
+		}
+		switch {
+		case errors.Is(err, outbox.ErrNoJob), errors.Is(err, admin.ErrNoOutbox):
+			return s.adminOutboxAnswer(w, r, actor, http.StatusNotFound, retry, "", messages.AdminOutboxNoJob)
+		case errors.Is(err, outbox.ErrNotRetryable):
+			return s.adminOutboxAnswer(w, r, actor, http.StatusConflict, retry, "", messages.AdminOutboxWrongState)
+		case err != nil:
+			return err
+		}
+		next := pages.AdminOutboxPath + "?done=" + done
+		if retry {
+			next += "&state=failed"
+		}
+		return s.redirect(w, r, next)
+	}
+}
+
+// adminLimits lists the guard limits that were full in the last hour.
+func (s *Server) adminLimits(w http.ResponseWriter, r *http.Request, actor uuid.UUID) error {
+	p, nav, err := s.adminPage(r, messages.Text(messages.AdminLimitsTitle), actor)
+	if err != nil {
+		return err
+	}
+	limits, err := s.Admin.Limits(r.Context(), s.AppID)
+	if err != nil {
+		return err
+	}
+	v := pages.AdminLimits{Nav: nav}
+	for _, l := range limits {
+		v.Limits = append(v.Limits, pages.AdminLimit{Policy: l.Policy, Scope: l.Scope, Value: l.Value,
+			Rate: strconv.Itoa(l.Budget) + " / " + l.Window.String(), Until: humanTime(l.FullUntil), UntilISO: l.FullUntil.UTC().Format(time.RFC3339)})
+	}
+	s.render(w, r, http.StatusOK, pages.AdminLimitsPage(p, v))
 	return nil
 }

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -53,6 +54,10 @@ func adminRoutes(target uuid.UUID, session string) []adminRoute {
 		{method: "POST", pattern: pages.AdminFactorRemovePath, perm: roles.FactorsRemove, form: user(pages.AdminReasonField, "called back")},
 		{method: "POST", pattern: pages.AdminRoleGrantPath, perm: roles.RolesManage, form: user(pages.AdminRoleField, roles.Admin)},
 		{method: "POST", pattern: pages.AdminRoleRevokePath, perm: roles.RolesManage, form: user(pages.AdminRoleField, roles.Support)},
+		{method: "GET", pattern: pages.AdminOutboxPath, perm: roles.OutboxRead, path: pages.AdminOutboxPath + "?state=failed"},
+		{method: "POST", pattern: pages.AdminOutboxRetryPath, perm: roles.OutboxManage, form: url.Values{pages.AdminJobField: {"1"}}},
+		{method: "POST", pattern: pages.AdminOutboxCancelPath, perm: roles.OutboxManage, form: url.Values{pages.AdminJobField: {"1"}}},
+		{method: "GET", pattern: pages.AdminLimitsPath, perm: roles.LimitsRead},
 	}
 }
 
@@ -95,6 +100,7 @@ type adminState struct {
 	sessions int
 	roles    int
 	events   int
+	jobs     string // the outbox's job states, in order
 }
 
 func stateOf(t *testing.T, h *harness, target uuid.UUID) adminState {
@@ -116,6 +122,10 @@ func stateOf(t *testing.T, h *harness, target uuid.UUID) adminState {
 			t.Fatal(err)
 		}
 	}
+	if err := h.db.NewRaw(`SELECT CASE WHEN to_regclass('river_job') IS NULL THEN '' ELSE
+		(SELECT coalesce(string_agg(id || ':' || state, ',' ORDER BY id), '') FROM river_job) END`).Scan(ctx, &s.jobs); err != nil {
+		t.Fatal(err)
+	}
 	return s
 }
 
@@ -125,7 +135,7 @@ func stateOf(t *testing.T, h *harness, target uuid.UUID) adminState {
 // is refused the permissions it does not hold.
 func TestAdminRoutesRefuseWithoutPermission(t *testing.T) {
 	t.Parallel()
-	h := newHarnessWith(t, harnessOptions{admin: true})
+	h := newHarnessWith(t, harnessOptions{admin: true, codes: true})
 	target := h.signupOn(uaFirefoxWindows, "target@example.com")
 	targetID := userIDOf(t, h, "target@example.com")
 	_, list := h.devices(target)
@@ -151,7 +161,8 @@ func TestAdminRoutesRefuseWithoutPermission(t *testing.T) {
 	}
 
 	before := stateOf(t, h, targetID)
-	supportMay := map[string]bool{roles.UsersRead: true, roles.SessionsRevoke: true, roles.UsersVerify: true, roles.AuditRead: true}
+	supportMay := map[string]bool{roles.UsersRead: true, roles.SessionsRevoke: true, roles.UsersVerify: true, roles.AuditRead: true,
+		roles.OutboxRead: true, roles.LimitsRead: true}
 	for _, r := range table {
 		anon := r.request(t, h, h.browser())
 		if anon.status != http.StatusSeeOther || !strings.HasPrefix(anon.header.Get("Location"), "/login") {
@@ -546,4 +557,101 @@ func TestAdminResendVerificationAndRemoveAuthenticator(t *testing.T) {
 	if !strings.Contains(activityLines(t, h, again), msg(messages.ActivityAdminFactorRemoved)) {
 		t.Fatal("the owner's activity does not say an administrator removed the authenticator app")
 	}
+}
+
+// TestAdminOutboxAndLimits: the outbox lists waiting and failed messages
+// (recipients masked, never a body), retries a failed one (it is
+// delivered again) and cancels a waiting one; the limits page shows a
+// limit that guessing tripped, with the account's address masked.
+func TestAdminOutboxAndLimits(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWith(t, harnessOptions{admin: true, codes: true})
+	ctx := context.Background()
+	ops := h.signup("ops@example.com", devicesPassword)
+	grant(t, h, "ops@example.com", roles.Admin)
+	h.signup("victim@example.com", devicesPassword)
+	var sent int64
+	for deadline := time.Now().Add(10 * time.Second); sent == 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the victim's signup code was not delivered")
+		}
+		_ = h.db.NewRaw("SELECT id FROM river_job WHERE args->>'to' = 'victim@example.com' AND state = 'completed' ORDER BY id LIMIT 1").Scan(ctx, &sent)
+	}
+	// As if its last attempt had failed.
+	if _, err := h.db.ExecContext(ctx, "UPDATE river_job SET state = 'discarded', finalized_at = now() WHERE id = ?", sent); err != nil {
+		t.Fatal(err)
+	}
+	page := h.get(ops, pages.AdminOutboxPath+"?state=failed")
+	if page.status != http.StatusOK || !strings.Contains(page.body, `data-testid="admin-job-retry"`) || strings.Contains(page.body, "victim@example.com") {
+		t.Fatalf("failed outbox: %d, retry offered %v, address unmasked %v", page.status,
+			strings.Contains(page.body, `data-testid="admin-job-retry"`), strings.Contains(page.body, "victim@example.com"))
+	}
+	id := url.Values{pages.AdminJobField: {fmt.Sprint(sent)}}
+	if r := h.post(ops, pages.AdminOutboxCancelPath, id); r.status != http.StatusConflict || !strings.Contains(r.body, msg(messages.AdminOutboxWrongState)) {
+		t.Fatalf("cancelling a failed message: %d", r.status)
+	}
+	before := len(mailTo(t, h, "victim@example.com"))
+	if r := h.post(ops, pages.AdminOutboxRetryPath, id); r.status != http.StatusSeeOther {
+		t.Fatalf("retry: %d %s", r.status, r.body)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(mailTo(t, h, "victim@example.com")) == before {
+		if time.Now().After(deadline) {
+			t.Fatal("the retried message was not delivered again")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if r := h.post(ops, pages.AdminOutboxRetryPath, id); r.status != http.StatusConflict {
+		t.Fatalf("retrying a delivered message: %d, want 409 (never sent twice)", r.status)
+	}
+	for _, bad := range []string{"0", "-1", "abc", "99999999"} {
+		if r := h.post(ops, pages.AdminOutboxRetryPath, url.Values{pages.AdminJobField: {bad}}); r.status != http.StatusNotFound {
+			t.Errorf("retry job %q: %d, want 404", bad, r.status)
+		}
+	}
+	// A message waiting for later is cancelled.
+	if _, err := h.db.ExecContext(ctx, "UPDATE river_job SET state = 'scheduled', scheduled_at = now() + interval '1 hour', finalized_at = NULL WHERE id = ?", sent); err != nil {
+		t.Fatal(err)
+	}
+	if r := h.post(ops, pages.AdminOutboxCancelPath, id); r.status != http.StatusSeeOther {
+		t.Fatalf("cancel: %d %s", r.status, r.body)
+	}
+	var state string
+	if err := h.db.NewRaw("SELECT state FROM river_job WHERE id = ?", sent).Scan(ctx, &state); err != nil || state != "cancelled" {
+		t.Fatalf("state after cancel = %q %v", state, err)
+	}
+	if e := lastEvent(t, h, "admin.outbox_cancel"); e.Detail["actor"] == "" || e.Detail["job"] != fmt.Sprint(sent) {
+		t.Fatalf("admin.outbox_cancel event = %+v", e)
+	}
+
+	// Guessing the victim's password until the guard refuses.
+	guesser := h.browser()
+	refused := false
+	for i := 0; i < 60 && !refused; i++ {
+		refused = h.post(guesser, "/login", creds("victim@example.com", fmt.Sprintf("wrong guess %d", i))).status == http.StatusTooManyRequests
+	}
+	if !refused {
+		t.Fatal("the guard never refused the guesses")
+	}
+	limits := h.get(ops, pages.AdminLimitsPath)
+	if limits.status != http.StatusOK || !strings.Contains(limits.body, `data-testid="admin-limit"`) || strings.Contains(limits.body, "victim@example.com") {
+		t.Fatalf("limits page: %d, lists a limit %v, address unmasked %v", limits.status,
+			strings.Contains(limits.body, `data-testid="admin-limit"`), strings.Contains(limits.body, "victim@example.com"))
+	}
+}
+
+// mailTo lists the messages the mailbox holds for addr.
+func mailTo(t *testing.T, h *harness, addr string) []string {
+	t.Helper()
+	msgs, err := h.mailbox.List(context.Background(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, m := range msgs {
+		if m.To == addr {
+			out = append(out, m.Purpose)
+		}
+	}
+	return out
 }

@@ -88,6 +88,9 @@ func routeGuards() map[string][]guard.Name {
 		pages.AdminFactorRemovePath: {},
 		pages.AdminRoleGrantPath:    {},
 		pages.AdminRoleRevokePath:   {},
+		// A retried message was reserved when it was first queued.
+		pages.AdminOutboxRetryPath:  {},
+		pages.AdminOutboxCancelPath: {},
 		"/api/v1/token":             {password, totp, recovery, code},
 		"/api/v1/otp":               {email},
 		"/api/v1/logout":            {},

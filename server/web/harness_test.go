@@ -321,7 +321,10 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	var roleService *roles.Service
 	if o.admin {
 		roleService = roles.New(db.NewRoles(bdb), audit, log)
-		cd := admin.Deps{Store: db.NewAdmin(bdb), Accounts: accounts, Deleter: settings, Devices: dev.devices, Roles: roleService, Audit: audit}
+		cd := admin.Deps{Store: db.NewAdmin(bdb), Accounts: accounts, Deleter: settings, Devices: dev.devices, Roles: roleService, Audit: audit, Clock: clk.Now}
+		if delivery.queue != nil {
+			cd.Outbox = delivery.queue
+		}
 		if second != nil {
 			cd.Authenticators = second
 		}

@@ -346,6 +346,9 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	if codes != nil {
 		consoleDeps.Verifier = codes
 	}
+	if parts.queue != nil {
+		consoleDeps.Outbox = parts.queue
+	}
 	srv := web.New(web.Deps{
 		Roles: roleService, Admin: admin.New(consoleDeps), AdminSeparate: cfg.AdminAddr != "",
 		Accounts: accounts, Devices: devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log,
