@@ -43,7 +43,8 @@ func NewAudit(db bun.IDB, clock func() time.Time) *Audit {
 
 var _ auth.Auditor = (*Audit)(nil)
 
-// Record appends e with the time and the auth.Client found in ctx.
+// Record appends e with the time, the auth.Client found in ctx and the
+// actor (auth.WithActor) when someone else acts on the account.
 func (a *Audit) Record(ctx context.Context, e auth.Event) error {
 	c := auth.ClientFrom(ctx)
 	row := auditRow{
@@ -53,6 +54,14 @@ func (a *Audit) Record(ctx context.Context, e auth.Event) error {
 	}
 	if row.Detail == nil {
 		row.Detail = map[string]string{}
+	}
+	if actor := auth.ActorFrom(ctx); actor != "" {
+		d := make(map[string]string, len(row.Detail)+1)
+		for k, v := range row.Detail {
+			d[k] = v
+		}
+		d["actor"] = actor // an administrator acted on this account
+		row.Detail = d
 	}
 	if e.UserID != uuid.Nil {
 		id := e.UserID

@@ -98,6 +98,7 @@ type Claims struct {
 	IssuedAt  time.Time // iat
 	ExpiresAt time.Time // exp
 	KeyID     string    // the kid header
+	Roles     []string  // roles: the user's roles when it was issued (none: nil)
 }
 
 // Verifier checks access tokens. It is safe for concurrent use.
@@ -161,8 +162,9 @@ func (v *Verifier) Fetches() int {
 
 type jwtClaims struct {
 	jwt.RegisteredClaims
-	SID string `json:"sid"`
-	App string `json:"app"`
+	SID   string   `json:"sid"`
+	App   string   `json:"app"`
+	Roles []string `json:"roles,omitempty"`
 }
 
 // Verify checks raw and returns its claims.
@@ -218,7 +220,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (Claims, error) {
 	if jc.IssuedAt == nil || jc.ExpiresAt == nil {
 		return Claims{}, fmt.Errorf("%w: iat or exp missing", ErrInvalid)
 	}
-	c := Claims{KeyID: kid, Issuer: jc.Issuer, Audience: jc.Audience, IssuedAt: jc.IssuedAt.Time, ExpiresAt: jc.ExpiresAt.Time}
+	c := Claims{KeyID: kid, Issuer: jc.Issuer, Audience: jc.Audience, IssuedAt: jc.IssuedAt.Time, ExpiresAt: jc.ExpiresAt.Time, Roles: jc.Roles}
 	if c.UserID, err = uuid.Parse(jc.Subject); err != nil {
 		return Claims{}, fmt.Errorf("%w: sub is not a user id", ErrInvalid)
 	}

@@ -180,3 +180,20 @@ func ClientFrom(ctx context.Context) Client {
 	c, _ := ctx.Value(clientKey{}).(Client)
 	return c
 }
+
+type actorKey struct{}
+
+// WithActor returns ctx naming who acts on another user's account: an
+// administrator's user id, or "cli" for the command line. Every audit
+// event recorded under it carries the actor (detail "actor"), so the
+// affected user's security activity can say an administrator did it.
+func WithActor(ctx context.Context, actor string) context.Context {
+	return context.WithValue(ctx, actorKey{}, actor)
+}
+
+// ActorFrom returns the actor WithActor put in ctx, "" for none: the user
+// acts on their own account.
+func ActorFrom(ctx context.Context) string {
+	a, _ := ctx.Value(actorKey{}).(string)
+	return a
+}

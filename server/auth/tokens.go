@@ -179,6 +179,15 @@ type TokenOptions struct {
 	// SecondFactors, when set, makes users with a second factor on pass
 	// it in the same grant request (TwoFactor).
 	SecondFactors GrantSecondFactors
+	// Roles, when set, puts the user's roles in every access token (the
+	// roles claim), read afresh at each issue and refresh, so a revoked
+	// role is gone from the next token.
+	Roles RoleReader
+}
+
+// RoleReader reads a user's roles (roles.Service).
+type RoleReader interface {
+	UserRoles(ctx context.Context, appID, userID uuid.UUID) ([]string, error)
 }
 
 // GrantSecondFactors checks second factors for the token grants
@@ -219,6 +228,7 @@ type Tokens struct {
 	audit    Auditor
 	codes    CodeVerifier
 	second   GrantSecondFactors
+	roles    RoleReader
 	lifetime time.Duration
 	grace    time.Duration
 	clock    func() time.Time
@@ -228,7 +238,7 @@ type Tokens struct {
 // NewTokens returns the token flows.
 func NewTokens(accounts PasswordAccounts, store RefreshStore, signer AccessSigner, replay Sealer, audit Auditor, opt TokenOptions) *Tokens {
 	t := &Tokens{
-		accounts: accounts, store: store, signer: signer, replay: replay, audit: audit, codes: opt.Codes, second: opt.SecondFactors,
+		accounts: accounts, store: store, signer: signer, replay: replay, audit: audit, codes: opt.Codes, second: opt.SecondFactors, roles: opt.Roles,
 		lifetime: opt.RefreshLifetime, grace: opt.Grace, clock: opt.Clock, log: opt.Logger,
 	}
 	if t.lifetime <= 0 {
@@ -344,7 +354,7 @@ func (t *Tokens) startFamily(ctx context.Context, appID uuid.UUID, u User, grant
 	if err != nil {
 		return Grant{}, err
 	}
-	g, err := t.issue(fam, plain)
+	g, err := t.issue(ctx, fam, plain)
 	if err != nil {
 		return Grant{}, err
 	}
@@ -391,7 +401,7 @@ func (t *Tokens) RefreshGrant(ctx context.Context, appID uuid.UUID, refreshToken
 			if err != nil {
 				return RefreshDecision{}, err
 			}
-			g, err := t.issue(st.Family, plain)
+			g, err := t.issue(ctx, st.Family, plain)
 			if err != nil {
 				return RefreshDecision{}, err
 			}
@@ -525,7 +535,7 @@ func (t *Tokens) SessionGrant(ctx context.Context, appID, userID uuid.UUID, sess
 	if fam.RevokedAt != nil || fam.UserID != userID || fam.AppID != appID {
 		return Grant{}, fmt.Errorf("%w: session family revoked or not the user's", ErrInvalidGrant)
 	}
-	g, err := t.issue(fam, "")
+	g, err := t.issue(ctx, fam, "")
 	if err == nil && g.ExpiresAt.After(fam.ExpiresAt) {
 		// The token was signed after the family's end was set (the store
 		// took a while): it stops working with its family, so the client
@@ -552,8 +562,16 @@ func (t *Tokens) newRefresh(fam TokenFamily, parent *uuid.UUID, now time.Time) (
 }
 
 // issue signs an access token for fam and pairs it with refresh.
-func (t *Tokens) issue(fam TokenFamily, refresh string) (Grant, error) {
-	access, c, err := t.signer.Issue(token.Claims{UserID: fam.UserID, SessionID: fam.ID, AppID: fam.AppID})
+func (t *Tokens) issue(ctx context.Context, fam TokenFamily, refresh string) (Grant, error) {
+	claims := token.Claims{UserID: fam.UserID, SessionID: fam.ID, AppID: fam.AppID}
+	if t.roles != nil {
+		held, err := t.roles.UserRoles(ctx, fam.AppID, fam.UserID)
+		if err != nil {
+			return Grant{}, fmt.Errorf("auth: roles for the access token: %w", err)
+		}
+		claims.Roles = held
+	}
+	access, c, err := t.signer.Issue(claims)
 	if err != nil {
 		return Grant{}, err
 	}

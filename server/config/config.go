@@ -39,6 +39,7 @@ type Config struct {
 	Env Env // LATCH_ENV: dev | production (default production)
 
 	Addr      string   // LATCH_ADDR: listen address (default 127.0.0.1:8080)
+	AdminAddr string   // LATCH_ADMIN_ADDR: when set, the admin console listens here only, not on Addr
 	PublicURL *url.URL // LATCH_PUBLIC_URL: the origin users reach (default http://localhost:8080)
 
 	DatabaseURL string // DATABASE_URL: PostgreSQL DSN; empty in dev starts a local cluster
@@ -153,6 +154,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c := Config{
 		Env:                Env(p.str("LATCH_ENV", string(EnvProduction))),
 		Addr:               p.str("LATCH_ADDR", "127.0.0.1:8080"),
+		AdminAddr:          strings.TrimSpace(getenv("LATCH_ADMIN_ADDR")),
 		DatabaseURL:        strings.TrimSpace(getenv("DATABASE_URL")),
 		DataDir:            p.str("LATCH_DATA_DIR", ".data"),
 		DBMaxConns:         p.int("LATCH_DB_MAX_CONNS", 20, 1, 1000),
@@ -195,6 +197,13 @@ func Load(getenv func(string) string) (Config, error) {
 
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		p.fail("LATCH_ADDR", "must be host:port, e.g. 127.0.0.1:8080 or :8080")
+	}
+	if c.AdminAddr != "" {
+		if _, _, err := net.SplitHostPort(c.AdminAddr); err != nil {
+			p.fail("LATCH_ADMIN_ADDR", "must be host:port, e.g. 127.0.0.1:9090")
+		} else if c.AdminAddr == c.Addr {
+			p.fail("LATCH_ADMIN_ADDR", "must differ from LATCH_ADDR")
+		}
 	}
 	c.PublicURL = p.publicURL("LATCH_PUBLIC_URL", "http://localhost:8080", c.Env)
 	c.TokenAudience = p.str("LATCH_TOKEN_AUDIENCE", c.Origin())

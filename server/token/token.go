@@ -52,12 +52,17 @@ type Claims struct {
 	IssuedAt  time.Time // iat
 	ExpiresAt time.Time // exp
 	KeyID     string    // kid header, set by Issue and Verify
+	// Roles are the user's roles when the token was issued (roles,
+	// omitted when none): for a product's coarse checks. They live as
+	// long as the token; Latch's own permission checks read the database.
+	Roles []string
 }
 
 type jwtClaims struct {
 	jwt.RegisteredClaims
-	SID string `json:"sid"`
-	App string `json:"app"`
+	SID   string   `json:"sid"`
+	App   string   `json:"app"`
+	Roles []string `json:"roles,omitempty"`
 }
 
 // Issue signs an access token for c.UserID, c.SessionID and c.AppID with
@@ -80,8 +85,9 @@ func (r *Ring) Issue(c Claims) (string, Claims, error) {
 			IssuedAt:  jwt.NewNumericDate(c.IssuedAt),
 			ExpiresAt: jwt.NewNumericDate(c.ExpiresAt),
 		},
-		SID: c.SessionID.String(),
-		App: c.AppID.String(),
+		SID:   c.SessionID.String(),
+		App:   c.AppID.String(),
+		Roles: c.Roles,
 	}
 	if r.opt.Audience != "" {
 		jc.Audience = jwt.ClaimStrings{r.opt.Audience}
@@ -154,7 +160,7 @@ func (r *Ring) Verify(ctx context.Context, raw string) (Claims, error) {
 	if jc.IssuedAt == nil || jc.ExpiresAt == nil {
 		return Claims{}, fmt.Errorf("%w: iat or exp missing", ErrInvalid)
 	}
-	c := Claims{KeyID: kid, IssuedAt: jc.IssuedAt.Time, ExpiresAt: jc.ExpiresAt.Time}
+	c := Claims{KeyID: kid, IssuedAt: jc.IssuedAt.Time, ExpiresAt: jc.ExpiresAt.Time, Roles: jc.Roles}
 	if c.UserID, err = uuid.Parse(jc.Subject); err != nil {
 		return Claims{}, fmt.Errorf("%w: sub is not a user id", ErrInvalid)
 	}

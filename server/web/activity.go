@@ -92,3 +92,38 @@ func factorActivityKey(e auth.SecurityEvent) messages.Key {
 	}
 	return messages.ActivityOther
 }
+
+// adminActivityKey words, for the account's holder, what an administrator
+// did to their account: the events recorded under auth.WithActor carry
+// the actor. It reports false for an event the holder did themselves.
+func adminActivityKey(e auth.SecurityEvent) (messages.Key, bool) {
+	if e.Detail["actor"] == "" || e.Outcome != auth.Success {
+		return "", false
+	}
+	switch e.Name {
+	case "user.status":
+		switch auth.Status(e.Detail["status"]) {
+		case auth.StatusSuspended:
+			return messages.ActivityAdminSuspended, true
+		case auth.StatusActive:
+			return messages.ActivityAdminUnsuspended, true
+		}
+		return messages.ActivityAdminDeleted, true
+	case "account.delete":
+		return messages.ActivityAdminDeleted, true
+	case "session.revoke":
+		if e.Detail["scope"] == auth.RevokeOne {
+			return messages.ActivityAdminSignedOut, true
+		}
+		return messages.ActivityAdminSignedOutAll, true
+	case "code.send":
+		return messages.ActivityAdminVerification, true
+	case "totp.disable", "admin.factor_remove":
+		return messages.ActivityAdminFactorRemoved, true
+	case "role.grant":
+		return messages.ActivityAdminRoleGranted, true
+	case "role.revoke":
+		return messages.ActivityAdminRoleRevoked, true
+	}
+	return messages.ActivityAdminOther, true
+}

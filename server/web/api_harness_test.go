@@ -15,6 +15,7 @@ import (
 
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/roles"
 	"github.com/latch-dev/latch/server/token"
 )
 
@@ -62,6 +63,7 @@ func newTokenParts(t testing.TB, bdb *bun.DB, accounts *auth.Service, audit auth
 	store := db.NewRefreshTokens(bdb)
 	flows := auth.NewTokens(accounts, store, ring, replay, audit, auth.TokenOptions{
 		RefreshLifetime: o.lifetime, Grace: o.grace, Clock: clk.Now, Logger: log, Codes: o.codes, SecondFactors: o.second,
+		Roles: roles.New(db.NewRoles(bdb), audit, log),
 	})
 	return tokenParts{ring: ring, flows: flows, store: store, kek: kek}
 }

@@ -76,9 +76,24 @@ func routeGuards() map[string][]guard.Name {
 		pages.ProviderUnlinkPath:        {},
 		pages.ProviderReauthPath:        {},
 		sessionTokenPath:                {},
-		"/api/v1/token":                 {password, totp, recovery, code},
-		"/api/v1/otp":                   {email},
-		"/api/v1/logout":                {},
+		// The admin console: a permission and a fresh proof, no secret
+		// checked; resending a verification code is a send.
+		pages.AdminAuditExportPath:  {},
+		pages.AdminSuspendPath:      {},
+		pages.AdminUnsuspendPath:    {},
+		pages.AdminDeletePath:       {},
+		pages.AdminSignOutPath:      {},
+		pages.AdminSignOutAllPath:   {},
+		pages.AdminVerifyResendPath: {email},
+		pages.AdminFactorRemovePath: {},
+		pages.AdminRoleGrantPath:    {},
+		pages.AdminRoleRevokePath:   {},
+		// A retried message was reserved when it was first queued.
+		pages.AdminOutboxRetryPath:  {},
+		pages.AdminOutboxCancelPath: {},
+		"/api/v1/token":             {password, totp, recovery, code},
+		"/api/v1/otp":               {email},
+		"/api/v1/logout":            {},
 
 		// Passkeys. The options paths only issue a challenge (kept in the
 		// session), bounded by PasskeyChallenge; the finish paths check

@@ -21,6 +21,7 @@ import (
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/db/dbtest"
+	"github.com/latch-dev/latch/server/admin"
 	"github.com/latch-dev/latch/server/apps"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/guard"
@@ -29,6 +30,7 @@ import (
 	"github.com/latch-dev/latch/server/outbox/outboxtest"
 	"github.com/latch-dev/latch/server/password"
 	"github.com/latch-dev/latch/server/provider"
+	"github.com/latch-dev/latch/server/roles"
 	"github.com/latch-dev/latch/server/session"
 	"github.com/latch-dev/latch/server/web"
 	"github.com/latch-dev/latch/static"
@@ -86,6 +88,8 @@ type harness struct {
 	deps web.Deps
 	// passkeys, with harnessOptions.passkeys.
 	passkeys *auth.Passkeys
+	// roles, with harnessOptions.admin.
+	roles *roles.Service
 }
 
 type harnessOptions struct {
@@ -146,6 +150,8 @@ type harnessOptions struct {
 	product func(*web.Server)
 	// corsOrigins may call the token API from a browser.
 	corsOrigins []string
+	// admin turns on roles and the admin console (h.roles).
+	admin bool
 }
 
 func newHarness(t testing.TB) *harness {
@@ -342,6 +348,21 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	if o.metrics != nil {
 		deps.Metrics, deps.MetricsHandler, deps.MetricsToken = o.metrics, o.metrics.Handler(), o.metricsToken
 	}
+	var roleService *roles.Service
+	if o.admin {
+		roleService = roles.New(db.NewRoles(bdb), audit, log)
+		cd := admin.Deps{Store: db.NewAdmin(bdb), Accounts: accounts, Deleter: settings, Devices: dev.devices, Roles: roleService, Audit: audit, Clock: clk.Now}
+		if delivery.queue != nil {
+			cd.Outbox = delivery.queue
+		}
+		if second != nil {
+			cd.Authenticators = second
+		}
+		if codes != nil {
+			cd.Verifier = codes
+		}
+		deps.Roles, deps.Admin = roleService, admin.New(cd)
+	}
 	srv := web.New(deps)
 	if o.product != nil {
 		o.product(srv)
@@ -356,7 +377,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	} else {
 		ts.Start()
 	}
-	return &harness{settings: settings, t: t, srv: ts, handler: handler, db: bdb, appID: appID, clock: clk, audit: audit, hasher: hasher, logs: logs, tok: tok, dev: dev, mailbox: mailbox, second: second, linkOrigin: linkOrigin, deps: deps, passkeys: passkeys}
+	return &harness{settings: settings, t: t, srv: ts, handler: handler, db: bdb, appID: appID, clock: clk, audit: audit, hasher: hasher, logs: logs, tok: tok, dev: dev, mailbox: mailbox, second: second, linkOrigin: linkOrigin, deps: deps, passkeys: passkeys, roles: roleService}
 }
 
 type lockedWriter struct {

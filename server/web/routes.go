@@ -13,18 +13,40 @@ import (
 //
 // Every state-changing route is a POST behind cross-origin protection; no
 // GET changes anything. Static files and health checks skip the session
-// store, so they cost no database round trip.
-func (s *Server) Handler() http.Handler {
+// store, so they cost no database round trip. With Deps.AdminSeparate the
+// admin console is left out: AdminHandler serves it.
+func (s *Server) Handler() http.Handler { return s.build(!s.AdminSeparate, false) }
+
+// AdminHandler is Handler with the admin console, for the admin listener
+// (LATCH_ADMIN_ADDR): the whole site, so an operator signs in and proves
+// who they are on that listener, plus the routes added with HandleAdmin
+// (the place for /metrics).
+func (s *Server) AdminHandler() http.Handler { return s.build(true, true) }
+
+// HandleAdmin adds a route that only the admin listener serves, outside
+// the cookie session and cross-origin protection (as /healthz is): for
+// operators' endpoints such as /metrics. Call it before AdminHandler.
+func (s *Server) HandleAdmin(pattern string, h http.Handler) {
+	s.adminExtra = append(s.adminExtra, productRoute{pattern, h})
+}
+
+// build is the URL map; withAdmin adds the admin console, adminListener
+// the routes of HandleAdmin.
+func (s *Server) build(withAdmin, adminListener bool) http.Handler {
 	app := http.NewServeMux()
 	var paths []string               // each routed path, to answer other methods with 405
 	allowed := map[string][]string{} // path → its methods, for Allow
 	s.guards = routeGuards()
 	guards := s.guards
+	s.adminRouted = nil
 	route := func(method, path string, h handlerFunc) {
 		if _, ok := guards[path]; method == http.MethodPost && !ok {
 			panic("web: POST " + path + " has no entry in routeGuards")
 		}
 		app.Handle(method+" "+path, s.handle(h))
+		if strings.HasPrefix(path, pages.AdminPath) {
+			s.adminRouted = append(s.adminRouted, method+" "+path)
+		}
 		allowed[path] = append(allowed[path], method)
 		if method == http.MethodGet {
 			allowed[path] = append(allowed[path], http.MethodHead)
@@ -161,6 +183,9 @@ func (s *Server) Handler() http.Handler {
 		route("POST", pages.ExportPath, s.requireUser(s.requireFresh(pages.ExportPath, s.exportPost)))
 		route("GET", pages.ActivityPath, s.requireUser(s.activityPage))
 	}
+	if withAdmin && s.adminOn() {
+		s.adminRoutes(route)
+	}
 	if s.Tokens != nil {
 		// An access token for the signed-in browser session: cookie session
 		// and cross-origin protection apply, like every route of this mux.
@@ -226,8 +251,15 @@ func (s *Server) Handler() http.Handler {
 		// protection and the session; it only redirects to the callback.
 		root.Handle("POST "+pages.ProviderCallbackPattern, s.handle(s.providerFormPost))
 	}
-	if s.MetricsHandler != nil {
+	// Metrics are served where the console is: on the admin listener when
+	// there is one, else on the public one behind their token.
+	if s.MetricsHandler != nil && withAdmin {
 		root.Handle("GET "+metricsPath, s.metricsEndpoint(s.MetricsHandler))
+	}
+	if adminListener {
+		for _, pr := range s.adminExtra {
+			root.Handle(pr.pattern, pr.h)
+		}
 	}
 	root.Handle("/", csrf.Handler(s.devices(s.Sessions.Middleware(s.sessionClient(recordPattern(app))))))
 

@@ -95,6 +95,14 @@ type Deps struct {
 	// ReauthWindow is how long a proof of identity counts as fresh for
 	// sensitive changes; zero means the default, ReauthWindow.
 	ReauthWindow time.Duration
+	// Roles checks permissions and grants roles (roles.Service); with
+	// Admin and Settings it turns the admin console on at /admin.
+	Roles Roles
+	// Admin is the admin console's reading and actions (admin.Console).
+	Admin AdminConsole
+	// AdminSeparate serves the admin console only from AdminHandler (the
+	// LATCH_ADMIN_ADDR listener), never from Handler.
+	AdminSeparate bool
 	// CORSOrigins are the exact origins (scheme://host[:port]) whose pages
 	// may call the token API (/api/v1/…) from a browser; none: no CORS.
 	CORSOrigins []string
@@ -133,6 +141,11 @@ type Server struct {
 	protect *protect.Protector
 	// product are the routes added with Handle.
 	product []productRoute
+	// adminExtra are the routes added with HandleAdmin.
+	adminExtra []productRoute
+	// adminRouted lists the admin console's routes ("METHOD /path") the
+	// last build registered, for the permission tests.
+	adminRouted []string
 }
 
 type productRoute struct {

@@ -358,6 +358,9 @@ func failureWorded(e auth.SecurityEvent) bool {
 
 // activityKey is the catalog key naming an event.
 func activityKey(e auth.SecurityEvent) messages.Key {
+	if k, ok := adminActivityKey(e); ok {
+		return k
+	}
 	ok := e.Outcome == auth.Success
 	d := e.Detail
 	switch e.Name {

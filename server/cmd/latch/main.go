@@ -6,6 +6,8 @@
 //	latch keys list|rotate     list the access-token signing keys, or rotate them
 //	latch purge                purge deleted accounts whose grace period has ended
 //	latch apps create|list|rename  manage the apps this deployment serves
+//	latch admin grant|revoke EMAIL ROLE, latch admin list
+//	                           grant, revoke and list roles (the first admin)
 //
 // Configuration comes from the environment; see .env.example.
 package main
@@ -32,12 +34,14 @@ import (
 	"github.com/latch-dev/latch/components/email"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/db"
+	"github.com/latch-dev/latch/server/admin"
 	"github.com/latch-dev/latch/server/apps"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/config"
 	"github.com/latch-dev/latch/server/devdb"
 	"github.com/latch-dev/latch/server/guard"
 	"github.com/latch-dev/latch/server/password"
+	"github.com/latch-dev/latch/server/roles"
 	"github.com/latch-dev/latch/server/session"
 	"github.com/latch-dev/latch/server/web"
 )
@@ -67,7 +71,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd {
 	case "devdb":
 		return devdb.Run(ctx, args, stdout)
-	case "serve", "migrate", "keys", "purge", "apps":
+	case "serve", "migrate", "keys", "purge", "apps", "admin":
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -103,6 +107,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cmd == "apps" {
 		return appsCommand(ctx, bdb, args, stdout)
 	}
+	if cmd == "admin" {
+		return adminCommand(ctx, cfg, bdb, args, stdout, log)
+	}
 	if len(args) > 0 {
 		return fmt.Errorf("serve takes no arguments\n%s", usage)
 	}
@@ -125,7 +132,9 @@ const usage = `usage: latch [serve]
        latch devdb start|stop|url [-dir DIR]
        latch keys list|rotate [ACTIVATE_IN]
        latch purge
-       latch apps create|list|rename`
+       latch apps create|list|rename
+       latch admin grant|revoke EMAIL ROLE
+       latch admin list`
 
 // databaseURL is DATABASE_URL, or in dev without it, the DSN of the
 // project-local cluster, started if needed.
@@ -346,7 +355,19 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		return err
 	}
 
+	// Roles and the admin console: permissions are read from the
+	// database on every check, so a revoked role ends at once.
+	roleService := roles.New(db.NewRoles(bdb), db.NewAudit(bdb, nil), log)
+	consoleDeps := admin.Deps{Store: db.NewAdmin(bdb), Accounts: accounts, Deleter: settings, Devices: devices,
+		Roles: roleService, Audit: db.NewAudit(bdb, nil), Authenticators: second}
+	if codes != nil {
+		consoleDeps.Verifier = codes
+	}
+	if parts.queue != nil {
+		consoleDeps.Outbox = parts.queue
+	}
 	deps := web.Deps{
+		Roles: roleService, Admin: admin.New(consoleDeps), AdminSeparate: cfg.AdminAddr != "",
 		Accounts: accounts, Devices: devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log,
 		AppID: appID, Secure: cfg.Secure(), PublicOrigin: cfg.Origin(), TrustProxyHeaders: cfg.TrustProxyHeaders,
 		Tokens: tokens, KeySet: ring, Codes: codeRequester, DevMailbox: devMailbox(cfg, bdb),
@@ -380,17 +401,36 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		devNotice(stderr, cfg)
 	}
 
-	errc := make(chan error, 1)
+	servers := []*http.Server{hs}
+	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
+	if cfg.AdminAddr != "" {
+		// The admin console on its own listener (and, later, /metrics
+		// through srv.HandleAdmin): never on the public one.
+		as := web.HTTPServer(cfg.AdminAddr, trackHashing(hasher, srv.AdminHandler()), log)
+		aln, err := net.Listen("tcp", cfg.AdminAddr)
+		if err != nil {
+			_ = hs.Close()
+			return fmt.Errorf("listen on %s: %w", cfg.AdminAddr, err)
+		}
+		log.Info("latch admin listening", "addr", aln.Addr().String())
+		servers = append(servers, as)
+		go func() { errc <- as.Serve(aln) }()
+	}
 	select {
 	case err := <-errc:
+		for _, s := range servers {
+			_ = s.Close()
+		}
 		return err
 	case <-ctx.Done():
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := hs.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutdown: %w", err)
+	for _, s := range servers {
+		if err := s.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("shutdown: %w", err)
+		}
 	}
 	log.Info("latch stopped")
 	return nil

@@ -15,6 +15,7 @@ import (
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/config"
 	"github.com/latch-dev/latch/server/devdb"
+	"github.com/latch-dev/latch/server/roles"
 	"github.com/latch-dev/latch/server/token"
 )
 
@@ -65,6 +66,7 @@ func tokenFlows(cfg config.Config, bdb *bun.DB, ring *token.Ring, kek []byte, ac
 	store := db.NewRefreshTokens(bdb)
 	return auth.NewTokens(accounts, store, ring, replay, audit, auth.TokenOptions{
 		RefreshLifetime: cfg.RefreshTokenLifetime, Grace: cfg.RefreshGrace, Logger: log, Codes: codes, SecondFactors: second,
+		Roles: roles.New(db.NewRoles(bdb), audit, log), // the roles claim, read at every issue and refresh
 	}), store, nil
 }
 

@@ -1,0 +1,5 @@
+DROP TABLE user_roles;
+
+--bun:split
+
+DROP TABLE role_permissions;
