@@ -670,11 +670,11 @@ var frenchText = map[Key]string{
 	DateTimeFormat: "{date} à {time}",
 	DateAtFormat:   "{date} à {time}",
 
-	Months[0]: "janvier", Months[1]: "février", Months[2]: "mars", Months[3]: "avril",
-	Months[4]: "mai", Months[5]: "juin", Months[6]: "juillet", Months[7]: "août",
-	Months[8]: "septembre", Months[9]: "octobre", Months[10]: "novembre", Months[11]: "décembre",
+	MonthJanuary: "janvier", MonthFebruary: "février", MonthMarch: "mars", MonthApril: "avril",
+	MonthMay: "mai", MonthJune: "juin", MonthJuly: "juillet", MonthAugust: "août",
+	MonthSeptember: "septembre", MonthOctober: "octobre", MonthNovember: "novembre", MonthDecember: "décembre",
 
-	MonthsShort[0]: "janv.", MonthsShort[1]: "févr.", MonthsShort[2]: "mars", MonthsShort[3]: "avr.",
-	MonthsShort[4]: "mai", MonthsShort[5]: "juin", MonthsShort[6]: "juil.", MonthsShort[7]: "août",
-	MonthsShort[8]: "sept.", MonthsShort[9]: "oct.", MonthsShort[10]: "nov.", MonthsShort[11]: "déc.",
+	MonthShortJanuary: "janv.", MonthShortFebruary: "févr.", MonthShortMarch: "mars", MonthShortApril: "avr.",
+	MonthShortMay: "mai", MonthShortJune: "juin", MonthShortJuly: "juil.", MonthShortAugust: "août",
+	MonthShortSeptember: "sept.", MonthShortOctober: "oct.", MonthShortNovember: "nov.", MonthShortDecember: "déc.",
 }

@@ -22,17 +22,39 @@ const (
 	DateAtFormat Key = "date.at"
 )
 
+// The month names, and their short forms, in the catalog.
+const (
+	MonthJanuary        Key = "date.month.1"
+	MonthFebruary       Key = "date.month.2"
+	MonthMarch          Key = "date.month.3"
+	MonthApril          Key = "date.month.4"
+	MonthMay            Key = "date.month.5"
+	MonthJune           Key = "date.month.6"
+	MonthJuly           Key = "date.month.7"
+	MonthAugust         Key = "date.month.8"
+	MonthSeptember      Key = "date.month.9"
+	MonthOctober        Key = "date.month.10"
+	MonthNovember       Key = "date.month.11"
+	MonthDecember       Key = "date.month.12"
+	MonthShortJanuary   Key = "date.month_short.1"
+	MonthShortFebruary  Key = "date.month_short.2"
+	MonthShortMarch     Key = "date.month_short.3"
+	MonthShortApril     Key = "date.month_short.4"
+	MonthShortMay       Key = "date.month_short.5"
+	MonthShortJune      Key = "date.month_short.6"
+	MonthShortJuly      Key = "date.month_short.7"
+	MonthShortAugust    Key = "date.month_short.8"
+	MonthShortSeptember Key = "date.month_short.9"
+	MonthShortOctober   Key = "date.month_short.10"
+	MonthShortNovember  Key = "date.month_short.11"
+	MonthShortDecember  Key = "date.month_short.12"
+)
+
 // Months are the keys of the month names, January first; MonthsShort of
 // their short forms.
 var (
-	Months = [12]Key{
-		"date.month.1", "date.month.2", "date.month.3", "date.month.4", "date.month.5", "date.month.6",
-		"date.month.7", "date.month.8", "date.month.9", "date.month.10", "date.month.11", "date.month.12",
-	}
-	MonthsShort = [12]Key{
-		"date.month_short.1", "date.month_short.2", "date.month_short.3", "date.month_short.4", "date.month_short.5", "date.month_short.6",
-		"date.month_short.7", "date.month_short.8", "date.month_short.9", "date.month_short.10", "date.month_short.11", "date.month_short.12",
-	}
+	Months      = [12]Key{MonthJanuary, MonthFebruary, MonthMarch, MonthApril, MonthMay, MonthJune, MonthJuly, MonthAugust, MonthSeptember, MonthOctober, MonthNovember, MonthDecember}
+	MonthsShort = [12]Key{MonthShortJanuary, MonthShortFebruary, MonthShortMarch, MonthShortApril, MonthShortMay, MonthShortJune, MonthShortJuly, MonthShortAugust, MonthShortSeptember, MonthShortOctober, MonthShortNovember, MonthShortDecember}
 )
 
 var localeCatalog = map[Key]string{
@@ -48,11 +70,11 @@ var localeCatalog = map[Key]string{
 	DateTimeFormat: "{date}, {time}",
 	DateAtFormat:   "{date} at {time}",
 
-	Months[0]: "January", Months[1]: "February", Months[2]: "March", Months[3]: "April",
-	Months[4]: "May", Months[5]: "June", Months[6]: "July", Months[7]: "August",
-	Months[8]: "September", Months[9]: "October", Months[10]: "November", Months[11]: "December",
+	MonthJanuary: "January", MonthFebruary: "February", MonthMarch: "March", MonthApril: "April",
+	MonthMay: "May", MonthJune: "June", MonthJuly: "July", MonthAugust: "August",
+	MonthSeptember: "September", MonthOctober: "October", MonthNovember: "November", MonthDecember: "December",
 
-	MonthsShort[0]: "Jan", MonthsShort[1]: "Feb", MonthsShort[2]: "Mar", MonthsShort[3]: "Apr",
-	MonthsShort[4]: "May", MonthsShort[5]: "Jun", MonthsShort[6]: "Jul", MonthsShort[7]: "Aug",
-	MonthsShort[8]: "Sep", MonthsShort[9]: "Oct", MonthsShort[10]: "Nov", MonthsShort[11]: "Dec",
+	MonthShortJanuary: "Jan", MonthShortFebruary: "Feb", MonthShortMarch: "Mar", MonthShortApril: "Apr",
+	MonthShortMay: "May", MonthShortJune: "Jun", MonthShortJuly: "Jul", MonthShortAugust: "Aug",
+	MonthShortSeptember: "Sep", MonthShortOctober: "Oct", MonthShortNovember: "Nov", MonthShortDecember: "Dec",
 }
