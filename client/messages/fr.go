@@ -170,6 +170,15 @@ var frenchText = map[Key]string{
 	FooterTagline:     "Authentification open source pour Go.",
 	HoneypotLabel:     "Laissez ce champ vide",
 
+	EmailVerifySubject:   "Vérifiez votre adresse e-mail pour {app} : {code}",
+	EmailVerifyPreview:   "Votre code de vérification est {code}",
+	EmailVerifyCodeIntro: "Saisissez ce code pour vérifier votre adresse e-mail :",
+	EmailVerifyTextIntro: "Votre code de vérification {app} est :",
+	EmailVerifyLinkIntro: "Ou vérifiez-la en un clic :",
+	EmailVerifyTextLink:  "Ou ouvrez ce lien pour vérifier votre adresse e-mail :",
+	EmailVerifyButton:    "Vérifier mon adresse e-mail",
+	EmailVerifyExpires:   "Tous deux expirent dans {ttl}. Si vous n'avez pas créé de compte, vous pouvez ignorer cet e-mail.",
+
 	// phone.go
 	PhoneRequired:          "Saisissez votre numéro de téléphone mobile.",
 	PhoneTooLong:           "Ce numéro de téléphone est trop long. Saisissez uniquement le numéro.",

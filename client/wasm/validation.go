@@ -27,7 +27,7 @@ const newPasswordSelector = `input[type="password"][data-password-target], input
 type validator struct {
 	doc       js.Value
 	lang      messages.Lang // the page's language, from <html lang>
-	normalize js.Value // String.prototype.normalize
+	normalize js.Value      // String.prototype.normalize
 }
 
 // liveValidation starts checking email and password fields as they are
