@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/layout"
 	"github.com/latch-dev/latch/components/pages"
 )
 
@@ -19,6 +20,7 @@ func (s *Server) Handler() http.Handler {
 	var paths []string               // each routed path, to answer other methods with 405
 	allowed := map[string][]string{} // path → its methods, for Allow
 	s.guards = routeGuards()
+	s.langs = newLanguages(s.DefaultLang)
 	guards := s.guards
 	route := func(method, path string, h handlerFunc) {
 		if _, ok := guards[path]; method == http.MethodPost && !ok {
@@ -131,6 +133,7 @@ func (s *Server) Handler() http.Handler {
 		route("POST", pages.PasskeyRenamePath, s.requireUser(s.sensitive(pages.PasskeysPath, s.passkeyRename)))
 		route("POST", pages.PasskeyRemovePath, s.requireUser(s.sensitive(pages.PasskeysPath, s.passkeyRemove)))
 	}
+	route("POST", layout.LanguagePath, s.languagePost)
 	route("GET", "/account", s.requireUser(s.accountPage))
 	route("GET", "/account/devices", s.requireUser(s.devicesPage))
 	// Signing out another device or an API client is a proof of identity
@@ -226,9 +229,10 @@ func (s *Server) Handler() http.Handler {
 		// protection and the session; it only redirects to the callback.
 		root.Handle("POST "+pages.ProviderCallbackPattern, s.handle(s.providerFormPost))
 	}
-	root.Handle("/", csrf.Handler(s.devices(s.Sessions.Middleware(s.sessionClient(app)))))
+	root.Handle("/", csrf.Handler(s.devices(s.Sessions.Middleware(s.sessionClient(s.savedLanguage(app))))))
 
 	var h http.Handler = s.cors(root) // the token API for SPAs on CORSOrigins
+	h = s.language(h)
 	h = limitBody(h, maxBodyBytes)
 	var formActions []string
 	for _, p := range s.IdentityProviders {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/components/layout"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
@@ -98,6 +99,13 @@ type Deps struct {
 	// CORSOrigins are the exact origins (scheme://host[:port]) whose pages
 	// may call the token API (/api/v1/…) from a browser; none: no CORS.
 	CORSOrigins []string
+	// Locales keeps the language each account chose; nil: only the
+	// picker's cookie and Accept-Language choose, and messages go out in
+	// the language of the request that caused them.
+	Locales Locales
+	// DefaultLang answers requests that name no language of the catalog
+	// (LATCH_DEFAULT_LANG); English when empty.
+	DefaultLang messages.Lang
 }
 
 // SignInNotices sends "new sign-in" notices (auth.SignInNotices).
@@ -120,6 +128,8 @@ type Server struct {
 	protect *protect.Protector
 	// product are the routes added with Handle.
 	product []productRoute
+	// langs chooses each request's language (locale.go).
+	langs *languages
 }
 
 type productRoute struct {

@@ -2,10 +2,10 @@ package web
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/otp"
 )
@@ -18,7 +18,9 @@ type SMSMessages struct {
 }
 
 // SMSCode is the text message carrying a code for purpose.
-func (m SMSMessages) SMSCode(_ context.Context, purpose otp.Purpose, to, code string, ttl time.Duration) (auth.Message, error) {
+func (m SMSMessages) SMSCode(ctx context.Context, purpose otp.Purpose, to, code string, ttl time.Duration) (auth.Message, error) {
+	ctx = inRecipientLang(ctx, to)
+	l := i18n.LangOf(ctx)
 	key := messages.SMSLoginCode
 	switch purpose {
 	case otp.PurposeSignup:
@@ -30,6 +32,6 @@ func (m SMSMessages) SMSCode(_ context.Context, purpose otp.Purpose, to, code st
 	case otp.PurposeReauth:
 		key = messages.SMSReauthCode
 	}
-	text := messages.Fill(key, "{code}", code, "{app}", m.AppName, "{minutes}", strconv.Itoa(int(ttl.Minutes())))
+	text := l.Fill(key, "{code}", code, "{app}", m.AppName, "{minutes}", i18n.Number(l, int(ttl.Minutes())))
 	return auth.Message{SMS: true, To: to, Text: text, Purpose: string(purpose) + "_sms_code"}, nil
 }

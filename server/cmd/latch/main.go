@@ -340,6 +340,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		DeviceKey: deviceKey, SignInNotices: signInNoticesDep(signInNotices),
 		Providers: providers, IdentityProviders: identityProviders,
 		ReauthWindow: cfg.ReauthWindow, CORSOrigins: cfg.CORSOrigins,
+		Locales: db.NewLocales(bdb), DefaultLang: cfg.DefaultLang,
 	})
 	hs := web.HTTPServer(cfg.Addr, srv.Handler(), log)
 	ln, err := net.Listen("tcp", cfg.Addr)
