@@ -176,7 +176,7 @@ func (s *Server) savedLanguage(next http.Handler) http.Handler {
 // changes nothing. It returns to the page the picker was on (next,
 // checked), or the start.
 func (s *Server) languagePost(w http.ResponseWriter, r *http.Request) error {
-	f, err := readForm(r, "lang", "next")
+	f, err := readForm(r, "lang", "back")
 	if err != nil {
 		return err
 	}
@@ -196,7 +196,7 @@ func (s *Server) languagePost(w http.ResponseWriter, r *http.Request) error {
 		Name: langCookie, Value: string(l), Path: "/", MaxAge: langCookieAge,
 		HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode,
 	})
-	next := s.protect.Next(f["next"])
+	next := s.protect.Next(f["back"])
 	if next == "" || next == layout.LanguagePath {
 		next = "/"
 	}
