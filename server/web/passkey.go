@@ -64,7 +64,7 @@ func (s *Server) passkeysAnswer(w http.ResponseWriter, r *http.Request, userID u
 	for _, k := range keys {
 		item := pages.PasskeyItem{ID: k.ID.String(), Name: k.Name, Created: passkeyDate(i18n.LangOf(r.Context()), k.CreatedAt), Synced: k.BackupState}
 		if k.LastUsedAt != nil {
-			item.LastUsed = k.LastUsedAt.UTC().Format("2 January 2006 15:04 MST")
+			item.LastUsed = humanTime(i18n.LangOf(r.Context()), *k.LastUsedAt)
 		}
 		v.Keys = append(v.Keys, item)
 	}
