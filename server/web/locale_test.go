@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/pages"
 )
 
 // getLang is h.get with an Accept-Language header.
@@ -294,5 +295,48 @@ func TestEmailInRecipientLanguage(t *testing.T) {
 	}
 	if m := h.awaitMail(t, en, "reset_password"); !strings.HasPrefix(m.Subject, "Réinitialisez") {
 		t.Errorf("an account with no saved language, asked in French: subject %q", m.Subject)
+	}
+}
+
+// TestSMSAndErrorsInTheRightLanguage: a text message to a number whose
+// account saved French is French even when an English browser asks for
+// it; a JSON error answer is in the request's language; the devices page
+// names an unknown device in the account's language.
+func TestSMSAndErrorsInTheRightLanguage(t *testing.T) {
+	t.Parallel()
+	h := phoneHarness(t)
+	const number = "+447400123456"
+	c := h.phoneSignup(t, "07400 123456", number, 1)
+	if r := h.post(c, "/language", url.Values{"lang": {"fr"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("choosing French: %d", r.status)
+	}
+	if r := h.get(c, "/account/devices"); !strings.Contains(r.body, messages.French.Text(messages.DevicesTitle)) ||
+		!strings.Contains(r.body, messages.French.Text(messages.DeviceUnknownBrowser)) {
+		t.Errorf("the devices page is not French: %.300s", r.body)
+	}
+	if r := h.post(h.browser(), pages.CodeLoginPath, url.Values{"email": {number}}, "Accept-Language", "en"); r.status != http.StatusOK {
+		t.Fatalf("code login by SMS: %d", r.status)
+	}
+	code := h.awaitNthCode(t, number, 2)
+	var text string
+	msgs, err := h.mailbox.List(context.Background(), 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs { // newest first
+		if m.To == number {
+			text = m.Text
+			break
+		}
+	}
+	if want := messages.French.Fill(messages.SMSLoginCode, "{code}", code, "{app}", "Latch", "{minutes}", "10"); text != want {
+		t.Errorf("the SMS reads %q, want %q", text, want)
+	}
+
+	r := h.postRaw(h.browser(), "/language", "lang=zz", "Content-Type", "application/x-www-form-urlencoded",
+		"Accept", "application/json", "Accept-Language", "fr")
+	if r.status != http.StatusBadRequest || !strings.Contains(r.body, `"message":"`+messages.French.Text(messages.LangInvalid)) ||
+		!strings.Contains(r.body, `"error":"lang.invalid"`) {
+		t.Errorf("JSON error in French: %d %s", r.status, r.body)
 	}
 }
