@@ -37,8 +37,20 @@ var browserCatalog = []entry{
 // BrowserText returns the text for k from the browser's part of the
 // catalog: what Text returns for the same key. A key outside that part
 // returns the generic internal error text.
-func BrowserText(k Key) string {
+func BrowserText(k Key) string { return English.BrowserText(k) }
+
+// BrowserText returns the text for k from the browser's part of the
+// catalog in l: what l.Text returns for the same key. A key l lacks falls
+// back to English, and a key outside the browser's part to the generic
+// internal error text.
+func (l Lang) BrowserText(k Key) string {
+	if s, ok := lookup(l.browser(), k); ok {
+		return s
+	}
 	if s, ok := browserText(k); ok {
+		return s
+	}
+	if s, ok := lookup(l.browser(), InternalError); ok {
 		return s
 	}
 	s, _ := browserText(InternalError)
@@ -60,8 +72,11 @@ type entry struct {
 	text string
 }
 
-func browserText(k Key) (string, bool) {
-	for _, e := range browserCatalog {
+func browserText(k Key) (string, bool) { return lookup(browserCatalog, k) }
+
+// lookup finds k in part.
+func lookup(part []entry, k Key) (string, bool) {
+	for _, e := range part {
 		if e.key == k {
 			return e.text, true
 		}

@@ -8,3 +8,23 @@ func CatalogParts() []map[Key]string {
 	}
 	return append(catalogs(), browser)
 }
+
+// Translation is the map part of l, BrowserPart its browser part, for
+// tests.
+func (l Lang) Translation() map[Key]string {
+	out := map[Key]string{}
+	for _, m := range []map[Key]string{l.translation(), l.console()} {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func (l Lang) BrowserPart() map[Key]string {
+	part := map[Key]string{}
+	for _, e := range l.browser() {
+		part[e.key] = e.text
+	}
+	return part
+}

@@ -7,11 +7,92 @@ type Lang string
 // request that asks for none the catalog has.
 const English Lang = "en"
 
+// Languages lists the languages the catalog is written in, English first:
+// the languages a request can be answered in, in the order the language
+// picker shows them. Adding a language is one file (fr.go is the model:
+// a Lang constant, its text map and its browser part) and one line here
+// and in each switch below; TestEveryLanguageHasEveryKey then names every
+// key the new file still lacks.
+func Languages() []Lang { return []Lang{English, French} }
+
+// translation returns the text of l beside the browser's part: nil for
+// English, whose text is the catalog itself.
+func (l Lang) translation() map[Key]string {
+	switch l {
+	case French:
+		return frenchText
+	}
+	return nil
+}
+
+// console returns the admin console's text in l: nil for English, whose
+// text is adminCatalog.
+func (l Lang) console() map[Key]string {
+	switch l {
+	case French:
+		return frenchAdmin
+	}
+	return nil
+}
+
+// browser returns the browser's part of the catalog in l, English for a
+// language the catalog does not have. It holds only static lists, so the
+// browser module carries every language's short part and nothing else.
+func (l Lang) browser() []entry {
+	switch l {
+	case French:
+		return frenchBrowser
+	}
+	return browserCatalog
+}
+
+// Supported reports whether the catalog is written in l.
+func (l Lang) Supported() bool {
+	for _, s := range Languages() {
+		if s == l {
+			return true
+		}
+	}
+	return false
+}
+
 // Text returns the text for k in l. A key the language lacks falls back
 // to English, so a missing translation shows English, never a raw key; a
 // test fails on any missing key, so the fallback is a safety net only.
 func (l Lang) Text(k Key) string {
+	if l != English {
+		if s, ok := lookup(l.browser(), k); ok {
+			return s
+		}
+		if s, ok := l.translation()[k]; ok {
+			return s
+		}
+		if s, ok := l.console()[k]; ok {
+			return s
+		}
+	}
 	return Text(k)
+}
+
+// Has reports whether l has its own text for k (English has every key
+// the catalog defines). Tests use it to name missing translations.
+func (l Lang) Has(k Key) bool {
+	if l == English {
+		for _, e := range Keys() {
+			if e == k {
+				return true
+			}
+		}
+		return false
+	}
+	if _, ok := lookup(l.browser(), k); ok {
+		return true
+	}
+	if _, ok := l.translation()[k]; ok {
+		return true
+	}
+	_, ok := l.console()[k]
+	return ok
 }
 
 // Fill is Fill in l.

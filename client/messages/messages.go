@@ -336,12 +336,36 @@ var catalog = map[Key]string{
 	HoneypotLabel:     "Leave this field empty",
 }
 
+// The email that proves an address by code and link (components/email
+// VerifyEmail).
+const (
+	EmailVerifySubject   Key = "email.verify.subject"
+	EmailVerifyPreview   Key = "email.verify.preview"
+	EmailVerifyCodeIntro Key = "email.verify.code_intro"
+	EmailVerifyTextIntro Key = "email.verify.text_intro"
+	EmailVerifyLinkIntro Key = "email.verify.link_intro"
+	EmailVerifyTextLink  Key = "email.verify.text_link"
+	EmailVerifyButton    Key = "email.verify.button"
+	EmailVerifyExpires   Key = "email.verify.expires"
+)
+
+var verifyEmailCatalog = map[Key]string{
+	EmailVerifySubject:   "Verify your email for {app}: {code}",
+	EmailVerifyPreview:   "Your verification code is {code}",
+	EmailVerifyCodeIntro: "Enter this code to verify your email address:",
+	EmailVerifyTextIntro: "Your {app} verification code is:",
+	EmailVerifyLinkIntro: "Or verify it with one click:",
+	EmailVerifyTextLink:  "Or open this link to verify your email address:",
+	EmailVerifyButton:    "Verify my email address",
+	EmailVerifyExpires:   "Both expire in {ttl}. If you did not create an account, you can ignore this email.",
+}
+
 // catalogs returns every part of the catalog, one per area. It is a
 // function, not a variable, so package initialisation refers to no part:
 // a program that never calls Text or Keys (the browser module, which
 // uses BrowserText) leaves them all out.
 func catalogs() []map[Key]string {
-	return []map[Key]string{catalog, phoneCatalog, twoFactorCatalog, passwordCatalog, settingsCatalog, guardCatalog, signInCatalog, recoveryCatalog, apiClientCatalog, factorActivityCatalog, signupCatalog, signupEmailCatalog, providerCatalog, passkeyCatalog, adminCatalog}
+	return []map[Key]string{catalog, phoneCatalog, twoFactorCatalog, passwordCatalog, settingsCatalog, guardCatalog, signInCatalog, recoveryCatalog, apiClientCatalog, factorActivityCatalog, signupCatalog, signupEmailCatalog, providerCatalog, passkeyCatalog, adminCatalog, localeCatalog, verifyEmailCatalog}
 }
 
 // Text returns the text for k. An unknown key returns the generic internal

@@ -25,16 +25,17 @@ func apiCheck(doc js.Value, m *tokenManager) {
 		return
 	}
 	want := stringOrEmpty(panel.Call("getAttribute", "data-user-id"))
+	lang := pageLang(doc)
 	running := false
 	check := func() {
 		again.Set("disabled", true)
-		status.Set("textContent", messages.BrowserText(messages.APICheckRunning))
+		status.Set("textContent", lang.BrowserText(messages.APICheckRunning))
 		id, result := m.whoAmI()
 		if result == messages.APICheckOK && id != want {
 			result = messages.APICheckOtherAccount
 		}
 		userID.Set("textContent", id)
-		status.Set("textContent", messages.BrowserText(result))
+		status.Set("textContent", lang.BrowserText(result))
 		again.Set("disabled", false)
 		running = false
 	}

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"strings"
 	"syscall/js"
 
 	"github.com/latch-dev/latch/client/messages"
@@ -25,7 +26,8 @@ const newPasswordSelector = `input[type="password"][data-password-target], input
 // (components/ui.PasswordStrength): ID-strength-meter and ID-strength-text.
 type validator struct {
 	doc       js.Value
-	normalize js.Value // String.prototype.normalize
+	lang      messages.Lang // the page's language, from <html lang>
+	normalize js.Value      // String.prototype.normalize
 }
 
 // liveValidation starts checking email and password fields as they are
@@ -34,7 +36,7 @@ type validator struct {
 // submit: the server decides, and may accept what the module would not (or
 // refuse a password as too common, which only the server knows).
 func liveValidation(doc js.Value) {
-	v := &validator{doc: doc, normalize: js.Global().Get("String").Get("prototype").Get("normalize")}
+	v := &validator{doc: doc, lang: pageLang(doc), normalize: js.Global().Get("String").Get("prototype").Get("normalize")}
 	doc.Call("addEventListener", "input", js.FuncOf(v.onInput))
 	doc.Call("addEventListener", "focusout", js.FuncOf(v.onLeave))
 	doc.Call("addEventListener", "focusin", js.FuncOf(v.onEnter))
@@ -48,6 +50,17 @@ func liveValidation(doc js.Value) {
 		return nil
 	}))
 	observer.Call("observe", doc.Get("body"), map[string]any{"childList": true, "subtree": true})
+}
+
+// pageLang is the language of the page, from <html lang> ("fr", "fr-CA"):
+// its primary subtag, in lower case. A language the catalog lacks reads
+// English through BrowserText.
+func pageLang(doc js.Value) messages.Lang {
+	tag := stringOrEmpty(doc.Get("documentElement").Call("getAttribute", "lang"))
+	if i := strings.IndexByte(tag, '-'); i >= 0 {
+		tag = tag[:i]
+	}
+	return messages.Lang(strings.ToLower(tag))
 }
 
 // meters moves every length meter on the page to its password.
@@ -138,7 +151,7 @@ func (v *validator) recheckPasswords(email js.Value) {
 func (v *validator) show(in js.Value, problem messages.Key) {
 	text := ""
 	if problem != "" {
-		text = messages.BrowserText(problem)
+		text = v.lang.BrowserText(problem)
 	}
 	if el := v.byID(in.Get("id").String() + "-error"); el.Truthy() && el.Get("textContent").String() != text {
 		el.Set("textContent", text)
@@ -165,7 +178,7 @@ func (v *validator) meter(in js.Value) {
 	}
 	text := ""
 	if verdict != "" {
-		text = messages.BrowserText(verdict)
+		text = v.lang.BrowserText(verdict)
 	}
 	if el := v.byID(id + "-text"); el.Truthy() && el.Get("textContent").String() != text {
 		el.Set("textContent", text)

@@ -15,6 +15,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
 )
 
 // Theme is the handful of colours an email uses, as CSS colour values.
@@ -49,9 +50,11 @@ func (b Brand) theme() Theme {
 
 // Email is one kind of email: its subject and its two bodies.
 type Email interface {
-	Subject() string
+	// Subject and Text are in l; HTML reads the language from the
+	// context it is rendered with (components/i18n).
+	Subject(l messages.Lang) string
 	HTML() templ.Component
-	Text() templ.Component
+	Text(l messages.Lang) templ.Component
 }
 
 // Rendered is an email ready for outbox.Message's Subject, Text and HTML.
@@ -61,16 +64,18 @@ type Rendered struct {
 	HTML    string
 }
 
-// Render renders e's bodies. It returns the first rendering error.
+// Render renders e's subject and bodies in the language ctx carries
+// (i18n.LangOf). It returns the first rendering error.
 func Render(ctx context.Context, e Email) (Rendered, error) {
+	l := i18n.LangOf(ctx)
 	var h, t strings.Builder
 	if err := e.HTML().Render(ctx, &h); err != nil {
 		return Rendered{}, fmt.Errorf("email: render html: %w", err)
 	}
-	if err := e.Text().Render(ctx, &t); err != nil {
+	if err := e.Text(l).Render(ctx, &t); err != nil {
 		return Rendered{}, fmt.Errorf("email: render text: %w", err)
 	}
-	return Rendered{Subject: e.Subject(), Text: t.String(), HTML: h.String()}, nil
+	return Rendered{Subject: e.Subject(l), Text: t.String(), HTML: h.String()}, nil
 }
 
 // TextLayout is the plain-text counterpart of Layout: body, then a
@@ -81,7 +86,7 @@ func TextLayout(b Brand, body templ.Component) templ.Component {
 		if err := body.Render(ctx, w); err != nil {
 			return err
 		}
-		_, err := io.WriteString(w, "\n-- \n"+b.AppName+"\n"+messages.Text(messages.EmailAutomated)+"\n")
+		_, err := io.WriteString(w, "\n-- \n"+b.AppName+"\n"+i18n.T(ctx, messages.EmailAutomated)+"\n")
 		return err
 	})
 }

@@ -23,8 +23,8 @@ type LoginCode struct {
 var _ Email = LoginCode{}
 
 // Subject names the code: most clients show it in the notification.
-func (e LoginCode) Subject() string {
-	return messages.Fill(messages.EmailLoginSubject, "{app}", e.Brand.AppName, "{code}", e.Code)
+func (e LoginCode) Subject(l messages.Lang) string {
+	return l.Fill(messages.EmailLoginSubject, "{app}", e.Brand.AppName, "{code}", e.Code)
 }
 
 // HTML is the HTML body.
@@ -33,34 +33,34 @@ func (e LoginCode) HTML() templ.Component {
 }
 
 // Text is the plain-text body.
-func (e LoginCode) Text() templ.Component {
+func (e LoginCode) Text(l messages.Lang) templ.Component {
 	link := ""
 	if e.Link != "" {
-		link = messages.Text(messages.EmailLoginTextLink) + "\n" + e.Link + "\n\n"
+		link = l.Text(messages.EmailLoginTextLink) + "\n" + e.Link + "\n\n"
 	}
 	return TextLayout(e.Brand, PlainText(
-		messages.Text(messages.EmailLoginCodeIntro)+"\n\n    "+e.Code+"\n\n"+link+
-			e.expiry()+" "+messages.Text(messages.EmailLoginIgnore)+"\n"))
+		l.Text(messages.EmailLoginCodeIntro)+"\n\n    "+e.Code+"\n\n"+link+
+			e.expiry(l)+" "+l.Text(messages.EmailLoginIgnore)+"\n"))
 }
 
 // expiry says how long the code, and the link if it lives longer, last.
-func (e LoginCode) expiry() string {
-	if e.Link == "" || e.LinkExpiresIn == 0 || minutes(e.LinkExpiresIn) == minutes(e.ExpiresIn) {
-		return messages.Fill(messages.EmailLoginExpires, "{ttl}", minutes(e.ExpiresIn))
+func (e LoginCode) expiry(l messages.Lang) string {
+	if e.Link == "" || e.LinkExpiresIn == 0 || minutes(l, e.LinkExpiresIn) == minutes(l, e.ExpiresIn) {
+		return l.Fill(messages.EmailLoginExpires, "{ttl}", minutes(l, e.ExpiresIn))
 	}
-	return messages.Fill(messages.EmailLoginExpiresBoth, "{code_ttl}", minutes(e.ExpiresIn), "{link_ttl}", minutes(e.LinkExpiresIn))
+	return l.Fill(messages.EmailLoginExpiresBoth, "{code_ttl}", minutes(l, e.ExpiresIn), "{link_ttl}", minutes(l, e.LinkExpiresIn))
 }
 
 // minutes says d in words: "10 minutes", "1 hour".
-func minutes(d time.Duration) string {
+func minutes(l messages.Lang, d time.Duration) string {
 	switch m := int(d.Round(time.Minute) / time.Minute); {
 	case m <= 1:
-		return messages.Text(messages.DurationMinute)
+		return l.Text(messages.DurationMinute)
 	case m%60 == 0 && m/60 == 1:
-		return messages.Text(messages.DurationHour)
+		return l.Text(messages.DurationHour)
 	case m%60 == 0:
-		return messages.Fill(messages.DurationHours, "{n}", strconv.Itoa(m/60))
+		return l.Fill(messages.DurationHours, "{n}", strconv.Itoa(m/60))
 	default:
-		return messages.Fill(messages.DurationMinutes, "{n}", strconv.Itoa(m))
+		return l.Fill(messages.DurationMinutes, "{n}", strconv.Itoa(m))
 	}
 }

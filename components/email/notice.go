@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/a-h/templ"
+
+	"github.com/latch-dev/latch/client/messages"
 )
 
 // Notice tells an account holder about a change to their account (two-step
@@ -24,13 +26,13 @@ type Notice struct {
 var _ Email = Notice{}
 
 // Subject is the notice's title.
-func (n Notice) Subject() string { return n.Title }
+func (n Notice) Subject(messages.Lang) string { return n.Title }
 
 // HTML is the HTML body.
 func (n Notice) HTML() templ.Component { return noticeHTML(n) }
 
 // Text is the plain-text body.
-func (n Notice) Text() templ.Component {
+func (n Notice) Text(messages.Lang) templ.Component {
 	parts := append([]string(nil), n.Lines...)
 	if n.Warning != "" {
 		parts = append(parts, n.Warning)

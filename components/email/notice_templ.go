@@ -160,7 +160,7 @@ func noticeHTML(n Notice) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = Layout(n.Brand, n.Subject(), n.Subject()).Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Layout(n.Brand, n.Title, n.Title).Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

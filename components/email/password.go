@@ -21,23 +21,23 @@ type ResetPassword struct {
 var _ Email = ResetPassword{}
 
 // Subject names the code, so it can be read from the notification.
-func (e ResetPassword) Subject() string {
-	return messages.Fill(messages.EmailResetSubject, "{app}", e.Brand.AppName, "{code}", e.Code)
+func (e ResetPassword) Subject(l messages.Lang) string {
+	return l.Fill(messages.EmailResetSubject, "{app}", e.Brand.AppName, "{code}", e.Code)
 }
 
 // HTML is the HTML body.
 func (e ResetPassword) HTML() templ.Component { return resetPasswordHTML(e) }
 
 // Text is the plain-text body.
-func (e ResetPassword) Text() templ.Component {
+func (e ResetPassword) Text(l messages.Lang) templ.Component {
 	return TextLayout(e.Brand, PlainText(
-		messages.Text(messages.EmailResetIntro)+"\n\n    "+e.Code+"\n\n"+
-			messages.Text(messages.EmailResetLinkText)+"\n"+e.Link+"\n\n"+
-			e.expiry()+" "+messages.Text(messages.EmailResetIgnore)+"\n"))
+		l.Text(messages.EmailResetIntro)+"\n\n    "+e.Code+"\n\n"+
+			l.Text(messages.EmailResetLinkText)+"\n"+e.Link+"\n\n"+
+			e.expiry(l)+" "+l.Text(messages.EmailResetIgnore)+"\n"))
 }
 
-func (e ResetPassword) expiry() string {
-	return messages.Fill(messages.EmailResetExpires, "{ttl}", minutes(e.ExpiresIn))
+func (e ResetPassword) expiry(l messages.Lang) string {
+	return l.Fill(messages.EmailResetExpires, "{ttl}", minutes(l, e.ExpiresIn))
 }
 
 // PasswordChanged tells the holder of an account that its password was
@@ -51,22 +51,22 @@ type PasswordChanged struct {
 var _ Email = PasswordChanged{}
 
 // Subject says what happened.
-func (e PasswordChanged) Subject() string {
-	return messages.Fill(messages.PasswordChangedSubject, "{app}", e.Brand.AppName)
+func (e PasswordChanged) Subject(l messages.Lang) string {
+	return l.Fill(messages.PasswordChangedSubject, "{app}", e.Brand.AppName)
 }
 
 // HTML is the HTML body.
 func (e PasswordChanged) HTML() templ.Component { return passwordChangedHTML(e) }
 
 // Text is the plain-text body.
-func (e PasswordChanged) Text() templ.Component {
-	return TextLayout(e.Brand, PlainText(e.body()+"\n\n"+e.notYou()+"\n"))
+func (e PasswordChanged) Text(l messages.Lang) templ.Component {
+	return TextLayout(e.Brand, PlainText(e.body(l)+"\n\n"+e.notYou(l)+"\n"))
 }
 
-func (e PasswordChanged) body() string {
-	return messages.Fill(messages.PasswordChangedBody, "{app}", e.Brand.AppName, "{time}", e.At)
+func (e PasswordChanged) body(l messages.Lang) string {
+	return l.Fill(messages.PasswordChangedBody, "{app}", e.Brand.AppName, "{time}", e.At)
 }
 
-func (e PasswordChanged) notYou() string {
-	return messages.Fill(messages.PasswordChangedNotYou, "{url}", e.ResetURL)
+func (e PasswordChanged) notYou(l messages.Lang) string {
+	return l.Fill(messages.PasswordChangedNotYou, "{url}", e.ResetURL)
 }

@@ -28,27 +28,27 @@ func (e SettingsCode) keys() (subject, intro, ignore messages.Key) {
 }
 
 // Subject names the code.
-func (e SettingsCode) Subject() string {
+func (e SettingsCode) Subject(l messages.Lang) string {
 	subject, _, _ := e.keys()
-	return messages.Fill(subject, "{app}", e.Brand.AppName, "{code}", e.Code)
+	return l.Fill(subject, "{app}", e.Brand.AppName, "{code}", e.Code)
 }
 
-func (e SettingsCode) intro() string {
+func (e SettingsCode) intro(l messages.Lang) string {
 	_, intro, _ := e.keys()
-	return messages.Fill(intro, "{app}", e.Brand.AppName)
+	return l.Fill(intro, "{app}", e.Brand.AppName)
 }
 
-func (e SettingsCode) ignore() string {
+func (e SettingsCode) ignore(l messages.Lang) string {
 	_, _, ignore := e.keys()
-	return messages.Fill(ignore, "{ttl}", minutes(e.ExpiresIn))
+	return l.Fill(ignore, "{ttl}", minutes(l, e.ExpiresIn))
 }
 
 // HTML is the HTML body.
 func (e SettingsCode) HTML() templ.Component { return settingsCodeHTML(e) }
 
 // Text is the plain-text body.
-func (e SettingsCode) Text() templ.Component {
-	return TextLayout(e.Brand, PlainText(e.intro()+"\n\n    "+e.Code+"\n\n"+e.ignore()+"\n"))
+func (e SettingsCode) Text(l messages.Lang) templ.Component {
+	return TextLayout(e.Brand, PlainText(e.intro(l)+"\n\n    "+e.Code+"\n\n"+e.ignore(l)+"\n"))
 }
 
 // EmailChanged tells an account's old address that the email was changed,
@@ -61,18 +61,18 @@ type EmailChanged struct {
 var _ Email = EmailChanged{}
 
 // Subject says what happened.
-func (e EmailChanged) Subject() string {
-	return messages.Fill(messages.EmailChangedSubject, "{app}", e.Brand.AppName)
+func (e EmailChanged) Subject(l messages.Lang) string {
+	return l.Fill(messages.EmailChangedSubject, "{app}", e.Brand.AppName)
 }
 
-func (e EmailChanged) body() string {
-	return messages.Fill(messages.EmailChangedBody, "{app}", e.Brand.AppName, "{new}", e.Masked)
+func (e EmailChanged) body(l messages.Lang) string {
+	return l.Fill(messages.EmailChangedBody, "{app}", e.Brand.AppName, "{new}", e.Masked)
 }
 
 // HTML is the HTML body.
 func (e EmailChanged) HTML() templ.Component { return emailChangedHTML(e) }
 
 // Text is the plain-text body.
-func (e EmailChanged) Text() templ.Component {
-	return TextLayout(e.Brand, PlainText(e.body()+"\n\n"+messages.Text(messages.EmailChangedNotYou)+"\n"))
+func (e EmailChanged) Text(l messages.Lang) templ.Component {
+	return TextLayout(e.Brand, PlainText(e.body(l)+"\n\n"+l.Text(messages.EmailChangedNotYou)+"\n"))
 }

@@ -23,23 +23,23 @@ type SignupCode struct {
 var _ Email = SignupCode{}
 
 // Subject names the code, so it can be read from the notification.
-func (e SignupCode) Subject() string {
-	return messages.Fill(messages.EmailSignupCodeSubject, "{app}", e.Brand.AppName, "{code}", e.Code)
+func (e SignupCode) Subject(l messages.Lang) string {
+	return l.Fill(messages.EmailSignupCodeSubject, "{app}", e.Brand.AppName, "{code}", e.Code)
 }
 
 // HTML is the HTML body.
 func (e SignupCode) HTML() templ.Component { return signupCodeHTML(e) }
 
 // Text is the plain-text body.
-func (e SignupCode) Text() templ.Component {
+func (e SignupCode) Text(l messages.Lang) templ.Component {
 	return TextLayout(e.Brand, PlainText(
-		messages.Fill(messages.EmailSignupCodeIntro, "{app}", e.Brand.AppName)+"\n\n    "+e.Code+"\n\n"+
-			messages.Text(messages.EmailSignupLinkIntro)+"\n"+e.Link+"\n\n"+
-			e.expiry()+" "+messages.Text(messages.EmailSignupCodeIgnore)+"\n"))
+		l.Fill(messages.EmailSignupCodeIntro, "{app}", e.Brand.AppName)+"\n\n    "+e.Code+"\n\n"+
+			l.Text(messages.EmailSignupLinkIntro)+"\n"+e.Link+"\n\n"+
+			e.expiry(l)+" "+l.Text(messages.EmailSignupCodeIgnore)+"\n"))
 }
 
-func (e SignupCode) expiry() string {
-	return LoginCode{Code: e.Code, Link: e.Link, ExpiresIn: e.ExpiresIn, LinkExpiresIn: e.LinkExpiresIn}.expiry()
+func (e SignupCode) expiry(l messages.Lang) string {
+	return LoginCode{Code: e.Code, Link: e.Link, ExpiresIn: e.ExpiresIn, LinkExpiresIn: e.LinkExpiresIn}.expiry(l)
 }
 
 // SignupExisting tells an address that already has an account that a
@@ -54,20 +54,20 @@ type SignupExisting struct {
 var _ Email = SignupExisting{}
 
 // Subject says there is an account already.
-func (e SignupExisting) Subject() string {
-	return messages.Fill(messages.EmailSignupExistingSubject, "{app}", e.Brand.AppName)
+func (e SignupExisting) Subject(l messages.Lang) string {
+	return l.Fill(messages.EmailSignupExistingSubject, "{app}", e.Brand.AppName)
 }
 
 // HTML is the HTML body.
 func (e SignupExisting) HTML() templ.Component { return signupExistingHTML(e) }
 
 // Text is the plain-text body.
-func (e SignupExisting) Text() templ.Component {
+func (e SignupExisting) Text(l messages.Lang) templ.Component {
 	parts := []string{
-		messages.Fill(messages.EmailSignupExistingBody, "{app}", e.Brand.AppName),
-		messages.Text(messages.EmailSignupExistingLogin) + ":\n" + e.LoginURL,
-		messages.Text(messages.EmailSignupExistingReset) + ":\n" + e.ResetURL,
-		messages.Text(messages.EmailSignupExistingNotYou),
+		l.Fill(messages.EmailSignupExistingBody, "{app}", e.Brand.AppName),
+		l.Text(messages.EmailSignupExistingLogin) + ":\n" + e.LoginURL,
+		l.Text(messages.EmailSignupExistingReset) + ":\n" + e.ResetURL,
+		l.Text(messages.EmailSignupExistingNotYou),
 	}
 	return TextLayout(e.Brand, PlainText(strings.Join(parts, "\n\n")+"\n"))
 }

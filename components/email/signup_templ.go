@@ -194,9 +194,9 @@ func signupCodeHTML(e SignupCode) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var14 string
-			templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(e.expiry())
+			templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(e.expiry(i18n.LangOf(ctx)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/email/signup.templ`, Line: 17, Col: 90}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/email/signup.templ`, Line: 17, Col: 106}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var14))
 			if templ_7745c5c3_Err != nil {
@@ -209,7 +209,7 @@ func signupCodeHTML(e SignupCode) templ.Component {
 			var templ_7745c5c3_Var15 string
 			templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(i18n.T(ctx, messages.EmailSignupCodeIgnore))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/email/signup.templ`, Line: 17, Col: 138}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/email/signup.templ`, Line: 17, Col: 154}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var15))
 			if templ_7745c5c3_Err != nil {
@@ -221,7 +221,7 @@ func signupCodeHTML(e SignupCode) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = Layout(e.Brand, e.Subject(), i18n.F(ctx, messages.EmailSignupCodeIntro, "{app}", e.Brand.AppName)+" "+e.Code).Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Layout(e.Brand, e.Subject(i18n.LangOf(ctx)), i18n.F(ctx, messages.EmailSignupCodeIntro, "{app}", e.Brand.AppName)+" "+e.Code).Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -385,7 +385,7 @@ func signupExistingHTML(e SignupExisting) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = Layout(e.Brand, e.Subject(), e.Subject()).Render(templ.WithChildren(ctx, templ_7745c5c3_Var17), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Layout(e.Brand, e.Subject(i18n.LangOf(ctx)), e.Subject(i18n.LangOf(ctx))).Render(templ.WithChildren(ctx, templ_7745c5c3_Var17), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -1,10 +1,11 @@
 package email
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/a-h/templ"
+
+	"github.com/latch-dev/latch/client/messages"
 )
 
 // VerifyEmail asks the holder of an address to prove it, with a code to
@@ -19,8 +20,8 @@ type VerifyEmail struct {
 var _ Email = VerifyEmail{}
 
 // Subject names the code, so it can be read from the notification.
-func (e VerifyEmail) Subject() string {
-	return fmt.Sprintf("Verify your email for %s: %s", e.Brand.AppName, e.Code)
+func (e VerifyEmail) Subject(l messages.Lang) string {
+	return l.Fill(messages.EmailVerifySubject, "{app}", e.Brand.AppName, "{code}", e.Code)
 }
 
 // HTML is the HTML body.
@@ -29,8 +30,9 @@ func (e VerifyEmail) HTML() templ.Component {
 }
 
 // Text is the plain-text body.
-func (e VerifyEmail) Text() templ.Component {
-	return TextLayout(e.Brand, PlainText(fmt.Sprintf(
-		"Your %s verification code is:\n\n    %s\n\nOr open this link to verify your email address:\n%s\n\nBoth expire in %s. If you did not create an account, you can ignore this email.\n",
-		e.Brand.AppName, e.Code, e.Link, minutes(e.ExpiresIn))))
+func (e VerifyEmail) Text(l messages.Lang) templ.Component {
+	return TextLayout(e.Brand, PlainText(
+		l.Fill(messages.EmailVerifyTextIntro, "{app}", e.Brand.AppName)+"\n\n    "+e.Code+"\n\n"+
+			l.Text(messages.EmailVerifyTextLink)+"\n"+e.Link+"\n\n"+
+			l.Fill(messages.EmailVerifyExpires, "{ttl}", minutes(l, e.ExpiresIn))+"\n"))
 }

@@ -37,3 +37,19 @@ func T(ctx context.Context, k messages.Key) string {
 func F(ctx context.Context, k messages.Key, pairs ...string) string {
 	return LangOf(ctx).Fill(k, pairs...)
 }
+
+type pathKey struct{}
+
+// WithPath returns ctx carrying the path of the page being rendered: where
+// the language picker returns after a language is chosen. The web server
+// sets it for GET requests only (a page answering a POST returns to the
+// start).
+func WithPath(ctx context.Context, path string) context.Context {
+	return context.WithValue(ctx, pathKey{}, path)
+}
+
+// PathOf returns the path WithPath put in ctx, "" when none.
+func PathOf(ctx context.Context) string {
+	p, _ := ctx.Value(pathKey{}).(string)
+	return p
+}

@@ -7,12 +7,20 @@
 // from Page.
 package layout
 
-import "github.com/latch-dev/latch/client/messages"
+import (
+	"context"
+
+	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
+)
 
 // Page is what every frame needs to know about the page being rendered.
 type Page struct {
 	// Title is the page's own title; the document title is "Title · Latch".
-	Title string
+	// TitleKey, when set, names it in the catalog instead, read in the
+	// request's language.
+	Title    string
+	TitleKey messages.Key
 	// CSS lists stylesheet URLs (content-hashed), in order: the theme
 	// (css/theme.css) first, then the component styles (css/app.css).
 	CSS []string
@@ -38,10 +46,14 @@ func mainID(p Page) string {
 	return p.MainID
 }
 
-func documentTitle(p Page) string {
-	product := messages.Text(messages.ProductName)
-	if p.Title == "" {
+func documentTitle(ctx context.Context, p Page) string {
+	product := i18n.T(ctx, messages.ProductName)
+	title := p.Title
+	if p.TitleKey != "" {
+		title = i18n.T(ctx, p.TitleKey)
+	}
+	if title == "" {
 		return product
 	}
-	return p.Title + " · " + product
+	return title + " · " + product
 }

@@ -1,11 +1,13 @@
 package pages
 
 import (
+	"context"
 	"net/url"
 
 	"github.com/a-h/templ"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
 )
 
 // Paths and ids of login by an emailed code.
@@ -37,11 +39,11 @@ type CodeLogin struct {
 }
 
 // Summary lists the messages for the error summary.
-func (c CodeLogin) Summary() []string {
+func (c CodeLogin) Summary(ctx context.Context) []string {
 	var out []string
 	for _, k := range []messages.Key{c.Message, c.EmailError} {
 		if k != "" {
-			out = append(out, messages.Text(k))
+			out = append(out, i18n.T(ctx, k))
 		}
 	}
 	return out

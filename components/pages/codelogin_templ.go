@@ -161,7 +161,7 @@ func CodeLoginPanel(f CodeLogin) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = ui.ErrorSummary("login-code-errors", f.Summary()).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.ErrorSummary("login-code-errors", f.Summary(ctx)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -206,7 +206,7 @@ func CodeLoginPanel(f CodeLogin) templ.Component {
 				templ_7745c5c3_Err = ui.Field(ui.FieldProps{
 					Props:        ui.Props{ID: "login-code"},
 					Label:        i18n.T(ctx, messages.LabelCode),
-					Hint:         codeHint(f),
+					Hint:         codeHint(ctx, f),
 					Name:         CodeFieldName,
 					Autocomplete: "one-time-code",
 					InputMode:    "numeric",
@@ -398,7 +398,7 @@ func CodeLoginPanel(f CodeLogin) templ.Component {
 					Type:            codeInputType(f),
 					Value:           f.Email,
 					Autocomplete:    "username",
-					Error:           text(f.EmailError),
+					Error:           text(ctx, f.EmailError),
 					Required:        true,
 					Autofocus:       true,
 					MaxLength:       254,

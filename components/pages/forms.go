@@ -3,7 +3,12 @@
 // constants), so a handler can re-render just that part.
 package pages
 
-import "github.com/latch-dev/latch/client/messages"
+import (
+	"context"
+
+	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
+)
 
 // Stable ids of the parts handlers patch in place.
 const (
@@ -36,11 +41,11 @@ type Credentials struct {
 }
 
 // Summary lists the form-level and field messages for the error summary.
-func (c Credentials) Summary() []string {
+func (c Credentials) Summary(ctx context.Context) []string {
 	var out []string
 	for _, k := range []messages.Key{c.Message, c.EmailError, c.PassError} {
 		if k != "" {
-			out = append(out, messages.Text(k))
+			out = append(out, i18n.T(ctx, k))
 		}
 	}
 	if c.Problem != "" {
@@ -67,11 +72,11 @@ func (c Credentials) HasErrors() bool {
 	return c.EmailError != "" || c.PassError != "" || c.Message != "" || c.Problem != ""
 }
 
-func text(k messages.Key) string {
+func text(ctx context.Context, k messages.Key) string {
 	if k == "" {
 		return ""
 	}
-	return messages.Text(k)
+	return i18n.T(ctx, k)
 }
 
 // loginAutocomplete is the login identifier's autocomplete: with passkeys

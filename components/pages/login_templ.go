@@ -292,7 +292,7 @@ func LoginPanel(f Credentials) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = ui.ErrorSummary("login-errors", f.Summary()).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.ErrorSummary("login-errors", f.Summary(ctx)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -315,7 +315,7 @@ func LoginPanel(f Credentials) templ.Component {
 				Type:            "email",
 				Value:           f.Email,
 				Autocomplete:    loginAutocomplete(f),
-				Error:           text(f.EmailError),
+				Error:           text(ctx, f.EmailError),
 				Required:        true,
 				Autofocus:       f.FocusField() == "email",
 				MaxLength:       254,
@@ -334,7 +334,7 @@ func LoginPanel(f Credentials) templ.Component {
 				Name:            "password",
 				Type:            "password",
 				Autocomplete:    "current-password",
-				Error:           text(f.PassError),
+				Error:           text(ctx, f.PassError),
 				Required:        true,
 				Autofocus:       f.FocusField() == "password",
 				InputAttributes: focusAttrs(f, "password"),

@@ -1,9 +1,11 @@
 package pages
 
 import (
+	"context"
 	"github.com/a-h/templ"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
 )
 
 // Paths and ids of password reset and password change.
@@ -45,8 +47,8 @@ type PasswordForgot struct {
 }
 
 // Summary lists the messages for the error summary.
-func (f PasswordForgot) Summary() []string {
-	return texts(f.Message, f.IdentifierError, f.PassError)
+func (f PasswordForgot) Summary(ctx context.Context) []string {
+	return texts(ctx, f.Message, f.IdentifierError, f.PassError)
 }
 
 // focus makes the input take focus once a Datastar patch lands, when it
@@ -75,7 +77,9 @@ type PasswordReset struct {
 }
 
 // Summary lists the messages for the error summary.
-func (f PasswordReset) Summary() []string { return texts(f.Message, f.PassError) }
+func (f PasswordReset) Summary(ctx context.Context) []string {
+	return texts(ctx, f.Message, f.PassError)
+}
 
 // PasswordChange is the state of the change-password form.
 type PasswordChange struct {
@@ -88,7 +92,9 @@ type PasswordChange struct {
 }
 
 // Summary lists the messages for the error summary.
-func (f PasswordChange) Summary() []string { return texts(f.Message, f.CurrentError, f.PassError) }
+func (f PasswordChange) Summary(ctx context.Context) []string {
+	return texts(ctx, f.Message, f.CurrentError, f.PassError)
+}
 
 func (f PasswordChange) focus(field string, extra templ.Attributes) templ.Attributes {
 	first := NewPasswordField
@@ -111,11 +117,11 @@ func focusIf(focus bool, extra templ.Attributes) templ.Attributes {
 	return attrs
 }
 
-func texts(keys ...messages.Key) []string {
+func texts(ctx context.Context, keys ...messages.Key) []string {
 	var out []string
 	for _, k := range keys {
 		if k != "" {
-			out = append(out, messages.Text(k))
+			out = append(out, i18n.T(ctx, k))
 		}
 	}
 	return out
@@ -145,11 +151,11 @@ func forgotInputType(f PasswordForgot) string {
 	return "email"
 }
 
-func forgotCodeHint(f PasswordForgot) string {
+func forgotCodeHint(ctx context.Context, f PasswordForgot) string {
 	if f.SMS {
-		return messages.Fill(messages.HintSMSCode, "{phone}", f.Identifier)
+		return i18n.F(ctx, messages.HintSMSCode, "{phone}", f.Identifier)
 	}
-	return messages.Fill(messages.HintCode, "{email}", f.Identifier)
+	return i18n.F(ctx, messages.HintCode, "{email}", f.Identifier)
 }
 
 func mergeAttrs(sets ...templ.Attributes) templ.Attributes {

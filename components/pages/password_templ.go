@@ -150,7 +150,7 @@ func ForgotPanel(f PasswordForgot) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = ui.ErrorSummary("forgot-errors", f.Summary()).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.ErrorSummary("forgot-errors", f.Summary(ctx)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -253,7 +253,7 @@ func ForgotPanel(f PasswordForgot) templ.Component {
 				templ_7745c5c3_Err = ui.Field(ui.FieldProps{
 					Props:        ui.Props{ID: "forgot-code"},
 					Label:        i18n.T(ctx, messages.LabelCode),
-					Hint:         forgotCodeHint(f),
+					Hint:         forgotCodeHint(ctx, f),
 					Name:         CodeFieldName,
 					Autocomplete: "one-time-code",
 					InputMode:    "numeric",
@@ -450,7 +450,7 @@ func ForgotPanel(f PasswordForgot) templ.Component {
 					Type:            forgotInputType(f),
 					Value:           f.Identifier,
 					Autocomplete:    "username",
-					Error:           text(f.IdentifierError),
+					Error:           text(ctx, f.IdentifierError),
 					Required:        true,
 					Autofocus:       true,
 					MaxLength:       254,
@@ -543,7 +543,7 @@ func newPasswordField(id string, problem messages.Key, autofocus bool, attrs tem
 			Type:            "password",
 			Autocomplete:    "new-password",
 			Hint:            i18n.T(ctx, messages.HintNewPassword),
-			Error:           text(problem),
+			Error:           text(ctx, problem),
 			Required:        true,
 			Autofocus:       autofocus,
 			MinLength:       validate.PasswordMinRunes,
@@ -870,7 +870,7 @@ func ResetPanel(f PasswordReset) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = ui.ErrorSummary("reset-errors", f.Summary()).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = ui.ErrorSummary("reset-errors", f.Summary(ctx)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1087,7 +1087,7 @@ func ChangePasswordPanel(f PasswordChange) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.ErrorSummary("change-errors", f.Summary()).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.ErrorSummary("change-errors", f.Summary(ctx)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1147,7 +1147,7 @@ func ChangePasswordPanel(f PasswordChange) templ.Component {
 					Name:            CurrentPassField,
 					Type:            "password",
 					Autocomplete:    "current-password",
-					Error:           text(f.CurrentError),
+					Error:           text(ctx, f.CurrentError),
 					Required:        true,
 					Autofocus:       f.CurrentError != "" || f.PassError == "",
 					InputAttributes: f.focus(CurrentPassField, templ.Attributes{"data-testid": "change-current"}),

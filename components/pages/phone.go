@@ -1,11 +1,13 @@
 package pages
 
 import (
+	"context"
 	"strings"
 
 	"github.com/a-h/templ"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
 )
 
 // Paths, ids and field names of the phone screens.
@@ -41,16 +43,16 @@ type Regions struct {
 }
 
 // Hint is the number field's hint.
-func (r Regions) Hint() string {
-	return messages.Fill(messages.HintPhone, "{region}", r.Default, "{regions}", strings.Join(r.Allowed, ", "))
+func (r Regions) Hint(ctx context.Context) string {
+	return i18n.F(ctx, messages.HintPhone, "{region}", r.Default, "{regions}", strings.Join(r.Allowed, ", "))
 }
 
 // Summary lists the messages for the error summary.
-func (c PhoneCode) Summary() []string {
+func (c PhoneCode) Summary(ctx context.Context) []string {
 	var out []string
 	for _, k := range []messages.Key{c.Message, c.NumberError} {
 		if k != "" {
-			out = append(out, messages.Text(k))
+			out = append(out, i18n.T(ctx, k))
 		}
 	}
 	return out

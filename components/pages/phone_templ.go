@@ -285,7 +285,7 @@ func phoneCodePanel(s phoneScreen, f PhoneCode) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = ui.ErrorSummary(s.TestID+"-errors", f.Summary()).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.ErrorSummary(s.TestID+"-errors", f.Summary(ctx)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -544,13 +544,13 @@ func phoneCodePanel(s phoneScreen, f PhoneCode) templ.Component {
 				templ_7745c5c3_Err = ui.Field(ui.FieldProps{
 					Props:           ui.Props{ID: s.TestID + "-number"},
 					Label:           i18n.T(ctx, messages.LabelPhone),
-					Hint:            f.Regions.Hint(),
+					Hint:            f.Regions.Hint(ctx),
 					Name:            PhoneFieldName,
 					Type:            "tel",
 					Value:           f.Number,
 					Autocomplete:    "tel",
 					InputMode:       "tel",
-					Error:           text(f.NumberError),
+					Error:           text(ctx, f.NumberError),
 					Required:        true,
 					Autofocus:       true,
 					MaxLength:       phoneMaxLength,

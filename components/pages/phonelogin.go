@@ -1,6 +1,11 @@
 package pages
 
-import "github.com/latch-dev/latch/client/messages"
+import (
+	"context"
+
+	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
+)
 
 // The code login screen's words when mobile numbers are accepted too.
 func codeLabel(c CodeLogin) messages.Key {
@@ -36,9 +41,9 @@ func codeInputType(c CodeLogin) string {
 	return "email"
 }
 
-func codeHint(c CodeLogin) string {
+func codeHint(ctx context.Context, c CodeLogin) string {
 	if c.SMS {
-		return messages.Fill(messages.HintSMSCode, "{phone}", c.Email)
+		return i18n.F(ctx, messages.HintSMSCode, "{phone}", c.Email)
 	}
-	return messages.Fill(messages.HintCode, "{email}", c.Email)
+	return i18n.F(ctx, messages.HintCode, "{email}", c.Email)
 }

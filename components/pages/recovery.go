@@ -1,7 +1,9 @@
 package pages
 
 import (
+	"context"
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
 )
 
 // Paths of delayed account recovery.
@@ -58,11 +60,11 @@ type RecoveryFinishView struct {
 }
 
 // Summary lists the finish form's problems for the error summary.
-func (f RecoveryFinishView) Summary() []string {
+func (f RecoveryFinishView) Summary(ctx context.Context) []string {
 	var out []string
 	for _, k := range []messages.Key{f.EmailError, f.PassError} {
 		if k != "" {
-			out = append(out, messages.Text(k))
+			out = append(out, i18n.T(ctx, k))
 		}
 	}
 	return out
@@ -74,11 +76,11 @@ type RecoveryPending struct {
 }
 
 // summaryOf lists the texts of the non-empty keys, for an error summary.
-func summaryOf(keys ...messages.Key) []string {
+func summaryOf(ctx context.Context, keys ...messages.Key) []string {
 	var out []string
 	for _, k := range keys {
 		if k != "" {
-			out = append(out, messages.Text(k))
+			out = append(out, i18n.T(ctx, k))
 		}
 	}
 	return out

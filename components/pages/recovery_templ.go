@@ -108,7 +108,7 @@ func RecoverPage(p layout.Page, f RecoverStart) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.ErrorSummary("recover-code-errors", summaryOf(f.CodeMessage)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.ErrorSummary("recover-code-errors", summaryOf(ctx, f.CodeMessage)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -296,7 +296,7 @@ func RecoverPhonePanel(f RecoverStart) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = ui.ErrorSummary("recover-errors", summaryOf(f.Message, f.PhoneError)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.ErrorSummary("recover-errors", summaryOf(ctx, f.Message, f.PhoneError)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -469,7 +469,7 @@ func RecoverPhonePanel(f RecoverStart) templ.Component {
 				ctx = templ.InitializeContext(ctx)
 				templ_7745c5c3_Err = ui.Field(ui.FieldProps{
 					Props: ui.Props{ID: "recover-phone"}, Label: i18n.T(ctx, messages.LabelPhone), Name: PhoneFieldName,
-					Type: "tel", Value: f.Phone, Autocomplete: "tel", InputMode: "tel", Error: text(f.PhoneError),
+					Type: "tel", Value: f.Phone, Autocomplete: "tel", InputMode: "tel", Error: text(ctx, f.PhoneError),
 					Required: true, MaxLength: phoneMaxLength,
 					InputAttributes: focusIf(f.Interactive && f.PhoneError != "", templ.Attributes{"data-testid": "recover-phone"}),
 				}).Render(ctx, templ_7745c5c3_Buffer)
@@ -696,7 +696,7 @@ func RecoveryCancelPage(p layout.Page, v RecoveryCancelView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else if v.Message != "" {
-				templ_7745c5c3_Err = ui.ErrorSummary("recovery-cancel-errors", summaryOf(v.Message)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.ErrorSummary("recovery-cancel-errors", summaryOf(ctx, v.Message)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1009,7 +1009,7 @@ func RecoveryFinishPage(p layout.Page, v RecoveryFinishView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = ui.ErrorSummary("recovery-finish-errors", v.Summary()).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.ErrorSummary("recovery-finish-errors", v.Summary(ctx)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1030,7 +1030,7 @@ func RecoveryFinishPage(p layout.Page, v RecoveryFinishView) templ.Component {
 					}
 					ctx = templ.InitializeContext(ctx)
 					templ_7745c5c3_Err = ui.Field(ui.FieldProps{Props: ui.Props{ID: "recovery-email"}, Label: i18n.T(ctx, messages.LabelNewEmail), Name: "email", Type: "email",
-						Value: v.Email, Autocomplete: "email", Error: text(v.EmailError), Required: true, MaxLength: 254}).Render(ctx, templ_7745c5c3_Buffer)
+						Value: v.Email, Autocomplete: "email", Error: text(ctx, v.EmailError), Required: true, MaxLength: 254}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -1039,7 +1039,7 @@ func RecoveryFinishPage(p layout.Page, v RecoveryFinishView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					templ_7745c5c3_Err = ui.Field(ui.FieldProps{Props: ui.Props{ID: "recovery-password"}, Label: i18n.T(ctx, messages.LabelNewPassword), Hint: i18n.T(ctx, messages.HintNewPassword),
-						Name: "password", Type: "password", Autocomplete: "new-password", Error: text(v.PassError), Required: true, MinLength: 8, MaxLength: 512}).Render(ctx, templ_7745c5c3_Buffer)
+						Name: "password", Type: "password", Autocomplete: "new-password", Error: text(ctx, v.PassError), Required: true, MinLength: 8, MaxLength: 512}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

@@ -1,11 +1,13 @@
 package pages
 
 import (
+	"context"
 	"net/url"
 
 	"github.com/a-h/templ"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
 )
 
 // Paths, ids and fields of the account settings screens.
@@ -66,11 +68,11 @@ type ReauthOther struct {
 }
 
 // Summary lists the error for the summary.
-func (r Reauth) Summary() []string {
+func (r Reauth) Summary(ctx context.Context) []string {
 	if r.Message == "" {
 		return nil
 	}
-	return []string{messages.Text(r.Message)}
+	return []string{i18n.T(ctx, r.Message)}
 }
 
 // Unavailable reports that no way to prove who you are is offered.
@@ -105,11 +107,11 @@ type EmailChange struct {
 }
 
 // Summary lists the messages for the error summary.
-func (c EmailChange) Summary() []string {
+func (c EmailChange) Summary(ctx context.Context) []string {
 	var out []string
 	for _, k := range []messages.Key{c.Message, c.EmailError} {
 		if k != "" {
-			out = append(out, messages.Text(k))
+			out = append(out, i18n.T(ctx, k))
 		}
 	}
 	return out
@@ -186,9 +188,9 @@ func deleteAttrs(d DeleteAccount) templ.Attributes {
 	return attrs
 }
 
-func identityKindLabel(kind string) string {
+func identityKindLabel(ctx context.Context, kind string) string {
 	if kind == "phone" {
-		return messages.Text(messages.AccountPhone)
+		return i18n.T(ctx, messages.AccountPhone)
 	}
-	return messages.Text(messages.AccountEmail)
+	return i18n.T(ctx, messages.AccountEmail)
 }

@@ -203,7 +203,7 @@ func ReauthPanel(r Reauth) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = ui.ErrorSummary("reauth-errors", r.Summary()).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.ErrorSummary("reauth-errors", r.Summary(ctx)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -871,7 +871,7 @@ func EmailChangePanel(c EmailChange) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = ui.ErrorSummary("email-change-errors", c.Summary()).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.ErrorSummary("email-change-errors", c.Summary(ctx)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1096,7 +1096,7 @@ func EmailChangePanel(c EmailChange) templ.Component {
 					Type:            "email",
 					Value:           c.Email,
 					Autocomplete:    "email",
-					Error:           text(c.EmailError),
+					Error:           text(ctx, c.EmailError),
 					Required:        true,
 					Autofocus:       true,
 					MaxLength:       320,
@@ -1258,9 +1258,9 @@ func IdentitiesPanel(v Identities) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var65 string
-				templ_7745c5c3_Var65, templ_7745c5c3_Err = templ.JoinStringErrs(identityKindLabel(id.Kind))
+				templ_7745c5c3_Var65, templ_7745c5c3_Err = templ.JoinStringErrs(identityKindLabel(ctx, id.Kind))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/pages/settings.templ`, Line: 222, Col: 61}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/pages/settings.templ`, Line: 222, Col: 66}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var65))
 				if templ_7745c5c3_Err != nil {

@@ -1,9 +1,11 @@
 package pages
 
 import (
+	"context"
 	"github.com/a-h/templ"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
 )
 
 // Paths and fields of verify-first signup by email.
@@ -29,11 +31,11 @@ type SignupCode struct {
 }
 
 // Summary lists the messages for the error summary.
-func (c SignupCode) Summary() []string {
+func (c SignupCode) Summary(ctx context.Context) []string {
 	if c.Message == "" {
 		return nil
 	}
-	return []string{messages.Text(c.Message)}
+	return []string{i18n.T(ctx, c.Message)}
 }
 
 func (c SignupCode) codeAttrs() templ.Attributes {

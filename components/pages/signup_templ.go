@@ -165,7 +165,7 @@ func SignupPanel(f Credentials) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.ErrorSummary("signup-errors", f.Summary()).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.ErrorSummary("signup-errors", f.Summary(ctx)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -188,7 +188,7 @@ func SignupPanel(f Credentials) templ.Component {
 				Type:            "email",
 				Value:           f.Email,
 				Autocomplete:    "email",
-				Error:           text(f.EmailError),
+				Error:           text(ctx, f.EmailError),
 				Required:        true,
 				Autofocus:       f.FocusField() == "email",
 				MaxLength:       validate.EmailMaxBytes,
@@ -208,7 +208,7 @@ func SignupPanel(f Credentials) templ.Component {
 				Type:            "password",
 				Autocomplete:    "new-password",
 				Hint:            i18n.T(ctx, messages.HintNewPassword),
-				Error:           text(f.PassError),
+				Error:           text(ctx, f.PassError),
 				Required:        true,
 				Autofocus:       f.FocusField() == "password",
 				MinLength:       validate.PasswordMinRunes,
@@ -562,7 +562,7 @@ func SignupCodePanel(f SignupCode) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = ui.ErrorSummary("signup-code-errors", f.Summary()).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.ErrorSummary("signup-code-errors", f.Summary(ctx)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

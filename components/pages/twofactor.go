@@ -1,11 +1,13 @@
 package pages
 
 import (
+	"context"
 	"strconv"
 
 	"github.com/a-h/templ"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
 )
 
 // Paths, ids and fields of two-step verification.
@@ -58,11 +60,11 @@ func (q QRCode) viewBox() string {
 }
 
 // Summary lists the error for the error summary.
-func (v TwoFactorView) Summary() []string {
+func (v TwoFactorView) Summary(ctx context.Context) []string {
 	if v.Message == "" {
 		return nil
 	}
-	return []string{messages.Text(v.Message)}
+	return []string{i18n.T(ctx, v.Message)}
 }
 
 // SecondFactorForm is the state of the second sign-in step.
@@ -74,11 +76,11 @@ type SecondFactorForm struct {
 }
 
 // Summary lists the error for the error summary.
-func (f SecondFactorForm) Summary() []string {
+func (f SecondFactorForm) Summary(ctx context.Context) []string {
 	if f.Message == "" {
 		return nil
 	}
-	return []string{messages.Text(f.Message)}
+	return []string{i18n.T(ctx, f.Message)}
 }
 
 // codeInputAttrs are a second-factor input's attributes: with Datastar,
@@ -91,6 +93,6 @@ func codeInputAttrs(testID string, interactive bool, refused messages.Key) templ
 	return attrs
 }
 
-func recoveryLeft(n int) string {
-	return messages.Fill(messages.TwoFactorRecoveryLeft, "{count}", strconv.Itoa(n))
+func recoveryLeft(ctx context.Context, n int) string {
+	return i18n.F(ctx, messages.TwoFactorRecoveryLeft, "{count}", strconv.Itoa(n))
 }

@@ -162,7 +162,7 @@ func TwoFactorPanel(v TwoFactorView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = ui.ErrorSummary("two-factor-errors", v.Summary()).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.ErrorSummary("two-factor-errors", v.Summary(ctx)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -252,9 +252,9 @@ func TwoFactorPanel(v TwoFactorView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var14 string
-			templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(recoveryLeft(v.RecoveryLeft))
+			templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(recoveryLeft(ctx, v.RecoveryLeft))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/pages/twofactor.templ`, Line: 41, Col: 75}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/pages/twofactor.templ`, Line: 41, Col: 80}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var14))
 			if templ_7745c5c3_Err != nil {
@@ -496,7 +496,7 @@ func TwoFactorPanel(v TwoFactorView) templ.Component {
 					InputMode:       "numeric",
 					Required:        true,
 					MaxLength:       32,
-					Error:           text(v.Message),
+					Error:           text(ctx, v.Message),
 					InputAttributes: codeInputAttrs("totp-confirm-code", v.Interactive, v.Message),
 				}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
@@ -691,7 +691,7 @@ func SecondFactorPanel(f SecondFactorForm) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ui.ErrorSummary("second-factor-errors", f.Summary()).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ui.ErrorSummary("second-factor-errors", f.Summary(ctx)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -734,7 +734,7 @@ func SecondFactorPanel(f SecondFactorForm) templ.Component {
 					Required:        true,
 					Autofocus:       true,
 					MaxLength:       64,
-					Error:           text(f.Message),
+					Error:           text(ctx, f.Message),
 					InputAttributes: codeInputAttrs("second-factor-recovery", f.Interactive, f.Message),
 				}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
@@ -768,7 +768,7 @@ func SecondFactorPanel(f SecondFactorForm) templ.Component {
 					Required:        true,
 					Autofocus:       true,
 					MaxLength:       32,
-					Error:           text(f.Message),
+					Error:           text(ctx, f.Message),
 					InputAttributes: codeInputAttrs("second-factor-code", f.Interactive, f.Message),
 				}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {

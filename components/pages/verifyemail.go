@@ -1,9 +1,11 @@
 package pages
 
 import (
+	"context"
 	"github.com/a-h/templ"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
 )
 
 // Paths, fields and ids of email verification.
@@ -28,11 +30,11 @@ type VerifyEmailPrompt struct {
 }
 
 // Summary lists the error for the error summary.
-func (v VerifyEmailPrompt) Summary() []string {
+func (v VerifyEmailPrompt) Summary(ctx context.Context) []string {
 	if v.Message == "" {
 		return nil
 	}
-	return []string{messages.Text(v.Message)}
+	return []string{i18n.T(ctx, v.Message)}
 }
 
 // VerifyLink is the state of the link's confirm page.
@@ -54,9 +56,9 @@ func verifyCodeAttrs(v VerifyEmailPrompt) templ.Attributes {
 }
 
 // verifyLinkHeading is the confirm page's heading for its state.
-func verifyLinkHeading(v VerifyLink) string {
+func verifyLinkHeading(ctx context.Context, v VerifyLink) string {
 	if v.Done {
-		return messages.Text(messages.VerifyLinkDoneTitle)
+		return i18n.T(ctx, messages.VerifyLinkDoneTitle)
 	}
-	return messages.Text(messages.VerifyLinkTitle)
+	return i18n.T(ctx, messages.VerifyLinkTitle)
 }

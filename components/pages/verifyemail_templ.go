@@ -113,7 +113,7 @@ func VerifyEmailPanel(v VerifyEmailPrompt) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ui.ErrorSummary("verify-email-errors", v.Summary()).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = ui.ErrorSummary("verify-email-errors", v.Summary(ctx)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -462,7 +462,7 @@ func VerifyLinkPage(p layout.Page, v VerifyLink) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = layout.AuthCard(p, verifyLinkHeading(v)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var13), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = layout.AuthCard(p, verifyLinkHeading(ctx, v)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var13), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

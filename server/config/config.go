@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/server/guard"
 	"github.com/latch-dev/latch/server/phone"
 	"github.com/latch-dev/latch/server/pow"
@@ -134,6 +135,11 @@ type Config struct {
 	DevTools                 // the development loop's settings (dev.go)
 	Metrics                  // the Prometheus exposition (metrics.go)
 	Apps                     // several apps on one deployment (apps.go)
+
+	// DefaultLang is LATCH_DEFAULT_LANG: the language of requests that name
+	// none the catalog has (no saved choice, no picker cookie, no match in
+	// Accept-Language); one of messages.Languages (default en).
+	DefaultLang messages.Lang
 
 	LogLevel  slog.Level // LATCH_LOG_LEVEL: debug | info | warn | error (default info)
 	LogFormat string     // LATCH_LOG_FORMAT: text | json (default text in dev, json in production)
@@ -262,6 +268,14 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.SMTPHost != "" && c.SMTPFrom == "" {
 		p.fail("LATCH_SMTP_FROM", "is required with LATCH_SMTP_HOST")
+	}
+	c.DefaultLang = messages.Lang(strings.ToLower(p.str("LATCH_DEFAULT_LANG", string(messages.English))))
+	if !c.DefaultLang.Supported() {
+		var langs []string
+		for _, l := range messages.Languages() {
+			langs = append(langs, string(l))
+		}
+		p.fail("LATCH_DEFAULT_LANG", fmt.Sprintf("must be one of %s, got %q", strings.Join(langs, ", "), c.DefaultLang))
 	}
 	c.loadPhone(&p)
 	c.loadBreach(&p)

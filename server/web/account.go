@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/protect"
@@ -64,10 +65,10 @@ func (s *Server) accountView(ctx context.Context, userID uuid.UUID) (pages.Accou
 	view := pages.AccountView{
 		UserID:       acct.User.ID.String(),
 		Email:        acct.Email(),
-		MemberSince:  acct.User.CreatedAt.UTC().Format("2 January 2006"),
+		MemberSince:  i18n.Date(i18n.LangOf(ctx), acct.User.CreatedAt),
 		PhoneLink:    s.Phones != nil,
 		PasswordLink: s.Passwords != nil,
-		Label:        accountLabel(acct),
+		Label:        accountLabel(i18n.LangOf(ctx), acct),
 	}
 	for _, id := range acct.Identities {
 		if id.Kind == auth.IdentityEmail && id.VerifiedAt != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
 	"github.com/latch-dev/latch/components/layout"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/admin"
@@ -259,7 +260,7 @@ func (s *Server) adminPage(r *http.Request, title string, actor uuid.UUID) (layo
 	if err != nil {
 		return layout.Page{}, pages.AdminNav{}, err
 	}
-	p := s.page(messages.AdminTitle, accountLabel(acct))
+	p := s.page(messages.AdminTitle, accountLabel(i18n.LangOf(r.Context()), acct))
 	p.Title = title
 	var nav pages.AdminNav
 	for _, c := range []struct {
@@ -300,7 +301,7 @@ func (s *Server) adminSearch(w http.ResponseWriter, r *http.Request, actor uuid.
 		}
 		for _, f := range found {
 			v.Results = append(v.Results, pages.AdminFound{ID: f.ID.String(), Email: f.Email, Phone: f.Phone,
-				Status: statusKey(f.Status), Created: humanTime(f.CreatedAt), CreatedISO: f.CreatedAt.UTC().Format(time.RFC3339)})
+				Status: statusKey(f.Status), Created: humanTime(i18n.LangOf(r.Context()), f.CreatedAt), CreatedISO: f.CreatedAt.UTC().Format(time.RFC3339)})
 		}
 	}
 	s.render(w, r, status, pages.AdminSearchPage(p, v))
@@ -335,7 +336,7 @@ func (s *Server) adminUserAnswer(w http.ResponseWriter, r *http.Request, actor, 
 	if err != nil {
 		return err
 	}
-	label := accountLabel(prof.Account)
+	label := accountLabel(i18n.LangOf(r.Context()), prof.Account)
 	p, nav, err := s.adminPage(r, label, actor)
 	if err != nil {
 		return err
@@ -343,7 +344,7 @@ func (s *Server) adminUserAnswer(w http.ResponseWriter, r *http.Request, actor, 
 	u := prof.Account.User
 	v := pages.AdminUser{Nav: nav, ID: u.ID.String(), Label: label, Status: statusKey(u.Status),
 		Suspended: u.Status == auth.StatusSuspended, Active: u.Status == auth.StatusActive,
-		Created: humanTime(u.CreatedAt), CreatedISO: u.CreatedAt.UTC().Format(time.RFC3339),
+		Created: humanTime(i18n.LangOf(r.Context()), u.CreatedAt), CreatedISO: u.CreatedAt.UTC().Format(time.RFC3339),
 		Authenticator: prof.Authenticator, Passkeys: prof.Account.Passkeys, Roles: prof.Roles,
 		Notice: notice, Problem: problem}
 	for _, id := range prof.Account.Identities {
@@ -357,23 +358,23 @@ func (s *Server) adminUserAnswer(w http.ResponseWriter, r *http.Request, actor, 
 		v.Identities = append(v.Identities, pages.AdminIdentity{Kind: kind, Value: id.Value, Verified: id.VerifiedAt != nil})
 	}
 	for _, d := range prof.Sessions {
-		v.Sessions = append(v.Sessions, pages.AdminSession{PublicID: d.PublicID, Label: deviceLabel(d), IP: d.IP,
-			LastSeen: humanTime(d.LastSeenAt), LastSeenISO: d.LastSeenAt.UTC().Format(time.RFC3339)})
+		v.Sessions = append(v.Sessions, pages.AdminSession{PublicID: d.PublicID, Label: deviceLabel(i18n.LangOf(r.Context()), d), IP: d.IP,
+			LastSeen: humanTime(i18n.LangOf(r.Context()), d.LastSeenAt), LastSeenISO: d.LastSeenAt.UTC().Format(time.RFC3339)})
 	}
 	for _, c := range prof.APIClients {
 		seen := c.CreatedAt
 		if c.LastRefreshAt != nil {
 			seen = *c.LastRefreshAt
 		}
-		v.APIClients = append(v.APIClients, pages.AdminSession{PublicID: c.PublicID, Label: agentLabel(c.Browser, c.OS), IP: c.IP,
-			LastSeen: humanTime(seen), LastSeenISO: seen.UTC().Format(time.RFC3339)})
+		v.APIClients = append(v.APIClients, pages.AdminSession{PublicID: c.PublicID, Label: agentLabel(i18n.LangOf(r.Context()), c.Browser, c.OS), IP: c.IP,
+			LastSeen: humanTime(i18n.LangOf(r.Context()), seen), LastSeenISO: seen.UTC().Format(time.RFC3339)})
 	}
 	for _, role := range []string{roles.Admin, roles.Support} {
 		if !slices.Contains(prof.Roles, role) {
 			v.Grantable = append(v.Grantable, role)
 		}
 	}
-	v.Trail = adminEvents(prof.Trail)
+	v.Trail = adminEvents(i18n.LangOf(r.Context()), prof.Trail)
 	can := func(perm string) bool {
 		ok, err2 := s.Roles.Allowed(r.Context(), actor, perm)
 		if err2 != nil {
@@ -391,14 +392,14 @@ func (s *Server) adminUserAnswer(w http.ResponseWriter, r *http.Request, actor, 
 	return nil
 }
 
-func adminEvents(events []admin.Event) []pages.AdminEvent {
+func adminEvents(l messages.Lang, events []admin.Event) []pages.AdminEvent {
 	out := make([]pages.AdminEvent, len(events))
 	for i, e := range events {
 		uid := ""
 		if e.UserID != nil {
 			uid = e.UserID.String()
 		}
-		out[i] = pages.AdminEvent{ID: strconv.FormatInt(e.ID, 10), Time: humanTime(e.At), ISO: e.At.UTC().Format(time.RFC3339),
+		out[i] = pages.AdminEvent{ID: strconv.FormatInt(e.ID, 10), Time: humanTime(l, e.At), ISO: e.At.UTC().Format(time.RFC3339),
 			Name: e.Name, Outcome: e.Outcome, Failure: e.Outcome == string(auth.Failure), UserID: uid, IP: e.IP, Detail: adminDetail(e.Detail)}
 	}
 	return out
@@ -503,7 +504,7 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, actor uuid.U
 	if err != nil {
 		return err
 	}
-	v.Events = adminEvents(events)
+	v.Events = adminEvents(i18n.LangOf(r.Context()), events)
 	if len(events) == auditPageSize {
 		q := url.Values{}
 		for k, val := range map[string]string{pages.AdminFilterUserField: v.User, pages.AdminFilterKindField: v.Kind,
@@ -566,7 +567,7 @@ func (s *Server) adminOutboxAnswer(w http.ResponseWriter, r *http.Request, actor
 		}
 		for _, j := range jobs {
 			v.Jobs = append(v.Jobs, pages.AdminJob{ID: strconv.FormatInt(j.ID, 10), Kind: string(j.Kind), To: j.To, Purpose: j.Purpose,
-				State: j.State, LastError: j.LastError, Attempts: j.Attempts, Created: humanTime(j.CreatedAt), CreatedISO: j.CreatedAt.UTC().Format(time.RFC3339),
+				State: j.State, LastError: j.LastError, Attempts: j.Attempts, Created: humanTime(i18n.LangOf(r.Context()), j.CreatedAt), CreatedISO: j.CreatedAt.UTC().Format(time.RFC3339),
 				Retry: slices.Contains(outbox.Failed, j.State), Cancel: j.State != "running" && slices.Contains(outbox.Waiting, j.State)})
 		}
 	}
@@ -622,7 +623,7 @@ func (s *Server) adminLimits(w http.ResponseWriter, r *http.Request, actor uuid.
 	v := pages.AdminLimits{Nav: nav}
 	for _, l := range limits {
 		v.Limits = append(v.Limits, pages.AdminLimit{Policy: l.Policy, Scope: l.Scope, Value: l.Value,
-			Rate: strconv.Itoa(l.Budget) + " / " + l.Window.String(), Until: humanTime(l.FullUntil), UntilISO: l.FullUntil.UTC().Format(time.RFC3339)})
+			Rate: strconv.Itoa(l.Budget) + " / " + l.Window.String(), Until: humanTime(i18n.LangOf(r.Context()), l.FullUntil), UntilISO: l.FullUntil.UTC().Format(time.RFC3339)})
 	}
 	s.render(w, r, http.StatusOK, pages.AdminLimitsPage(p, v))
 	return nil

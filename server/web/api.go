@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/password"
 	"github.com/latch-dev/latch/server/token"
@@ -552,6 +553,6 @@ func (s *Server) apiRequestCode(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
-	writeJSON(w, http.StatusAccepted, map[string]string{"status": "sent", "message": messages.Text(messages.CodeSent)})
+	writeJSON(w, http.StatusAccepted, map[string]string{"status": "sent", "message": i18n.T(r.Context(), messages.CodeSent)})
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/starfederation/datastar-go/datastar"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/session"
@@ -48,7 +49,7 @@ func (s *Server) devicesPage(w http.ResponseWriter, r *http.Request, userID uuid
 		return err
 	}
 	v.Notice = devicesDone[r.URL.Query().Get("done")]
-	s.render(w, r, http.StatusOK, pages.Devices(s.page(messages.DevicesTitle, accountLabel(acct)), v))
+	s.render(w, r, http.StatusOK, pages.Devices(s.page(messages.DevicesTitle, accountLabel(i18n.LangOf(r.Context()), acct)), v))
 	return nil
 }
 
@@ -182,7 +183,7 @@ func (s *Server) devicesAnswer(w http.ResponseWriter, r *http.Request, userID uu
 		if !ok {
 			return err
 		}
-		email = accountLabel(acct)
+		email = accountLabel(i18n.LangOf(r.Context()), acct)
 	}
 	v, err := s.devicesView(r, userID)
 	if err != nil {
@@ -211,26 +212,26 @@ func (s *Server) devicesView(r *http.Request, userID uuid.UUID) (pages.DevicesVi
 	for i, c := range clients {
 		cv := pages.APIClientView{
 			PublicID:    c.PublicID,
-			Label:       agentLabel(c.Browser, c.OS),
+			Label:       agentLabel(i18n.LangOf(r.Context()), c.Browser, c.OS),
 			UserAgent:   shorten(c.UserAgent, 120),
 			IP:          c.IP,
-			SignedIn:    humanTime(c.CreatedAt),
+			SignedIn:    humanTime(i18n.LangOf(r.Context()), c.CreatedAt),
 			SignedInISO: c.CreatedAt.UTC().Format(time.RFC3339),
-			LastRefresh: messages.Text(messages.APIClientNeverRefreshed),
+			LastRefresh: i18n.T(r.Context(), messages.APIClientNeverRefreshed),
 		}
 		if c.LastRefreshAt != nil {
-			cv.LastRefresh, cv.LastRefreshISO = humanTime(*c.LastRefreshAt), c.LastRefreshAt.UTC().Format(time.RFC3339)
+			cv.LastRefresh, cv.LastRefreshISO = humanTime(i18n.LangOf(r.Context()), *c.LastRefreshAt), c.LastRefreshAt.UTC().Format(time.RFC3339)
 		}
 		v.APIClients[i] = cv
 	}
 	for i, d := range list {
 		v.Devices[i] = pages.DeviceView{
 			PublicID:    d.PublicID,
-			Label:       deviceLabel(d),
+			Label:       deviceLabel(i18n.LangOf(r.Context()), d),
 			IP:          d.IP,
-			SignedIn:    humanTime(d.CreatedAt),
+			SignedIn:    humanTime(i18n.LangOf(r.Context()), d.CreatedAt),
 			SignedInISO: d.CreatedAt.UTC().Format(time.RFC3339),
-			LastSeen:    humanTime(d.LastSeenAt),
+			LastSeen:    humanTime(i18n.LangOf(r.Context()), d.LastSeenAt),
 			LastSeenISO: d.LastSeenAt.UTC().Format(time.RFC3339),
 			Current:     d.Current,
 		}
@@ -240,21 +241,22 @@ func (s *Server) devicesView(r *http.Request, userID uuid.UUID) (pages.DevicesVi
 
 // deviceLabel names a session's device: "Firefox on Windows", with the
 // catalog's words for a browser or system the user agent did not reveal.
-func deviceLabel(d auth.Session) string { return agentLabel(d.Browser, d.OS) }
+func deviceLabel(l messages.Lang, d auth.Session) string { return agentLabel(l, d.Browser, d.OS) }
 
 // agentLabel is deviceLabel for a browser and system named from a user
 // agent, of a session or an API client.
-func agentLabel(browser, os string) string {
+func agentLabel(l messages.Lang, browser, os string) string {
 	if browser == "" {
-		browser = messages.Text(messages.DeviceUnknownBrowser)
+		browser = l.Text(messages.DeviceUnknownBrowser)
 	}
 	if os == "" {
-		os = messages.Text(messages.DeviceUnknownOS)
+		os = l.Text(messages.DeviceUnknownOS)
 	}
-	return messages.Fill(messages.DeviceLabel, "{browser}", browser, "{os}", os)
+	return l.Fill(messages.DeviceLabel, "{browser}", browser, "{os}", os)
 }
 
-func humanTime(t time.Time) string { return t.UTC().Format("2 January 2006, 15:04 UTC") }
+// humanTime writes t for people, in l: "2 January 2006, 15:04 UTC".
+func humanTime(l messages.Lang, t time.Time) string { return i18n.DateTime(l, t) }
 
 // shorten cuts s to at most n bytes on a rune boundary, marking the cut.
 func shorten(s string, n int) string {

@@ -11,6 +11,7 @@ import (
 	"github.com/starfederation/datastar-go/datastar"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/password"
@@ -95,14 +96,14 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		// patch that puts the message at the top of the page.
 		sse := datastar.NewSSE(w, r)
 		_ = sse.RemoveElement("#page-error")
-		_ = sse.PatchElementTempl(pages.ErrorAlert(messages.Text(code)),
+		_ = sse.PatchElementTempl(pages.ErrorAlert(i18n.T(r.Context(), code)),
 			datastar.WithSelector("main"), datastar.WithModePrepend())
 	case wantsJSON(r):
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(map[string]string{"error": string(code), "message": messages.Text(code)})
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": string(code), "message": i18n.T(r.Context(), code)})
 	default:
-		s.render(w, r, status, pages.Error(s.page(messages.ErrorTitle, ""), messages.Text(code)))
+		s.render(w, r, status, pages.Error(s.page(messages.ErrorTitle, ""), i18n.T(r.Context(), code)))
 	}
 }
 

@@ -55,7 +55,7 @@ const sessionTokenPath = "/auth/token"
 // with userEmail) also names the session's token endpoint, when the token
 // API is on, so the browser module can call the API; other pages never do.
 func (s *Server) page(title messages.Key, userEmail string) layout.Page {
-	p := layout.Page{Title: messages.Text(title), CSS: s.css, Scripts: s.scripts, Wasm: s.wasm, UserEmail: userEmail}
+	p := layout.Page{TitleKey: title, CSS: s.css, Scripts: s.scripts, Wasm: s.wasm, UserEmail: userEmail}
 	if s.DevMailbox != nil {
 		p.DevMailbox = devMailboxPath
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/latch-dev/latch/components/layout"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/guard"
 )
@@ -32,6 +33,7 @@ func routeGuards() map[string][]guard.Name {
 		pages.SignupLinkPath:            {link},
 		"/login":                        {password, notice},
 		"/logout":                       {},
+		layout.LanguagePath:             {},
 		pages.CodeLoginPath:             {email, sms},
 		pages.CodeLoginVerifyPath:       {code, notice},
 		pages.LinkLoginPath:             {link, notice},

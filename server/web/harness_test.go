@@ -294,7 +294,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	if o.passwords && passwords != nil {
 		passwordFlows = passwords
 	}
-	deps := web.Deps{SecondFactors: o.secondFactors, Passwords: passwordFlows, Phones: phoneFlows, PhoneRegions: testRegions, Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Signups: signups, Recovery: recovery, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
+	deps := web.Deps{Locales: db.NewLocales(bdb), SecondFactors: o.secondFactors, Passwords: passwordFlows, Phones: phoneFlows, PhoneRegions: testRegions, Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Signups: signups, Recovery: recovery, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
 		Tokens: tok.flows, KeySet: tok.ring, Settings: settings, Reauthenticators: o.reauthenticators,
 		DeviceKey: []byte("a device key for tests, 32 bytes"),
 		// Every check, send or hash must be reserved first: a flow that

@@ -3,11 +3,11 @@ package web
 import (
 	"context"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/components/email"
+	"github.com/latch-dev/latch/components/i18n"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/useragent"
@@ -27,6 +27,7 @@ type CodeMessages struct {
 // has one.
 func (m CodeMessages) LoginCode(ctx context.Context, to string, e auth.LoginEmail) (auth.Message, error) {
 	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
+	ctx = inRecipientLang(ctx, to)
 	body := email.LoginCode{Brand: m.Brand, Code: e.Code, ExpiresIn: e.CodeTTL}
 	purpose := "login_code"
 	if e.LinkToken != "" {
@@ -54,6 +55,7 @@ func (m CodeMessages) LoginLink(token, next string) string {
 // address. The link opens the confirm page VerifyEmailPath.
 func (m CodeMessages) VerifyEmail(ctx context.Context, to, code, linkToken string, ttl time.Duration) (auth.Message, error) {
 	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
+	ctx = inRecipientLang(ctx, to)
 	link := m.Origin + pages.VerifyEmailPath + "?" + url.Values{pages.LinkTokenField: {linkToken}}.Encode()
 	r, err := email.Render(ctx, email.VerifyEmail{Brand: m.Brand, Code: code, Link: link, ExpiresIn: ttl})
 	if err != nil {
@@ -72,9 +74,10 @@ var _ auth.TwoFactorMessages = TwoFactorMessages{}
 
 func (m TwoFactorMessages) notice(ctx context.Context, to, purpose string, subject messages.Key, body string, warn bool) (auth.Message, error) {
 	m.Brand, _ = appBrand(ctx, m.Brand, "")
-	n := email.Notice{Brand: m.Brand, Title: messages.Fill(subject, "{app}", m.Brand.AppName), Lines: []string{body}}
+	l := i18n.LangOf(ctx)
+	n := email.Notice{Brand: m.Brand, Title: l.Fill(subject, "{app}", m.Brand.AppName), Lines: []string{body}}
 	if warn {
-		n.Warning = messages.Text(messages.EmailNotYou)
+		n.Warning = l.Text(messages.EmailNotYou)
 	}
 	r, err := email.Render(ctx, n)
 	if err != nil {
@@ -87,18 +90,21 @@ func (m TwoFactorMessages) notice(ctx context.Context, to, purpose string, subje
 // address (auth.SettingsMessages).
 func (m CodeMessages) ChangeEmailCode(ctx context.Context, to, code string, ttl time.Duration) (auth.Message, error) {
 	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
+	ctx = inRecipientLang(ctx, to)
 	return m.render(ctx, to, "change_email_code", email.SettingsCode{Brand: m.Brand, Code: code, ExpiresIn: ttl})
 }
 
 // ReauthCode is the email carrying a code that proves it is the user.
 func (m CodeMessages) ReauthCode(ctx context.Context, to, code string, ttl time.Duration) (auth.Message, error) {
 	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
+	ctx = inRecipientLang(ctx, to)
 	return m.render(ctx, to, "reauth_code", email.SettingsCode{Brand: m.Brand, Code: code, ExpiresIn: ttl, Reauth: true})
 }
 
 // EmailChanged is the notice to an account's old address.
 func (m CodeMessages) EmailChanged(ctx context.Context, to, masked string) (auth.Message, error) {
 	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
+	ctx = inRecipientLang(ctx, to)
 	return m.render(ctx, to, "email_changed", email.EmailChanged{Brand: m.Brand, Masked: masked})
 }
 
@@ -114,27 +120,35 @@ func (m CodeMessages) render(ctx context.Context, to, purpose string, e email.Em
 // TwoFactorEnabled says two-step verification was turned on.
 func (m TwoFactorMessages) TwoFactorEnabled(ctx context.Context, to string) (auth.Message, error) {
 	m.Brand, _ = appBrand(ctx, m.Brand, "")
-	return m.notice(ctx, to, "two_factor_enabled", messages.EmailTwoFactorEnabledSubject, messages.Text(messages.EmailTwoFactorEnabledBody), true)
+	ctx = inRecipientLang(ctx, to)
+	l := i18n.LangOf(ctx)
+	return m.notice(ctx, to, "two_factor_enabled", messages.EmailTwoFactorEnabledSubject, l.Text(messages.EmailTwoFactorEnabledBody), true)
 }
 
 // TwoFactorDisabled says two-step verification was turned off.
 func (m TwoFactorMessages) TwoFactorDisabled(ctx context.Context, to string) (auth.Message, error) {
 	m.Brand, _ = appBrand(ctx, m.Brand, "")
-	return m.notice(ctx, to, "two_factor_disabled", messages.EmailTwoFactorDisabledSubject, messages.Text(messages.EmailTwoFactorDisabledBody), true)
+	ctx = inRecipientLang(ctx, to)
+	l := i18n.LangOf(ctx)
+	return m.notice(ctx, to, "two_factor_disabled", messages.EmailTwoFactorDisabledSubject, l.Text(messages.EmailTwoFactorDisabledBody), true)
 }
 
 // RecoveryCodesReplaced says a new set of recovery codes voided the old.
 func (m TwoFactorMessages) RecoveryCodesReplaced(ctx context.Context, to string) (auth.Message, error) {
 	m.Brand, _ = appBrand(ctx, m.Brand, "")
-	return m.notice(ctx, to, "recovery_codes_replaced", messages.EmailRecoveryReplacedSubject, messages.Text(messages.EmailRecoveryReplacedBody), true)
+	ctx = inRecipientLang(ctx, to)
+	l := i18n.LangOf(ctx)
+	return m.notice(ctx, to, "recovery_codes_replaced", messages.EmailRecoveryReplacedSubject, l.Text(messages.EmailRecoveryReplacedBody), true)
 }
 
 // RecoveryCodeUsed says a recovery code signed someone in, and how many
 // are left.
 func (m TwoFactorMessages) RecoveryCodeUsed(ctx context.Context, to string, left int) (auth.Message, error) {
 	m.Brand, _ = appBrand(ctx, m.Brand, "")
+	ctx = inRecipientLang(ctx, to)
+	l := i18n.LangOf(ctx)
 	return m.notice(ctx, to, "recovery_code_used", messages.EmailRecoveryUsedSubject,
-		messages.Fill(messages.EmailRecoveryUsedBody, "{count}", strconv.Itoa(left)), true)
+		l.Fill(messages.EmailRecoveryUsedBody, "{count}", i18n.Number(l, left)), true)
 }
 
 // SecondFactorFailed says someone passed the first factor and then failed
@@ -143,9 +157,11 @@ func (m TwoFactorMessages) RecoveryCodeUsed(ctx context.Context, to string, left
 // one such notice goes out an hour, so it sums up the rest.
 func (m TwoFactorMessages) SecondFactorFailed(ctx context.Context, to string, failures int) (auth.Message, error) {
 	m.Brand, _ = appBrand(ctx, m.Brand, "")
-	body := messages.Text(messages.EmailSecondFactorFailedBody)
+	ctx = inRecipientLang(ctx, to)
+	l := i18n.LangOf(ctx)
+	body := l.Text(messages.EmailSecondFactorFailedBody)
 	if failures > 0 {
-		body += " " + messages.Fill(messages.EmailSecondFactorFailedCount, "{count}", strconv.Itoa(failures))
+		body += " " + l.Fill(messages.EmailSecondFactorFailedCount, "{count}", i18n.Number(l, failures))
 	}
 	return m.notice(ctx, to, "second_factor_failed", messages.EmailSecondFactorFailedSubject, body, true)
 }
@@ -167,6 +183,7 @@ func (m PasswordMessages) ResetLink(token string) string {
 // ResetEmail carries a reset code and link.
 func (m PasswordMessages) ResetEmail(ctx context.Context, to, code, linkToken string, ttl time.Duration) (auth.Message, error) {
 	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
+	ctx = inRecipientLang(ctx, to)
 	r, err := email.Render(ctx, email.ResetPassword{Brand: m.Brand, Code: code, Link: m.ResetLink(linkToken), ExpiresIn: ttl})
 	if err != nil {
 		return auth.Message{}, err
@@ -177,7 +194,9 @@ func (m PasswordMessages) ResetEmail(ctx context.Context, to, code, linkToken st
 // ResetSMS carries a reset code by text message.
 func (m PasswordMessages) ResetSMS(ctx context.Context, to, code string, ttl time.Duration) (auth.Message, error) {
 	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
-	text := messages.Fill(messages.SMSResetCode, "{code}", code, "{app}", m.Brand.AppName, "{minutes}", strconv.Itoa(int(ttl.Minutes())))
+	ctx = inRecipientLang(ctx, to)
+	l := i18n.LangOf(ctx)
+	text := l.Fill(messages.SMSResetCode, "{code}", code, "{app}", m.Brand.AppName, "{minutes}", i18n.Number(l, int(ttl.Minutes())))
 	return auth.Message{SMS: true, To: to, Text: text, Purpose: "reset_password_sms_code"}, nil
 }
 
@@ -185,14 +204,18 @@ func (m PasswordMessages) ResetSMS(ctx context.Context, to, code string, ttl tim
 // to reset by email, or to recover the account, with no code.
 func (m PasswordMessages) ResetSMSElsewhere(ctx context.Context, to string) (auth.Message, error) {
 	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
-	text := messages.Fill(messages.SMSResetElsewhere, "{app}", m.Brand.AppName, "{url}", m.Origin+pages.RecoverPath)
+	ctx = inRecipientLang(ctx, to)
+	l := i18n.LangOf(ctx)
+	text := l.Fill(messages.SMSResetElsewhere, "{app}", m.Brand.AppName, "{url}", m.Origin+pages.RecoverPath)
 	return auth.Message{SMS: true, To: to, Text: text, Purpose: "reset_password_sms_elsewhere"}, nil
 }
 
 // PasswordChangedEmail tells an address its account's password changed.
 func (m PasswordMessages) PasswordChangedEmail(ctx context.Context, to string, at time.Time) (auth.Message, error) {
 	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
-	r, err := email.Render(ctx, email.PasswordChanged{Brand: m.Brand, At: at.UTC().Format("2 January 2006 at 15:04 UTC"),
+	ctx = inRecipientLang(ctx, to)
+	l := i18n.LangOf(ctx)
+	r, err := email.Render(ctx, email.PasswordChanged{Brand: m.Brand, At: i18n.DateAt(l, at),
 		ResetURL: m.Origin + pages.ForgotPath})
 	if err != nil {
 		return auth.Message{}, err
@@ -203,7 +226,9 @@ func (m PasswordMessages) PasswordChangedEmail(ctx context.Context, to string, a
 // PasswordChangedSMS tells a number its account's password changed.
 func (m PasswordMessages) PasswordChangedSMS(ctx context.Context, to string, _ time.Time) (auth.Message, error) {
 	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
-	text := messages.Fill(messages.SMSPasswordChanged, "{app}", m.Brand.AppName, "{url}", m.Origin+pages.ForgotPath)
+	ctx = inRecipientLang(ctx, to)
+	l := i18n.LangOf(ctx)
+	text := l.Fill(messages.SMSPasswordChanged, "{app}", m.Brand.AppName, "{url}", m.Origin+pages.ForgotPath)
 	return auth.Message{SMS: true, To: to, Text: text, Purpose: "password_changed_sms"}, nil
 }
 
@@ -218,33 +243,37 @@ type SignInMessages struct {
 // NewSignIn names the browser and system, the address and the time.
 func (m SignInMessages) NewSignIn(ctx context.Context, to string, s auth.NewSignIn) (auth.Message, error) {
 	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
+	ctx = inRecipientLang(ctx, to)
 	return m.write(ctx, to, s, "new_sign_in", messages.EmailNewSignInSubject, messages.EmailNewSignInBody)
 }
 
 // Restored says a sign-in restored the deleted account, from where.
 func (m SignInMessages) Restored(ctx context.Context, to string, s auth.NewSignIn) (auth.Message, error) {
 	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
+	ctx = inRecipientLang(ctx, to)
 	return m.write(ctx, to, s, "account_restored", messages.EmailRestoredSubject, messages.EmailRestoredBody)
 }
 
 // ProviderLinked says which provider can now sign in, from where.
 func (m SignInMessages) ProviderLinked(ctx context.Context, to, provider string, s auth.NewSignIn) (auth.Message, error) {
 	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
+	ctx = inRecipientLang(ctx, to)
 	return m.write(ctx, to, s, "provider_linked", messages.EmailProviderLinkedSubject, messages.EmailProviderLinkedBody, "{provider}", provider)
 }
 
 func (m SignInMessages) write(ctx context.Context, to string, s auth.NewSignIn, purpose string, subject, body messages.Key, fill ...string) (auth.Message, error) {
 	m.Brand, m.Origin = appBrand(ctx, m.Brand, m.Origin)
+	l := i18n.LangOf(ctx)
 	ua := useragent.Parse(s.UserAgent)
-	browser := messages.Text(messages.UnknownBrowser)
+	browser := l.Text(messages.UnknownBrowser)
 	if ua.Browser != "" || ua.OS != "" {
-		browser = deviceLabel(auth.Session{Browser: ua.Browser, OS: ua.OS})
+		browser = deviceLabel(l, auth.Session{Browser: ua.Browser, OS: ua.OS})
 	}
-	n := email.Notice{Brand: m.Brand, Title: messages.Fill(subject, append([]string{"{app}", m.Brand.AppName}, fill...)...),
-		Lines: []string{messages.Fill(body, fill...),
-			messages.Fill(messages.EmailNewSignInWhere, "{browser}", browser, "{ip}", s.IP, "{time}", s.At.Format("2 January 2006, 15:04 MST"))},
-		Warning:     messages.Text(messages.EmailNotYou),
-		ActionLabel: messages.Text(messages.EmailNewSignInAction), ActionURL: m.Origin + devicesPath}
+	n := email.Notice{Brand: m.Brand, Title: l.Fill(subject, append([]string{"{app}", m.Brand.AppName}, fill...)...),
+		Lines: []string{l.Fill(body, fill...),
+			l.Fill(messages.EmailNewSignInWhere, "{browser}", browser, "{ip}", s.IP, "{time}", i18n.DateTime(l, s.At))},
+		Warning:     l.Text(messages.EmailNotYou),
+		ActionLabel: l.Text(messages.EmailNewSignInAction), ActionURL: m.Origin + devicesPath}
 	r, err := email.Render(ctx, n)
 	if err != nil {
 		return auth.Message{}, err

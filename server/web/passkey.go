@@ -14,6 +14,7 @@ import (
 
 	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/components/email"
+	"github.com/latch-dev/latch/components/i18n"
 	"github.com/latch-dev/latch/components/layout"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
@@ -61,15 +62,15 @@ func (s *Server) passkeysAnswer(w http.ResponseWriter, r *http.Request, userID u
 		return err
 	}
 	for _, k := range keys {
-		item := pages.PasskeyItem{ID: k.ID.String(), Name: k.Name, Created: passkeyDate(k.CreatedAt), Synced: k.BackupState}
+		item := pages.PasskeyItem{ID: k.ID.String(), Name: k.Name, Created: passkeyDate(i18n.LangOf(r.Context()), k.CreatedAt), Synced: k.BackupState}
 		if k.LastUsedAt != nil {
-			item.LastUsed = k.LastUsedAt.UTC().Format("2 January 2006 15:04 MST")
+			item.LastUsed = humanTime(i18n.LangOf(r.Context()), *k.LastUsedAt)
 		}
 		v.Keys = append(v.Keys, item)
 	}
 	acct.Passkeys = len(keys)
 	v.Removable = auth.CanRemovePasskey(acct) == nil
-	s.render(w, r, status, pages.PasskeysPage(s.passkeyPage(messages.PasskeysTitle, accountLabel(acct)), v))
+	s.render(w, r, status, pages.PasskeysPage(s.passkeyPage(messages.PasskeysTitle, accountLabel(i18n.LangOf(r.Context()), acct)), v))
 	return nil
 }
 
@@ -312,7 +313,7 @@ func strictValue(dec *json.Decoder, depth int) bool {
 }
 
 // passkeyDate formats a passkey's time for its list.
-func passkeyDate(t time.Time) string { return t.UTC().Format("2 January 2006") }
+func passkeyDate(l messages.Lang, t time.Time) string { return i18n.Date(l, t) }
 
 // PasskeyMessages writes the notice a new passkey sends
 // (auth.PasskeyMessages).
@@ -322,6 +323,7 @@ type PasskeyMessages struct {
 
 // PasskeyAdded says a passkey named name was added to the account.
 func (m PasskeyMessages) PasskeyAdded(ctx context.Context, to, name string) (auth.Message, error) {
+	ctx = inRecipientLang(ctx, to)
 	return TwoFactorMessages{Brand: m.Brand}.notice(ctx, to, "passkey_added", messages.EmailPasskeyAddedSubject,
-		messages.Fill(messages.EmailPasskeyAddedBody, "{name}", name), true)
+		i18n.F(ctx, messages.EmailPasskeyAddedBody, "{name}", name), true)
 }

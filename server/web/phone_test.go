@@ -107,7 +107,7 @@ func TestPhoneSignupThenLoginBySMS(t *testing.T) {
 	}
 	r := h.get(c, pages.PhoneSignupPath)
 	for _, want := range []string{`method="post"`, `action="/signup/phone"`, `name="phone"`, `type="tel"`, `autocomplete="tel"`,
-		`maxlength="64"`, `data-on:submit`, html.EscapeString(testRegions.Hint())} {
+		`maxlength="64"`, `data-on:submit`, html.EscapeString(testRegions.Hint(context.Background()))} {
 		if r.status != 200 || !strings.Contains(r.body, want) {
 			t.Fatalf("GET /signup/phone: %d, missing %q", r.status, want)
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/starfederation/datastar-go/datastar"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
 )
@@ -76,14 +77,14 @@ func (s *Server) phoneAddStep(w http.ResponseWriter, r *http.Request, userID uui
 	if err != nil {
 		return err
 	}
-	s.render(w, r, status, pages.PhoneAddPage(s.page(messages.PhoneAddTitle, accountLabel(acct)), f))
+	s.render(w, r, status, pages.PhoneAddPage(s.page(messages.PhoneAddTitle, accountLabel(i18n.LangOf(r.Context()), acct)), f))
 	return nil
 }
 
 // accountLabel names the account in the page header: its email, or its
 // first phone number for an account without one, or a plain "Account"
 // for one reached only through sign-in providers.
-func accountLabel(a auth.Account) string {
+func accountLabel(l messages.Lang, a auth.Account) string {
 	if e := a.Email(); e != "" {
 		return e
 	}
@@ -94,7 +95,7 @@ func accountLabel(a auth.Account) string {
 	}
 	if len(a.Identities) > 0 {
 		// Reached only through a sign-in provider: no address to show.
-		return messages.Text(messages.NavAccount)
+		return l.Text(messages.NavAccount)
 	}
 	return ""
 }

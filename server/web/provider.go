@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/guard"
@@ -234,7 +235,7 @@ func (s *Server) providerLinked(w http.ResponseWriter, r *http.Request, flow ses
 	err := s.Providers.Link(ctx, s.appID(ctx), flow.Link, prof, "signed_in")
 	var ae *auth.Error
 	if errors.As(err, &ae) {
-		return s.providersAnswer(w, r, flow.Link, http.StatusConflict, "", messages.Fill(ae.Code, "{provider}", name))
+		return s.providersAnswer(w, r, flow.Link, http.StatusConflict, "", i18n.F(r.Context(), ae.Code, "{provider}", name))
 	}
 	if err != nil {
 		return err
@@ -285,7 +286,7 @@ func (s *Server) providerFailed(w http.ResponseWriter, r *http.Request, flow ses
 // providers page for a link, the re-authentication page for a proof, the
 // login page for a sign-in.
 func (s *Server) providerProblem(w http.ResponseWriter, r *http.Request, flow session.ProviderFlow, status int, code messages.Key, name string) error {
-	problem := messages.Fill(code, "{provider}", name)
+	problem := i18n.F(r.Context(), code, "{provider}", name)
 	if flow.Link != uuid.Nil && !flow.Reauth {
 		if id, ok := s.Sessions.UserID(r.Context()); ok && id == flow.Link {
 			return s.providersAnswer(w, r, id, status, "", problem)
@@ -370,7 +371,7 @@ func (s *Server) providerConfirm(w http.ResponseWriter, r *http.Request, userID 
 	}
 	h, ok := s.heldForLinking(ctx)
 	if !ok {
-		return s.providersAnswer(w, r, userID, http.StatusBadRequest, "", messages.Text(messages.ProviderExpired))
+		return s.providersAnswer(w, r, userID, http.StatusBadRequest, "", i18n.T(r.Context(), messages.ProviderExpired))
 	}
 	name := s.providerName(h.Provider)
 	err := s.Providers.Link(ctx, s.appID(ctx), userID, auth.ProviderProfile{Provider: h.Provider, Subject: h.Subject,
@@ -378,7 +379,7 @@ func (s *Server) providerConfirm(w http.ResponseWriter, r *http.Request, userID 
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		s.Sessions.DropHeldProvider(ctx)
-		return s.providersAnswer(w, r, userID, http.StatusConflict, "", messages.Fill(ae.Code, "{provider}", name))
+		return s.providersAnswer(w, r, userID, http.StatusConflict, "", i18n.F(r.Context(), ae.Code, "{provider}", name))
 	}
 	if err != nil {
 		return err
@@ -406,7 +407,7 @@ func (s *Server) providerUnlink(w http.ResponseWriter, r *http.Request, userID u
 		if ae.Code == messages.ProviderNotLinked {
 			status = http.StatusNotFound
 		}
-		return s.providersAnswer(w, r, userID, status, "", messages.Fill(ae.Code, "{provider}", name))
+		return s.providersAnswer(w, r, userID, status, "", i18n.F(r.Context(), ae.Code, "{provider}", name))
 	}
 	if err != nil {
 		return err
@@ -420,9 +421,9 @@ func (s *Server) providerUnlink(w http.ResponseWriter, r *http.Request, userID u
 func (s *Server) providersPage(w http.ResponseWriter, r *http.Request, userID uuid.UUID) error {
 	notice := s.Sessions.PopFlash(r.Context())
 	if k, id, ok := strings.Cut(notice, "\n"); ok {
-		notice = messages.Fill(messages.Key(k), "{provider}", s.providerName(id))
+		notice = i18n.F(r.Context(), messages.Key(k), "{provider}", s.providerName(id))
 	} else if notice != "" {
-		notice = messages.Text(messages.Key(notice))
+		notice = i18n.T(r.Context(), messages.Key(notice))
 	}
 	return s.providersAnswer(w, r, userID, http.StatusOK, notice, "")
 }
@@ -450,6 +451,6 @@ func (s *Server) providersAnswer(w http.ResponseWriter, r *http.Request, userID 
 	if err != nil {
 		return err
 	}
-	s.render(w, r, status, pages.ProvidersPage(s.page(messages.ProvidersTitle, accountLabel(acct)), v))
+	s.render(w, r, status, pages.ProvidersPage(s.page(messages.ProvidersTitle, accountLabel(i18n.LangOf(r.Context()), acct)), v))
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/starfederation/datastar-go/datastar"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
 )
@@ -145,7 +146,7 @@ func (s *Server) reauthSend(w http.ResponseWriter, r *http.Request, userID uuid.
 	case err != nil:
 		return err
 	}
-	v := pages.Reauth{Next: next, CodeSent: true, Notice: messages.Fill(messages.ReauthCodeSent, "{to}", opt.Masked),
+	v := pages.Reauth{Next: next, CodeSent: true, Notice: i18n.F(r.Context(), messages.ReauthCodeSent, "{to}", opt.Masked),
 		ResendIn: seconds(s.Settings.Cooldown())}
 	return s.reauthAnswer(w, r, userID, http.StatusOK, v)
 }
@@ -172,7 +173,7 @@ func (s *Server) reauthAnswer(w http.ResponseWriter, r *http.Request, userID uui
 			return err
 		}
 		if ok {
-			v.Others = append(v.Others, pages.ReauthOther{Name: other.Name(), Label: messages.Text(other.Label()), Hint: messages.Text(other.Hint())})
+			v.Others = append(v.Others, pages.ReauthOther{Name: other.Name(), Label: i18n.T(r.Context(), other.Label()), Hint: i18n.T(r.Context(), other.Hint())})
 		}
 	}
 	if s.providerOn() {
@@ -194,9 +195,9 @@ func (s *Server) reauthAnswer(w http.ResponseWriter, r *http.Request, userID uui
 		v.Passkey = len(keys) > 0
 	}
 	v.Interactive = isDatastar(r)
-	page := s.page(messages.ReauthTitle, accountLabel(acct))
+	page := s.page(messages.ReauthTitle, accountLabel(i18n.LangOf(r.Context()), acct))
 	if v.Passkey {
-		page = s.passkeyPage(messages.ReauthTitle, accountLabel(acct))
+		page = s.passkeyPage(messages.ReauthTitle, accountLabel(i18n.LangOf(r.Context()), acct))
 	}
 	return s.answer(w, r, status, pages.ReauthPanel(v), pages.ReauthPage(page, v), datastar.WithModeReplace())
 }

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/starfederation/datastar-go/datastar"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
 )
@@ -39,7 +39,7 @@ const byRecovery firstFactor = "recovery"
 // recoverStart is the start page's state with the ways on offer.
 func (s *Server) recoverStart(r *http.Request, f pages.RecoverStart) pages.RecoverStart {
 	f.BySMS, f.ByCode, f.Interactive = s.Recovery.BySMS(), s.Recovery.ByRecoveryCode(), isDatastar(r)
-	f.Wait = hours(s.Recovery.Wait())
+	f.Wait = hours(i18n.LangOf(r.Context()), s.Recovery.Wait())
 	return f
 }
 
@@ -139,7 +139,7 @@ func (s *Server) recoveryStartedPage(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	v := pages.RecoveryStartedView{Ready: when(req.ReadyAt),
+	v := pages.RecoveryStartedView{Ready: when(i18n.LangOf(r.Context()), req.ReadyAt),
 		FinishURL: RecoveryMessages{Origin: s.PublicOrigin}.link(pages.RecoveryFinishPath, token)}
 	s.render(w, r, http.StatusOK, pages.RecoveryStartedPage(s.page(messages.RecoveryStartedTitle, ""), v))
 	return nil
@@ -258,7 +258,7 @@ func (s *Server) recoveryFinishForm(w http.ResponseWriter, r *http.Request, stat
 	case err != nil:
 		return err
 	case state == auth.RecoveryWaiting:
-		v = pages.RecoveryFinishView{Waiting: true, Ready: when(req.ReadyAt)}
+		v = pages.RecoveryFinishView{Waiting: true, Ready: when(i18n.LangOf(r.Context()), req.ReadyAt)}
 	case state == auth.RecoveryCancelled:
 		v, status = pages.RecoveryFinishView{Message: messages.RecoveryWasCancelled}, http.StatusGone
 	case state != auth.RecoveryReady:
@@ -305,20 +305,8 @@ func (s *Server) recoveryPending(ctx context.Context, userID uuid.UUID) (*pages.
 	if err != nil || !open {
 		return nil, err
 	}
-	return &pages.RecoveryPending{Started: when(req.CreatedAt), Ready: when(req.ReadyAt)}, nil
+	return &pages.RecoveryPending{Started: when(i18n.LangOf(ctx), req.CreatedAt), Ready: when(i18n.LangOf(ctx), req.ReadyAt)}, nil
 }
 
 // hours says a wait in words: "48 hours", "1 hour", "30 minutes".
-func hours(d time.Duration) string {
-	switch h := int(d.Round(time.Minute) / time.Hour); {
-	case h == 1 && d%time.Hour == 0:
-		return messages.Text(messages.DurationHour)
-	case h >= 1 && d%time.Hour == 0:
-		return messages.Fill(messages.DurationHours, "{n}", strconv.Itoa(h))
-	}
-	m := int(d.Round(time.Minute) / time.Minute)
-	if m == 1 {
-		return messages.Text(messages.DurationMinute)
-	}
-	return messages.Fill(messages.DurationMinutes, "{n}", strconv.Itoa(m))
-}
+func hours(l messages.Lang, d time.Duration) string { return i18n.Duration(l, d) }

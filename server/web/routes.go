@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/layout"
 	"github.com/latch-dev/latch/components/pages"
 )
 
@@ -37,6 +38,7 @@ func (s *Server) build(withAdmin, adminListener bool) http.Handler {
 	var paths []string               // each routed path, to answer other methods with 405
 	allowed := map[string][]string{} // path → its methods, for Allow
 	s.guards = routeGuards()
+	s.langs = newLanguages(s.DefaultLang)
 	guards := s.guards
 	s.adminRouted = nil
 	route := func(method, path string, h handlerFunc) {
@@ -153,6 +155,7 @@ func (s *Server) build(withAdmin, adminListener bool) http.Handler {
 		route("POST", pages.PasskeyRenamePath, s.requireUser(s.sensitive(pages.PasskeysPath, s.passkeyRename)))
 		route("POST", pages.PasskeyRemovePath, s.requireUser(s.sensitive(pages.PasskeysPath, s.passkeyRemove)))
 	}
+	route("POST", layout.LanguagePath, s.languagePost)
 	route("GET", "/account", s.requireUser(s.accountPage))
 	route("GET", "/account/devices", s.requireUser(s.devicesPage))
 	// Signing out another device or an API client is a proof of identity
@@ -261,9 +264,10 @@ func (s *Server) build(withAdmin, adminListener bool) http.Handler {
 			root.Handle(pr.pattern, pr.h)
 		}
 	}
-	root.Handle("/", csrf.Handler(s.devices(s.Sessions.Middleware(s.sessionClient(recordPattern(app))))))
+	root.Handle("/", csrf.Handler(s.devices(s.Sessions.Middleware(s.sessionClient(s.savedLanguage(recordPattern(app)))))))
 
 	var h http.Handler = s.cors(recordPattern(root)) // the token API for SPAs on CORSOrigins
+	h = s.language(h)
 	h = limitBody(h, maxBodyBytes)
 	var formActions []string
 	for _, p := range s.IdentityProviders {

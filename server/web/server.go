@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/components/layout"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
@@ -119,6 +120,13 @@ type Deps struct {
 	// rewrites Host and sets that header itself.
 	Apps               AppResolver
 	TrustForwardedHost bool
+	// Locales keeps the language each account chose; nil: only the
+	// picker's cookie and Accept-Language choose, and messages go out in
+	// the language of the request that caused them.
+	Locales Locales
+	// DefaultLang answers requests that name no language of the catalog
+	// (LATCH_DEFAULT_LANG); English when empty.
+	DefaultLang messages.Lang
 }
 
 // SignInNotices sends "new sign-in" notices (auth.SignInNotices).
@@ -146,6 +154,8 @@ type Server struct {
 	// adminRouted lists the admin console's routes ("METHOD /path") the
 	// last build registered, for the permission tests.
 	adminRouted []string
+	// langs chooses each request's language (locale.go).
+	langs *languages
 }
 
 type productRoute struct {

@@ -13,6 +13,7 @@ import (
 	"github.com/starfederation/datastar-go/datastar"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/useragent"
@@ -65,7 +66,7 @@ func (s *Server) emailChangePost(w http.ResponseWriter, r *http.Request, userID 
 	case err != nil:
 		return err
 	}
-	c := pages.EmailChange{Email: email, Sent: true, Notice: messages.Fill(messages.EmailChangeSent, "{email}", email),
+	c := pages.EmailChange{Email: email, Sent: true, Notice: i18n.F(r.Context(), messages.EmailChangeSent, "{email}", email),
 		ResendIn: seconds(s.Settings.Cooldown())}
 	return s.emailChangeStep(w, r, userID, http.StatusOK, c)
 }
@@ -113,7 +114,7 @@ func (s *Server) emailChangeStep(w http.ResponseWriter, r *http.Request, userID 
 		return statusError(http.StatusNotFound, messages.NotFound)
 	}
 	c.Current, c.Interactive = acct.Email(), isDatastar(r)
-	return s.answer(w, r, status, pages.EmailChangePanel(c), pages.EmailChangePage(s.page(messages.EmailChangeTitle, accountLabel(acct)), c), datastar.WithModeReplace())
+	return s.answer(w, r, status, pages.EmailChangePanel(c), pages.EmailChangePage(s.page(messages.EmailChangeTitle, accountLabel(i18n.LangOf(r.Context()), acct)), c), datastar.WithModeReplace())
 }
 
 // identityRemove removes one of the user's email addresses or numbers,
@@ -196,7 +197,7 @@ func (s *Server) deleteAnswer(w http.ResponseWriter, r *http.Request, userID uui
 		return err
 	}
 	d := pages.DeleteAccount{GraceDays: graceDays(s.Settings.DeleteGrace()), Problem: problem, Interactive: isDatastar(r)}
-	return s.answer(w, r, status, pages.DeletePanel(d), pages.DeletePage(s.page(messages.DeleteTitle, accountLabel(acct)), d), datastar.WithModeReplace())
+	return s.answer(w, r, status, pages.DeletePanel(d), pages.DeletePage(s.page(messages.DeleteTitle, accountLabel(i18n.LangOf(r.Context()), acct)), d), datastar.WithModeReplace())
 }
 
 // graceDays is the grace period in whole days, rounded up.
@@ -210,7 +211,7 @@ func (s *Server) exportPage(w http.ResponseWriter, r *http.Request, userID uuid.
 	if !ok {
 		return err
 	}
-	s.render(w, r, http.StatusOK, pages.ExportPage(s.page(messages.ExportTitle, accountLabel(acct))))
+	s.render(w, r, http.StatusOK, pages.ExportPage(s.page(messages.ExportTitle, accountLabel(i18n.LangOf(r.Context()), acct))))
 	return nil
 }
 
@@ -273,7 +274,7 @@ func (s *Server) exportPost(w http.ResponseWriter, r *http.Request, userID uuid.
 		out.Identities = append(out.Identities, exportIdentity{Kind: string(id.Kind), Value: id.Value, VerifiedAt: id.VerifiedAt})
 	}
 	for _, d := range e.Sessions {
-		out.Sessions = append(out.Sessions, exportSession{Device: deviceLabel(d), IP: d.IP, SignedInAt: d.CreatedAt.UTC(),
+		out.Sessions = append(out.Sessions, exportSession{Device: deviceLabel(i18n.LangOf(r.Context()), d), IP: d.IP, SignedInAt: d.CreatedAt.UTC(),
 			LastSeenAt: d.LastSeenAt.UTC(), Current: d.PublicID == current})
 	}
 	for _, ev := range e.Events {
@@ -325,26 +326,26 @@ func (s *Server) activityPage(w http.ResponseWriter, r *http.Request, userID uui
 		a.Older = pages.ActivityPath + "?" + url.Values{"before": {strconv.FormatInt(events[len(events)-1].ID, 10)}}.Encode()
 	}
 	for _, e := range events {
-		a.Lines = append(a.Lines, pages.ActivityLine{Text: activityText(e), ISO: e.At.UTC().Format(time.RFC3339), Failure: e.Outcome == auth.Failure})
+		a.Lines = append(a.Lines, pages.ActivityLine{Text: activityText(i18n.LangOf(r.Context()), e), ISO: e.At.UTC().Format(time.RFC3339), Failure: e.Outcome == auth.Failure})
 	}
-	s.render(w, r, http.StatusOK, pages.ActivityPage(s.page(messages.ActivityTitle, accountLabel(acct)), a))
+	s.render(w, r, http.StatusOK, pages.ActivityPage(s.page(messages.ActivityTitle, accountLabel(i18n.LangOf(r.Context()), acct)), a))
 	return nil
 }
 
 // activityText says an event in words: "Signed in with a password from
 // Firefox on Linux, 12 Nov 14:03 UTC".
-func activityText(e auth.SecurityEvent) string {
-	what := messages.Text(activityKey(e))
+func activityText(l messages.Lang, e auth.SecurityEvent) string {
+	what := l.Text(activityKey(e))
 	if e.Outcome == auth.Failure && !failureWorded(e) {
-		what += " " + messages.Text(messages.ActivityFailed)
+		what += " " + l.Text(messages.ActivityFailed)
 	}
-	when := e.At.UTC().Format("2 Jan 2006 15:04 UTC")
+	when := i18n.DateTimeShort(l, e.At)
 	ua := useragent.Parse(e.UserAgent)
 	if ua.Browser == "" && ua.OS == "" {
-		return messages.Fill(messages.ActivityLineNoUA, "{what}", what, "{when}", when)
+		return l.Fill(messages.ActivityLineNoUA, "{what}", what, "{when}", when)
 	}
-	device := deviceLabel(auth.Session{Browser: ua.Browser, OS: ua.OS})
-	return messages.Fill(messages.ActivityLine, "{what}", what, "{device}", device, "{when}", when)
+	device := deviceLabel(l, auth.Session{Browser: ua.Browser, OS: ua.OS})
+	return l.Fill(messages.ActivityLine, "{what}", what, "{device}", device, "{when}", when)
 }
 
 // failureWorded reports whether activityKey already says e failed.

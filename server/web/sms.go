@@ -2,10 +2,10 @@ package web
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/otp"
 )
@@ -20,6 +20,8 @@ type SMSMessages struct {
 // SMSCode is the text message carrying a code for purpose.
 func (m SMSMessages) SMSCode(ctx context.Context, purpose otp.Purpose, to, code string, ttl time.Duration) (auth.Message, error) {
 	m.AppName = appName(ctx, m.AppName)
+	ctx = inRecipientLang(ctx, to)
+	l := i18n.LangOf(ctx)
 	key := messages.SMSLoginCode
 	switch purpose {
 	case otp.PurposeSignup:
@@ -31,6 +33,6 @@ func (m SMSMessages) SMSCode(ctx context.Context, purpose otp.Purpose, to, code 
 	case otp.PurposeReauth:
 		key = messages.SMSReauthCode
 	}
-	text := messages.Fill(key, "{code}", code, "{app}", m.AppName, "{minutes}", strconv.Itoa(int(ttl.Minutes())))
+	text := l.Fill(key, "{code}", code, "{app}", m.AppName, "{minutes}", i18n.Number(l, int(ttl.Minutes())))
 	return auth.Message{SMS: true, To: to, Text: text, Purpose: string(purpose) + "_sms_code"}, nil
 }

@@ -13,6 +13,7 @@ import (
 	"rsc.io/qr"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/otp"
@@ -135,7 +136,7 @@ func (s *Server) twoFactorAnswer(w http.ResponseWriter, r *http.Request, userID 
 		}
 		v.Enabled, v.RecoveryLeft = st.Enabled, st.RecoveryLeft
 		if !st.Enabled {
-			e, err := s.TwoFactor.BeginEnrolment(ctx, s.appID(ctx), userID, accountLabel(acct))
+			e, err := s.TwoFactor.BeginEnrolment(ctx, s.appID(ctx), userID, accountLabel(i18n.LangOf(r.Context()), acct))
 			if err != nil {
 				return err
 			}
@@ -149,7 +150,7 @@ func (s *Server) twoFactorAnswer(w http.ResponseWriter, r *http.Request, userID 
 	if isDatastar(r) {
 		return datastar.NewSSE(w, r).PatchElementTempl(pages.TwoFactorPanel(v), datastar.WithModeReplace())
 	}
-	s.render(w, r, status, pages.TwoFactorPage(s.page(messages.TwoFactorTitle, accountLabel(acct)), v))
+	s.render(w, r, status, pages.TwoFactorPage(s.page(messages.TwoFactorTitle, accountLabel(i18n.LangOf(r.Context()), acct)), v))
 	return nil
 }
 

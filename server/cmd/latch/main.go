@@ -378,6 +378,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		DeviceKey: deviceKey, SignInNotices: signInNoticesDep(signInNotices),
 		Providers: providers, IdentityProviders: identityProviders,
 		ReauthWindow: cfg.ReauthWindow, CORSOrigins: cfg.CORSOrigins,
+		Locales: db.NewLocales(bdb), DefaultLang: cfg.DefaultLang,
 	}
 	// Each request's app, by its host (`latch apps`); other hosts get
 	// LATCH_APP's. A new app is seen within a minute.
