@@ -7,11 +7,17 @@
 // from Page.
 package layout
 
-import "github.com/latch-dev/latch/client/messages"
+import (
+	"context"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/latch-dev/latch/components/brand"
+)
 
 // Page is what every frame needs to know about the page being rendered.
 type Page struct {
-	// Title is the page's own title; the document title is "Title · Latch".
+	// Title is the page's own title; the document title is "Title · Brand".
 	Title string
 	// CSS lists stylesheet URLs (content-hashed), in order: the theme
 	// (css/theme.css) first, then the component styles (css/app.css).
@@ -38,10 +44,49 @@ func mainID(p Page) string {
 	return p.MainID
 }
 
-func documentTitle(p Page) string {
-	product := messages.Text(messages.ProductName)
+func documentTitle(ctx context.Context, p Page) string {
+	product := brand.Of(ctx).Name
 	if p.Title == "" {
 		return product
 	}
 	return p.Title + " · " + product
+}
+
+type pathKey struct{}
+
+// WithPath returns ctx carrying the path of the request being rendered, so
+// the navigation can mark the current page (aria-current).
+func WithPath(ctx context.Context, path string) context.Context {
+	return context.WithValue(ctx, pathKey{}, path)
+}
+
+// The navigation's items, for navCurrent.
+const (
+	navAccount = iota
+	navDevices
+	navLogin
+	navSignup
+)
+
+// navCurrent is the aria-current attribute of a navigation item:
+// "page" on its own page (the account item covers every settings page but
+// the devices page), nothing elsewhere.
+func navCurrent(ctx context.Context, item int) templ.Attributes {
+	p, _ := ctx.Value(pathKey{}).(string)
+	under := func(prefix string) bool { return p == prefix || strings.HasPrefix(p, prefix+"/") }
+	on := false
+	switch item {
+	case navAccount:
+		on = under("/account") && !under("/account/devices")
+	case navDevices:
+		on = under("/account/devices")
+	case navLogin:
+		on = p == "/login"
+	case navSignup:
+		on = p == "/signup"
+	}
+	if on {
+		return templ.Attributes{"aria-current": "page"}
+	}
+	return templ.Attributes{}
 }

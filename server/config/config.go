@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/latch-dev/latch/components/brand"
 	"github.com/latch-dev/latch/server/guard"
 	"github.com/latch-dev/latch/server/phone"
 	"github.com/latch-dev/latch/server/pow"
@@ -46,6 +47,9 @@ type Config struct {
 	DBMaxConns  int    // LATCH_DB_MAX_CONNS (default 20)
 
 	App string // LATCH_APP: slug of the app this server answers for (default "default")
+	// Brand is the product's name, logo, favicon, support contact and legal
+	// links (LATCH_BRAND_*, brand.go); unset fields keep the built-in brand.
+	Brand brand.Brand
 
 	SessionIdleTimeout time.Duration // LATCH_SESSION_IDLE_TIMEOUT (default 30m)
 	SessionLifetime    time.Duration // LATCH_SESSION_LIFETIME: absolute lifetime (default 12h)
@@ -252,6 +256,7 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.SMTPHost != "" && c.SMTPFrom == "" {
 		p.fail("LATCH_SMTP_FROM", "is required with LATCH_SMTP_HOST")
 	}
+	c.loadBrand(&p)
 	c.loadPhone(&p)
 	c.loadBreach(&p)
 	c.loadGuard(&p)

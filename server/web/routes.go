@@ -236,7 +236,7 @@ func (s *Server) Handler() http.Handler {
 			formActions = append(formActions, o)
 		}
 	}
-	h = securityHeaders(h, s.Secure, formActions...)
+	h = securityHeaders(h, s.Secure, s.brand.ImageOrigins(), formActions...)
 	h = s.recoverPanics(h)
 	h = s.logRequests(h)
 	h = s.clientInfo(h)

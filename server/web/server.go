@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/latch-dev/latch/components/brand"
 	"github.com/latch-dev/latch/components/layout"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
@@ -95,6 +96,10 @@ type Deps struct {
 	// ReauthWindow is how long a proof of identity counts as fresh for
 	// sensitive changes; zero means the default, ReauthWindow.
 	ReauthWindow time.Duration
+	// Brand is the product's name, logo, favicon, support contact and
+	// legal links (components/brand); empty fields take the built-in
+	// brand. Every page reads it from its request (brand.Of).
+	Brand brand.Brand
 	// CORSOrigins are the exact origins (scheme://host[:port]) whose pages
 	// may call the token API (/api/v1/…) from a browser; none: no CORS.
 	CORSOrigins []string
@@ -108,6 +113,9 @@ type SignInNotices interface {
 // Server holds the handlers.
 type Server struct {
 	Deps
+	// brand is Deps.Brand over the built-in brand, put on every rendered
+	// request.
+	brand   brand.Brand
 	css     []string
 	scripts []string
 	wasm    layout.Wasm
@@ -138,6 +146,7 @@ func New(d Deps) *Server {
 	}
 	return &Server{
 		Deps:          d,
+		brand:         d.Brand.Or(brand.Default(d.Assets.URL)),
 		passkeyScript: d.Assets.URL("js/passkey.js"),
 		protect: protect.New(d.Sessions, protect.Options{
 			LoginPath: "/login", ReauthPath: ReauthPath, FreshFor: d.ReauthWindow,

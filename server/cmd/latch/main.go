@@ -27,7 +27,6 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/latch-dev/latch/components/email"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/server/auth"
@@ -249,7 +248,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	var signInNotices *auth.SignInNotices
 	if parts.notices != nil {
 		signInNotices = auth.NewSignInNotices(db.NewUsers(bdb), parts.notices,
-			web.SignInMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, gd, nil, log)
+			web.SignInMessages{Brand: mailBrand(cfg), Origin: cfg.Origin()}, gd, nil, log)
 	}
 	opts := auth.Options{Logger: log, Guard: gd, Blocklist: blocklist}
 	if signInNotices != nil {
@@ -265,7 +264,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		codeVerifier, codeRequester, emailVerifier = codes, codes, codes
 		// With email delivery, signup proves the address before any
 		// account exists; without it, signup creates the account at once.
-		signups = auth.NewSignups(accounts, codes, db.NewSignups(bdb, onetime, parts.queue, nil), web.CodeMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()})
+		signups = auth.NewSignups(accounts, codes, db.NewSignups(bdb, onetime, parts.queue, nil), web.CodeMessages{Brand: mailBrand(cfg), Origin: cfg.Origin()})
 	}
 	var phones web.PhoneFlows
 	if parts.phones != nil {
@@ -288,14 +287,14 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 			}
 		}()
 	}
-	second, err := twoFactor(bdb, kek, db.NewAudit(bdb, nil), parts.notices, gd, log)
+	second, err := twoFactor(cfg, bdb, kek, db.NewAudit(bdb, nil), parts.notices, gd, log)
 	if err != nil {
 		return err
 	}
 	// Passkeys, bound to the configured relying party (LATCH_WEBAUTHN_*).
-	passkeys, err := auth.NewPasskeys(auth.RelyingParty{ID: cfg.WebAuthnRPID, Name: "Latch", Origins: cfg.WebAuthnOrigins},
+	passkeys, err := auth.NewPasskeys(auth.RelyingParty{ID: cfg.WebAuthnRPID, Name: cfg.Brand.Name, Origins: cfg.WebAuthnOrigins},
 		db.NewUsers(bdb), db.NewPasskeys(bdb), db.NewAudit(bdb, nil), auth.PasskeyOptions{
-			Guard: gd, Notifier: parts.notices, Messages: web.PasskeyMessages{Brand: email.Brand{AppName: "Latch"}}, Logger: log,
+			Guard: gd, Notifier: parts.notices, Messages: web.PasskeyMessages{Brand: mailBrand(cfg)}, Logger: log,
 			ResetHold: cfg.RecoveryWait,
 		})
 	if err != nil {
@@ -306,7 +305,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		// Delayed recovery starts from a verified phone (with SMS delivery)
 		// or a recovery code of two-step verification.
 		recovery = auth.NewRecovery(parts.recoveries, db.NewUsers(bdb), parts.phones, second,
-			web.RecoveryMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, hasher, db.NewAudit(bdb, nil),
+			web.RecoveryMessages{Brand: mailBrand(cfg), Origin: cfg.Origin()}, hasher, db.NewAudit(bdb, nil),
 			auth.RecoveryOptions{Wait: cfg.RecoveryWait, Blocklist: blocklist, Guard: gd, SecondFactors: second})
 	}
 	tokens, refreshTokens, err := tokenFlows(cfg, bdb, ring, kek, accounts, db.NewAudit(bdb, nil), codeVerifier, second, log)
@@ -331,7 +330,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 
 	srv := web.New(web.Deps{
 		Accounts: accounts, Devices: devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log,
-		AppID: appID, Secure: cfg.Secure(), PublicOrigin: cfg.Origin(), TrustProxyHeaders: cfg.TrustProxyHeaders,
+		AppID: appID, Brand: cfg.Brand, Secure: cfg.Secure(), PublicOrigin: cfg.Origin(), TrustProxyHeaders: cfg.TrustProxyHeaders,
 		Tokens: tokens, KeySet: ring, Codes: codeRequester, DevMailbox: devMailbox(cfg, bdb),
 		Verifier: emailVerifier, Signups: signups, SecondFactors: second, TwoFactor: second, Recovery: recovery, Proofs: proofs,
 		Phones: phones, PhoneRegions: pages.Regions{Default: cfg.PhoneDefaultRegion, Allowed: cfg.PhoneRegions},
