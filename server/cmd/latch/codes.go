@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/uptrace/bun"
 
 	"github.com/latch-dev/latch/components/email"
+	"github.com/latch-dev/latch/components/theme"
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/config"
@@ -191,8 +193,28 @@ func twoFactor(cfg config.Config, bdb *bun.DB, kek []byte, audit auth.Auditor, n
 	}), nil
 }
 
-// mailBrand is what every email and its text body say about who sent it:
-// the configured product name (LATCH_BRAND_NAME).
+// mailBrand is what every email and its text body say about who sent it
+// and how it looks: the configured product name (LATCH_BRAND_NAME) and the
+// page theme's colours, fonts and radii (emailTheme).
 func mailBrand(cfg config.Config) email.Brand {
-	return email.Brand{AppName: cfg.Brand.Name}
+	th, err := emailTheme(cfg)
+	if err != nil {
+		th = email.DefaultTheme() // serve refuses to start on this error first
+	}
+	return email.Brand{AppName: cfg.Brand.Name, Theme: th}
+}
+
+// emailTheme is the emails' theme, taken from the same theme file as the
+// pages: the built-in one, or in dev with LATCH_STATIC_DIR the one on disk.
+//
+// Errors: the theme file on disk cannot be read or lacks a token emails use.
+func emailTheme(cfg config.Config) (email.Theme, error) {
+	if cfg.StaticDir == "" {
+		return email.DefaultTheme(), nil
+	}
+	t, err := theme.Load(os.DirFS(staticDir(cfg)))
+	if err != nil {
+		return email.Theme{}, err
+	}
+	return email.ThemeFrom(t)
 }

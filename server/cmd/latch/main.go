@@ -184,6 +184,9 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	defer bg.stop(5 * time.Second)
 	log.Info("features", cfg.Features().LogAttrs()...)
 	assets, err := staticAssets(cfg, log)
+	if err == nil {
+		_, err = emailTheme(cfg)
+	}
 	if err != nil {
 		return err
 	}
