@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/uptrace/bun"
 
+	"github.com/latch-dev/latch/components/brand"
 	"github.com/latch-dev/latch/components/email"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/db"
@@ -136,6 +137,11 @@ type harnessOptions struct {
 	product func(*web.Server)
 	// corsOrigins may call the token API from a browser.
 	corsOrigins []string
+	// staticDir, when set, serves the static files from this folder on
+	// disk, as dev does with LATCH_STATIC_DIR.
+	staticDir string
+	// brand is the product's brand (the built-in one when zero).
+	brand brand.Brand
 }
 
 func newHarness(t testing.TB) *harness {
@@ -166,6 +172,9 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		t.Fatal(err)
 	}
 	assets, err := static.New()
+	if o.staticDir != "" {
+		assets, err = static.NewFromDisk(o.staticDir)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +277,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	if o.passwords && passwords != nil {
 		passwordFlows = passwords
 	}
-	deps := web.Deps{SecondFactors: o.secondFactors, Passwords: passwordFlows, Phones: phoneFlows, PhoneRegions: testRegions, Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Signups: signups, Recovery: recovery, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
+	deps := web.Deps{SecondFactors: o.secondFactors, Passwords: passwordFlows, Phones: phoneFlows, PhoneRegions: testRegions, Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Signups: signups, Recovery: recovery, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin, Brand: o.brand,
 		Tokens: tok.flows, KeySet: tok.ring, Settings: settings, Reauthenticators: o.reauthenticators,
 		DeviceKey: []byte("a device key for tests, 32 bytes"),
 		// Every check, send or hash must be reserved first: a flow that
