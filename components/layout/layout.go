@@ -90,3 +90,10 @@ func navCurrent(ctx context.Context, item int) templ.Attributes {
 	}
 	return templ.Attributes{}
 }
+
+// backToAccount reports whether the page rendered is a settings page under
+// the account overview, which offers a way back to it.
+func backToAccount(ctx context.Context) bool {
+	p, _ := ctx.Value(pathKey{}).(string)
+	return strings.HasPrefix(p, "/account/")
+}

@@ -68,6 +68,7 @@ func (s *Server) accountView(ctx context.Context, userID uuid.UUID) (pages.Accou
 		PhoneLink:    s.Phones != nil,
 		PasswordLink: s.Passwords != nil,
 		Label:        accountLabel(acct),
+		APICheck:     s.Dev,
 	}
 	for _, id := range acct.Identities {
 		if id.Kind == auth.IdentityEmail && id.VerifiedAt != nil {

@@ -142,6 +142,8 @@ type harnessOptions struct {
 	staticDir string
 	// brand is the product's brand (the built-in one when zero).
 	brand brand.Brand
+	// dev shows the developer panels, as LATCH_ENV=dev does.
+	dev bool
 }
 
 func newHarness(t testing.TB) *harness {
@@ -277,7 +279,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	if o.passwords && passwords != nil {
 		passwordFlows = passwords
 	}
-	deps := web.Deps{SecondFactors: o.secondFactors, Passwords: passwordFlows, Phones: phoneFlows, PhoneRegions: testRegions, Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Signups: signups, Recovery: recovery, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin, Brand: o.brand,
+	deps := web.Deps{SecondFactors: o.secondFactors, Passwords: passwordFlows, Phones: phoneFlows, PhoneRegions: testRegions, Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Signups: signups, Recovery: recovery, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin, Brand: o.brand, Dev: o.dev,
 		Tokens: tok.flows, KeySet: tok.ring, Settings: settings, Reauthenticators: o.reauthenticators,
 		DeviceKey: []byte("a device key for tests, 32 bytes"),
 		// Every check, send or hash must be reserved first: a flow that

@@ -96,6 +96,9 @@ type Deps struct {
 	// ReauthWindow is how long a proof of identity counts as fresh for
 	// sensitive changes; zero means the default, ReauthWindow.
 	ReauthWindow time.Duration
+	// Dev is LATCH_ENV=dev: pages show developer panels (the account
+	// page's API check) that end users never see.
+	Dev bool
 	// Brand is the product's name, logo, favicon, support contact and
 	// legal links (components/brand); empty fields take the built-in
 	// brand. Every page reads it from its request (brand.Of).
