@@ -10,6 +10,10 @@ const (
 	FooterPrivacy Key = "ui.footer.privacy"
 	// NavBackToAccount is the way back from a settings page.
 	NavBackToAccount Key = "ui.nav.back_to_account"
+	// LoginOtherWays heads the sign-in alternatives to a password.
+	LoginOtherWays Key = "ui.login.other_ways"
+	// DevBannerLabel names the development banner's landmark.
+	DevBannerLabel Key = "ui.dev_banner.label"
 )
 
 var faceCatalog = map[Key]string{
@@ -19,6 +23,8 @@ var faceCatalog = map[Key]string{
 	FooterTerms:      "Terms",
 	FooterPrivacy:    "Privacy",
 	NavBackToAccount: "Account",
+	LoginOtherWays:   "Other ways to sign in",
+	DevBannerLabel:   "Development",
 }
 
 // The account overview: its sections and the rows in them.

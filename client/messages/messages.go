@@ -317,7 +317,7 @@ var catalog = map[Key]string{
 	CodeLoginSubmit:   "Log in",
 	CodeLoginRestart:  "Start over",
 	CodeLoginPassword: "Log in with your password instead",
-	LoginUseCode:      "Email me a code instead",
+	LoginUseCode:      "Email me a sign-in code or link",
 	LabelCode:         "Code",
 	HintCode:          "The 6 digits from the email we sent to {email}.",
 	DevMailboxTitle:   "Dev mailbox",
