@@ -71,7 +71,7 @@ func (b *browser) headerRows() int {
 func (b *browser) screenshot(name string) {
 	b.t.Helper()
 	dir := os.Getenv("LATCH_SCREENSHOTS")
-	if dir == "" {
+	if dir == "" || !photographed[strings.SplitN(name, "-", 2)[0]] {
 		return
 	}
 	png := run(b, "capture "+name, chromedp.FullScreenshot(100))
@@ -80,6 +80,9 @@ func (b *browser) screenshot(name string) {
 	}
 }
 
+// photographed are the pages the README shows.
+var photographed = map[string]bool{"login": true, "signup": true, "account": true, "two": true, "activity": true}
+
 // TestBrowserFaceAtEveryWidth walks the sign-in pages and the signed-in
 // area at 1280 and 390 px, light and dark: no page scrolls sideways, the
 // signed-in header stays within two rows, axe finds nothing, and with
@@ -87,13 +90,13 @@ func (b *browser) screenshot(name string) {
 func TestBrowserFaceAtEveryWidth(t *testing.T) {
 	t.Parallel()
 	chromium := chromiumPath(t)
-	h := newHarnessWith(t, harnessOptions{codes: true, phones: true, passwords: true, recovery: true, twoFactor: true, passkeys: true, devMailbox: true})
+	h := newHarnessWith(t, harnessOptions{codes: true, phones: true, passwords: true, recovery: true, twoFactor: true, passkeys: true})
 	const addr = "a-rather-long-address.for-the-header@example.com"
 	h.signup(addr, journeyPassword) // its emails fill the dev mailbox
 	b := newBrowser(t, chromium, h, true)
 
 	signedOut := []struct{ name, path string }{
-		{"login", "/login"}, {"signup", "/signup"}, {"recover", pages.RecoverPath}, {"mailbox", "/dev/mailbox"},
+		{"login", "/login"}, {"signup", "/signup"}, {"recover", pages.RecoverPath},
 	}
 	for _, v := range viewports {
 		for _, scheme := range colorSchemes {
@@ -140,4 +143,24 @@ func TestBrowserFaceAtEveryWidth(t *testing.T) {
 		}
 	}
 	b.wantCleanConsole()
+}
+
+// TestBrowserDevMailboxFitsEveryWidth: the development mailbox, holding a
+// real message with a long link, never scrolls sideways, and passes axe.
+func TestBrowserDevMailboxFitsEveryWidth(t *testing.T) {
+	t.Parallel()
+	chromium := chromiumPath(t)
+	h := newHarnessWith(t, harnessOptions{codes: true, devMailbox: true})
+	h.signup("mailbox-width@example.com", journeyPassword)
+	b := newBrowser(t, chromium, h, true)
+	for _, v := range []viewport{viewports[0], viewports[1], {"narrow", 320, 640, true}} {
+		b.look(v, "light")
+		b.open("/dev/mailbox")
+		what := "/dev/mailbox at " + strconv.Itoa(int(v.width)) + " px"
+		if n := run(b, "count messages", chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="dev-mailbox-message"]').length`)); n == 0 {
+			t.Fatalf("%s: no message to measure", what)
+		}
+		b.wantNoSidewaysScroll(what)
+		b.wantNoAxeViolations(what)
+	}
 }
