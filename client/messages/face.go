@@ -65,3 +65,11 @@ var accountOverviewCatalog = map[Key]string{
 	AccountDeleteName:      "Delete account",
 	AccountDeleteHint:      "Closes your account; signing in again within the grace period restores it.",
 }
+
+// The security activity page's tag on a failed attempt its words do not
+// already call one.
+const ActivityFailedTag Key = "ui.activity.failed_tag"
+
+var activityFaceCatalog = map[Key]string{
+	ActivityFailedTag: "Did not go through",
+}

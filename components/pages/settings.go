@@ -158,14 +158,23 @@ type DeleteAccount struct {
 
 // ActivityLine is one security event in words.
 type ActivityLine struct {
-	Text    string
-	ISO     string
-	Failure bool
+	What       string // what happened, in words
+	Device     string // the browser and system it came from; "" when unknown
+	Time       string // the time of day, "14:03 UTC"
+	ISO        string // the moment, for <time datetime>
+	Failure    bool   // the attempt failed or was refused
+	FailureTag bool   // with Failure: the words do not say so, a tag does
 }
 
-// Activity is a page of security events.
-type Activity struct {
+// ActivityDay is the events of one day, newest first.
+type ActivityDay struct {
+	Label string // "Wednesday 2 December 2026"
 	Lines []ActivityLine
+}
+
+// Activity is a page of security events, grouped by day.
+type Activity struct {
+	Days  []ActivityDay
 	Older string // URL of the next page, or ""
 	First bool   // the newest page
 }
