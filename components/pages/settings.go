@@ -83,6 +83,15 @@ func (r Reauth) otherWays() bool {
 	return r.Password || r.CodeTo != "" || len(r.Others) > 0 || len(r.Providers) > 0
 }
 
+// errorFor is the error shown on method's own field: the panel's message
+// when it belongs to that form.
+func (r Reauth) errorFor(method string) string {
+	if r.Message == "" || r.Method != method {
+		return ""
+	}
+	return messages.Text(r.Message)
+}
+
 func (r Reauth) focus(method string) templ.Attributes {
 	attrs := templ.Attributes{"autocapitalize": "off", "spellcheck": "false", "data-testid": "reauth-" + method}
 	if r.Interactive && (r.Method == method || (r.Message == "" && method == "code" && r.CodeSent)) {
