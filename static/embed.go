@@ -31,7 +31,7 @@ import (
 	"time"
 )
 
-//go:embed css js vendor/datastar.js vendor/wasm_exec.js wasm/latch.wasm wasm/latch.wasm.br wasm/latch.wasm.gz
+//go:embed css/*.css js img vendor/datastar.js vendor/wasm_exec.js wasm/latch.wasm wasm/latch.wasm.br wasm/latch.wasm.gz
 var files embed.FS
 
 // Prefix is the URL path under which assets are served.

@@ -13,7 +13,7 @@ func CatalogParts() []map[Key]string {
 // tests.
 func (l Lang) Translation() map[Key]string {
 	out := map[Key]string{}
-	for _, m := range []map[Key]string{l.translation(), l.console()} {
+	for _, m := range append([]map[Key]string{l.translation()}, l.areas()...) {
 		for k, v := range m {
 			out[k] = v
 		}

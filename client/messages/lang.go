@@ -25,12 +25,13 @@ func (l Lang) translation() map[Key]string {
 	return nil
 }
 
-// console returns the admin console's text in l: nil for English, whose
-// text is adminCatalog.
-func (l Lang) console() map[Key]string {
+// areas returns the rest of l's text, kept in one file per area of the
+// product (the admin console, the page frame): nil for English, whose
+// text is the catalog itself.
+func (l Lang) areas() []map[Key]string {
 	switch l {
 	case French:
-		return frenchAdmin
+		return []map[Key]string{frenchAdmin, frenchFace}
 	}
 	return nil
 }
@@ -67,8 +68,10 @@ func (l Lang) Text(k Key) string {
 		if s, ok := l.translation()[k]; ok {
 			return s
 		}
-		if s, ok := l.console()[k]; ok {
-			return s
+		for _, m := range l.areas() {
+			if s, ok := m[k]; ok {
+				return s
+			}
 		}
 	}
 	return Text(k)
@@ -91,8 +94,12 @@ func (l Lang) Has(k Key) bool {
 	if _, ok := l.translation()[k]; ok {
 		return true
 	}
-	_, ok := l.console()[k]
-	return ok
+	for _, m := range l.areas() {
+		if _, ok := m[k]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // Fill is Fill in l.

@@ -241,7 +241,7 @@ var catalog = map[Key]string{
 	DevicesSignOutEverywhere: "Sign out everywhere",
 	DevicesEverywhereHint:    "Signs out every device and app, this one included.",
 	NavDevices:               "Devices",
-	AccountDevicesLink:       "See and sign out the devices signed in to your account",
+	AccountDevicesLink:       "Manage devices",
 	RememberMe:               "Keep me signed in",
 	RememberMeHint:           "Stay signed in on this device after closing the browser. Leave it unticked on a shared computer.",
 
@@ -317,7 +317,7 @@ var catalog = map[Key]string{
 	CodeLoginSubmit:   "Log in",
 	CodeLoginRestart:  "Start over",
 	CodeLoginPassword: "Log in with your password instead",
-	LoginUseCode:      "Email me a code instead",
+	LoginUseCode:      "Email me a sign-in code or link",
 	LabelCode:         "Code",
 	HintCode:          "The 6 digits from the email we sent to {email}.",
 	DevMailboxTitle:   "Dev mailbox",
@@ -365,7 +365,7 @@ var verifyEmailCatalog = map[Key]string{
 // a program that never calls Text or Keys (the browser module, which
 // uses BrowserText) leaves them all out.
 func catalogs() []map[Key]string {
-	return []map[Key]string{catalog, phoneCatalog, twoFactorCatalog, passwordCatalog, settingsCatalog, guardCatalog, signInCatalog, recoveryCatalog, apiClientCatalog, factorActivityCatalog, signupCatalog, signupEmailCatalog, providerCatalog, passkeyCatalog, adminCatalog, localeCatalog, verifyEmailCatalog}
+	return []map[Key]string{catalog, phoneCatalog, twoFactorCatalog, passwordCatalog, settingsCatalog, guardCatalog, signInCatalog, recoveryCatalog, apiClientCatalog, factorActivityCatalog, signupCatalog, signupEmailCatalog, providerCatalog, passkeyCatalog, adminCatalog, localeCatalog, verifyEmailCatalog, faceCatalog, accountOverviewCatalog, activityFaceCatalog}
 }
 
 // Text returns the text for k. An unknown key returns the generic internal

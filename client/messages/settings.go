@@ -140,7 +140,7 @@ var settingsCatalog = map[Key]string{
 	HintEmailCode:      "The 6 digits from the email we sent to {email}.",
 	BackToAccount:      "Back to your account",
 
-	IdentitiesTitle:     "How you log in",
+	IdentitiesTitle:     "Email addresses and phone numbers",
 	IdentitiesIntro:     "Your email addresses and phone numbers. You can remove one as long as another verified one remains.",
 	IdentityRemove:      "Remove",
 	IdentityRemoveNamed: "Remove {identity}",

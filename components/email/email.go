@@ -16,37 +16,90 @@ import (
 
 	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/components/i18n"
+	"github.com/latch-dev/latch/components/theme"
 )
 
-// Theme is the handful of colours an email uses, as CSS colour values.
+// Theme is what an email takes from the page theme, as CSS values: the
+// colours, fonts and radii of the light scheme of static/css/theme.css
+// (ThemeFrom). Emails are light only: many mail clients restyle dark mail
+// on their own.
 type Theme struct {
-	Background  string
-	Surface     string
-	Text        string
-	Muted       string
-	Primary     string
-	PrimaryText string
-	Border      string
+	Background  string // --color-bg
+	Surface     string // --color-surface
+	Text        string // --color-text
+	Muted       string // --color-muted
+	Primary     string // --color-primary
+	PrimaryText string // --color-primary-text
+	Border      string // --color-border
+	Font        string // --font-sans
+	FontMono    string // --font-mono
+	Radius      string // --radius, in px
+	RadiusSmall string // --radius-sm, in px
 }
 
-// DefaultTheme matches the light scheme of static/css/theme.css.
-var DefaultTheme = Theme{
-	Background: "#f4f5f7", Surface: "#ffffff", Text: "#1b1f24", Muted: "#57606a",
-	Primary: "#1f5fbf", PrimaryText: "#ffffff", Border: "#d0d7de",
+// ThemeFrom takes an email's theme from the page theme's tokens, so a
+// reskin of theme.css reaches every email with no Go to change.
+//
+// Errors: a token an email needs is missing from the theme.
+func ThemeFrom(t theme.Tokens) (Theme, error) {
+	v, err := t.Need("color-bg", "color-surface", "color-text", "color-muted", "color-primary",
+		"color-primary-text", "color-border", "font-sans", "font-mono", "radius", "radius-sm")
+	if err != nil {
+		return Theme{}, err
+	}
+	// Family names lose their quotes: an inline style attribute would
+	// escape them into part of the name. Unquoted, "Segoe UI" is the same
+	// family.
+	unquote := strings.NewReplacer(`"`, "", "'", "")
+	return Theme{Background: v[0], Surface: v[1], Text: v[2], Muted: v[3], Primary: v[4], PrimaryText: v[5],
+		Border: v[6], Font: unquote.Replace(v[7]), FontMono: unquote.Replace(v[8]), Radius: theme.Pixels(v[9]), RadiusSmall: theme.Pixels(v[10])}, nil
 }
 
-// Brand is what every email says about who sent it.
+// DefaultTheme is the theme of the stylesheet built into the binary.
+func DefaultTheme() Theme {
+	t, err := ThemeFrom(theme.Default())
+	if err != nil {
+		panic(err) // the built-in theme is checked by this package's tests
+	}
+	return t
+}
+
+// Brand is what every email says about who sent it, and how it looks.
 type Brand struct {
-	AppName string // "Latch"
+	AppName string // the product's name (LATCH_BRAND_NAME)
 	Theme   Theme  // zero value: DefaultTheme
 }
 
 func (b Brand) theme() Theme {
 	if b.Theme == (Theme{}) {
-		return DefaultTheme
+		return DefaultTheme()
 	}
 	return b.Theme
 }
+
+// The inline styles the email bodies share, built from the theme.
+func (t Theme) bodyStyle() string {
+	return "margin:0;padding:0;background:" + t.Background + ";color:" + t.Text + ";font-family:" + t.Font + ";"
+}
+
+func (t Theme) cardStyle() string {
+	return "max-width:480px;background:" + t.Surface + ";border:1px solid " + t.Border + ";border-radius:" + t.Radius + ";"
+}
+
+func (t Theme) buttonStyle() string {
+	return "display:inline-block;padding:10px 18px;border-radius:" + t.RadiusSmall +
+		";text-decoration:none;font-weight:600;font-family:" + t.Font + ";background:" + t.Primary + ";color:" + t.PrimaryText + ";"
+}
+
+func (t Theme) codeStyle() string {
+	return "margin:0 0 20px;font-size:28px;font-weight:700;letter-spacing:6px;font-family:" + t.FontMono + ";color:" + t.Text + ";"
+}
+
+func (t Theme) smallStyle(margin string) string {
+	return "margin:" + margin + ";font-size:14px;color:" + t.Muted + ";"
+}
+
+func (t Theme) linkStyle() string { return "color:" + t.Primary + ";" }
 
 // Email is one kind of email: its subject and its two bodies.
 type Email interface {

@@ -1,6 +1,7 @@
 package email_test
 
 import (
+	"github.com/latch-dev/latch/components/theme"
 	"strings"
 	"testing"
 	"time"
@@ -88,7 +89,7 @@ func TestLoginCodeRendersBothBodies(t *testing.T) {
 	if link["href"] != e.Link || label != "Sign in to Latch & Co" {
 		t.Errorf("link %q labelled %q", link["href"], label)
 	}
-	if !strings.Contains(link["style"], "background:#1f5fbf") {
+	if !strings.Contains(link["style"], "background:"+theme.Default()["color-primary"]+";") {
 		t.Errorf("link style %q lacks the theme's primary colour", link["style"])
 	}
 	if txt, _ := byTestID(t, doc, "email-link-text"); txt != e.Link {
@@ -118,7 +119,7 @@ func TestLoginCodeRefusesScriptLinks(t *testing.T) {
 
 func TestThemeIsApplied(t *testing.T) {
 	t.Parallel()
-	th := email.DefaultTheme
+	th := email.DefaultTheme()
 	th.Primary = "#aa0000"
 	r, err := email.Render(t.Context(), email.LoginCode{Brand: email.Brand{AppName: "X", Theme: th}, Code: "1", Link: "https://x.test/", ExpiresIn: time.Minute})
 	if err != nil {

@@ -55,9 +55,9 @@ func Layout(b Brand, title, preview string) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var3 string
-		templ_7745c5c3_Var3, templ_7745c5c3_Err = templruntime.SanitizeStyleAttributeValues("margin:0;padding:0;background:" + b.theme().Background + ";color:" + b.theme().Text + ";font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;")
+		templ_7745c5c3_Var3, templ_7745c5c3_Err = templruntime.SanitizeStyleAttributeValues(b.theme().bodyStyle())
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/email/layout.templ`, Line: 20, Col: 177}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/email/layout.templ`, Line: 20, Col: 37}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 		if templ_7745c5c3_Err != nil {
@@ -94,9 +94,9 @@ func Layout(b Brand, title, preview string) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var6 string
-		templ_7745c5c3_Var6, templ_7745c5c3_Err = templruntime.SanitizeStyleAttributeValues("max-width:480px;background:" + b.theme().Surface + ";border:1px solid " + b.theme().Border + ";border-radius:8px;")
+		templ_7745c5c3_Var6, templ_7745c5c3_Err = templruntime.SanitizeStyleAttributeValues(b.theme().cardStyle())
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/email/layout.templ`, Line: 25, Col: 201}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/email/layout.templ`, Line: 25, Col: 107}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 		if templ_7745c5c3_Err != nil {

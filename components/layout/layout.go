@@ -9,14 +9,17 @@ package layout
 
 import (
 	"context"
+	"strings"
 
+	"github.com/a-h/templ"
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/brand"
 	"github.com/latch-dev/latch/components/i18n"
 )
 
 // Page is what every frame needs to know about the page being rendered.
 type Page struct {
-	// Title is the page's own title; the document title is "Title · Latch".
+	// Title is the page's own title; the document title is "Title · Brand".
 	// TitleKey, when set, names it in the catalog instead, read in the
 	// request's language.
 	Title    string
@@ -47,7 +50,7 @@ func mainID(p Page) string {
 }
 
 func documentTitle(ctx context.Context, p Page) string {
-	product := i18n.T(ctx, messages.ProductName)
+	product := brand.Of(ctx).Name
 	title := p.Title
 	if p.TitleKey != "" {
 		title = i18n.T(ctx, p.TitleKey)
@@ -56,4 +59,50 @@ func documentTitle(ctx context.Context, p Page) string {
 		return product
 	}
 	return title + " · " + product
+}
+
+type pathKey struct{}
+
+// WithPath returns ctx carrying the path of the request being rendered, so
+// the navigation can mark the current page (aria-current).
+func WithPath(ctx context.Context, path string) context.Context {
+	return context.WithValue(ctx, pathKey{}, path)
+}
+
+// The navigation's items, for navCurrent.
+const (
+	navAccount = iota
+	navDevices
+	navLogin
+	navSignup
+)
+
+// navCurrent is the aria-current attribute of a navigation item:
+// "page" on its own page (the account item covers every settings page but
+// the devices page), nothing elsewhere.
+func navCurrent(ctx context.Context, item int) templ.Attributes {
+	p, _ := ctx.Value(pathKey{}).(string)
+	under := func(prefix string) bool { return p == prefix || strings.HasPrefix(p, prefix+"/") }
+	on := false
+	switch item {
+	case navAccount:
+		on = under("/account") && !under("/account/devices")
+	case navDevices:
+		on = under("/account/devices")
+	case navLogin:
+		on = p == "/login"
+	case navSignup:
+		on = p == "/signup"
+	}
+	if on {
+		return templ.Attributes{"aria-current": "page"}
+	}
+	return templ.Attributes{}
+}
+
+// backToAccount reports whether the page rendered is a settings page under
+// the account overview, which offers a way back to it.
+func backToAccount(ctx context.Context) bool {
+	p, _ := ctx.Value(pathKey{}).(string)
+	return strings.HasPrefix(p, "/account/")
 }

@@ -2,6 +2,7 @@ package layout
 
 import (
 	"context"
+	"github.com/latch-dev/latch/components/brand"
 	"strings"
 	"testing"
 
@@ -133,12 +134,58 @@ func TestBaseDocument(t *testing.T) {
 	if find(main, withAttr("id", "content")) == nil {
 		t.Error("children not inside <main>")
 	}
-	if find(doc, tag("footer")) == nil {
-		t.Error("no footer")
+	// The footer holds the language picker, and no words about Latch:
+	// with no support or legal links set, no links either.
+	if footer := find(doc, tag("footer")); footer == nil {
+		t.Error("no footer with the language picker")
+	} else if strings.Contains(textOf(footer), "Latch") || find(footer, tag("a")) != nil {
+		t.Errorf("footer %q names Latch or links somewhere with no brand links set", textOf(footer))
 	}
 	brand := find(doc, withAttr("class", "site-brand"))
 	if href, _ := attr(brand, "href"); href != "/" || textOf(brand) != "Latch" {
 		t.Errorf("brand link href=%q text=%q", href, textOf(brand))
+	}
+}
+
+// The request's brand names the page, draws the logo and favicon and
+// links the product's support and legal pages in the footer.
+func TestBaseShowsTheRequestsBrand(t *testing.T) {
+	b := brand.Brand{Name: "Acme", Logo: "/static/acme.svg", LogoDark: "/static/acme-dark.svg", Favicon: "/static/acme.ico",
+		Support: "help@acme.example", TermsURL: "https://acme.example/terms", PrivacyURL: "https://acme.example/privacy"}
+	ctx := WithPath(brand.With(templ.WithChildren(context.Background(), templ.Raw("<p>x</p>")), b), "/account/devices")
+	var out strings.Builder
+	if err := Base(Page{Title: "Devices", UserEmail: "a@example.com"}).Render(ctx, &out); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := html.Parse(strings.NewReader(out.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := textOf(find(doc, tag("title"))); got != "Devices · Acme" {
+		t.Errorf("title %q", got)
+	}
+	if href, _ := attr(find(doc, withAttr("rel", "icon")), "href"); href != b.Favicon {
+		t.Errorf("favicon %q", href)
+	}
+	if src, _ := attr(find(doc, withAttr("data-testid", "site-logo")), "src"); src != b.Logo {
+		t.Errorf("logo %q", src)
+	}
+	if src, _ := attr(find(doc, tag("source")), "srcset"); src != b.LogoDark {
+		t.Errorf("dark logo %q", src)
+	}
+	for id, want := range map[string]string{"footer-support": "mailto:help@acme.example", "footer-terms": b.TermsURL, "footer-privacy": b.PrivacyURL} {
+		if href, _ := attr(find(doc, withAttr("data-testid", id)), "href"); href != want {
+			t.Errorf("%s href %q, want %q", id, href, want)
+		}
+	}
+	if strings.Contains(out.String(), "Latch") {
+		t.Error("the page still names Latch")
+	}
+	if v, _ := attr(find(doc, withAttr("data-testid", "nav-devices")), "aria-current"); v != "page" {
+		t.Errorf("devices link aria-current %q, want page", v)
+	}
+	if _, ok := attr(find(doc, withAttr("data-testid", "nav-account")), "aria-current"); ok {
+		t.Error("account link marked current on the devices page")
 	}
 }
 

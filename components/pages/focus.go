@@ -1,8 +1,12 @@
 package pages
 
 import (
+	"context"
+
 	"github.com/a-h/templ"
 
+	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
 	"github.com/latch-dev/latch/components/ui"
 )
 
@@ -28,4 +32,17 @@ func focusAttrs(f Credentials, field string, extra ...templ.Attributes) templ.At
 // target holding "@name(" or "$name" cannot turn into code.
 func navigateExpr(url string) string {
 	return "window.location.assign(" + ui.ExprString(url) + ")"
+}
+
+// codeFieldError is the error a code step shows on its code field itself
+// (aria-invalid, the message under it, the invalid style), for the
+// answers that are about the code typed: wrong, expired, used or tried too
+// often. Other answers (a send limit, a refusal by the guard) concern the
+// form, and stay in its summary only.
+func codeFieldError(ctx context.Context, k messages.Key) string {
+	switch k {
+	case messages.CodeInvalid, messages.CodeExhausted, messages.ReauthFailed, messages.TwoFactorCodeInvalid:
+		return i18n.T(ctx, k)
+	}
+	return ""
 }

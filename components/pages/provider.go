@@ -75,3 +75,10 @@ type ProviderRow struct {
 	Linked bool
 	As     string // the linked account's email or name, or ""
 }
+
+// bareProviders is b inside a group that has its own heading ("Other ways
+// to sign in"): no heading of its own.
+func bareProviders(b ProviderButtons) ProviderButtons {
+	b.Heading = ""
+	return b
+}

@@ -85,6 +85,15 @@ func (r Reauth) otherWays() bool {
 	return r.Password || r.CodeTo != "" || len(r.Others) > 0 || len(r.Providers) > 0
 }
 
+// errorFor is the error shown on method's own field: the panel's message
+// when it belongs to that form.
+func (r Reauth) errorFor(ctx context.Context, method string) string {
+	if r.Message == "" || r.Method != method {
+		return ""
+	}
+	return i18n.T(ctx, r.Message)
+}
+
 func (r Reauth) focus(method string) templ.Attributes {
 	attrs := templ.Attributes{"autocapitalize": "off", "spellcheck": "false", "data-testid": "reauth-" + method}
 	if r.Interactive && (r.Method == method || (r.Message == "" && method == "code" && r.CodeSent)) {
@@ -160,14 +169,23 @@ type DeleteAccount struct {
 
 // ActivityLine is one security event in words.
 type ActivityLine struct {
-	Text    string
-	ISO     string
-	Failure bool
+	What       string // what happened, in words
+	Device     string // the browser and system it came from; "" when unknown
+	Time       string // the time of day, "14:03 UTC"
+	ISO        string // the moment, for <time datetime>
+	Failure    bool   // the attempt failed or was refused
+	FailureTag bool   // with Failure: the words do not say so, a tag does
 }
 
-// Activity is a page of security events.
-type Activity struct {
+// ActivityDay is the events of one day, newest first.
+type ActivityDay struct {
+	Label string // "Wednesday 2 December 2026"
 	Lines []ActivityLine
+}
+
+// Activity is a page of security events, grouped by day.
+type Activity struct {
+	Days  []ActivityDay
 	Older string // URL of the next page, or ""
 	First bool   // the newest page
 }

@@ -5,8 +5,10 @@
 // --color-surface, --color-text, --color-muted, --color-border,
 // --color-primary, --color-primary-text, --color-primary-hover,
 // --color-danger, --color-danger-bg, --color-success, --color-success-bg,
+// --color-warning,
 // --color-info-bg, --color-focus), font families and sizes, the spacing scale
-// --space-1 to --space-6, radii and a shadow, plus a
+// --space-1 to --space-6, radii (--radius-sm, --radius, --radius-pill), the
+// logo size and a shadow, plus a
 // prefers-color-scheme: dark block that overrides the colours.
 //
 // Every component style lives in static/css/app.css and reads only those
@@ -22,6 +24,12 @@
 //     listed at the top of theme.css.
 //  3. To ship a light-only look, delete the dark block and keep
 //     --color-scheme: light.
+//
+// Emails follow the same file: mail clients read neither stylesheets nor
+// custom properties, so Parse reads the light scheme's tokens from theme.css
+// and components/email inlines them (email.ThemeFrom). A test fails if an
+// email uses a colour that is no token, or app.css a colour, font or radius
+// that comes from no token.
 //
 // Pages load theme.css before app.css (see layout.Page.CSS); both are served
 // with content-hashed names, so a changed theme reaches browsers on the next

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/brand"
 	"github.com/latch-dev/latch/server/guard"
 	"github.com/latch-dev/latch/server/phone"
 	"github.com/latch-dev/latch/server/pow"
@@ -48,6 +49,9 @@ type Config struct {
 	DBMaxConns  int    // LATCH_DB_MAX_CONNS (default 20)
 
 	App string // LATCH_APP: slug of the app this server answers for (default "default")
+	// Brand is the product's name, logo, favicon, support contact and legal
+	// links (LATCH_BRAND_*, brand.go); unset fields keep the built-in brand.
+	Brand brand.Brand
 
 	SessionIdleTimeout time.Duration // LATCH_SESSION_IDLE_TIMEOUT (default 30m)
 	SessionLifetime    time.Duration // LATCH_SESSION_LIFETIME: absolute lifetime (default 12h)
@@ -277,6 +281,7 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		p.fail("LATCH_DEFAULT_LANG", fmt.Sprintf("must be one of %s, got %q", strings.Join(langs, ", "), c.DefaultLang))
 	}
+	c.loadBrand(&p)
 	c.loadPhone(&p)
 	c.loadBreach(&p)
 	c.loadGuard(&p)

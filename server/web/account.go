@@ -69,6 +69,7 @@ func (s *Server) accountView(ctx context.Context, userID uuid.UUID) (pages.Accou
 		PhoneLink:    s.Phones != nil,
 		PasswordLink: s.Passwords != nil,
 		Label:        accountLabel(i18n.LangOf(ctx), acct),
+		APICheck:     s.Dev,
 	}
 	for _, id := range acct.Identities {
 		if id.Kind == auth.IdentityEmail && id.VerifiedAt != nil {

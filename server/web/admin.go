@@ -278,7 +278,7 @@ func (s *Server) adminPage(r *http.Request, title string, actor uuid.UUID) (layo
 // results. A search string over admin.MaxQuery is refused with a message.
 func (s *Server) adminSearch(w http.ResponseWriter, r *http.Request, actor uuid.UUID) error {
 	v := pages.AdminSearch{}
-	p, nav, err := s.adminPage(r, messages.Text(messages.AdminTitle), actor)
+	p, nav, err := s.adminPage(r, i18n.T(r.Context(), messages.AdminTitle), actor)
 	if err != nil {
 		return err
 	}
@@ -489,7 +489,7 @@ func auditFilter(vals url.Values) (admin.Filter, pages.AdminAudit, bool) {
 
 // adminAudit searches the audit log, a page at a time, newest first.
 func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, actor uuid.UUID) error {
-	p, nav, err := s.adminPage(r, messages.Text(messages.AdminAuditTitle), actor)
+	p, nav, err := s.adminPage(r, i18n.T(r.Context(), messages.AdminAuditTitle), actor)
 	if err != nil {
 		return err
 	}
@@ -552,7 +552,7 @@ func (s *Server) adminOutbox(w http.ResponseWriter, r *http.Request, actor uuid.
 }
 
 func (s *Server) adminOutboxAnswer(w http.ResponseWriter, r *http.Request, actor uuid.UUID, status int, failed bool, notice, problem messages.Key) error {
-	p, nav, err := s.adminPage(r, messages.Text(messages.AdminOutboxTitle), actor)
+	p, nav, err := s.adminPage(r, i18n.T(r.Context(), messages.AdminOutboxTitle), actor)
 	if err != nil {
 		return err
 	}
@@ -612,7 +612,7 @@ func (s *Server) adminOutboxAction(retry bool) userHandler {
 
 // adminLimits lists the guard limits that were full in the last hour.
 func (s *Server) adminLimits(w http.ResponseWriter, r *http.Request, actor uuid.UUID) error {
-	p, nav, err := s.adminPage(r, messages.Text(messages.AdminLimitsTitle), actor)
+	p, nav, err := s.adminPage(r, i18n.T(r.Context(), messages.AdminLimitsTitle), actor)
 	if err != nil {
 		return err
 	}

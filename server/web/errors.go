@@ -11,7 +11,9 @@ import (
 	"github.com/starfederation/datastar-go/datastar"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/brand"
 	"github.com/latch-dev/latch/components/i18n"
+	"github.com/latch-dev/latch/components/layout"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/password"
@@ -122,11 +124,21 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	status = refusedStatus(r, status)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	if err := c.Render(r.Context(), w); err != nil {
+	if err := c.Render(s.renderContext(r), w); err != nil {
 		s.Logger.WarnContext(r.Context(), "render failed", "err", err,
 			"request_id", auth.ClientFrom(r.Context()).RequestID)
 	}
 }
+
+// renderContext is the request's context with what every page frame reads
+// from it: the brand and the path (for aria-current in the navigation).
+func (s *Server) renderContext(r *http.Request) context.Context {
+	return layout.WithPath(brand.With(r.Context(), s.brandFor(r)), r.URL.Path)
+}
+
+// brandFor is the brand of r: today the server's one brand, resolved here
+// so that a server answering for several apps can pick each app's.
+func (s *Server) brandFor(*http.Request) brand.Brand { return s.brand }
 
 // isDatastar reports whether the request came from Datastar's fetch, which
 // expects server-sent events rather than a page.

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/uptrace/bun"
 
+	"github.com/latch-dev/latch/components/brand"
 	"github.com/latch-dev/latch/components/email"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/db"
@@ -152,6 +153,13 @@ type harnessOptions struct {
 	corsOrigins []string
 	// admin turns on roles and the admin console (h.roles).
 	admin bool
+	// staticDir, when set, serves the static files from this folder on
+	// disk, as dev does with LATCH_STATIC_DIR.
+	staticDir string
+	// brand is the product's brand (the built-in one when zero).
+	brand brand.Brand
+	// dev shows the developer panels, as LATCH_ENV=dev does.
+	dev bool
 }
 
 func newHarness(t testing.TB) *harness {
@@ -182,6 +190,9 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		t.Fatal(err)
 	}
 	assets, err := static.New()
+	if o.staticDir != "" {
+		assets, err = static.NewFromDisk(o.staticDir)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +305,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	if o.passwords && passwords != nil {
 		passwordFlows = passwords
 	}
-	deps := web.Deps{Locales: db.NewLocales(bdb), SecondFactors: o.secondFactors, Passwords: passwordFlows, Phones: phoneFlows, PhoneRegions: testRegions, Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Signups: signups, Recovery: recovery, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin,
+	deps := web.Deps{Locales: db.NewLocales(bdb), SecondFactors: o.secondFactors, Passwords: passwordFlows, Phones: phoneFlows, PhoneRegions: testRegions, Codes: codeRequester, DevMailbox: devMailbox, Verifier: verifier, Signups: signups, Recovery: recovery, Accounts: accounts, Devices: dev.devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log, AppID: appID, Secure: o.secure, PublicOrigin: o.origin, Brand: o.brand, Dev: o.dev,
 		Tokens: tok.flows, KeySet: tok.ring, Settings: settings, Reauthenticators: o.reauthenticators,
 		DeviceKey: []byte("a device key for tests, 32 bytes"),
 		// Every check, send or hash must be reserved first: a flow that

@@ -31,9 +31,15 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self' 'unsafe-eva
 // only on a TLS origin. Responses are not cached unless a handler (static
 // files) says otherwise. formActions are origins forms may also lead to:
 // a sign-in provider's, where its start redirects (a browser holds a
-// form's redirects to form-action too).
-func securityHeaders(next http.Handler, secure bool, formActions ...string) http.Handler {
+// form's redirects to form-action too). imageOrigins are origins images
+// may also come from: the brand's logo and favicon when hosted elsewhere.
+func securityHeaders(next http.Handler, secure bool, imageOrigins []string, formActions ...string) http.Handler {
 	csp := contentSecurityPolicy
+	for _, o := range imageOrigins {
+		if o != "" && !strings.ContainsAny(o, " ;,'") {
+			csp = strings.Replace(csp, "img-src 'self' data:", "img-src 'self' data: "+o, 1)
+		}
+	}
 	for _, o := range formActions {
 		if o != "" && !strings.ContainsAny(o, " ;,'") {
 			csp += " " + o

@@ -275,7 +275,7 @@ func (s *Server) build(withAdmin, adminListener bool) http.Handler {
 			formActions = append(formActions, o)
 		}
 	}
-	h = securityHeaders(h, s.Secure, formActions...)
+	h = securityHeaders(h, s.Secure, s.brand.ImageOrigins(), formActions...)
 	h = s.recoverPanics(h)
 	h = s.logRequests(h)
 	h = s.withApp(h)

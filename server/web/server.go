@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/brand"
 	"github.com/latch-dev/latch/components/layout"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
@@ -104,6 +105,13 @@ type Deps struct {
 	// AdminSeparate serves the admin console only from AdminHandler (the
 	// LATCH_ADMIN_ADDR listener), never from Handler.
 	AdminSeparate bool
+	// Dev is LATCH_ENV=dev: pages show developer panels (the account
+	// page's API check) that end users never see.
+	Dev bool
+	// Brand is the product's name, logo, favicon, support contact and
+	// legal links (components/brand); empty fields take the built-in
+	// brand. Every page reads it from its request (brand.Of).
+	Brand brand.Brand
 	// CORSOrigins are the exact origins (scheme://host[:port]) whose pages
 	// may call the token API (/api/v1/…) from a browser; none: no CORS.
 	CORSOrigins []string
@@ -137,6 +145,9 @@ type SignInNotices interface {
 // Server holds the handlers.
 type Server struct {
 	Deps
+	// brand is Deps.Brand over the built-in brand, put on every rendered
+	// request.
+	brand   brand.Brand
 	css     []string
 	scripts []string
 	wasm    layout.Wasm
@@ -174,6 +185,7 @@ func New(d Deps) *Server {
 	}
 	return &Server{
 		Deps:          d,
+		brand:         d.Brand.Or(brand.Default(d.Assets.URL)),
 		passkeyScript: d.Assets.URL("js/passkey.js"),
 		protect: protect.New(d.Sessions, protect.Options{
 			LoginPath: "/login", ReauthPath: ReauthPath, FreshFor: d.ReauthWindow,

@@ -325,27 +325,31 @@ func (s *Server) activityPage(w http.ResponseWriter, r *http.Request, userID uui
 		events = events[:activityPageSize]
 		a.Older = pages.ActivityPath + "?" + url.Values{"before": {strconv.FormatInt(events[len(events)-1].ID, 10)}}.Encode()
 	}
+	l := i18n.LangOf(r.Context())
 	for _, e := range events {
-		a.Lines = append(a.Lines, pages.ActivityLine{Text: activityText(i18n.LangOf(r.Context()), e), ISO: e.At.UTC().Format(time.RFC3339), Failure: e.Outcome == auth.Failure})
+		day := i18n.Date(l, e.At)
+		if n := len(a.Days); n == 0 || a.Days[n-1].Label != day {
+			a.Days = append(a.Days, pages.ActivityDay{Label: day})
+		}
+		d := &a.Days[len(a.Days)-1]
+		d.Lines = append(d.Lines, activityLine(l, e))
 	}
 	s.render(w, r, http.StatusOK, pages.ActivityPage(s.page(messages.ActivityTitle, accountLabel(i18n.LangOf(r.Context()), acct)), a))
 	return nil
 }
 
-// activityText says an event in words: "Signed in with a password from
-// Firefox on Linux, 12 Nov 14:03 UTC".
-func activityText(l messages.Lang, e auth.SecurityEvent) string {
-	what := l.Text(activityKey(e))
-	if e.Outcome == auth.Failure && !failureWorded(e) {
-		what += " " + l.Text(messages.ActivityFailed)
+// activityLine says an event in words: what happened ("Signed in with a
+// password"), from which browser ("Firefox on Linux") and at what time of
+// its day; a failure the words do not already tell is tagged as one.
+func activityLine(lang messages.Lang, e auth.SecurityEvent) pages.ActivityLine {
+	l := pages.ActivityLine{
+		What: lang.Text(activityKey(e)), Time: e.At.UTC().Format("15:04 UTC"), ISO: e.At.UTC().Format(time.RFC3339),
+		Failure: e.Outcome == auth.Failure, FailureTag: e.Outcome == auth.Failure && !failureWorded(e),
 	}
-	when := i18n.DateTimeShort(l, e.At)
-	ua := useragent.Parse(e.UserAgent)
-	if ua.Browser == "" && ua.OS == "" {
-		return l.Fill(messages.ActivityLineNoUA, "{what}", what, "{when}", when)
+	if ua := useragent.Parse(e.UserAgent); ua.Browser != "" || ua.OS != "" {
+		l.Device = deviceLabel(lang, auth.Session{Browser: ua.Browser, OS: ua.OS})
 	}
-	device := deviceLabel(l, auth.Session{Browser: ua.Browser, OS: ua.OS})
-	return l.Fill(messages.ActivityLine, "{what}", what, "{device}", device, "{when}", when)
+	return l
 }
 
 // failureWorded reports whether activityKey already says e failed.

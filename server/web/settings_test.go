@@ -329,6 +329,13 @@ func TestActivityPageSaysEventsInWords(t *testing.T) {
 	if n := strings.Count(r.body, `data-testid="activity-line"`); n != 25 {
 		t.Fatalf("first page holds %d events, want 25", n)
 	}
+	// Grouped by day under a heading; failures marked, not shouted.
+	if n := strings.Count(r.body, `class="activity-day-heading"`); n != 1 {
+		t.Errorf("%d day headings for events of one day", n)
+	}
+	if !strings.Contains(r.body, "activity-item activity-failure") || strings.Contains(r.body, "(failed)") {
+		t.Error("failed re-authentications are not marked as failures, or still read \"(failed)\"")
+	}
 	older := h.get(c, pages.ActivityPath)
 	i := strings.Index(older.body, `href="/account/activity?before=`)
 	if i < 0 {

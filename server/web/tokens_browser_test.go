@@ -215,7 +215,7 @@ func TestBrowserTokensRenewWhileInUse(t *testing.T) {
 	t.Parallel()
 	chromium := chromiumPath(t) // before the database, to fail fast
 	watch := &tokenWatch{}
-	h := newHarnessWith(t, harnessOptions{wallClock: true, wrap: watch.wrap, tokens: tokenOptions{accessTTL: 2 * time.Second}})
+	h := newHarnessWith(t, harnessOptions{dev: true, wallClock: true, wrap: watch.wrap, tokens: tokenOptions{accessTTL: 2 * time.Second}})
 	b := newBrowser(t, chromium, h, true)
 
 	b.signUpToAccount()
@@ -298,7 +298,7 @@ func TestBrowserTokensOneRenewalAcrossTabs(t *testing.T) {
 	chromium := chromiumPath(t) // before the database, to fail fast
 	watch := &tokenWatch{}
 	const ttl = 3 * time.Second
-	h := newHarnessWith(t, harnessOptions{wallClock: true, wrap: watch.wrap, tokens: tokenOptions{accessTTL: ttl}})
+	h := newHarnessWith(t, harnessOptions{dev: true, wallClock: true, wrap: watch.wrap, tokens: tokenOptions{accessTTL: ttl}})
 	a := newBrowser(t, chromium, h, true)
 	a.signUpToAccount()
 	id := a.accountUserID(journeyEmail).String()
@@ -372,7 +372,7 @@ func TestBrowserTokensAfterLogoutInAnotherTab(t *testing.T) {
 	t.Parallel()
 	chromium := chromiumPath(t) // before the database, to fail fast
 	watch := &tokenWatch{}
-	h := newHarnessWith(t, harnessOptions{wrap: watch.wrap})
+	h := newHarnessWith(t, harnessOptions{dev: true, wrap: watch.wrap})
 	a := newBrowser(t, chromium, h, true)
 	a.signUpToAccount()
 	id := a.accountUserID(journeyEmail).String()
@@ -418,10 +418,11 @@ func TestBrowserTokensAfterLogoutInAnotherTab(t *testing.T) {
 
 // TestTokenEndpointOnlyOnSignedInPages: the module's token manager is
 // offered on the account and devices pages only, and the account page's
-// API check stays hidden until the module shows it.
+// API check, a development panel, stays hidden until the module shows it
+// and is not there at all outside development.
 func TestTokenEndpointOnlyOnSignedInPages(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
+	h := newHarnessWith(t, harnessOptions{dev: true})
 	loader := regexp.MustCompile(`<script[^>]*data-latch-module="[^"]*"[^>]*>`)
 	tokens := func(body string) string {
 		tag := loader.FindString(body)
@@ -456,5 +457,10 @@ func TestTokenEndpointOnlyOnSignedInPages(t *testing.T) {
 	panel := regexp.MustCompile(`<section[^>]*id="api-check"[^>]*>`).FindString(account)
 	if panel == "" || !strings.Contains(panel, " hidden") || !strings.Contains(panel, `data-testid="api-me"`) {
 		t.Errorf("account page API check = %q, want a hidden section with data-testid=api-me", panel)
+	}
+
+	prod := newHarness(t)
+	if body := prod.get(prod.signup(journeyEmail, journeyPassword), "/account").body; strings.Contains(body, `id="api-check"`) {
+		t.Error("the account page shows the developer's API check outside development")
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"log/slog"
 
-	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/blocklist"
 	"github.com/latch-dev/latch/server/breach"
@@ -15,7 +14,7 @@ import (
 // context words (the product's name, the account's email), then, when
 // LATCH_BREACH_RANGE_URL is set, the breach range service, which fails open.
 func passwordChecks(cfg config.Config, log *slog.Logger) auth.Blocklist {
-	list := blocklist.New(messages.Text(messages.ProductName))
+	list := blocklist.New(cfg.Brand.Name)
 	checks := auth.Blocklists{list}
 	attrs := []any{"passwords", list.Len(), "bytes", list.Size()}
 	if cfg.BreachRangeURL != "" {

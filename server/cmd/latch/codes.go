@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/uptrace/bun"
 
 	"github.com/latch-dev/latch/components/email"
+	"github.com/latch-dev/latch/components/theme"
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/config"
@@ -133,15 +135,15 @@ func codeFlows(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, 
 		resetOptions.Numbers = numbers
 	}
 	parts.passwords = auth.NewPasswords(users, db.NewPasswords(bdb, onetime, queue, nil), store, hasher, passwordHasher,
-		web.PasswordMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, audit, resetOptions)
+		web.PasswordMessages{Brand: mailBrand(cfg), Origin: cfg.Origin()}, audit, resetOptions)
 	if senders.Email != nil {
 		parts.notices = db.NewNotices(bdb, queue)
 		parts.codes = auth.NewCodes(users, store, hasher,
-			web.CodeMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, audit,
+			web.CodeMessages{Brand: mailBrand(cfg), Origin: cfg.Origin()}, audit,
 			auth.Lifetimes{Code: cfg.CodeTTL, Link: cfg.LinkTTL}, log)
 	}
 	if senders.SMS != nil {
-		parts.phones = auth.NewPhones(users, store, hasher, numbers, web.SMSMessages{AppName: "Latch"}, audit,
+		parts.phones = auth.NewPhones(users, store, hasher, numbers, web.SMSMessages{AppName: cfg.Brand.Name}, audit,
 			auth.PhonesOptions{TTL: cfg.CodeTTL, Logger: log, ResetHold: cfg.RecoveryWait})
 	}
 	return parts, nil
@@ -175,7 +177,7 @@ func riverPool(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
 // twoFactor wires two-step verification: TOTP secrets sealed under the
 // KEK (their own purpose), recovery codes hashed under a key derived from
 // it, and notices by email when email delivery is on (notices nil: none).
-func twoFactor(bdb *bun.DB, kek []byte, audit auth.Auditor, notices auth.Notifier, g auth.Guard, log *slog.Logger) (*auth.TwoFactor, error) {
+func twoFactor(cfg config.Config, bdb *bun.DB, kek []byte, audit auth.Auditor, notices auth.Notifier, g auth.Guard, log *slog.Logger) (*auth.TwoFactor, error) {
 	sealer, err := token.NewSealer(kek, token.PurposeTOTP)
 	if err != nil {
 		return nil, err
@@ -189,6 +191,32 @@ func twoFactor(bdb *bun.DB, kek []byte, audit auth.Auditor, notices auth.Notifie
 		return nil, err
 	}
 	return auth.NewTwoFactor(db.NewUsers(bdb), db.NewTwoFactor(bdb), sealer, hasher, audit, auth.TwoFactorOptions{
-		Issuer: "Latch", Messages: web.TwoFactorMessages{Brand: email.Brand{AppName: "Latch"}}, Notifier: notices, Guard: g, Failures: db.NewAudit(bdb, nil), Logger: log,
+		Issuer: cfg.Brand.Name, Messages: web.TwoFactorMessages{Brand: mailBrand(cfg)}, Notifier: notices, Guard: g, Failures: db.NewAudit(bdb, nil), Logger: log,
 	}), nil
+}
+
+// mailBrand is what every email and its text body say about who sent it
+// and how it looks: the configured product name (LATCH_BRAND_NAME) and the
+// page theme's colours, fonts and radii (emailTheme).
+func mailBrand(cfg config.Config) email.Brand {
+	th, err := emailTheme(cfg)
+	if err != nil {
+		th = email.DefaultTheme() // serve refuses to start on this error first
+	}
+	return email.Brand{AppName: cfg.Brand.Name, Theme: th}
+}
+
+// emailTheme is the emails' theme, taken from the same theme file as the
+// pages: the built-in one, or in dev with LATCH_STATIC_DIR the one on disk.
+//
+// Errors: the theme file on disk cannot be read or lacks a token emails use.
+func emailTheme(cfg config.Config) (email.Theme, error) {
+	if cfg.StaticDir == "" {
+		return email.DefaultTheme(), nil
+	}
+	t, err := theme.Load(os.DirFS(staticDir(cfg)))
+	if err != nil {
+		return email.Theme{}, err
+	}
+	return email.ThemeFrom(t)
 }

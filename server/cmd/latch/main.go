@@ -31,7 +31,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
-	"github.com/latch-dev/latch/components/email"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/server/admin"
@@ -201,6 +200,9 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	defer bg.stop(5 * time.Second)
 	log.Info("features", cfg.Features().LogAttrs()...)
 	assets, err := staticAssets(cfg, log)
+	if err == nil {
+		_, err = emailTheme(cfg)
+	}
 	if err != nil {
 		return err
 	}
@@ -275,7 +277,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	var signInNotices *auth.SignInNotices
 	if parts.notices != nil {
 		signInNotices = auth.NewSignInNotices(db.NewUsers(bdb), parts.notices,
-			web.SignInMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, gd, nil, log)
+			web.SignInMessages{Brand: mailBrand(cfg), Origin: cfg.Origin()}, gd, nil, log)
 	}
 	opts := auth.Options{Logger: log, Guard: gd, Blocklist: blocklist}
 	if signInNotices != nil {
@@ -291,7 +293,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		codeVerifier, codeRequester, emailVerifier = codes, codes, codes
 		// With email delivery, signup proves the address before any
 		// account exists; without it, signup creates the account at once.
-		signups = auth.NewSignups(accounts, codes, db.NewSignups(bdb, onetime, parts.queue, nil), web.CodeMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()})
+		signups = auth.NewSignups(accounts, codes, db.NewSignups(bdb, onetime, parts.queue, nil), web.CodeMessages{Brand: mailBrand(cfg), Origin: cfg.Origin()})
 	}
 	var phones web.PhoneFlows
 	if parts.phones != nil {
@@ -314,14 +316,14 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 			}
 		}()
 	}
-	second, err := twoFactor(bdb, kek, audit, parts.notices, gd, log)
+	second, err := twoFactor(cfg, bdb, kek, audit, parts.notices, gd, log)
 	if err != nil {
 		return err
 	}
 	// Passkeys, bound to the configured relying party (LATCH_WEBAUTHN_*).
-	passkeys, err := auth.NewPasskeys(auth.RelyingParty{ID: cfg.WebAuthnRPID, Name: "Latch", Origins: cfg.WebAuthnOrigins},
+	passkeys, err := auth.NewPasskeys(auth.RelyingParty{ID: cfg.WebAuthnRPID, Name: cfg.Brand.Name, Origins: cfg.WebAuthnOrigins},
 		db.NewUsers(bdb), db.NewPasskeys(bdb), audit, auth.PasskeyOptions{
-			Guard: gd, Notifier: parts.notices, Messages: web.PasskeyMessages{Brand: email.Brand{AppName: "Latch"}}, Logger: log,
+			Guard: gd, Notifier: parts.notices, Messages: web.PasskeyMessages{Brand: mailBrand(cfg)}, Logger: log,
 			ResetHold: cfg.RecoveryWait,
 		})
 	if err != nil {
@@ -332,7 +334,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 		// Delayed recovery starts from a verified phone (with SMS delivery)
 		// or a recovery code of two-step verification.
 		recovery = auth.NewRecovery(parts.recoveries, db.NewUsers(bdb), parts.phones, second,
-			web.RecoveryMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}, hasher, audit,
+			web.RecoveryMessages{Brand: mailBrand(cfg), Origin: cfg.Origin()}, hasher, audit,
 			auth.RecoveryOptions{Wait: cfg.RecoveryWait, Blocklist: blocklist, Guard: gd, SecondFactors: second})
 	}
 	tokens, refreshTokens, err := tokenFlows(cfg, bdb, ring, kek, accounts, audit, codeVerifier, second, log)
@@ -369,7 +371,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	deps := web.Deps{
 		Roles: roleService, Admin: admin.New(consoleDeps), AdminSeparate: cfg.AdminAddr != "",
 		Accounts: accounts, Devices: devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log,
-		AppID: appID, Secure: cfg.Secure(), PublicOrigin: cfg.Origin(), TrustProxyHeaders: cfg.TrustProxyHeaders,
+		AppID: appID, Brand: cfg.Brand, Dev: cfg.Env == config.EnvDev, Secure: cfg.Secure(), PublicOrigin: cfg.Origin(), TrustProxyHeaders: cfg.TrustProxyHeaders,
 		Tokens: tokens, KeySet: ring, Codes: codeRequester, DevMailbox: devMailbox(cfg, bdb),
 		Verifier: emailVerifier, Signups: signups, SecondFactors: second, TwoFactor: second, Recovery: recovery, Proofs: proofs,
 		Phones: phones, PhoneRegions: pages.Regions{Default: cfg.PhoneDefaultRegion, Allowed: cfg.PhoneRegions},

@@ -8,7 +8,6 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/latch-dev/latch/components/email"
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/config"
@@ -31,10 +30,10 @@ func settingsFlows(cfg config.Config, bdb *bun.DB, parts codeParts, hasher auth.
 	if parts.store != nil {
 		codes, queue = parts.store, parts.queue
 		if parts.codes != nil {
-			o.Email = web.CodeMessages{Brand: email.Brand{AppName: "Latch"}, Origin: cfg.Origin()}
+			o.Email = web.CodeMessages{Brand: mailBrand(cfg), Origin: cfg.Origin()}
 		}
 		if parts.phones != nil {
-			o.SMS = web.SMSMessages{AppName: "Latch"}
+			o.SMS = web.SMSMessages{AppName: cfg.Brand.Name}
 		}
 	}
 	sessions := db.NewSessions(bdb, db.SessionKeys{}, nil)
