@@ -36,10 +36,24 @@ type App struct {
 	// send users to after sign-in, and that may call its token API from a
 	// browser.
 	RedirectOrigins []string
+	// Default marks the deployment's own app (LATCH_APP), whose brand is
+	// configured with LATCH_BRAND_*. Set by the Resolver, not stored.
+	Default bool
 }
 
 // Brand is the name the app's messages carry.
 func (a App) Brand() string { return cmp.Or(a.BrandName, a.Name) }
+
+// BrandFor is the name the app's pages and messages carry when the
+// deployment's brand is named configured (LATCH_BRAND_NAME): the default
+// app keeps it unless `latch apps` gave the app a brand of its own;
+// every other app carries its own brand or name.
+func (a App) BrandFor(configured string) string {
+	if a.Default {
+		return cmp.Or(a.BrandName, configured)
+	}
+	return a.Brand()
+}
 
 // Limits of an app's settings.
 const (

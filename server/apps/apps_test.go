@@ -112,3 +112,22 @@ func TestNewChecksEverySetting(t *testing.T) {
 		}
 	}
 }
+
+// TestBrandFor: the default app carries the configured brand unless it
+// was given its own; every other app carries its own brand, else its name.
+func TestBrandFor(t *testing.T) {
+	cases := []struct {
+		app  apps.App
+		want string
+	}{
+		{apps.App{Name: "Latch", Default: true}, "Acme"},
+		{apps.App{Name: "Latch", BrandName: "Acme Cloud", Default: true}, "Acme Cloud"},
+		{apps.App{Name: "Shop"}, "Shop"},
+		{apps.App{Name: "Shop", BrandName: "Acme Shop"}, "Acme Shop"},
+	}
+	for _, c := range cases {
+		if got := c.app.BrandFor("Acme"); got != c.want {
+			t.Errorf("%+v: BrandFor = %q, want %q", c.app, got, c.want)
+		}
+	}
+}

@@ -54,6 +54,7 @@ func (r *Resolver) load(ctx context.Context) error {
 	found := false
 	for _, a := range all {
 		if a.Slug == r.slug {
+			a.Default = true
 			def, found = a, true
 		}
 		if a.Host != "" {

@@ -74,7 +74,7 @@ func (s *Server) appOf(ctx context.Context) apps.App {
 // else brand and origin as configured. Never the request's Host.
 func appBrand(ctx context.Context, brand email.Brand, origin string) (email.Brand, string) {
 	if a, ok := apps.FromContext(ctx); ok {
-		if n := a.Brand(); n != "" {
+		if n := a.BrandFor(brand.AppName); n != "" {
 			brand.AppName = n
 		}
 		if a.PublicURL != "" && origin != "" {

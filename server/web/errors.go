@@ -15,6 +15,7 @@ import (
 	"github.com/latch-dev/latch/components/i18n"
 	"github.com/latch-dev/latch/components/layout"
 	"github.com/latch-dev/latch/components/pages"
+	"github.com/latch-dev/latch/server/apps"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/password"
 )
@@ -136,9 +137,15 @@ func (s *Server) renderContext(r *http.Request) context.Context {
 	return layout.WithPath(brand.With(r.Context(), s.brandFor(r)), r.URL.Path)
 }
 
-// brandFor is the brand of r: today the server's one brand, resolved here
-// so that a server answering for several apps can pick each app's.
-func (s *Server) brandFor(*http.Request) brand.Brand { return s.brand }
+// brandFor is the brand of r: the configured brand, named for the
+// request's app when that app has a brand of its own (apps.App.BrandFor).
+func (s *Server) brandFor(r *http.Request) brand.Brand {
+	b := s.brand
+	if a, ok := apps.FromContext(r.Context()); ok {
+		b.Name = a.BrandFor(b.Name)
+	}
+	return b
+}
 
 // isDatastar reports whether the request came from Datastar's fetch, which
 // expects server-sent events rather than a page.
