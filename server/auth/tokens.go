@@ -179,6 +179,9 @@ type TokenOptions struct {
 	// SecondFactors, when set, makes users with a second factor on pass
 	// it in the same grant request (TwoFactor).
 	SecondFactors GrantSecondFactors
+	// LiveAccounts, when set, lets AuthenticateMe check the token family
+	// and read the account in one round trip (db.Users).
+	LiveAccounts LiveAccounts
 }
 
 // GrantSecondFactors checks second factors for the token grants
@@ -213,6 +216,7 @@ type CodeVerifier interface {
 // token, while a sealed copy exists only for seconds.
 type Tokens struct {
 	accounts PasswordAccounts
+	live     LiveAccounts // nil: AuthenticateMe is Authenticate then Me
 	store    RefreshStore
 	signer   AccessSigner
 	replay   Sealer
@@ -229,6 +233,7 @@ type Tokens struct {
 func NewTokens(accounts PasswordAccounts, store RefreshStore, signer AccessSigner, replay Sealer, audit Auditor, opt TokenOptions) *Tokens {
 	t := &Tokens{
 		accounts: accounts, store: store, signer: signer, replay: replay, audit: audit, codes: opt.Codes, second: opt.SecondFactors,
+		live:     opt.LiveAccounts,
 		lifetime: opt.RefreshLifetime, grace: opt.Grace, clock: opt.Clock, log: opt.Logger,
 	}
 	if t.lifetime <= 0 {
@@ -498,8 +503,8 @@ type LiveAccounts interface {
 // Errors: ErrInvalidAccessToken, wrapping the reason for the log; anything
 // else is internal.
 func (t *Tokens) AuthenticateMe(ctx context.Context, appID uuid.UUID, accessToken string) (Principal, Account, error) {
-	la, ok := t.accounts.(LiveAccounts)
-	if !ok {
+	la := t.live
+	if la == nil {
 		p, err := t.Authenticate(ctx, appID, accessToken)
 		if err != nil {
 			return Principal{}, Account{}, err

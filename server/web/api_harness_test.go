@@ -62,6 +62,7 @@ func newTokenParts(t testing.TB, bdb *bun.DB, accounts *auth.Service, audit auth
 	store := db.NewRefreshTokens(bdb)
 	flows := auth.NewTokens(accounts, store, ring, replay, audit, auth.TokenOptions{
 		RefreshLifetime: o.lifetime, Grace: o.grace, Clock: clk.Now, Logger: log, Codes: o.codes, SecondFactors: o.second,
+		LiveAccounts: db.NewUsers(bdb),
 	})
 	return tokenParts{ring: ring, flows: flows, store: store, kek: kek}
 }

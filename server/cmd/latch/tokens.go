@@ -65,6 +65,7 @@ func tokenFlows(cfg config.Config, bdb *bun.DB, ring *token.Ring, kek []byte, ac
 	store := db.NewRefreshTokens(bdb)
 	return auth.NewTokens(accounts, store, ring, replay, audit, auth.TokenOptions{
 		RefreshLifetime: cfg.RefreshTokenLifetime, Grace: cfg.RefreshGrace, Logger: log, Codes: codes, SecondFactors: second,
+		LiveAccounts: db.NewUsers(bdb),
 	}), store, nil
 }
 
