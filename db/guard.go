@@ -77,6 +77,31 @@ func (g *Guard) Refund(ctx context.Context, appID uuid.UUID, counters []guard.Co
 	return nil
 }
 
+// Settle refunds counters and clears keys in one statement: the result
+// of Refund then Clear. Rows being cleared are not refunded first (one
+// statement may not both update and delete a row, and a cleared row's
+// count does not matter).
+func (g *Guard) Settle(ctx context.Context, appID uuid.UUID, counters []guard.Counter, clears []string) error {
+	keys := make([]string, len(counters))
+	emission := make([]int64, len(counters))
+	for i, c := range counters {
+		keys[i], emission[i] = c.Key, c.Emission.Microseconds()
+	}
+	_, err := g.db.ExecContext(ctx, `WITH refunded AS (
+			UPDATE guard_limits g SET tat = g.tat - make_interval(secs => u.e / 1e6)
+			FROM unnest($2::text[], $3::bigint[]) AS u(key, e)
+			WHERE g.app_id = $1 AND g.key = u.key AND NOT (g.key = ANY($4))
+			RETURNING 1
+		)
+		DELETE FROM guard_limits WHERE app_id = $1 AND key = ANY($4)`, appID, keys, emission, clears)
+	if err != nil {
+		return fmt.Errorf("db: guard settle: %w", err)
+	}
+	return nil
+}
+
+var _ guard.Settler = (*Guard)(nil)
+
 // Clear forgets the attempts counted against keys.
 func (g *Guard) Clear(ctx context.Context, appID uuid.UUID, keys []string) error {
 	if _, err := g.db.ExecContext(ctx, `DELETE FROM guard_limits WHERE app_id = $1 AND key = ANY($2)`, appID, keys); err != nil {

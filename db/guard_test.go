@@ -173,3 +173,43 @@ func BenchmarkGuardReserve(b *testing.B) {
 		}
 	}
 }
+
+// TestGuardSettleRefundsAndClearsInOneStep checks Settle against Refund
+// then Clear: the counter only refunded gets its attempt back, the
+// cleared one is gone.
+func TestGuardSettleRefundsAndClearsInOneStep(t *testing.T) {
+	t.Parallel()
+	bdb := dbtest.Open(t)
+	ctx := context.Background()
+	app := defaultApp(t, bdb)
+	store := db.NewGuard(bdb, nil)
+	now := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	counters := []guard.Counter{
+		{Key: "settle:ip", Emission: time.Minute, Window: time.Hour},
+		{Key: "settle:account", Emission: time.Minute, Window: time.Hour},
+	}
+	for range 3 {
+		if denied, _, err := store.Reserve(ctx, app, counters, now); err != nil || denied != -1 {
+			t.Fatalf("reserve: denied %d, %v", denied, err)
+		}
+	}
+	tat := func(key string) (time.Time, bool) {
+		var at time.Time
+		err := bdb.NewRaw("SELECT tat FROM guard_limits WHERE app_id = ? AND key = ?", app, key).Scan(ctx, &at)
+		return at, err == nil
+	}
+	before, ok := tat("settle:ip")
+	if !ok {
+		t.Fatal("no row for settle:ip")
+	}
+	if err := store.Settle(ctx, app, counters, []string{"settle:account"}); err != nil {
+		t.Fatal(err)
+	}
+	after, ok := tat("settle:ip")
+	if !ok || !after.Equal(before.Add(-time.Minute)) {
+		t.Fatalf("settle:ip tat %v → %v, want one emission (1m) back", before, after)
+	}
+	if _, ok := tat("settle:account"); ok {
+		t.Fatal("settle:account was not cleared")
+	}
+}

@@ -118,6 +118,13 @@ func TestHotStatementsKeepOneText(t *testing.T) {
 			return err
 		}, 1},
 		{"refresh rotation", rotate, 2},
+		{"bearer current user", func(i int) error {
+			acct, live, err := users.LiveAccount(ctx, app, userIDs[i], families[i], time.Now())
+			if err == nil && (!live || acct.User.ID != userIDs[i]) {
+				err = fmt.Errorf("account %d behind family %d: live %v, %+v", i, i, live, acct)
+			}
+			return err
+		}, 1},
 		{"account of a bearer request or page", func(i int) error {
 			acct, err := users.Account(ctx, app, userIDs[i])
 			if err == nil && (acct.User.ID != userIDs[i] || len(acct.Identities) != 1) {

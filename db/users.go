@@ -166,17 +166,47 @@ func (s *Users) MarkVerified(ctx context.Context, appID, userID uuid.UUID, kind 
 
 // Account returns a user of the app with its identities, or auth.ErrNotFound.
 func (s *Users) Account(ctx context.Context, appID, userID uuid.UUID) (auth.Account, error) {
-	// One bound statement (every bearer request and signed-in page reads
-	// it): the user, each identity as a row, and the passkey count.
-	rows, err := bound(s.db).QueryContext(ctx, `SELECT u.id, u.app_id, u.status, u.created_at, u.purge_after, u.password_reset_at,
-			(SELECT count(*) FROM passkeys AS p WHERE p.user_id = u.id),
-			i.kind, i.value, i.verified_at
-		FROM users AS u
-		LEFT JOIN identities AS i ON i.user_id = u.id
-		WHERE u.id = $1 AND u.app_id = $2
-		ORDER BY i.kind, i.created_at`, userID, appID)
+	// One bound statement: the user, each identity as a row, and the
+	// passkey count.
+	acct, found, err := s.account(ctx, accountSQL+` ORDER BY i.kind, i.created_at`, userID, appID)
+	if err == nil && !found {
+		err = auth.ErrNotFound
+	}
+	return acct, err
+}
+
+// LiveAccount is Account, only while the token family is live as
+// RefreshTokens.FamilyLive decides it (not revoked, not expired, its user
+// active, a session family's session still there): every bearer request
+// for the account makes both checks in one statement.
+func (s *Users) LiveAccount(ctx context.Context, appID, userID, familyID uuid.UUID, now time.Time) (auth.Account, bool, error) {
+	return s.account(ctx, accountSQL+`
+		AND u.status = 'active'
+		AND EXISTS (
+			SELECT 1 FROM token_families AS f
+			WHERE f.id = $3 AND f.app_id = u.app_id AND f.user_id = u.id
+			  AND f.revoked_at IS NULL AND f.expires_at > $4
+			  AND (f.kind = 'refresh' OR EXISTS (
+			      SELECT 1 FROM sessions AS s
+			      WHERE s.token_hash = f.session_hash AND s.user_id = f.user_id AND s.expiry > $4)))
+		ORDER BY i.kind, i.created_at`, userID, appID, familyID, now.UTC())
+}
+
+var _ auth.LiveAccounts = (*Users)(nil)
+
+// accountSQL reads an account as rows of one identity each; $1 is the
+// user, $2 the app.
+const accountSQL = `SELECT u.id, u.app_id, u.status, u.created_at, u.purge_after, u.password_reset_at,
+		(SELECT count(*) FROM passkeys AS p WHERE p.user_id = u.id),
+		i.kind, i.value, i.verified_at
+	FROM users AS u
+	LEFT JOIN identities AS i ON i.user_id = u.id
+	WHERE u.id = $1 AND u.app_id = $2`
+
+func (s *Users) account(ctx context.Context, query string, args ...any) (auth.Account, bool, error) {
+	rows, err := bound(s.db).QueryContext(ctx, query, args...)
 	if err != nil {
-		return auth.Account{}, fmt.Errorf("db: account: %w", err)
+		return auth.Account{}, false, fmt.Errorf("db: account: %w", err)
 	}
 	defer rows.Close()
 	var acct auth.Account
@@ -191,7 +221,7 @@ func (s *Users) Account(ctx context.Context, appID, userID uuid.UUID) (auth.Acco
 		)
 		if err := rows.Scan(&u.ID, &u.AppID, &u.Status, &u.CreatedAt, &u.PurgeAfter, &u.PasswordResetAt, &passkeys,
 			&kind, &value, &verified); err != nil {
-			return auth.Account{}, fmt.Errorf("db: account: %w", err)
+			return auth.Account{}, false, fmt.Errorf("db: account: %w", err)
 		}
 		if !found {
 			acct = auth.Account{User: u.toDomain(), Passkeys: passkeys, Identities: []auth.Identity{}}
@@ -202,12 +232,9 @@ func (s *Users) Account(ctx context.Context, appID, userID uuid.UUID) (auth.Acco
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return auth.Account{}, fmt.Errorf("db: account: %w", err)
+		return auth.Account{}, false, fmt.Errorf("db: account: %w", err)
 	}
-	if !found {
-		return auth.Account{}, auth.ErrNotFound
-	}
-	return acct, nil
+	return acct, found, nil
 }
 
 // SetStatus changes a user's status and, unless the new status is active,

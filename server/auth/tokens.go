@@ -183,6 +183,9 @@ type TokenOptions struct {
 	// roles claim), read afresh at each issue and refresh, so a revoked
 	// role is gone from the next token.
 	Roles RoleReader
+	// LiveAccounts, when set, lets AuthenticateMe check the token family
+	// and read the account in one round trip (db.Users).
+	LiveAccounts LiveAccounts
 }
 
 // RoleReader reads a user's roles (roles.Service).
@@ -222,6 +225,7 @@ type CodeVerifier interface {
 // token, while a sealed copy exists only for seconds.
 type Tokens struct {
 	accounts PasswordAccounts
+	live     LiveAccounts // nil: AuthenticateMe is Authenticate then Me
 	store    RefreshStore
 	signer   AccessSigner
 	replay   Sealer
@@ -239,6 +243,7 @@ type Tokens struct {
 func NewTokens(accounts PasswordAccounts, store RefreshStore, signer AccessSigner, replay Sealer, audit Auditor, opt TokenOptions) *Tokens {
 	t := &Tokens{
 		accounts: accounts, store: store, signer: signer, replay: replay, audit: audit, codes: opt.Codes, second: opt.SecondFactors, roles: opt.Roles,
+		live:     opt.LiveAccounts,
 		lifetime: opt.RefreshLifetime, grace: opt.Grace, clock: opt.Clock, log: opt.Logger,
 	}
 	if t.lifetime <= 0 {
@@ -490,6 +495,48 @@ func (t *Tokens) Authenticate(ctx context.Context, appID uuid.UUID, accessToken 
 		return Principal{}, fmt.Errorf("%w: family revoked or ended", ErrInvalidAccessToken)
 	}
 	return Principal{UserID: c.UserID, FamilyID: c.SessionID}, nil
+}
+
+// LiveAccounts is what an account store may offer besides
+// PasswordAccounts: the account of a user only if the token family is
+// live, as RefreshStore.FamilyLive decides it, in one round trip. found
+// is false when the family is not live (revoked, ended, its session gone,
+// its user inactive) or the user is gone.
+type LiveAccounts interface {
+	LiveAccount(ctx context.Context, appID, userID, familyID uuid.UUID, now time.Time) (acct Account, found bool, err error)
+}
+
+// AuthenticateMe is Authenticate then Me, for a request that needs the
+// account as well: with an account store that offers LiveAccounts, the
+// family check and the account read are one round trip.
+//
+// Errors: ErrInvalidAccessToken, wrapping the reason for the log; anything
+// else is internal.
+func (t *Tokens) AuthenticateMe(ctx context.Context, appID uuid.UUID, accessToken string) (Principal, Account, error) {
+	la := t.live
+	if la == nil {
+		p, err := t.Authenticate(ctx, appID, accessToken)
+		if err != nil {
+			return Principal{}, Account{}, err
+		}
+		acct, err := t.Me(ctx, appID, p)
+		return p, acct, err
+	}
+	c, err := t.signer.Verify(ctx, accessToken)
+	if err != nil {
+		return Principal{}, Account{}, fmt.Errorf("%w: %v", ErrInvalidAccessToken, err)
+	}
+	if c.AppID != appID {
+		return Principal{}, Account{}, fmt.Errorf("%w: issued for another app", ErrInvalidAccessToken)
+	}
+	acct, live, err := la.LiveAccount(ctx, appID, c.UserID, c.SessionID, t.clock().UTC())
+	if err != nil {
+		return Principal{}, Account{}, fmt.Errorf("auth: authenticate: %w", err)
+	}
+	if !live {
+		return Principal{}, Account{}, fmt.Errorf("%w: family revoked or ended, or user gone or inactive", ErrInvalidAccessToken)
+	}
+	return Principal{UserID: c.UserID, FamilyID: c.SessionID}, acct, nil
 }
 
 // Me returns the account an authenticated principal speaks for. A user

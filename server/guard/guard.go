@@ -63,6 +63,13 @@ type Store interface {
 	Clear(ctx context.Context, appID uuid.UUID, keys []string) error
 }
 
+// Settler is a Store that can refund counters and clear keys in one step
+// (one round trip): what a right guess does. Its result must be that of
+// Refund(counters) followed by Clear(keys).
+type Settler interface {
+	Settle(ctx context.Context, appID uuid.UUID, counters []Counter, keys []string) error
+}
+
 // Subject says who an attempt comes from and what it is aimed at. Empty
 // fields leave out the limits keyed by them (an API client has no device,
 // a password has no destination).
@@ -250,6 +257,12 @@ func (g *Guard) Reserve(ctx context.Context, name Name, s Subject) (*Reservation
 // the attempt itself succeeded.
 func (r *Reservation) Succeeded(ctx context.Context) {
 	if r == nil || r.policy.Kind != Guess || len(r.counters) == 0 {
+		return
+	}
+	if st, ok := r.g.store.(Settler); ok && len(r.clears) > 0 {
+		if err := st.Settle(ctx, r.g.app(ctx), r.counters, r.clears); err != nil {
+			r.g.log.WarnContext(ctx, "guard settle failed", "policy", string(r.policy.Name), "err", err)
+		}
 		return
 	}
 	if err := r.g.store.Refund(ctx, r.g.app(ctx), r.counters); err != nil {

@@ -28,8 +28,7 @@ type Tokens interface {
 	Logout(ctx context.Context, appID uuid.UUID, refreshToken string) error
 	CodeGrant(ctx context.Context, appID uuid.UUID, email, code string, sf auth.SecondFactor) (auth.Grant, error)
 	SessionGrant(ctx context.Context, appID, userID uuid.UUID, sessionToken string) (auth.Grant, error)
-	Authenticate(ctx context.Context, appID uuid.UUID, accessToken string) (auth.Principal, error)
-	Me(ctx context.Context, appID uuid.UUID, p auth.Principal) (auth.Account, error)
+	AuthenticateMe(ctx context.Context, appID uuid.UUID, accessToken string) (auth.Principal, auth.Account, error)
 }
 
 // KeySet publishes the public keys that verify access tokens (token.Ring).
@@ -314,36 +313,24 @@ func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// principalHandler is a handler for a request authenticated by an access
-// token.
-type principalHandler func(w http.ResponseWriter, r *http.Request, p auth.Principal) error
-
-// bearer authenticates a request by its Authorization: Bearer access token
-// (RFC 6750 §2.1), checking the signature, the claims and, in the
-// database, that the token's family has not been revoked. Without a token
-// it answers 401 with a bare challenge; with a bad one, 401 and
-// error="invalid_token" (RFC 6750 §3.1).
-func (s *Server) bearer(h principalHandler) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		values := r.Header.Values("Authorization")
-		if len(values) > 1 {
-			e := invalidRequest(descManyAuthorization)
-			e.challenge = bearerRealm + `, error="invalid_request"`
-			return e
-		}
-		scheme, raw, _ := strings.Cut(strings.TrimSpace(strings.Join(values, "")), " ")
-		if len(values) == 0 || !strings.EqualFold(scheme, "Bearer") {
-			return &oauthError{status: http.StatusUnauthorized, code: "invalid_token", description: descNeedAccessToken, challenge: bearerRealm}
-		}
-		p, err := s.Tokens.Authenticate(r.Context(), s.appID(r.Context()), strings.TrimSpace(raw))
-		if errors.Is(err, auth.ErrInvalidAccessToken) {
-			return invalidToken(err)
-		}
-		if err != nil {
-			return err
-		}
-		return h(w, r, p)
+// bearerToken reads the access token of an Authorization: Bearer header
+// (RFC 6750 §2.1), or says what is wrong with the header: without a token,
+// 401 with a bare challenge; several headers, 400. A bad token is the
+// caller's to refuse, with invalidToken (401 and error="invalid_token",
+// RFC 6750 §3.1), after checking the signature, the claims and, in the
+// database, that the token's family has not been revoked.
+func bearerToken(r *http.Request) (string, *oauthError) {
+	values := r.Header.Values("Authorization")
+	if len(values) > 1 {
+		e := invalidRequest(descManyAuthorization)
+		e.challenge = bearerRealm + `, error="invalid_request"`
+		return "", e
 	}
+	scheme, raw, _ := strings.Cut(strings.TrimSpace(strings.Join(values, "")), " ")
+	if len(values) == 0 || !strings.EqualFold(scheme, "Bearer") {
+		return "", &oauthError{status: http.StatusUnauthorized, code: "invalid_token", description: descNeedAccessToken, challenge: bearerRealm}
+	}
+	return strings.TrimSpace(raw), nil
 }
 
 // meResponse is the user as GET /api/v1/me shows it.
@@ -355,8 +342,13 @@ type meResponse struct {
 }
 
 // apiMe is GET /api/v1/me: the user the access token speaks for.
-func (s *Server) apiMe(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	acct, err := s.Tokens.Me(r.Context(), s.appID(r.Context()), p)
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
+	// bearer's checks and the account read in one store round trip.
+	raw, oe := bearerToken(r)
+	if oe != nil {
+		return oe
+	}
+	_, acct, err := s.Tokens.AuthenticateMe(r.Context(), s.appID(r.Context()), raw)
 	if errors.Is(err, auth.ErrInvalidAccessToken) {
 		return invalidToken(err)
 	}

@@ -63,7 +63,8 @@ func newTokenParts(t testing.TB, bdb *bun.DB, accounts *auth.Service, audit auth
 	store := db.NewRefreshTokens(bdb)
 	flows := auth.NewTokens(accounts, store, ring, replay, audit, auth.TokenOptions{
 		RefreshLifetime: o.lifetime, Grace: o.grace, Clock: clk.Now, Logger: log, Codes: o.codes, SecondFactors: o.second,
-		Roles: roles.New(db.NewRoles(bdb), audit, log),
+		Roles:        roles.New(db.NewRoles(bdb), audit, log),
+		LiveAccounts: db.NewUsers(bdb),
 	})
 	return tokenParts{ring: ring, flows: flows, store: store, kek: kek}
 }

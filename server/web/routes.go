@@ -234,7 +234,8 @@ func (s *Server) build(withAdmin, adminListener bool) http.Handler {
 		// needs neither the cookie session nor cross-origin protection.
 		root.Handle("POST /api/v1/token", s.api(s.apiToken))
 		root.Handle("POST /api/v1/logout", s.api(s.apiLogout))
-		root.Handle("GET /api/v1/me", s.api(s.bearer(s.apiMe)))
+		root.Handle("GET /api/v1/me", s.api(s.apiMe)) // bearer's checks, with the account read
+
 		apiPaths := []string{"/api/v1/token", "/api/v1/logout", "/api/v1/me"}
 		if s.Codes != nil {
 			root.Handle("POST /api/v1/otp", s.api(s.apiRequestCode))

@@ -66,7 +66,8 @@ func tokenFlows(cfg config.Config, bdb *bun.DB, ring *token.Ring, kek []byte, ac
 	store := db.NewRefreshTokens(bdb)
 	return auth.NewTokens(accounts, store, ring, replay, audit, auth.TokenOptions{
 		RefreshLifetime: cfg.RefreshTokenLifetime, Grace: cfg.RefreshGrace, Logger: log, Codes: codes, SecondFactors: second,
-		Roles: roles.New(db.NewRoles(bdb), audit, log), // the roles claim, read at every issue and refresh
+		Roles:        roles.New(db.NewRoles(bdb), audit, log), // the roles claim, read at every issue and refresh
+		LiveAccounts: db.NewUsers(bdb),
 	}), store, nil
 }
 
