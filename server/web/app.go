@@ -3,12 +3,14 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/google/uuid"
 
 	"github.com/latch-dev/latch/components/email"
 	"github.com/latch-dev/latch/server/apps"
+	"github.com/latch-dev/latch/server/auth"
 )
 
 // AppResolver finds a request's app by its host (apps.Resolver).
@@ -88,4 +90,20 @@ func appBrand(ctx context.Context, brand email.Brand, origin string) (email.Bran
 func appName(ctx context.Context, name string) string {
 	b, _ := appBrand(ctx, email.Brand{AppName: name}, "")
 	return b.AppName
+}
+
+// AppRelyingParty is the passkey relying party of the request's app in
+// ctx (auth.PasskeyOptions.RelyingPartyOf): its public host as the RP ID
+// and its public URL as the one origin. false for the default app, whose
+// relying party is configured (LATCH_WEBAUTHN_*).
+func AppRelyingParty(ctx context.Context) (auth.RelyingParty, bool) {
+	a, ok := apps.FromContext(ctx)
+	if !ok || a.Host == "" || a.PublicURL == "" {
+		return auth.RelyingParty{}, false
+	}
+	u, err := url.Parse(a.PublicURL)
+	if err != nil {
+		return auth.RelyingParty{}, false
+	}
+	return auth.RelyingParty{ID: u.Hostname(), Name: a.Brand(), Origins: []string{a.PublicURL}}, true
 }

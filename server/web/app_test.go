@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/server/apps"
 )
@@ -151,6 +152,34 @@ func TestAppEmailsCarryTheirApp(t *testing.T) {
 		}
 		if strings.Contains(m.Text, "evil.example") {
 			t.Errorf("a link follows the Host header:\n%s", m.Text)
+		}
+	}
+}
+
+// TestPasskeysBelongToTheirApp: a passkey ceremony started at an app's
+// host names that app's relying party; the default app keeps the
+// configured one.
+func TestPasskeysBelongToTheirApp(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{multiApp: true, passkeys: true})
+	shop, err := apps.New(apps.Input{Slug: "shop", Name: "Shop", PublicURL: "http://shop.localhost:8443"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.NewApps(h.db).CreateApp(context.Background(), shop); err != nil {
+		t.Fatal(err)
+	}
+	for host, rpID := range map[string]string{"shop.localhost:8443": "shop.localhost", "127.0.0.1": "localhost", "evil.example": "localhost"} {
+		req, err := http.NewRequest(http.MethodPost, h.srv.URL+pages.PasskeyLoginOptionsPath, strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		r := h.do(h.browser(), req)
+		if r.status != http.StatusOK || !strings.Contains(r.body, `"rpId":"`+rpID+`"`) {
+			t.Errorf("passkey options at %s: %d %s, want rpId %s", host, r.status, r.body, rpID)
 		}
 	}
 }

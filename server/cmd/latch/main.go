@@ -313,7 +313,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	passkeys, err := auth.NewPasskeys(auth.RelyingParty{ID: cfg.WebAuthnRPID, Name: "Latch", Origins: cfg.WebAuthnOrigins},
 		db.NewUsers(bdb), db.NewPasskeys(bdb), audit, auth.PasskeyOptions{
 			Guard: gd, Notifier: parts.notices, Messages: web.PasskeyMessages{Brand: email.Brand{AppName: "Latch"}}, Logger: log,
-			ResetHold: cfg.RecoveryWait,
+			ResetHold: cfg.RecoveryWait, RelyingPartyOf: web.AppRelyingParty,
 		})
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
