@@ -183,3 +183,36 @@ func TestPasskeysBelongToTheirApp(t *testing.T) {
 		}
 	}
 }
+
+// TestForwardedHostOnlyWhenTrusted: behind a proxy that rewrites Host,
+// LATCH_TRUST_FORWARDED_HOST picks the app by the last X-Forwarded-Host
+// value (the one the proxy set); without it the header is ignored.
+func TestForwardedHostOnlyWhenTrusted(t *testing.T) {
+	for _, trusted := range []bool{false, true} {
+		h := newHarnessWith(t, harnessOptions{multiApp: true, trustForwardedHost: trusted})
+		shop, err := apps.New(apps.Input{Slug: "shop", Name: "Shop", PublicURL: "https://shop.example"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.NewApps(h.db).CreateApp(context.Background(), shop); err != nil {
+			t.Fatal(err)
+		}
+		// An account in shop only.
+		r := h.onHost(h.browser(), "shop.example", http.MethodPost, "/signup", creds("fwd@example.com", "correct horse battery"))
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("signup at shop: %d", r.status)
+		}
+		g := h.onHost(h.srv.Client(), "internal:8080", http.MethodPost, "/api/v1/token",
+			url.Values{"grant_type": {"password"}, "username": {"fwd@example.com"}, "password": {"correct horse battery"}},
+			"X-Forwarded-Host", "evil.example, shop.example")
+		if got := g.status == http.StatusOK; got != trusted {
+			t.Errorf("trusted=%v: shop's account through the proxy: %d, want success %v", trusted, g.status, trusted)
+		}
+		g = h.onHost(h.srv.Client(), "internal:8080", http.MethodPost, "/api/v1/token",
+			url.Values{"grant_type": {"password"}, "username": {"fwd@example.com"}, "password": {"correct horse battery"}},
+			"X-Forwarded-Host", "shop.example, evil.example")
+		if g.status == http.StatusOK {
+			t.Errorf("trusted=%v: a client-supplied first X-Forwarded-Host chose the app", trusted)
+		}
+	}
+}

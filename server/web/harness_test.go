@@ -128,6 +128,8 @@ type harnessOptions struct {
 	// the database (reloaded on every request), the default app for any
 	// other host.
 	multiApp bool
+	// trustForwardedHost, with multiApp, picks the app by X-Forwarded-Host.
+	trustForwardedHost bool
 	// deleteGrace is the grace period of deleted accounts (14 days when zero).
 	deleteGrace time.Duration
 	// reauthenticators are extra ways to prove who you are.
@@ -337,7 +339,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		if err != nil {
 			t.Fatal(err)
 		}
-		deps.Apps = resolver
+		deps.Apps, deps.TrustForwardedHost = resolver, o.trustForwardedHost
 	}
 	if o.metrics != nil {
 		deps.Metrics, deps.MetricsHandler, deps.MetricsToken = o.metrics, o.metrics.Handler(), o.metricsToken
