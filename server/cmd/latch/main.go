@@ -37,6 +37,7 @@ import (
 	"github.com/latch-dev/latch/server/config"
 	"github.com/latch-dev/latch/server/devdb"
 	"github.com/latch-dev/latch/server/guard"
+	"github.com/latch-dev/latch/server/metrics"
 	"github.com/latch-dev/latch/server/password"
 	"github.com/latch-dev/latch/server/session"
 	"github.com/latch-dev/latch/server/web"
@@ -294,6 +295,12 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	}
 	if worker != nil {
 		defer parts.pool.Close()
+		if mx != nil {
+			pool := parts.pool
+			if err := mx.Register(metrics.PgxPool("outbox", func() metrics.PoolStats { return pool.Stat() })); err != nil {
+				return err
+			}
+		}
 		if err := worker.Start(ctx); err != nil {
 			return err
 		}
