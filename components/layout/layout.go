@@ -7,7 +7,11 @@
 // from Page.
 package layout
 
-import "github.com/latch-dev/latch/client/messages"
+import (
+	"context"
+
+	"github.com/latch-dev/latch/client/messages"
+)
 
 // Page is what every frame needs to know about the page being rendered.
 type Page struct {
@@ -38,8 +42,25 @@ func mainID(p Page) string {
 	return p.MainID
 }
 
-func documentTitle(p Page) string {
-	product := messages.Text(messages.ProductName)
+type productKey struct{}
+
+// WithProduct returns ctx in which pages carry name (the brand of the
+// request's app, when one server serves several) where they name the
+// product; empty keeps the catalog's ProductName.
+func WithProduct(ctx context.Context, name string) context.Context {
+	return context.WithValue(ctx, productKey{}, name)
+}
+
+// product is the name pages rendered with ctx carry.
+func product(ctx context.Context) string {
+	if n, _ := ctx.Value(productKey{}).(string); n != "" {
+		return n
+	}
+	return messages.Text(messages.ProductName)
+}
+
+func documentTitle(ctx context.Context, p Page) string {
+	product := product(ctx)
 	if p.Title == "" {
 		return product
 	}

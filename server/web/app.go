@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/latch-dev/latch/components/email"
+	"github.com/latch-dev/latch/components/layout"
 	"github.com/latch-dev/latch/server/apps"
 	"github.com/latch-dev/latch/server/auth"
 )
@@ -26,7 +27,12 @@ type AppResolver interface {
 // from the app's stored public URL, never from the header.
 func (s *Server) withApp(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(apps.WithApp(r.Context(), s.appFor(r))))
+		a := s.appFor(r)
+		ctx := apps.WithApp(r.Context(), a)
+		if brand := a.Brand(); brand != "" {
+			ctx = layout.WithProduct(ctx, brand) // the pages carry the app's name
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

@@ -119,6 +119,11 @@ func TestTwoAppsByHost(t *testing.T) {
 		if got := strings.Contains(r.body, "https://spa.shop.example/after"); got != want {
 			t.Errorf("login page of %s keeps next to shop's SPA: %v, want %v", app, got, want)
 		}
+		// The page carries its app's name.
+		brand := map[bool]string{true: "Shop", false: "Latch"}[want]
+		if !strings.Contains(r.body, "· "+brand+"</title>") || !strings.Contains(r.body, `class="site-brand" href="/">`+brand+"<") {
+			t.Errorf("login page of %s does not carry %q", app, brand)
+		}
 		pre := h.onHost(h.srv.Client(), hosts[app], http.MethodOptions, "/api/v1/me", nil,
 			"Origin", "https://spa.shop.example", "Access-Control-Request-Method", "GET", "Access-Control-Request-Headers", "authorization")
 		if got := pre.status == http.StatusNoContent && pre.header.Get("Access-Control-Allow-Origin") == "https://spa.shop.example"; got != want {
