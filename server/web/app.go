@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"net/url"
@@ -112,4 +113,34 @@ func AppRelyingParty(ctx context.Context) (auth.RelyingParty, bool) {
 		return auth.RelyingParty{}, false
 	}
 	return auth.RelyingParty{ID: u.Hostname(), Name: a.Brand(), Origins: []string{a.PublicURL}}, true
+}
+
+// sessionApp ends a signed-in session presented to another app than the
+// one it signed in to: a session belongs to one app's account, and a
+// cookie copied to another app's host (browsers keep them apart) is not
+// a way to act there. A session that names no app is the default app's.
+func (s *Server) sessionApp(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		if _, ok := s.Sessions.UserID(ctx); ok {
+			bound := cmp.Or(s.Sessions.App(ctx), s.AppID.String())
+			if bound != s.appID(ctx).String() {
+				s.Logger.WarnContext(ctx, "session used at another app's host: ended", "request_id", auth.ClientFrom(ctx).RequestID)
+				if err := s.Sessions.Logout(ctx); err != nil {
+					s.renderError(w, r, err)
+					return
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// SessionApp is the app a session signs in to (session.Options.AppOf):
+// the request's app's id.
+func SessionApp(ctx context.Context) string {
+	if a, ok := apps.FromContext(ctx); ok {
+		return a.ID.String()
+	}
+	return ""
 }

@@ -221,3 +221,43 @@ func TestForwardedHostOnlyWhenTrusted(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionStaysInItsApp: a session cookie of the default app, copied
+// to a request for shop's host, is not a session there: it is ended on the
+// first request that shows it to shop, whatever the page, and so stops
+// working at its own app too.
+func TestSessionStaysInItsApp(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{multiApp: true})
+	shop, err := apps.New(apps.Input{Slug: "shop", Name: "Shop", PublicURL: "http://shop.localhost"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.NewApps(h.db).CreateApp(context.Background(), shop); err != nil {
+		t.Fatal(err)
+	}
+	c := h.signup("home@example.com", "correct horse battery")
+	if r := h.get(c, "/account"); r.status != http.StatusOK {
+		t.Fatalf("own app's account page: %d", r.status)
+	}
+	u, _ := url.Parse(h.srv.URL)
+	var cookie string
+	for _, ck := range c.Jar.Cookies(u) {
+		cookie += ck.Name + "=" + ck.Value + "; "
+	}
+	// A page that reads no account: only the session's app can tell.
+	if r := h.onHost(h.browser(), "shop.localhost", http.MethodGet, "/login", nil, "Cookie", cookie); r.status != http.StatusOK {
+		t.Fatalf("shop's login page: %d", r.status)
+	}
+	if r := h.get(c, "/account"); r.status != http.StatusSeeOther {
+		t.Errorf("the session still works after being shown to another app: %d", r.status)
+	}
+	// A session of shop's own stays signed in at shop.
+	r := h.onHost(h.browser(), "shop.localhost", http.MethodPost, "/signup", creds("home@example.com", "another staple entirely"))
+	var own string
+	for _, ck := range r.header.Values("Set-Cookie") {
+		own += strings.SplitN(ck, ";", 2)[0] + "; "
+	}
+	if a := h.onHost(h.browser(), "shop.localhost", http.MethodGet, "/account", nil, "Cookie", own); a.status != http.StatusOK {
+		t.Errorf("shop's own session at shop: %d", a.status)
+	}
+}

@@ -203,7 +203,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	store := db.NewSessions(bdb, db.SessionKeys{User: session.UserKey, PublicID: session.PublicIDKey}, clk.Now)
 	sessions := session.New(store, session.Options{
 		Secure: o.secure, IdleTimeout: o.idle, Lifetime: o.lifetime, Clock: clk.Now, Logger: log,
-		RememberIdleTimeout: o.remember.idle, RememberLifetime: o.remember.lifetime,
+		RememberIdleTimeout: o.remember.idle, RememberLifetime: o.remember.lifetime, AppOf: web.SessionApp,
 	})
 	policies := o.policies
 	if policies == nil {

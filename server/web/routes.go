@@ -229,7 +229,7 @@ func (s *Server) Handler() http.Handler {
 	if s.MetricsHandler != nil {
 		root.Handle("GET "+metricsPath, s.metricsEndpoint(s.MetricsHandler))
 	}
-	root.Handle("/", csrf.Handler(s.devices(s.Sessions.Middleware(s.sessionClient(recordPattern(app))))))
+	root.Handle("/", csrf.Handler(s.devices(s.Sessions.Middleware(s.sessionApp(s.sessionClient(recordPattern(app)))))))
 
 	var h http.Handler = s.cors(recordPattern(root)) // the token API for SPAs on CORSOrigins
 	h = limitBody(h, maxBodyBytes)

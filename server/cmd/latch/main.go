@@ -229,7 +229,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	sessions := session.New(store, session.Options{
 		Secure: cfg.Secure(), IdleTimeout: cfg.SessionIdleTimeout, Lifetime: cfg.SessionLifetime,
 		RememberIdleTimeout: cfg.SessionRememberIdleTimeout, RememberLifetime: cfg.SessionRememberLifetime, Logger: log,
-		PendingTTL: cfg.SecondFactorTTL, ProviderTTL: cfg.ProviderTTL,
+		PendingTTL: cfg.SecondFactorTTL, ProviderTTL: cfg.ProviderTTL, AppOf: web.SessionApp,
 	})
 	onetime := db.NewOneTime(bdb, db.DefaultSendLimits, nil)
 	spentProofs := db.NewSpentProofs(bdb, nil)
