@@ -92,6 +92,10 @@ func (r *Resolver) ForHost(ctx context.Context, host string) App {
 	}
 	r.mu.Unlock()
 	if stale {
+		// The request that finds the apps stale reloads them, for at
+		// most two seconds.
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
 		if err := r.load(ctx); err != nil {
 			r.log.WarnContext(ctx, "apps: reload failed; keeping the apps loaded before", "err", err)
 		}

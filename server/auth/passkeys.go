@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -120,6 +121,10 @@ type PasskeyOptions struct {
 	// added, like the email and phone (DefaultResetHold when zero): a
 	// reset through one channel cannot plant a lasting way in.
 	ResetHold time.Duration
+	// RelyingPartyOf, when set, names the relying party of the request in
+	// ctx (its app's, when one server serves several apps); false, or
+	// nil: the one given to NewPasskeys.
+	RelyingPartyOf func(ctx context.Context) (RelyingParty, bool)
 }
 
 // PasskeyChallengeTTL is how long a ceremony's challenge is good for.
@@ -139,6 +144,9 @@ type Passkeys struct {
 	store    PasskeyStore
 	audit    Auditor
 	opt      PasskeyOptions
+
+	mu   sync.Mutex
+	byRP map[string]*webauthn.WebAuthn // RelyingPartyOf's, made once each
 }
 
 // NewPasskeys returns the passkey flows for rp. It fails when rp is not
@@ -156,10 +164,18 @@ func NewPasskeys(rp RelyingParty, accounts PasskeyAccounts, store PasskeyStore, 
 	if opt.ResetHold <= 0 {
 		opt.ResetHold = DefaultResetHold
 	}
+	wa, err := newRelyingParty(rp, opt.ChallengeTTL)
+	if err != nil {
+		return nil, err
+	}
+	return &Passkeys{wa: wa, accounts: accounts, store: store, audit: audit, opt: opt}, nil
+}
+
+func newRelyingParty(rp RelyingParty, ttl time.Duration) (*webauthn.WebAuthn, error) {
 	if rp.Name == "" {
 		rp.Name = "Latch"
 	}
-	timeout := webauthn.TimeoutConfig{Enforce: true, Timeout: opt.ChallengeTTL, TimeoutUVD: opt.ChallengeTTL}
+	timeout := webauthn.TimeoutConfig{Enforce: true, Timeout: ttl, TimeoutUVD: ttl}
 	wa, err := webauthn.New(&webauthn.Config{
 		RPID: rp.ID, RPDisplayName: rp.Name, RPOrigins: rp.Origins,
 		AttestationPreference: protocol.PreferNoAttestation,
@@ -168,7 +184,37 @@ func NewPasskeys(rp RelyingParty, accounts PasskeyAccounts, store PasskeyStore, 
 	if err != nil {
 		return nil, fmt.Errorf("auth: passkeys: %w", err)
 	}
-	return &Passkeys{wa: wa, accounts: accounts, store: store, audit: audit, opt: opt}, nil
+	return wa, nil
+}
+
+// relyingParty is the relying party of the request in ctx
+// (PasskeyOptions.RelyingPartyOf), else the one given to NewPasskeys. One
+// that cannot be made is logged and the default used: its ceremonies then
+// fail their origin check, never pass another app's.
+func (k *Passkeys) relyingParty(ctx context.Context) *webauthn.WebAuthn {
+	if k.opt.RelyingPartyOf == nil {
+		return k.wa
+	}
+	rp, ok := k.opt.RelyingPartyOf(ctx)
+	if !ok {
+		return k.wa
+	}
+	key := rp.ID + "\x00" + rp.Name + "\x00" + strings.Join(rp.Origins, " ")
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if wa, ok := k.byRP[key]; ok {
+		return wa
+	}
+	wa, err := newRelyingParty(rp, k.opt.ChallengeTTL)
+	if err != nil {
+		k.opt.Logger.ErrorContext(ctx, "passkeys: relying party not usable", "rp_id", rp.ID, "err", err)
+		return k.wa
+	}
+	if k.byRP == nil {
+		k.byRP = map[string]*webauthn.WebAuthn{}
+	}
+	k.byRP[key] = wa
+	return wa
 }
 
 // Ceremony is a started WebAuthn ceremony: Options go to the browser's
@@ -258,7 +304,7 @@ func (k *Passkeys) BeginRegistration(ctx context.Context, appID, userID uuid.UUI
 		exclude = append(exclude, c.Descriptor())
 	}
 	required := true
-	creation, sd, err := k.wa.BeginRegistration(u,
+	creation, sd, err := k.relyingParty(ctx).BeginRegistration(u,
 		webauthn.WithAuthenticatorSelection(protocol.AuthenticatorSelection{
 			ResidentKey: protocol.ResidentKeyRequirementRequired, RequireResidentKey: &required,
 			UserVerification: protocol.VerificationPreferred,
@@ -308,7 +354,7 @@ func (k *Passkeys) FinishRegistration(ctx context.Context, appID, userID uuid.UU
 	if err != nil {
 		return Passkey{}, err
 	}
-	cred, err := k.wa.CreateCredential(u, sd, parsed)
+	cred, err := k.relyingParty(ctx).CreateCredential(u, sd, parsed)
 	if err != nil {
 		return fail("invalid", messages.PasskeyNotAccepted, err)
 	}
@@ -348,7 +394,7 @@ func (k *Passkeys) BeginLogin(ctx context.Context) (Ceremony, error) {
 	if err := k.reserveChallenge(ctx, uuid.Nil); err != nil {
 		return Ceremony{}, err
 	}
-	assertion, sd, err := k.wa.BeginDiscoverableLogin(webauthn.WithUserVerification(protocol.VerificationPreferred))
+	assertion, sd, err := k.relyingParty(ctx).BeginDiscoverableLogin(webauthn.WithUserVerification(protocol.VerificationPreferred))
 	if err != nil {
 		return Ceremony{}, fmt.Errorf("auth: begin passkey login: %w", err)
 	}
@@ -415,7 +461,7 @@ func (k *Passkeys) FinishLogin(ctx context.Context, appID uuid.UUID, session, re
 		attempt.Release(ctx)
 		return PasskeyLogin{}, err
 	}
-	_, cred, err := k.wa.ValidatePasskeyLogin(func(_, _ []byte) (webauthn.User, error) { return u, nil }, sd, parsed)
+	_, cred, err := k.relyingParty(ctx).ValidatePasskeyLogin(func(_, _ []byte) (webauthn.User, error) { return u, nil }, sd, parsed)
 	if err != nil {
 		return PasskeyLogin{}, k.refuse(ctx, appID, userID, "first", "invalid", messages.PasskeyNotAccepted, err)
 	}
@@ -472,7 +518,7 @@ func (k *Passkeys) beginOwn(ctx context.Context, appID, userID uuid.UUID, uv pro
 	if len(u.creds) == 0 {
 		return Ceremony{}, &Error{Code: messages.PasskeyNone}
 	}
-	assertion, sd, err := k.wa.BeginLogin(u, webauthn.WithUserVerification(uv))
+	assertion, sd, err := k.relyingParty(ctx).BeginLogin(u, webauthn.WithUserVerification(uv))
 	if err != nil {
 		return Ceremony{}, fmt.Errorf("auth: begin passkey assertion: %w", err)
 	}
@@ -546,7 +592,7 @@ func (k *Passkeys) finishOwn(ctx context.Context, appID, userID uuid.UUID, step 
 	if step == passkeyStepReauth && !parsed.Response.AuthenticatorData.Flags.HasUserVerified() {
 		return k.refuse(ctx, appID, userID, step, "not_verified", messages.PasskeyReauthNotVerified, nil)
 	}
-	cred, err := k.wa.ValidateLogin(u, sd, parsed)
+	cred, err := k.relyingParty(ctx).ValidateLogin(u, sd, parsed)
 	if err != nil {
 		return k.refuse(ctx, appID, userID, step, "invalid", messages.PasskeyNotAccepted, err)
 	}

@@ -89,3 +89,59 @@ func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.depth, prometheus.GaugeValue, float64(c.last.Depth))
 	ch <- prometheus.MustNewConstMetric(c.age, prometheus.GaugeValue, c.last.Oldest.Seconds())
 }
+
+// PoolStats is what a pgx pool reports (*pgxpool.Pool's Stat, as
+// PgxPool reads it).
+type PoolStats interface {
+	AcquiredConns() int32
+	IdleConns() int32
+	TotalConns() int32
+	MaxConns() int32
+	AcquireCount() int64
+	AcquireDuration() time.Duration
+	EmptyAcquireCount() int64
+}
+
+// PgxPool is the collector of a pgx pool (the outbox worker's): the
+// latch_pgxpool_* series, labelled pool=name, read from stat on scrape.
+func PgxPool(name string, stat func() PoolStats) prometheus.Collector {
+	labels := prometheus.Labels{"pool": name}
+	d := func(n, help string) *prometheus.Desc {
+		return prometheus.NewDesc("latch_pgxpool_"+n, help, nil, labels)
+	}
+	return &pgxCollector{stat: stat,
+		acquired: d("acquired_connections", "Connections in use."),
+		idle:     d("idle_connections", "Idle connections."),
+		total:    d("total_connections", "Open connections."),
+		max:      d("max_connections", "The pool's bound."),
+		acquires: d("acquires_total", "Connections acquired."),
+		waited:   d("acquire_wait_seconds_total", "Time spent acquiring connections."),
+		empty:    d("empty_acquires_total", "Acquires that had to wait for a connection."),
+	}
+}
+
+type pgxCollector struct {
+	stat                                                func() PoolStats
+	acquired, idle, total, max, acquires, waited, empty *prometheus.Desc
+}
+
+func (c *pgxCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.acquired, c.idle, c.total, c.max, c.acquires, c.waited, c.empty} {
+		ch <- d
+	}
+}
+
+func (c *pgxCollector) Collect(ch chan<- prometheus.Metric) {
+	s := c.stat()
+	gauge := func(d *prometheus.Desc, v float64) { ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v) }
+	counter := func(d *prometheus.Desc, v float64) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v)
+	}
+	gauge(c.acquired, float64(s.AcquiredConns()))
+	gauge(c.idle, float64(s.IdleConns()))
+	gauge(c.total, float64(s.TotalConns()))
+	gauge(c.max, float64(s.MaxConns()))
+	counter(c.acquires, float64(s.AcquireCount()))
+	counter(c.waited, s.AcquireDuration().Seconds())
+	counter(c.empty, float64(s.EmptyAcquireCount()))
+}

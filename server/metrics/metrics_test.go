@@ -75,3 +75,39 @@ func BenchmarkRequest(b *testing.B) {
 		m.Request("POST /login", 303, 3*time.Millisecond)
 	}
 }
+
+type poolStats struct{}
+
+func (poolStats) AcquiredConns() int32           { return 2 }
+func (poolStats) IdleConns() int32               { return 3 }
+func (poolStats) TotalConns() int32              { return 5 }
+func (poolStats) MaxConns() int32                { return 10 }
+func (poolStats) AcquireCount() int64            { return 42 }
+func (poolStats) AcquireDuration() time.Duration { return 1500 * time.Millisecond }
+func (poolStats) EmptyAcquireCount() int64       { return 7 }
+
+// TestPgxPool reads a pool's numbers on scrape, labelled with its name.
+func TestPgxPool(t *testing.T) {
+	c := metrics.PgxPool("outbox", func() metrics.PoolStats { return poolStats{} })
+	want := `
+# HELP latch_pgxpool_acquire_wait_seconds_total Time spent acquiring connections.
+# TYPE latch_pgxpool_acquire_wait_seconds_total counter
+latch_pgxpool_acquire_wait_seconds_total{pool="outbox"} 1.5
+# HELP latch_pgxpool_acquired_connections Connections in use.
+# TYPE latch_pgxpool_acquired_connections gauge
+latch_pgxpool_acquired_connections{pool="outbox"} 2
+# HELP latch_pgxpool_empty_acquires_total Acquires that had to wait for a connection.
+# TYPE latch_pgxpool_empty_acquires_total counter
+latch_pgxpool_empty_acquires_total{pool="outbox"} 7
+# HELP latch_pgxpool_max_connections The pool's bound.
+# TYPE latch_pgxpool_max_connections gauge
+latch_pgxpool_max_connections{pool="outbox"} 10
+`
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "latch_pgxpool_acquire_wait_seconds_total",
+		"latch_pgxpool_acquired_connections", "latch_pgxpool_empty_acquires_total", "latch_pgxpool_max_connections"); err != nil {
+		t.Error(err)
+	}
+	if n := testutil.CollectAndCount(c); n != 7 {
+		t.Errorf("%d series, want 7", n)
+	}
+}

@@ -25,7 +25,8 @@ func exported(t *testing.T) map[string]bool {
 	t.Helper()
 	m := metrics.New()
 	cs := append(metrics.Own(m), metrics.HashQueueGauges(queue{})...)
-	cs = append(cs, metrics.DBStats(nil), metrics.OutboxCollector(nil, time.Second, time.Second))
+	cs = append(cs, metrics.DBStats(nil), metrics.OutboxCollector(nil, time.Second, time.Second),
+		metrics.PgxPool("outbox", nil))
 	names := map[string]bool{}
 	fq := regexp.MustCompile(`fqName: "([a-z_]+)"`)
 	for _, c := range cs {

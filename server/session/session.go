@@ -28,6 +28,7 @@ const (
 	PublicIDKey = "public_id"
 	seenKey     = "seen_at"  // unix seconds of the last recorded activity
 	rememberKey = "remember" // true for a "keep me signed in" session
+	appKey      = "app"      // the app the session signed in to (Options.AppOf)
 )
 
 // ErrNoUser is returned by Renew for a session nobody is signed in to.
@@ -55,6 +56,9 @@ type Options struct {
 	ProviderTTL time.Duration
 	Clock       func() time.Time // nil means time.Now
 	Logger      *slog.Logger     // nil discards
+	// AppOf names the app of the request in ctx (when one server serves
+	// several); Login binds the session to it (App). nil binds none.
+	AppOf func(ctx context.Context) string
 }
 
 // Store is the session storage a Manager needs: scs's store, and an
@@ -77,6 +81,7 @@ type Manager struct {
 	providerTTL      time.Duration
 	clock            func() time.Time
 	log              *slog.Logger
+	appOf            func(ctx context.Context) string
 }
 
 // CookieName returns the session cookie's name: "__Host-latch_session" on a
@@ -104,7 +109,7 @@ func New(store Store, opt Options) *Manager {
 		sm: sm, idle: opt.IdleTimeout, lifetime: opt.Lifetime,
 		rememberIdle: opt.RememberIdleTimeout, rememberLifetime: opt.RememberLifetime,
 		pendingTTL: opt.PendingTTL, providerTTL: opt.ProviderTTL,
-		clock: opt.Clock, log: opt.Logger,
+		clock: opt.Clock, log: opt.Logger, appOf: opt.AppOf,
 	}
 	if m.pendingTTL <= 0 {
 		m.pendingTTL = DefaultPendingTTL
@@ -315,9 +320,16 @@ func (m *Manager) Login(ctx context.Context, userID uuid.UUID, remember bool) er
 	m.sm.Put(ctx, seenKey, now.Unix())
 	m.sm.Put(ctx, authAtKey, now.Unix()) // signing in is a fresh proof
 	m.sm.Put(ctx, rememberKey, remember)
+	if m.appOf != nil {
+		m.sm.Put(ctx, appKey, m.appOf(ctx))
+	}
 	m.sm.RememberMe(ctx, remember)
 	return nil
 }
+
+// App is the app the signed-in session was started in (Options.AppOf),
+// "" when it names none (no AppOf, or a session from before).
+func (m *Manager) App(ctx context.Context) string { return m.sm.GetString(ctx, appKey) }
 
 // Renew gives the signed-in session a new token and deletes the old one,
 // keeping who is signed in, the session's public id, whether it is

@@ -1,14 +1,17 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/google/uuid"
 
 	"github.com/latch-dev/latch/components/email"
 	"github.com/latch-dev/latch/server/apps"
+	"github.com/latch-dev/latch/server/auth"
 )
 
 // AppResolver finds a request's app by its host (apps.Resolver).
@@ -24,7 +27,9 @@ type AppResolver interface {
 // from the app's stored public URL, never from the header.
 func (s *Server) withApp(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(apps.WithApp(r.Context(), s.appFor(r))))
+		a := s.appFor(r)
+		// Pages carry the app's name through brandFor.
+		next.ServeHTTP(w, r.WithContext(apps.WithApp(r.Context(), a)))
 	})
 }
 
@@ -88,4 +93,50 @@ func appBrand(ctx context.Context, brand email.Brand, origin string) (email.Bran
 func appName(ctx context.Context, name string) string {
 	b, _ := appBrand(ctx, email.Brand{AppName: name}, "")
 	return b.AppName
+}
+
+// AppRelyingParty is the passkey relying party of the request's app in
+// ctx (auth.PasskeyOptions.RelyingPartyOf): its public host as the RP ID
+// and its public URL as the one origin. false for the default app, whose
+// relying party is configured (LATCH_WEBAUTHN_*).
+func AppRelyingParty(ctx context.Context) (auth.RelyingParty, bool) {
+	a, ok := apps.FromContext(ctx)
+	if !ok || a.Host == "" || a.PublicURL == "" {
+		return auth.RelyingParty{}, false
+	}
+	u, err := url.Parse(a.PublicURL)
+	if err != nil {
+		return auth.RelyingParty{}, false
+	}
+	return auth.RelyingParty{ID: u.Hostname(), Name: a.Brand(), Origins: []string{a.PublicURL}}, true
+}
+
+// sessionApp ends a signed-in session presented to another app than the
+// one it signed in to: a session belongs to one app's account, and a
+// cookie copied to another app's host (browsers keep them apart) is not
+// a way to act there. A session that names no app is the default app's.
+func (s *Server) sessionApp(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		if _, ok := s.Sessions.UserID(ctx); ok {
+			bound := cmp.Or(s.Sessions.App(ctx), s.AppID.String())
+			if bound != s.appID(ctx).String() {
+				s.Logger.WarnContext(ctx, "session used at another app's host: ended", "request_id", auth.ClientFrom(ctx).RequestID)
+				if err := s.Sessions.Logout(ctx); err != nil {
+					s.renderError(w, r, err)
+					return
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// SessionApp is the app a session signs in to (session.Options.AppOf):
+// the request's app's id.
+func SessionApp(ctx context.Context) string {
+	if a, ok := apps.FromContext(ctx); ok {
+		return a.ID.String()
+	}
+	return ""
 }

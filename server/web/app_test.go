@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/server/apps"
 )
@@ -118,6 +119,11 @@ func TestTwoAppsByHost(t *testing.T) {
 		if got := strings.Contains(r.body, "https://spa.shop.example/after"); got != want {
 			t.Errorf("login page of %s keeps next to shop's SPA: %v, want %v", app, got, want)
 		}
+		// The page carries its app's name.
+		brand := map[bool]string{true: "Shop", false: "Latch"}[want]
+		if !strings.Contains(r.body, "· "+brand+"</title>") || !strings.Contains(r.body, `<span class="site-brand-name">`+brand+"</span>") {
+			t.Errorf("login page of %s does not carry %q", app, brand)
+		}
 		pre := h.onHost(h.srv.Client(), hosts[app], http.MethodOptions, "/api/v1/me", nil,
 			"Origin", "https://spa.shop.example", "Access-Control-Request-Method", "GET", "Access-Control-Request-Headers", "authorization")
 		if got := pre.status == http.StatusNoContent && pre.header.Get("Access-Control-Allow-Origin") == "https://spa.shop.example"; got != want {
@@ -152,5 +158,106 @@ func TestAppEmailsCarryTheirApp(t *testing.T) {
 		if strings.Contains(m.Text, "evil.example") {
 			t.Errorf("a link follows the Host header:\n%s", m.Text)
 		}
+	}
+}
+
+// TestPasskeysBelongToTheirApp: a passkey ceremony started at an app's
+// host names that app's relying party; the default app keeps the
+// configured one.
+func TestPasskeysBelongToTheirApp(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{multiApp: true, passkeys: true})
+	shop, err := apps.New(apps.Input{Slug: "shop", Name: "Shop", PublicURL: "http://shop.localhost:8443"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.NewApps(h.db).CreateApp(context.Background(), shop); err != nil {
+		t.Fatal(err)
+	}
+	for host, rpID := range map[string]string{"shop.localhost:8443": "shop.localhost", "127.0.0.1": "localhost", "evil.example": "localhost"} {
+		req, err := http.NewRequest(http.MethodPost, h.srv.URL+pages.PasskeyLoginOptionsPath, strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		r := h.do(h.browser(), req)
+		if r.status != http.StatusOK || !strings.Contains(r.body, `"rpId":"`+rpID+`"`) {
+			t.Errorf("passkey options at %s: %d %s, want rpId %s", host, r.status, r.body, rpID)
+		}
+	}
+}
+
+// TestForwardedHostOnlyWhenTrusted: behind a proxy that rewrites Host,
+// LATCH_TRUST_FORWARDED_HOST picks the app by the last X-Forwarded-Host
+// value (the one the proxy set); without it the header is ignored.
+func TestForwardedHostOnlyWhenTrusted(t *testing.T) {
+	for _, trusted := range []bool{false, true} {
+		h := newHarnessWith(t, harnessOptions{multiApp: true, trustForwardedHost: trusted})
+		shop, err := apps.New(apps.Input{Slug: "shop", Name: "Shop", PublicURL: "https://shop.example"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.NewApps(h.db).CreateApp(context.Background(), shop); err != nil {
+			t.Fatal(err)
+		}
+		// An account in shop only.
+		r := h.onHost(h.browser(), "shop.example", http.MethodPost, "/signup", creds("fwd@example.com", "correct horse battery"))
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("signup at shop: %d", r.status)
+		}
+		g := h.onHost(h.srv.Client(), "internal:8080", http.MethodPost, "/api/v1/token",
+			url.Values{"grant_type": {"password"}, "username": {"fwd@example.com"}, "password": {"correct horse battery"}},
+			"X-Forwarded-Host", "evil.example, shop.example")
+		if got := g.status == http.StatusOK; got != trusted {
+			t.Errorf("trusted=%v: shop's account through the proxy: %d, want success %v", trusted, g.status, trusted)
+		}
+		g = h.onHost(h.srv.Client(), "internal:8080", http.MethodPost, "/api/v1/token",
+			url.Values{"grant_type": {"password"}, "username": {"fwd@example.com"}, "password": {"correct horse battery"}},
+			"X-Forwarded-Host", "shop.example, evil.example")
+		if g.status == http.StatusOK {
+			t.Errorf("trusted=%v: a client-supplied first X-Forwarded-Host chose the app", trusted)
+		}
+	}
+}
+
+// TestSessionStaysInItsApp: a session cookie of the default app, copied
+// to a request for shop's host, is not a session there: it is ended on the
+// first request that shows it to shop, whatever the page, and so stops
+// working at its own app too.
+func TestSessionStaysInItsApp(t *testing.T) {
+	h := newHarnessWith(t, harnessOptions{multiApp: true})
+	shop, err := apps.New(apps.Input{Slug: "shop", Name: "Shop", PublicURL: "http://shop.localhost"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.NewApps(h.db).CreateApp(context.Background(), shop); err != nil {
+		t.Fatal(err)
+	}
+	c := h.signup("home@example.com", "correct horse battery")
+	if r := h.get(c, "/account"); r.status != http.StatusOK {
+		t.Fatalf("own app's account page: %d", r.status)
+	}
+	u, _ := url.Parse(h.srv.URL)
+	var cookie string
+	for _, ck := range c.Jar.Cookies(u) {
+		cookie += ck.Name + "=" + ck.Value + "; "
+	}
+	// A page that reads no account: only the session's app can tell.
+	if r := h.onHost(h.browser(), "shop.localhost", http.MethodGet, "/login", nil, "Cookie", cookie); r.status != http.StatusOK {
+		t.Fatalf("shop's login page: %d", r.status)
+	}
+	if r := h.get(c, "/account"); r.status != http.StatusSeeOther {
+		t.Errorf("the session still works after being shown to another app: %d", r.status)
+	}
+	// A session of shop's own stays signed in at shop.
+	r := h.onHost(h.browser(), "shop.localhost", http.MethodPost, "/signup", creds("home@example.com", "another staple entirely"))
+	var own string
+	for _, ck := range r.header.Values("Set-Cookie") {
+		own += strings.SplitN(ck, ";", 2)[0] + "; "
+	}
+	if a := h.onHost(h.browser(), "shop.localhost", http.MethodGet, "/account", nil, "Cookie", own); a.status != http.StatusOK {
+		t.Errorf("shop's own session at shop: %d", a.status)
 	}
 }

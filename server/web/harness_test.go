@@ -133,6 +133,8 @@ type harnessOptions struct {
 	// the database (reloaded on every request), the default app for any
 	// other host.
 	multiApp bool
+	// trustForwardedHost, with multiApp, picks the app by X-Forwarded-Host.
+	trustForwardedHost bool
 	// deleteGrace is the grace period of deleted accounts (14 days when zero).
 	deleteGrace time.Duration
 	// reauthenticators are extra ways to prove who you are.
@@ -218,7 +220,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	store := db.NewSessions(bdb, db.SessionKeys{User: session.UserKey, PublicID: session.PublicIDKey}, clk.Now)
 	sessions := session.New(store, session.Options{
 		Secure: o.secure, IdleTimeout: o.idle, Lifetime: o.lifetime, Clock: clk.Now, Logger: log,
-		RememberIdleTimeout: o.remember.idle, RememberLifetime: o.remember.lifetime,
+		RememberIdleTimeout: o.remember.idle, RememberLifetime: o.remember.lifetime, AppOf: web.SessionApp,
 	})
 	policies := o.policies
 	if policies == nil {
@@ -354,7 +356,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		if err != nil {
 			t.Fatal(err)
 		}
-		deps.Apps = resolver
+		deps.Apps, deps.TrustForwardedHost = resolver, o.trustForwardedHost
 	}
 	if o.metrics != nil {
 		deps.Metrics, deps.MetricsHandler, deps.MetricsToken = o.metrics, o.metrics.Handler(), o.metricsToken

@@ -28,7 +28,7 @@ import (
 // localhost, the harness's localhost origin.
 func newPasskeys(t testing.TB, bdb *bun.DB, audit auth.Auditor, notices auth.Notifier, clk *clock, log *slog.Logger, g *guard.Guard, origin string) *auth.Passkeys {
 	t.Helper()
-	o := auth.PasskeyOptions{Guard: g, Clock: clk.Now, Logger: log}
+	o := auth.PasskeyOptions{Guard: g, Clock: clk.Now, Logger: log, RelyingPartyOf: web.AppRelyingParty}
 	if notices != nil {
 		o.Notifier, o.Messages = notices, web.PasskeyMessages{Brand: email.Brand{AppName: "Latch"}}
 	}

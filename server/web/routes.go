@@ -265,7 +265,7 @@ func (s *Server) build(withAdmin, adminListener bool) http.Handler {
 			root.Handle(pr.pattern, pr.h)
 		}
 	}
-	root.Handle("/", csrf.Handler(s.devices(s.Sessions.Middleware(s.sessionClient(s.savedLanguage(recordPattern(app)))))))
+	root.Handle("/", csrf.Handler(s.devices(s.Sessions.Middleware(s.sessionApp(s.sessionClient(s.savedLanguage(recordPattern(app))))))))
 
 	var h http.Handler = s.cors(recordPattern(root)) // the token API for SPAs on CORSOrigins
 	h = s.language(h)

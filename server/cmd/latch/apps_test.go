@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/db/dbtest"
 )
 
@@ -86,6 +87,18 @@ func TestAppsCreateListRename(t *testing.T) {
 	out, err = latch("list")
 	if err != nil {
 		t.Fatal(err)
+	}
+	bdb, err := db.Open(ctx, env["DATABASE_URL"], db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bdb.Close()
+	var events []string
+	if err := bdb.NewSelect().Table("audit_events").Column("event").Where("event LIKE 'app.%'").Order("id").Scan(ctx, &events); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(events, " ") != "app.create app.rename" {
+		t.Errorf("audited %v, want the one create and the one rename", events)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 3 || !strings.HasPrefix(lines[1], "default ") || !strings.HasPrefix(lines[2], "shop ") || !strings.Contains(lines[2], "The Shop") {

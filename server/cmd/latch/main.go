@@ -39,6 +39,7 @@ import (
 	"github.com/latch-dev/latch/server/config"
 	"github.com/latch-dev/latch/server/devdb"
 	"github.com/latch-dev/latch/server/guard"
+	"github.com/latch-dev/latch/server/metrics"
 	"github.com/latch-dev/latch/server/password"
 	"github.com/latch-dev/latch/server/roles"
 	"github.com/latch-dev/latch/server/session"
@@ -239,7 +240,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	sessions := session.New(store, session.Options{
 		Secure: cfg.Secure(), IdleTimeout: cfg.SessionIdleTimeout, Lifetime: cfg.SessionLifetime,
 		RememberIdleTimeout: cfg.SessionRememberIdleTimeout, RememberLifetime: cfg.SessionRememberLifetime, Logger: log,
-		PendingTTL: cfg.SecondFactorTTL, ProviderTTL: cfg.ProviderTTL,
+		PendingTTL: cfg.SecondFactorTTL, ProviderTTL: cfg.ProviderTTL, AppOf: web.SessionApp,
 	})
 	onetime := db.NewOneTime(bdb, db.DefaultSendLimits, nil)
 	spentProofs := db.NewSpentProofs(bdb, nil)
@@ -305,6 +306,12 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	}
 	if worker != nil {
 		defer parts.pool.Close()
+		if mx != nil {
+			pool := parts.pool
+			if err := mx.Register(metrics.PgxPool("outbox", func() metrics.PoolStats { return pool.Stat() })); err != nil {
+				return err
+			}
+		}
 		if err := worker.Start(ctx); err != nil {
 			return err
 		}
@@ -324,7 +331,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	passkeys, err := auth.NewPasskeys(auth.RelyingParty{ID: cfg.WebAuthnRPID, Name: cfg.Brand.Name, Origins: cfg.WebAuthnOrigins},
 		db.NewUsers(bdb), db.NewPasskeys(bdb), audit, auth.PasskeyOptions{
 			Guard: gd, Notifier: parts.notices, Messages: web.PasskeyMessages{Brand: mailBrand(cfg)}, Logger: log,
-			ResetHold: cfg.RecoveryWait,
+			ResetHold: cfg.RecoveryWait, RelyingPartyOf: web.AppRelyingParty,
 		})
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
