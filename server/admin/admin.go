@@ -186,6 +186,10 @@ func (c *Console) Search(ctx context.Context, appID uuid.UUID, q string) ([]Foun
 	if q == "" {
 		return nil, nil
 	}
+	if strings.HasPrefix(q, "+") {
+		// A phone number as people type it: "+44 20 7946-0958".
+		q = strings.NewReplacer(" ", "", "-", "", "(", "", ")", "", ".", "").Replace(q)
+	}
 	return c.d.Store.Search(ctx, appID, q, SearchLimit)
 }
 
