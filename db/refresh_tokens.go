@@ -106,10 +106,12 @@ func (s *RefreshTokens) Refresh(ctx context.Context, hash []byte, decide func(au
 		}
 		var st struct {
 			refreshTokenRow
-			UserStatus string `bun:"u_status"`
+			UserStatus string   `bun:"u_status"`
+			UserRoles  []string `bun:"u_roles,array"`
 		}
 		err = tx.NewRaw(`SELECT rt.id, rt.family_id, rt.app_id, rt.user_id, rt.token_hash, rt.parent_id,
-				rt.created_at, rt.expires_at, rt.rotated_at, rt.revoked_at, rt.replay_sealed, u.status AS u_status
+				rt.created_at, rt.expires_at, rt.rotated_at, rt.revoked_at, rt.replay_sealed, u.status AS u_status,
+				coalesce((SELECT array_agg(ur.role ORDER BY ur.role) FROM user_roles AS ur WHERE ur.user_id = rt.user_id), '{}') AS u_roles
 			FROM refresh_tokens AS rt
 			JOIN users AS u ON u.id = rt.user_id
 			WHERE rt.token_hash = ?`, hash).Scan(ctx, &st)
@@ -127,6 +129,7 @@ func (s *RefreshTokens) Refresh(ctx context.Context, hash []byte, decide func(au
 			},
 			Family:     fam.toDomain(),
 			UserStatus: auth.Status(st.UserStatus),
+			UserRoles:  st.UserRoles,
 		})
 		if err != nil {
 			return err
