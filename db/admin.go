@@ -183,3 +183,13 @@ func parseGuardKey(key string) (admin.Limit, bool) {
 	}
 	return admin.Limit{Policy: parts[0], Scope: parts[1], Value: value, Budget: budget, Window: window}, true
 }
+
+// ClearPassword deletes the user's password credential.
+func (a *Admin) ClearPassword(ctx context.Context, userID uuid.UUID) (bool, error) {
+	res, err := a.db.NewDelete().Model((*passwordRow)(nil)).Where("user_id = ?", userID).Exec(ctx)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}

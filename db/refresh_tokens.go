@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -151,18 +152,20 @@ func (s *RefreshTokens) refreshState(ctx context.Context, hash []byte) (auth.Ref
 		f   = &st.Family
 		us  string
 		knd string
+		rls string
 	)
 	err := bound(s.db).QueryRowContext(ctx, `SELECT rt.id, rt.family_id, rt.app_id, rt.user_id, rt.token_hash, rt.parent_id,
 			rt.created_at, rt.expires_at, rt.rotated_at, rt.replay_sealed,
 			f.id, f.app_id, f.user_id, f.kind, f.created_at, f.expires_at, f.revoked_at, f.public_id, f.user_agent, f.ip,
-			u.status
+			u.status,
+			coalesce((SELECT string_agg(ur.role, ',' ORDER BY ur.role) FROM user_roles AS ur WHERE ur.user_id = rt.user_id), '')
 		FROM refresh_tokens AS rt
 		JOIN token_families AS f ON f.id = rt.family_id
 		JOIN users AS u ON u.id = rt.user_id
 		WHERE rt.token_hash = $1`, hash).Scan(
 		&t.ID, &t.FamilyID, &t.AppID, &t.UserID, &t.Hash, &t.ParentID, &t.CreatedAt, &t.ExpiresAt, &t.RotatedAt, &t.ReplaySealed,
 		&f.ID, &f.AppID, &f.UserID, &knd, &f.CreatedAt, &f.ExpiresAt, &f.RevokedAt, &f.PublicID, &f.UserAgent, &f.IP,
-		&us)
+		&us, &rls)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, auth.ErrNotFound
 	}
@@ -171,6 +174,9 @@ func (s *RefreshTokens) refreshState(ctx context.Context, hash []byte) (auth.Ref
 	}
 	f.Kind = auth.FamilyKind(knd)
 	st.UserStatus = auth.Status(us)
+	if rls != "" { // role names are slugs: no commas
+		st.UserRoles = strings.Split(rls, ",")
+	}
 	return st, nil
 }
 

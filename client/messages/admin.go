@@ -81,24 +81,30 @@ const (
 	AdminLimitsNone          Key = "ui.admin.limits_none"
 	AdminLimitsUntil         Key = "ui.admin.limits_until"
 
-	AdminSuspended        Key = "admin.suspended"
-	AdminUnsuspended      Key = "admin.unsuspended"
-	AdminDeleted          Key = "admin.deleted"
-	AdminSignedOut        Key = "admin.signed_out"
-	AdminSignedOutAll     Key = "admin.signed_out_all"
-	AdminVerificationSent Key = "admin.verification_sent"
-	AdminAlreadyVerified  Key = "admin.already_verified"
-	AdminFactorRemoved    Key = "admin.factor_removed"
-	AdminRoleGranted      Key = "admin.role_granted"
-	AdminRoleRevoked      Key = "admin.role_revoked"
-	AdminReasonRequired   Key = "admin.reason_required"
-	AdminNoFactor         Key = "admin.no_factor"
-	AdminNotYourself      Key = "admin.not_yourself"
-	AdminUnknownRole      Key = "admin.unknown_role"
-	AdminNoSuchSession    Key = "admin.no_such_session"
-	AdminUnconfirmed      Key = "admin.unconfirmed"
-	AdminUserNotFound     Key = "admin.user_not_found"
-	Forbidden             Key = "forbidden"
+	AdminRequirePasswordReset     Key = "ui.admin.require_password_reset"
+	AdminRequirePasswordResetHint Key = "ui.admin.require_password_reset_hint"
+	AdminPasswordResetRequired    Key = "admin.password_reset_required"
+	AdminNoPassword               Key = "admin.no_password"
+	AdminNoWayToReset             Key = "admin.no_way_to_reset"
+	ActivityAdminPasswordReset    Key = "activity.admin.password_reset"
+	AdminSuspended                Key = "admin.suspended"
+	AdminUnsuspended              Key = "admin.unsuspended"
+	AdminDeleted                  Key = "admin.deleted"
+	AdminSignedOut                Key = "admin.signed_out"
+	AdminSignedOutAll             Key = "admin.signed_out_all"
+	AdminVerificationSent         Key = "admin.verification_sent"
+	AdminAlreadyVerified          Key = "admin.already_verified"
+	AdminFactorRemoved            Key = "admin.factor_removed"
+	AdminRoleGranted              Key = "admin.role_granted"
+	AdminRoleRevoked              Key = "admin.role_revoked"
+	AdminReasonRequired           Key = "admin.reason_required"
+	AdminNoFactor                 Key = "admin.no_factor"
+	AdminNotYourself              Key = "admin.not_yourself"
+	AdminUnknownRole              Key = "admin.unknown_role"
+	AdminNoSuchSession            Key = "admin.no_such_session"
+	AdminUnconfirmed              Key = "admin.unconfirmed"
+	AdminUserNotFound             Key = "admin.user_not_found"
+	Forbidden                     Key = "forbidden"
 
 	ActivityAdminSuspended     Key = "activity.admin.suspended"
 	ActivityAdminUnsuspended   Key = "activity.admin.unsuspended"
@@ -190,24 +196,30 @@ var adminCatalog = map[Key]string{
 	AdminLimitsUntil:         "full until",
 	AdminFilterBad:           "Check the filters: a user id, an event name of letters, digits, dots and underscores, and dates as YYYY-MM-DD.",
 
-	AdminSuspended:        "The account is suspended and signed out everywhere.",
-	AdminUnsuspended:      "The account is active again.",
-	AdminDeleted:          "The account is deleted and signed out everywhere. Its data is removed after the grace period unless its owner signs in.",
-	AdminSignedOut:        "That session is signed out.",
-	AdminSignedOutAll:     "The account is signed out everywhere.",
-	AdminVerificationSent: "A new verification code is on its way.",
-	AdminAlreadyVerified:  "That email address is verified already.",
-	AdminFactorRemoved:    "The authenticator app is removed. The owner can set up a new one from their account.",
-	AdminRoleGranted:      "The role is granted.",
-	AdminRoleRevoked:      "The role is revoked.",
-	AdminReasonRequired:   "Write how you checked who is asking (at most 500 characters).",
-	AdminNoFactor:         "This account has no authenticator app.",
-	AdminNotYourself:      "You cannot do that to your own account here.",
-	AdminUnknownRole:      "That role does not exist.",
-	AdminNoSuchSession:    "That session has ended already.",
-	AdminUnconfirmed:      "Tick the box to confirm first.",
-	AdminUserNotFound:     "That user does not exist.",
-	Forbidden:             "You do not have permission to do that.",
+	AdminRequirePasswordReset:     "Require a new password",
+	AdminRequirePasswordResetHint: "Removes the password and signs the account out everywhere. Its owner sets a new one with \"Forgot your password?\", through their verified email address or phone number.",
+	AdminPasswordResetRequired:    "The password is removed and the account is signed out everywhere. Its owner sets a new one through \"Forgot your password?\".",
+	AdminNoPassword:               "This account has no password.",
+	AdminNoWayToReset:             "This account has no verified email address or phone number to reset through (or resets cannot be sent here): removing its password could lock its owner out.",
+	ActivityAdminPasswordReset:    "An administrator asked you to choose a new password",
+	AdminSuspended:                "The account is suspended and signed out everywhere.",
+	AdminUnsuspended:              "The account is active again.",
+	AdminDeleted:                  "The account is deleted and signed out everywhere. Its data is removed after the grace period unless its owner signs in.",
+	AdminSignedOut:                "That session is signed out.",
+	AdminSignedOutAll:             "The account is signed out everywhere.",
+	AdminVerificationSent:         "A new verification code is on its way.",
+	AdminAlreadyVerified:          "That email address is verified already.",
+	AdminFactorRemoved:            "The authenticator app is removed. The owner can set up a new one from their account.",
+	AdminRoleGranted:              "The role is granted.",
+	AdminRoleRevoked:              "The role is revoked.",
+	AdminReasonRequired:           "Write how you checked who is asking (at most 500 characters).",
+	AdminNoFactor:                 "This account has no authenticator app.",
+	AdminNotYourself:              "You cannot do that to your own account here.",
+	AdminUnknownRole:              "That role does not exist.",
+	AdminNoSuchSession:            "That session has ended already.",
+	AdminUnconfirmed:              "Tick the box to confirm first.",
+	AdminUserNotFound:             "That user does not exist.",
+	Forbidden:                     "You do not have permission to do that.",
 
 	ActivityAdminSuspended:     "An administrator suspended your account",
 	ActivityAdminUnsuspended:   "An administrator made your account active again",

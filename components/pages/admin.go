@@ -16,6 +16,7 @@ const (
 	AdminSignOutAllPath    = "/admin/sign-out-everywhere"
 	AdminVerifyResendPath  = "/admin/resend-verification"
 	AdminFactorRemovePath  = "/admin/remove-authenticator"
+	AdminPasswordResetPath = "/admin/require-password-reset"
 	AdminRoleGrantPath     = "/admin/roles/grant"
 	AdminRoleRevokePath    = "/admin/roles/revoke"
 	AdminOutboxPath        = "/admin/outbox"
@@ -89,7 +90,7 @@ type AdminUser struct {
 
 // AdminCan is which of a user page's actions to offer.
 type AdminCan struct {
-	Suspend, Delete, SignOut, Verify, RemoveFactor, Roles, Audit bool
+	Suspend, Delete, SignOut, Verify, RemoveFactor, Roles, Audit, ResetPassword bool
 }
 
 // AdminIdentity is one way into an account.

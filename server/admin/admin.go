@@ -92,6 +92,9 @@ type Store interface {
 	EachEvent(ctx context.Context, appID uuid.UUID, f Filter, limit int, fn func(Event) error) error
 	// HasAuthenticator reports whether the user has an authenticator app.
 	HasAuthenticator(ctx context.Context, userID uuid.UUID) (bool, error)
+	// ClearPassword deletes the user's password, reporting whether there
+	// was one.
+	ClearPassword(ctx context.Context, userID uuid.UUID) (bool, error)
 	// Limits lists the guard limits of appID that were full at some
 	// moment after since, most recent first, at most limit.
 	Limits(ctx context.Context, appID uuid.UUID, since time.Time, limit int) ([]Limit, error)
@@ -148,6 +151,9 @@ type Deps struct {
 	Audit          Auditor
 	Outbox         Outbox           // nil without message delivery
 	Clock          func() time.Time // nil means time.Now
+	// PasswordResets says the forgot-password flow is delivered here, so
+	// a user whose password was removed can set a new one.
+	PasswordResets bool
 }
 
 // Console does the admin console's reading and actions.
@@ -179,6 +185,10 @@ func (c *Console) Search(ctx context.Context, appID uuid.UUID, q string) ([]Foun
 	}
 	if q == "" {
 		return nil, nil
+	}
+	if strings.HasPrefix(q, "+") {
+		// A phone number as people type it: "+44 20 7946-0958".
+		q = strings.NewReplacer(" ", "", "-", "", "(", "", ")", "", ".", "").Replace(q)
 	}
 	return c.d.Store.Search(ctx, appID, q, SearchLimit)
 }
@@ -384,6 +394,57 @@ func (c *Console) ExportCSV(ctx context.Context, appID, actor uuid.UUID, f Filte
 		return err
 	}
 	if err := c.d.Audit.Record(auth.WithActor(ctx, actor.String()), auth.Event{AppID: appID, Name: "admin.audit_export", Outcome: auth.Success}); err != nil {
+		return fmt.Errorf("admin: audit: %w", err)
+	}
+	return nil
+}
+
+// Errors of RequirePasswordReset.
+var (
+	ErrNoPassword   = errors.New("admin: the account has no password")
+	ErrNoWayToReset = errors.New("admin: the account has no verified email address or phone number to reset through")
+)
+
+// CanRequirePasswordReset reports whether password resets are delivered.
+func (c *Console) CanRequirePasswordReset() bool { return c.d.PasswordResets }
+
+// RequirePasswordReset removes the user's password (suspected leaked, or
+// set by someone else) and signs them out everywhere: their next sign-in
+// goes through "forgot password", which proves they hold their verified
+// email address or phone number, or through any other way in they have.
+// It records "admin.password_reset_required".
+//
+// Errors: auth.ErrNotFound; ErrSelf; ErrNoPassword; ErrNoWayToReset when
+// the account has no verified address or number (it would be locked out)
+// or resets are not delivered here.
+func (c *Console) RequirePasswordReset(ctx context.Context, appID, actor, userID uuid.UUID) error {
+	if actor == userID {
+		return ErrSelf
+	}
+	ctx, acct, err := c.acting(ctx, appID, actor, userID)
+	if err != nil {
+		return err
+	}
+	reachable := false
+	for _, id := range acct.Identities {
+		if (id.Kind == auth.IdentityEmail || id.Kind == auth.IdentityPhone) && id.VerifiedAt != nil {
+			reachable = true
+		}
+	}
+	if !reachable || !c.d.PasswordResets {
+		return ErrNoWayToReset
+	}
+	removed, err := c.d.Store.ClearPassword(ctx, userID)
+	if err != nil {
+		return fmt.Errorf("admin: clear password: %w", err)
+	}
+	if !removed {
+		return ErrNoPassword
+	}
+	if _, err := c.d.Devices.SignOutEverywhere(ctx, appID, userID); err != nil {
+		return fmt.Errorf("admin: require password reset: %w", err)
+	}
+	if err := c.d.Audit.Record(ctx, auth.Event{AppID: appID, UserID: userID, Name: "admin.password_reset_required", Outcome: auth.Success}); err != nil {
 		return fmt.Errorf("admin: audit: %w", err)
 	}
 	return nil

@@ -67,6 +67,10 @@ type RefreshState struct {
 	Token      RefreshToken
 	Family     TokenFamily
 	UserStatus Status
+	// UserRoles are the user's roles, read in the same transaction: the
+	// new access token's roles claim (no second connection is taken while
+	// the family is locked).
+	UserRoles []string
 }
 
 // RefreshDecision is what to write after looking at a RefreshState: a
@@ -406,7 +410,7 @@ func (t *Tokens) RefreshGrant(ctx context.Context, appID uuid.UUID, refreshToken
 			if err != nil {
 				return RefreshDecision{}, err
 			}
-			g, err := t.issue(ctx, st.Family, plain)
+			g, err := t.sign(st.Family, plain, st.UserRoles)
 			if err != nil {
 				return RefreshDecision{}, err
 			}
@@ -610,15 +614,20 @@ func (t *Tokens) newRefresh(fam TokenFamily, parent *uuid.UUID, now time.Time) (
 
 // issue signs an access token for fam and pairs it with refresh.
 func (t *Tokens) issue(ctx context.Context, fam TokenFamily, refresh string) (Grant, error) {
-	claims := token.Claims{UserID: fam.UserID, SessionID: fam.ID, AppID: fam.AppID}
+	var held []string
 	if t.roles != nil {
-		held, err := t.roles.UserRoles(ctx, fam.AppID, fam.UserID)
-		if err != nil {
+		var err error
+		if held, err = t.roles.UserRoles(ctx, fam.AppID, fam.UserID); err != nil {
 			return Grant{}, fmt.Errorf("auth: roles for the access token: %w", err)
 		}
-		claims.Roles = held
 	}
-	access, c, err := t.signer.Issue(claims)
+	return t.sign(fam, refresh, held)
+}
+
+// sign signs an access token for fam carrying roles and pairs it with
+// refresh.
+func (t *Tokens) sign(fam TokenFamily, refresh string, roles []string) (Grant, error) {
+	access, c, err := t.signer.Issue(token.Claims{UserID: fam.UserID, SessionID: fam.ID, AppID: fam.AppID, Roles: roles})
 	if err != nil {
 		return Grant{}, err
 	}

@@ -120,6 +120,8 @@ func adminActivityKey(e auth.SecurityEvent) (messages.Key, bool) {
 		return messages.ActivityAdminVerification, true
 	case "totp.disable", "admin.factor_remove":
 		return messages.ActivityAdminFactorRemoved, true
+	case "admin.password_reset_required":
+		return messages.ActivityAdminPasswordReset, true
 	case "role.grant":
 		return messages.ActivityAdminRoleGranted, true
 	case "role.revoke":

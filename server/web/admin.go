@@ -46,6 +46,8 @@ type AdminConsole interface {
 	SignOut(ctx context.Context, appID, actor, userID uuid.UUID, publicID string) error
 	SignOutEverywhere(ctx context.Context, appID, actor, userID uuid.UUID) (int, error)
 	ResendVerification(ctx context.Context, appID, actor, userID uuid.UUID) error
+	CanRequirePasswordReset() bool
+	RequirePasswordReset(ctx context.Context, appID, actor, userID uuid.UUID) error
 	RemoveAuthenticator(ctx context.Context, appID, actor, userID uuid.UUID, reason string) error
 	Events(ctx context.Context, appID uuid.UUID, f admin.Filter, limit int) ([]admin.Event, error)
 	OutboxOn() bool
@@ -77,6 +79,7 @@ func (s *Server) adminRoutes(route func(method, path string, h handlerFunc)) {
 	post(pages.AdminSignOutPath, roles.SessionsRevoke, s.adminAction(s.adminSignOut))
 	post(pages.AdminSignOutAllPath, roles.SessionsRevoke, s.adminAction(s.adminSignOutAll))
 	post(pages.AdminVerifyResendPath, roles.UsersVerify, s.adminAction(s.adminResendVerification))
+	post(pages.AdminPasswordResetPath, roles.UsersResetPassword, s.adminAction(s.adminRequirePasswordReset))
 	post(pages.AdminFactorRemovePath, roles.FactorsRemove, s.adminAction(s.adminRemoveAuthenticator))
 	post(pages.AdminRoleGrantPath, roles.RolesManage, s.adminAction(s.adminRoleGrant))
 	post(pages.AdminRoleRevokePath, roles.RolesManage, s.adminAction(s.adminRoleRevoke))
@@ -137,6 +140,7 @@ var adminDone = map[string]messages.Key{
 	"signed_out_all": messages.AdminSignedOutAll,
 	"verification":   messages.AdminVerificationSent,
 	"factor":         messages.AdminFactorRemoved,
+	"password":       messages.AdminPasswordResetRequired,
 	"granted":        messages.AdminRoleGranted,
 	"revoked":        messages.AdminRoleRevoked,
 }
@@ -217,6 +221,17 @@ func (s *Server) adminResendVerification(r *http.Request, actor, target uuid.UUI
 		return adminAnswer{problem: ae.Code, status: http.StatusTooManyRequests}, nil
 	}
 	return adminAnswer{done: "verification"}, err
+}
+
+func (s *Server) adminRequirePasswordReset(r *http.Request, actor, target uuid.UUID, _ map[string]string) (adminAnswer, error) {
+	err := s.Admin.RequirePasswordReset(r.Context(), s.AppID, actor, target)
+	switch {
+	case errors.Is(err, admin.ErrNoPassword):
+		return adminAnswer{problem: messages.AdminNoPassword, status: http.StatusConflict}, nil
+	case errors.Is(err, admin.ErrNoWayToReset):
+		return adminAnswer{problem: messages.AdminNoWayToReset, status: http.StatusConflict}, nil
+	}
+	return adminAnswer{done: "password"}, err
 }
 
 func (s *Server) adminRemoveAuthenticator(r *http.Request, actor, target uuid.UUID, form map[string]string) (adminAnswer, error) {
@@ -384,7 +399,8 @@ func (s *Server) adminUserAnswer(w http.ResponseWriter, r *http.Request, actor, 
 	}
 	v.Can = pages.AdminCan{Suspend: can(roles.UsersSuspend), Delete: can(roles.UsersDelete), SignOut: can(roles.SessionsRevoke),
 		Verify: s.Admin.CanResendVerification() && can(roles.UsersVerify), RemoveFactor: s.Admin.CanRemoveAuthenticator() && can(roles.FactorsRemove),
-		Roles: can(roles.RolesManage), Audit: nav.Audit}
+		Roles: can(roles.RolesManage), Audit: nav.Audit,
+		ResetPassword: s.Admin.CanRequirePasswordReset() && can(roles.UsersResetPassword)}
 	if err != nil {
 		return err
 	}

@@ -51,6 +51,7 @@ func adminRoutes(target uuid.UUID, session string) []adminRoute {
 		{method: "POST", pattern: pages.AdminSignOutPath, perm: roles.SessionsRevoke, form: user(pages.AdminSessionField, session)},
 		{method: "POST", pattern: pages.AdminSignOutAllPath, perm: roles.SessionsRevoke, form: user()},
 		{method: "POST", pattern: pages.AdminVerifyResendPath, perm: roles.UsersVerify, form: user()},
+		{method: "POST", pattern: pages.AdminPasswordResetPath, perm: roles.UsersResetPassword, form: user()},
 		{method: "POST", pattern: pages.AdminFactorRemovePath, perm: roles.FactorsRemove, form: user(pages.AdminReasonField, "called back")},
 		{method: "POST", pattern: pages.AdminRoleGrantPath, perm: roles.RolesManage, form: user(pages.AdminRoleField, roles.Admin)},
 		{method: "POST", pattern: pages.AdminRoleRevokePath, perm: roles.RolesManage, form: user(pages.AdminRoleField, roles.Support)},
@@ -165,6 +166,19 @@ func TestAdminRoutesRefuseWithoutPermission(t *testing.T) {
 		t.Fatalf("admin routes registered:\n%v\nlisted in this test:\n%v\n(every admin route needs a row here)", got, want)
 	}
 
+	// Let the signup codes' deliveries finish, so the outbox holds still.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var busy int
+		if err := h.db.NewRaw("SELECT count(*) FROM river_job WHERE state NOT IN ('completed', 'cancelled', 'discarded')").Scan(context.Background(), &busy); err != nil {
+			t.Fatal(err)
+		}
+		if busy == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the outbox did not settle")
+		}
+	}
 	before := stateOf(t, h, targetID)
 	supportMay := map[string]bool{roles.UsersRead: true, roles.SessionsRevoke: true, roles.UsersVerify: true, roles.AuditRead: true,
 		roles.OutboxRead: true, roles.LimitsRead: true}
@@ -659,4 +673,68 @@ func mailTo(t *testing.T, h *harness, addr string) []string {
 		}
 	}
 	return out
+}
+
+// TestAdminRequirePasswordReset: the password stops working at once and
+// every session ends; the owner sets a new one through "forgot password"
+// and reads what happened. An account with no verified address or number
+// keeps its password (it would be locked out).
+func TestAdminRequirePasswordReset(t *testing.T) {
+	t.Parallel()
+	h := newResetHarness(t, harnessOptions{admin: true})
+	ctx := context.Background()
+	target := h.signup("target@example.com", resetOld)
+	targetID := userIDOf(t, h, "target@example.com")
+	ops := h.signup("ops@example.com", resetOld)
+	grant(t, h, "ops@example.com", roles.Admin)
+	if r := h.get(ops, pages.AdminUserPath(targetID.String())); !strings.Contains(r.body, `data-testid="admin-require-password-reset"`) {
+		t.Fatal("the user page does not offer to require a new password")
+	}
+	form := url.Values{pages.AdminUserField: {targetID.String()}}
+	if r := h.post(ops, pages.AdminPasswordResetPath, form); r.status != http.StatusSeeOther {
+		t.Fatalf("require a reset: %d %s", r.status, r.body)
+	}
+	if h.signedIn(target) {
+		t.Fatal("the user is still signed in")
+	}
+	if r := h.post(h.browser(), "/login", creds("target@example.com", resetOld)); r.status == http.StatusSeeOther {
+		t.Fatal("the removed password still signs in")
+	}
+	if r := h.post(ops, pages.AdminPasswordResetPath, form); r.status != http.StatusConflict || !strings.Contains(r.body, msg(messages.AdminNoPassword)) {
+		t.Fatalf("requiring it twice: %d", r.status)
+	}
+	c := h.browser()
+	if r := h.forgot(t, c, "target@example.com"); r.status != http.StatusOK {
+		t.Fatalf("forgot: %d", r.status)
+	}
+	code, _ := h.awaitReset(t, "target@example.com")
+	if r := h.post(c, "/password/forgot/code", url.Values{"identity": {"target@example.com"}, "code": {code}, "password": {resetNew}}); r.status != http.StatusSeeOther {
+		t.Fatalf("reset by code: %d %s", r.status, r.body)
+	}
+	back := h.browser()
+	if r := h.post(back, "/login", creds("target@example.com", resetNew)); r.status != http.StatusSeeOther || r.header.Get("Location") != "/account" {
+		t.Fatalf("login with the new password: %d %q", r.status, r.header.Get("Location"))
+	}
+	if !strings.Contains(activityLines(t, h, back), msg(messages.ActivityAdminPasswordReset)) {
+		t.Fatal("the owner's activity does not say an administrator asked for a new password")
+	}
+
+	// An imported account whose address was never verified.
+	lone := uuid.Must(uuid.NewV7())
+	if _, err := h.db.ExecContext(ctx, "INSERT INTO users (id, app_id) VALUES (?, ?)", lone, h.appID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.db.ExecContext(ctx, "INSERT INTO identities (id, app_id, user_id, kind, value) VALUES (?, ?, ?, 'email', 'lone@example.com')", uuid.Must(uuid.NewV7()), h.appID, lone); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.db.ExecContext(ctx, "INSERT INTO password_credentials (user_id, hash) VALUES (?, '$argon2id$v=19$m=64,t=1,p=1$c2FsdA$aGFzaA')", lone); err != nil {
+		t.Fatal(err)
+	}
+	if r := h.post(ops, pages.AdminPasswordResetPath, url.Values{pages.AdminUserField: {lone.String()}}); r.status != http.StatusConflict || !strings.Contains(r.body, msg(messages.AdminNoWayToReset)) {
+		t.Fatalf("an account with nothing verified: %d", r.status)
+	}
+	var n int
+	if err := h.db.NewRaw("SELECT count(*) FROM password_credentials WHERE user_id = ?", lone).Scan(ctx, &n); err != nil || n != 1 {
+		t.Fatalf("the lone account's password was removed: %d %v", n, err)
+	}
 }

@@ -368,6 +368,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 		if delivery.queue != nil {
 			cd.Outbox = delivery.queue
 		}
+		cd.PasswordResets = passwordFlows != nil
 		if second != nil {
 			cd.Authenticators = second
 		}

@@ -375,6 +375,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	if parts.queue != nil {
 		consoleDeps.Outbox = parts.queue
 	}
+	consoleDeps.PasswordResets = parts.passwords != nil
 	deps := web.Deps{
 		Roles: roleService, Admin: admin.New(consoleDeps), AdminSeparate: cfg.AdminAddr != "",
 		Accounts: accounts, Devices: devices, Sessions: sessions, Assets: assets, DB: bdb, Logger: log,
