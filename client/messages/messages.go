@@ -341,7 +341,7 @@ var catalog = map[Key]string{
 // a program that never calls Text or Keys (the browser module, which
 // uses BrowserText) leaves them all out.
 func catalogs() []map[Key]string {
-	return []map[Key]string{catalog, phoneCatalog, twoFactorCatalog, passwordCatalog, settingsCatalog, guardCatalog, signInCatalog, recoveryCatalog, apiClientCatalog, factorActivityCatalog, signupCatalog, signupEmailCatalog, providerCatalog, passkeyCatalog, faceCatalog, accountOverviewCatalog, activityFaceCatalog}
+	return []map[Key]string{catalog, phoneCatalog, twoFactorCatalog, passwordCatalog, settingsCatalog, guardCatalog, signInCatalog, recoveryCatalog, apiClientCatalog, factorActivityCatalog, signupCatalog, signupEmailCatalog, providerCatalog, passkeyCatalog, faceCatalog, accountOverviewCatalog, activityFaceCatalog, controlsCatalog}
 }
 
 // Text returns the text for k. An unknown key returns the generic internal
