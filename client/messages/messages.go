@@ -308,7 +308,7 @@ var catalog = map[Key]string{
 	AccountUnverified: "Not verified yet",
 	LabelEmail:        "Email address",
 	LabelPassword:     "Password",
-	LabelNewPassword:  "Password",
+	LabelNewPassword:  "New password",
 	HintNewPassword:   "At least 8 characters; 15 or more is stronger. Spaces and any characters are welcome.",
 	NavLogin:          "Log in",
 	CodeLoginTitle:    "Log in with a code",

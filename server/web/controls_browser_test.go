@@ -150,3 +150,39 @@ func TestBrowserControls(t *testing.T) {
 		b.wantCleanConsole()
 	})
 }
+
+// TestBrowserSignupResendStartsInCooldown: right after a signup sends its
+// code, "Send a new code" waits out the cooldown the server rendered
+// (disabled and counting with JavaScript, saying how long without), so
+// pressing it early cannot end in a red "wait" refusal.
+func TestBrowserSignupResendStartsInCooldown(t *testing.T) {
+	t.Parallel()
+	bothJavaScript(t, func(t *testing.T, javascript bool) {
+		chromium := chromiumPath(t)
+		h := newHarnessWith(t, harnessOptions{codes: true})
+		b := newBrowser(t, chromium, h, javascript)
+		b.open("/signup")
+		submit := chromedp.Steps(typeInto("signup-email", journeyEmail), typeInto("signup-password", journeyPassword), click(`[data-testid="signup-submit"]`))
+		if javascript {
+			b.waitDatastar()
+			b.do("sign up", submit)
+			b.waitFor("the code step", `!!document.querySelector('[data-testid="signup-resend"]')`)
+		} else {
+			b.navigateBy("sign up", submit)
+		}
+		resend := `[data-testid="signup-resend"]`
+		label := b.text(resend)
+		if !strings.HasPrefix(label, strings.TrimSuffix(messages.Text(messages.ResendCodeIn), "{seconds} s")) {
+			t.Fatalf("right after the send the resend button reads %q, want the cooldown", label)
+		}
+		if javascript {
+			if !run(b, "read disabled", chromedp.Evaluate[bool](`document.querySelector(`+jsString(resend)+`).disabled`)) {
+				t.Error("the resend button is enabled during the cooldown")
+			}
+			b.wantNoAxeViolations("the signup code step in its cooldown")
+		}
+		if b.shown(`[data-testid="signup-code-errors"] li`) {
+			t.Error("the code step shows an error before anything was refused")
+		}
+	})
+}
