@@ -3,30 +3,32 @@
 // field is a plain field, a code is typed or pasted as it is (the server
 // drops spaces and dashes), recovery codes are on the page to write down.
 //
-// It marks <html data-controls>, which the stylesheet reads to show the
+// It marks <html data-latch-controls>, which the stylesheet reads to show the
 // buttons that need this script; everything else is event delegation on the
 // document, so parts Datastar patches in later work without a new start.
-// Its words come from the page (data-* attributes the server filled from
-// the message catalog), never from this file.
+// Its words come from the page (data-latch-* attributes the server filled
+// from the message catalog), never from this file. The attributes carry the
+// latch- prefix so Datastar, which reads data-* names such as data-show,
+// never takes them for its own.
 
-document.documentElement.setAttribute("data-controls", "");
+document.documentElement.setAttribute("data-latch-controls", "");
 
 // Show/hide for password fields (components/ui.Field): the button flips the
 // input between password and text, and its own words to match.
 function reveal(button) {
-  const input = document.getElementById(button.dataset.reveal);
+  const input = document.getElementById(button.dataset.latchReveal);
   if (!input) return;
   const show = input.type === "password";
   input.type = show ? "text" : "password";
-  button.textContent = show ? button.dataset.hide : button.dataset.show;
-  button.setAttribute("aria-label", show ? button.dataset.hideLabel : button.dataset.showLabel);
+  button.textContent = show ? button.dataset.latchHide : button.dataset.latchShow;
+  button.setAttribute("aria-label", show ? button.dataset.latchHideLabel : button.dataset.latchShowLabel);
 }
 
 // A form is never sent (or remembered by the browser) with its password
 // shown as text.
 document.addEventListener("submit", (event) => {
-  for (const button of event.target.querySelectorAll("[data-reveal]")) {
-    const input = document.getElementById(button.dataset.reveal);
+  for (const button of event.target.querySelectorAll("[data-latch-reveal]")) {
+    const input = document.getElementById(button.dataset.latchReveal);
     if (input && input.type === "text") reveal(button);
   }
 }, true);
@@ -47,7 +49,7 @@ document.addEventListener("paste", (event) => {
 });
 
 // textOf is what a copy or a download holds: the text of the element
-// data-copy (or data-download) names, one line per list item.
+// data-latch-copy (or data-latch-download) names, one line per list item.
 function textOf(id) {
   const el = document.getElementById(id);
   if (!el) return "";
@@ -59,28 +61,28 @@ function textOf(id) {
 // say puts a short result in the status line next to a control (one live
 // region per control group, so each result is announced once).
 function say(button, text) {
-  const status = button.dataset.status && document.getElementById(button.dataset.status);
+  const status = button.dataset.latchStatus && document.getElementById(button.dataset.latchStatus);
   if (status) status.textContent = text;
 }
 
 async function copy(button) {
-  const text = textOf(button.dataset.copy);
+  const text = textOf(button.dataset.latchCopy);
   try {
     await navigator.clipboard.writeText(text);
-    say(button, button.dataset.done);
+    say(button, button.dataset.latchDone);
   } catch {
-    say(button, button.dataset.failed);
+    say(button, button.dataset.latchFailed);
   }
 }
 
 // download saves the codes shown on this page as a text file, built here
 // from the page: nothing is fetched, so no later request can show them again.
 function download(button) {
-  const blob = new Blob([textOf(button.dataset.download)], { type: "text/plain;charset=utf-8" });
+  const blob = new Blob([textOf(button.dataset.latchDownload)], { type: "text/plain;charset=utf-8" });
   const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;
-  a.download = button.dataset.filename || "codes.txt";
+  a.download = button.dataset.latchFilename || "codes.txt";
   document.body.append(a);
   a.click();
   a.remove();
@@ -90,8 +92,8 @@ function download(button) {
 document.addEventListener("click", (event) => {
   const button = event.target instanceof Element ? event.target.closest("button") : null;
   if (!button) return;
-  if (button.dataset.reveal) reveal(button);
-  else if (button.dataset.copy) copy(button);
-  else if (button.dataset.download) download(button);
-  else if (button.hasAttribute("data-print")) window.print();
+  if (button.dataset.latchReveal) reveal(button);
+  else if (button.dataset.latchCopy) copy(button);
+  else if (button.dataset.latchDownload) download(button);
+  else if (button.hasAttribute("data-latch-print")) window.print();
 });
