@@ -73,3 +73,33 @@ const ActivityFailedTag Key = "ui.activity.failed_tag"
 var activityFaceCatalog = map[Key]string{
 	ActivityFailedTag: "Did not go through",
 }
+
+// Controls: the show/hide button of a password field, copy, download and
+// print of recovery codes, copy of the authenticator key.
+const (
+	PasswordShow      Key = "ui.password.show"
+	PasswordHide      Key = "ui.password.hide"
+	PasswordShowLabel Key = "ui.password.show_label"
+	PasswordHideLabel Key = "ui.password.hide_label"
+	CopyButton        Key = "ui.copy.button"
+	CopyDone          Key = "ui.copy.done"
+	CopyFailed        Key = "ui.copy.failed"
+	CopyKeyLabel      Key = "ui.copy.key_label"
+	CopyCodesLabel    Key = "ui.copy.codes_label"
+	DownloadCodes     Key = "ui.recovery_codes.download"
+	PrintCodes        Key = "ui.recovery_codes.print"
+)
+
+var controlsCatalog = map[Key]string{
+	PasswordShow:      "Show",
+	PasswordHide:      "Hide",
+	PasswordShowLabel: "Show password",
+	PasswordHideLabel: "Hide password",
+	CopyButton:        "Copy",
+	CopyDone:          "Copied.",
+	CopyFailed:        "Could not copy: select the text and copy it yourself.",
+	CopyKeyLabel:      "Copy the key",
+	CopyCodesLabel:    "Copy the codes",
+	DownloadCodes:     "Download as a text file",
+	PrintCodes:        "Print",
+}

@@ -108,4 +108,11 @@ var frenchAdmin = map[Key]string{
 	ActivityAdminRoleGranted:   "Un administrateur vous a attribué un rôle",
 	ActivityAdminRoleRevoked:   "Un administrateur vous a retiré un rôle",
 	ActivityAdminOther:         "Un administrateur a modifié votre compte",
+
+	AdminRequirePasswordReset:     "Exiger un nouveau mot de passe",
+	AdminRequirePasswordResetHint: "Supprime le mot de passe et déconnecte le compte partout. Son titulaire en choisit un nouveau avec « Mot de passe oublié ? », par son adresse e-mail ou son numéro de téléphone vérifié.",
+	AdminPasswordResetRequired:    "Le mot de passe est supprimé et le compte est déconnecté partout. Son titulaire en choisit un nouveau avec « Mot de passe oublié ? ».",
+	AdminNoPassword:               "Ce compte n'a pas de mot de passe.",
+	AdminNoWayToReset:             "Ce compte n'a ni adresse e-mail ni numéro de téléphone vérifié pour réinitialiser (ou les réinitialisations ne peuvent pas être envoyées ici) : supprimer son mot de passe pourrait empêcher son titulaire d'accéder à son compte.",
+	ActivityAdminPasswordReset:    "Un administrateur vous a demandé de choisir un nouveau mot de passe",
 }

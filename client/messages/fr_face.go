@@ -30,4 +30,16 @@ var frenchFace = map[Key]string{
 	AccountDeleteHint:      "Ferme votre compte ; vous reconnecter pendant le délai de grâce le rétablit.",
 
 	ActivityFailedTag: "N'a pas abouti",
+
+	PasswordShow:      "Afficher",
+	PasswordHide:      "Masquer",
+	PasswordShowLabel: "Afficher le mot de passe",
+	PasswordHideLabel: "Masquer le mot de passe",
+	CopyButton:        "Copier",
+	CopyDone:          "Copié.",
+	CopyFailed:        "Copie impossible : sélectionnez le texte et copiez-le vous-même.",
+	CopyKeyLabel:      "Copier la clé",
+	CopyCodesLabel:    "Copier les codes",
+	DownloadCodes:     "Télécharger en fichier texte",
+	PrintCodes:        "Imprimer",
 }

@@ -308,7 +308,7 @@ var catalog = map[Key]string{
 	AccountUnverified: "Not verified yet",
 	LabelEmail:        "Email address",
 	LabelPassword:     "Password",
-	LabelNewPassword:  "Password",
+	LabelNewPassword:  "New password",
 	HintNewPassword:   "At least 8 characters; 15 or more is stronger. Spaces and any characters are welcome.",
 	NavLogin:          "Log in",
 	CodeLoginTitle:    "Log in with a code",
@@ -365,7 +365,7 @@ var verifyEmailCatalog = map[Key]string{
 // a program that never calls Text or Keys (the browser module, which
 // uses BrowserText) leaves them all out.
 func catalogs() []map[Key]string {
-	return []map[Key]string{catalog, phoneCatalog, twoFactorCatalog, passwordCatalog, settingsCatalog, guardCatalog, signInCatalog, recoveryCatalog, apiClientCatalog, factorActivityCatalog, signupCatalog, signupEmailCatalog, providerCatalog, passkeyCatalog, adminCatalog, localeCatalog, verifyEmailCatalog, faceCatalog, accountOverviewCatalog, activityFaceCatalog}
+	return []map[Key]string{catalog, phoneCatalog, twoFactorCatalog, passwordCatalog, settingsCatalog, guardCatalog, signInCatalog, recoveryCatalog, apiClientCatalog, factorActivityCatalog, signupCatalog, signupEmailCatalog, providerCatalog, passkeyCatalog, adminCatalog, localeCatalog, verifyEmailCatalog, faceCatalog, accountOverviewCatalog, activityFaceCatalog, controlsCatalog}
 }
 
 // Text returns the text for k. An unknown key returns the generic internal

@@ -68,6 +68,26 @@ func DefaultTheme() Theme {
 type Brand struct {
 	AppName string // the product's name (LATCH_BRAND_NAME)
 	Theme   Theme  // zero value: DefaultTheme
+	// Support, Terms and Privacy are the product's help link (mailto: or
+	// https) and legal pages, linked under every HTML email; empty ones are
+	// left out.
+	Support, Terms, Privacy string
+}
+
+// footerLinks are the brand's links for the foot of an email, in order.
+func (b Brand) footerLinks() []footerLink {
+	var out []footerLink
+	for _, l := range []footerLink{{messages.FooterSupport, b.Support}, {messages.FooterTerms, b.Terms}, {messages.FooterPrivacy, b.Privacy}} {
+		if l.href != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+type footerLink struct {
+	label messages.Key
+	href  string
 }
 
 func (b Brand) theme() Theme {

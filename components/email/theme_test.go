@@ -91,3 +91,26 @@ func TestThemeMissingATokenIsRefused(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// The brand's help and legal links close every HTML email; without them
+// there is no such line.
+func TestEmailFooterLinksTheBrandsPages(t *testing.T) {
+	t.Parallel()
+	b := email.Brand{AppName: "Acme", Support: "mailto:help@acme.example", Terms: "https://acme.example/terms"}
+	r, err := email.Render(t.Context(), email.LoginCode{Brand: b, Code: "1", ExpiresIn: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`href="mailto:help@acme.example"`, `href="https://acme.example/terms"`, `data-testid="email-footer-links"`} {
+		if !strings.Contains(r.HTML, want) {
+			t.Errorf("email lacks %s", want)
+		}
+	}
+	if strings.Contains(r.HTML, "Privacy") {
+		t.Error("email links a privacy page the brand does not have")
+	}
+	r, _ = email.Render(t.Context(), email.LoginCode{Brand: email.Brand{AppName: "Acme"}, Code: "1", ExpiresIn: time.Minute})
+	if strings.Contains(r.HTML, "email-footer-links") {
+		t.Error("a footer line with no links")
+	}
+}

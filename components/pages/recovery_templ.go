@@ -138,7 +138,7 @@ func RecoverPage(p layout.Page, f RecoverStart) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					templ_7745c5c3_Err = ui.Field(ui.FieldProps{Props: ui.Props{ID: "recover-recovery-code"}, Label: i18n.T(ctx, messages.LabelRecoveryCode), Name: CodeFieldName,
-						Autocomplete: "off", Required: true, MaxLength: 64, InputAttributes: templ.Attributes{"autocapitalize": "off", "spellcheck": "false"}}).Render(ctx, templ_7745c5c3_Buffer)
+						Autocomplete: "off", Required: true, MaxLength: 64, Error: text(ctx, f.CodeMessage), Autofocus: f.CodeMessage != "", InputAttributes: templ.Attributes{"autocapitalize": "off", "spellcheck": "false"}}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -970,7 +970,7 @@ func RecoveryFinishPage(p layout.Page, v RecoveryFinishView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else if v.Message != "" {
-				templ_7745c5c3_Err = ui.ErrorSummary("recovery-finish-errors", []string{i18n.F(ctx, v.Message, "{ready}", v.Ready)}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.ErrorSummaryFocused("recovery-finish-errors", []string{i18n.F(ctx, v.Message, "{ready}", v.Ready)}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1031,7 +1031,7 @@ func RecoveryFinishPage(p layout.Page, v RecoveryFinishView) templ.Component {
 					}
 					ctx = templ.InitializeContext(ctx)
 					templ_7745c5c3_Err = ui.Field(ui.FieldProps{Props: ui.Props{ID: "recovery-email"}, Label: i18n.T(ctx, messages.LabelNewEmail), Name: "email", Type: "email",
-						Value: v.Email, Autocomplete: "email", Error: text(ctx, v.EmailError), Required: true, MaxLength: 254}).Render(ctx, templ_7745c5c3_Buffer)
+						Value: v.Email, Autocomplete: "email", Error: text(ctx, v.EmailError), Autofocus: v.EmailError != "", Required: true, MaxLength: 254}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -1040,7 +1040,7 @@ func RecoveryFinishPage(p layout.Page, v RecoveryFinishView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					templ_7745c5c3_Err = ui.Field(ui.FieldProps{Props: ui.Props{ID: "recovery-password"}, Label: i18n.T(ctx, messages.LabelNewPassword), Hint: i18n.T(ctx, messages.HintNewPassword),
-						Name: "password", Type: "password", Autocomplete: "new-password", Error: text(ctx, v.PassError), Required: true, MinLength: 8, MaxLength: 512}).Render(ctx, templ_7745c5c3_Buffer)
+						Name: "password", Type: "password", Autocomplete: "new-password", Error: text(ctx, v.PassError), Autofocus: v.EmailError == "" && v.PassError != "", Required: true, MinLength: 8, MaxLength: 512}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

@@ -148,6 +148,7 @@ func (c EmailChange) focus(extra templ.Attributes) templ.Attributes {
 type IdentityView struct {
 	Kind      string // "email" or "phone"
 	Value     string
+	Display   string // Value as people read it (a phone number grouped); Value when empty
 	Verified  bool
 	Removable bool // removing it keeps a verified way to log in
 }

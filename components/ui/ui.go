@@ -167,6 +167,18 @@ func fieldType(p FieldProps) string {
 	return p.Type
 }
 
+func isPassword(p FieldProps) bool { return strings.EqualFold(fieldType(p), "password") }
+
+func isCode(p FieldProps) bool { return p.Autocomplete == "one-time-code" }
+
+// fieldInputMode is p.InputMode, numeric for a one-time code by default.
+func fieldInputMode(p FieldProps) string {
+	if p.InputMode == "" && isCode(p) {
+		return "numeric"
+	}
+	return p.InputMode
+}
+
 // fieldValue is the value to render, or "" for none. Password inputs never
 // carry a value.
 func fieldValue(p FieldProps) string {

@@ -147,3 +147,19 @@ func CallingCode(e164 string) string {
 	}
 	return strconv.Itoa(int(n.GetCountryCode()))
 }
+
+// Display returns an E.164 number as people read it: in the national
+// format of home (the deployment's default region, "(201) 555-0123") when
+// the number is from there, else in the international format with the
+// country's own grouping ("+44 7400 770376"). A value that does not parse
+// is returned as it is.
+func Display(e164, home string) string {
+	n, err := phonenumbers.Parse(e164, "")
+	if err != nil {
+		return e164
+	}
+	if home != "" && phonenumbers.GetRegionCodeForNumber(n) == strings.ToUpper(home) {
+		return phonenumbers.Format(n, phonenumbers.NATIONAL)
+	}
+	return phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
+}

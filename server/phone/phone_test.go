@@ -168,3 +168,17 @@ func FuzzNormalize(f *testing.F) {
 		}
 	})
 }
+
+func TestDisplay(t *testing.T) {
+	for _, tc := range []struct{ e164, home, want string }{
+		{"+447400770376", "US", "+44 7400 770376"},
+		{"+447400770376", "GB", "07400 770376"},
+		{"+12015550123", "US", "(201) 555-0123"},
+		{"+33612345678", "US", "+33 6 12 34 56 78"},
+		{"not a number", "US", "not a number"},
+	} {
+		if got := Display(tc.e164, tc.home); got != tc.want {
+			t.Errorf("Display(%q, %q) = %q, want %q", tc.e164, tc.home, got, tc.want)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/latch-dev/latch/components/i18n"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/phone"
 	"github.com/latch-dev/latch/server/protect"
 )
 
@@ -81,8 +82,12 @@ func (s *Server) accountView(ctx context.Context, userID uuid.UUID) (pages.Accou
 		if id.Kind == auth.IdentityProvider {
 			continue // on the providers page
 		}
+		display := ""
+		if id.Kind == auth.IdentityPhone {
+			display = phone.Display(id.Value, s.PhoneRegions.Default)
+		}
 		view.Identities.List = append(view.Identities.List, pages.IdentityView{
-			Kind: string(id.Kind), Value: id.Value, Verified: id.VerifiedAt != nil,
+			Kind: string(id.Kind), Value: id.Value, Display: display, Verified: id.VerifiedAt != nil,
 			Removable: s.Settings != nil && auth.CanRemove(acct, id.Kind, id.Value) == nil,
 		})
 	}

@@ -52,7 +52,7 @@ func TestBrowserExpiredCodeAndResend(t *testing.T) {
 			b.navigateBy("type the expired code", typeOld)
 			b.wantText(`[data-testid="login-code-errors"]`, messages.Text(messages.CodeInvalid))
 		}
-		b.wantFocus("login-code")
+		b.wantMarked("login-code", messages.Text(messages.CodeInvalid)) // the field itself, not only the summary
 
 		// The refusal reset the countdown to the server's view: the
 		// cooldown is long over, so the button is ready.

@@ -8,6 +8,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/server/phone"
 )
 
 // smsFromMailbox reads, in a second tab on /dev/mailbox, the code of the
@@ -92,7 +93,7 @@ func TestBrowserPhoneSignupAndSMSLogin(t *testing.T) {
 		b.wantFocus("phone-signup-code")
 		b.navigateBy("the right code", chromedp.Steps(typeInto("phone-signup-code", code), click(`[data-testid="phone-signup-submit"]`)))
 		b.wantLocation("/account")
-		b.wantText(`[data-testid="account-phone"]`, number)
+		b.wantText(`[data-testid="account-phone"]`, phone.Display(number, testRegions.Default))
 		b.wantText(`[data-testid="account-phone"]`, messages.Text(messages.AccountVerified))
 		b.navigateBy("log out", click(`[data-testid="logout"]`))
 
@@ -131,7 +132,7 @@ func TestBrowserPhoneSignupAndSMSLogin(t *testing.T) {
 		code = b.smsFromMailbox(number, 3)
 		b.navigateBy("type the new code", chromedp.Steps(typeInto("login-code", code), click(`[data-testid="login-code-submit"]`)))
 		b.wantLocation("/account")
-		b.wantText(`[data-testid="account-phone"]`, number)
+		b.wantText(`[data-testid="account-phone"]`, phone.Display(number, testRegions.Default))
 		if javascript {
 			b.wantCleanConsole()
 		}

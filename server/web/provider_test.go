@@ -105,8 +105,12 @@ func TestProviderButtonsOnTheLoginAndSignupPages(t *testing.T) {
 	r := newProviderRig(t, harnessOptions{})
 	for _, path := range []string{"/login", "/signup"} {
 		page := r.h.get(r.h.browser(), path)
+		heading := msg(messages.ProviderOtherWays)
+		if path == "/login" {
+			heading = msg(messages.LoginOtherWays) // grouped with the other ways to sign in
+		}
 		for _, want := range []string{`action="/login/with/idp"`, `action="/login/with/github"`, `action="/login/with/wechat"`,
-			html.EscapeString(messages.Fill(messages.ProviderContinue, "{provider}", "Corp SSO")), msg(messages.ProviderOtherWays)} {
+			html.EscapeString(messages.Fill(messages.ProviderContinue, "{provider}", "Corp SSO")), heading} {
 			if !strings.Contains(page.body, want) {
 				t.Errorf("%s lacks %q", path, want)
 			}

@@ -192,7 +192,7 @@ func New(d Deps) *Server {
 			PublicOrigin: d.PublicOrigin, Logger: d.Logger,
 		}),
 		css:     []string{d.Assets.URL("css/theme.css"), d.Assets.URL("css/app.css")},
-		scripts: []string{d.Assets.URL("vendor/datastar.js")},
+		scripts: []string{d.Assets.URL("vendor/datastar.js"), d.Assets.URL("js/controls.js")},
 		wasm: layout.Wasm{
 			Loader:  d.Assets.URL("js/latch.js"),
 			Runtime: d.Assets.URL("vendor/wasm_exec.js"),

@@ -203,7 +203,8 @@ func mailBrand(cfg config.Config) email.Brand {
 	if err != nil {
 		th = email.DefaultTheme() // serve refuses to start on this error first
 	}
-	return email.Brand{AppName: cfg.Brand.Name, Theme: th}
+	return email.Brand{AppName: cfg.Brand.Name, Theme: th,
+		Support: cfg.Brand.SupportHref(), Terms: cfg.Brand.TermsURL, Privacy: cfg.Brand.PrivacyURL}
 }
 
 // emailTheme is the emails' theme, taken from the same theme file as the
