@@ -47,12 +47,13 @@ func (a App) Brand() string { return cmp.Or(a.BrandName, a.Name) }
 // BrandFor is the name the app's pages and messages carry when the
 // deployment's brand is named configured (LATCH_BRAND_NAME): the default
 // app keeps it unless `latch apps` gave the app a brand of its own;
-// every other app carries its own brand or name.
+// every other app carries its own brand or name, and an app with neither
+// the configured one.
 func (a App) BrandFor(configured string) string {
 	if a.Default {
 		return cmp.Or(a.BrandName, configured)
 	}
-	return a.Brand()
+	return cmp.Or(a.Brand(), configured)
 }
 
 // Limits of an app's settings.

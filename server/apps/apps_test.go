@@ -124,6 +124,7 @@ func TestBrandFor(t *testing.T) {
 		{apps.App{Name: "Latch", BrandName: "Acme Cloud", Default: true}, "Acme Cloud"},
 		{apps.App{Name: "Shop"}, "Shop"},
 		{apps.App{Name: "Shop", BrandName: "Acme Shop"}, "Acme Shop"},
+		{apps.App{}, "Acme"},
 	}
 	for _, c := range cases {
 		if got := c.app.BrandFor("Acme"); got != c.want {

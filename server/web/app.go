@@ -54,7 +54,7 @@ func (s *Server) appFor(r *http.Request) apps.App {
 // defaultApp is the app of a server without an AppResolver: AppID,
 // reached at PublicOrigin.
 func (s *Server) defaultApp() apps.App {
-	return apps.App{ID: s.AppID, PublicURL: s.PublicOrigin}
+	return apps.App{ID: s.AppID, PublicURL: s.PublicOrigin, Default: true}
 }
 
 // appID is the id of the request's app (withApp); outside a request,
