@@ -76,3 +76,41 @@ func bytes32(b byte) []byte {
 	h[0] = b
 	return h
 }
+
+// CreateFamilyRoles writes what CreateFamily writes and reads the user's
+// roles, sorted, in the same statement.
+func TestCreateFamilyRolesWritesTheFamilyAndReadsRoles(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	bdb := dbtest.Open(t)
+	app := defaultApp(t, bdb)
+	users := db.NewUsers(bdb)
+	tokens := db.NewRefreshTokens(bdb)
+	rs := db.NewRoles(bdb)
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	for i, want := range [][]string{nil, {"admin", "support"}} {
+		nu := newUser(t, app, []string{"plain@example.com", "staff@example.com"}[i])
+		if err := users.CreatePasswordUser(ctx, nu); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range []string{"support", "admin"}[:len(want)] {
+			if _, err := rs.Grant(ctx, app, nu.User.ID, r, uuid.Nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		fam := auth.TokenFamily{ID: uuid.New(), AppID: app, UserID: nu.User.ID, Kind: auth.FamilyRefresh,
+			CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+		first := auth.RefreshToken{ID: uuid.New(), FamilyID: fam.ID, AppID: app, UserID: nu.User.ID, Hash: bytes32(byte(10 + i)),
+			CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+		held, err := tokens.CreateFamilyRoles(ctx, fam, first)
+		if err != nil || len(held) != len(want) || (len(want) == 2 && (held[0] != want[0] || held[1] != want[1])) {
+			t.Fatalf("user %d: roles %v %v, want %v", i, held, err, want)
+		}
+		if live, err := tokens.FamilyLive(ctx, app, nu.User.ID, fam.ID, now); err != nil || !live {
+			t.Fatalf("user %d: family not written: %v %v", i, live, err)
+		}
+		if _, err := tokens.CreateFamilyRoles(ctx, fam, first); err == nil {
+			t.Fatalf("user %d: the same family written twice", i)
+		}
+	}
+}
