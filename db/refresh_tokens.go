@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -179,32 +180,39 @@ func (s *RefreshTokens) Refresh(ctx context.Context, hash []byte, decide func(au
 	return errors.New("db: refresh: the token kept changing under concurrent refreshes")
 }
 
-// refreshState reads the token stored under hash, its family and the
-// status of its user.
+// refreshState reads the token stored under hash, its family, the status
+// of its user and the user's roles (RefreshState.Roles).
 func (s *RefreshTokens) refreshState(ctx context.Context, hash []byte) (auth.RefreshState, error) {
 	var (
-		st  auth.RefreshState
-		t   = &st.Token
-		f   = &st.Family
-		us  string
-		knd string
+		st    auth.RefreshState
+		t     = &st.Token
+		f     = &st.Family
+		us    string
+		knd   string
+		roles []byte
 	)
 	err := bound(s.db).QueryRowContext(ctx, `SELECT rt.id, rt.family_id, rt.app_id, rt.user_id, rt.token_hash, rt.parent_id,
 			rt.created_at, rt.expires_at, rt.rotated_at, rt.replay_sealed,
 			f.id, f.app_id, f.user_id, f.kind, f.created_at, f.expires_at, f.revoked_at, f.public_id, f.user_agent, f.ip,
-			u.status
+			u.status,
+			(SELECT json_agg(r.role ORDER BY r.role) FROM user_roles AS r WHERE r.user_id = rt.user_id)
 		FROM refresh_tokens AS rt
 		JOIN token_families AS f ON f.id = rt.family_id
 		JOIN users AS u ON u.id = rt.user_id
 		WHERE rt.token_hash = $1`, hash).Scan(
 		&t.ID, &t.FamilyID, &t.AppID, &t.UserID, &t.Hash, &t.ParentID, &t.CreatedAt, &t.ExpiresAt, &t.RotatedAt, &t.ReplaySealed,
 		&f.ID, &f.AppID, &f.UserID, &knd, &f.CreatedAt, &f.ExpiresAt, &f.RevokedAt, &f.PublicID, &f.UserAgent, &f.IP,
-		&us)
+		&us, &roles)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, auth.ErrNotFound
 	}
 	if err != nil {
 		return st, fmt.Errorf("db: read refresh token: %w", err)
+	}
+	if roles != nil {
+		if err := json.Unmarshal(roles, &st.Roles); err != nil {
+			return st, fmt.Errorf("db: read refresh token roles: %w", err)
+		}
 	}
 	f.Kind = auth.FamilyKind(knd)
 	st.UserStatus = auth.Status(us)

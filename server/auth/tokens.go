@@ -67,6 +67,10 @@ type RefreshState struct {
 	Token      RefreshToken
 	Family     TokenFamily
 	UserStatus Status
+	// Roles are the user's roles, sorted, read in the same statement by a
+	// store that offers FamilyRoles (the roles claim of the child's access
+	// token); others leave it nil and the roles are read on their own.
+	Roles []string
 }
 
 // RefreshDecision is what to write after looking at a RefreshState: a
@@ -187,7 +191,9 @@ type TokenOptions struct {
 	// and read the account in one round trip (db.Users).
 	LiveAccounts LiveAccounts
 	// FamilyRoles, when set with Roles, lets a grant that starts a family
-	// write it and read the user's roles in one statement (db.RefreshTokens).
+	// write it and read the user's roles in one statement, and a refresh
+	// take the roles its store read with the token (RefreshState.Roles),
+	// as db.RefreshTokens does.
 	FamilyRoles FamilyRoles
 }
 
@@ -430,7 +436,12 @@ func (t *Tokens) RefreshGrant(ctx context.Context, appID uuid.UUID, refreshToken
 			if err != nil {
 				return RefreshDecision{}, err
 			}
-			g, err := t.issue(ctx, st.Family, plain)
+			var g Grant
+			if t.roles != nil && t.famRoles != nil {
+				g, err = t.sign(st.Family, plain, st.Roles) // roles read with the token
+			} else {
+				g, err = t.issue(ctx, st.Family, plain)
+			}
 			if err != nil {
 				return RefreshDecision{}, err
 			}
