@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexedwards/scs/v2"
 	"github.com/google/uuid"
+	"github.com/latch-dev/latch/server/session"
 	"github.com/uptrace/bun"
 
 	"github.com/latch-dev/latch/db"
@@ -175,7 +175,7 @@ func TestSessionStore(t *testing.T) {
 	clock := func() time.Time { return now }
 	store := db.NewSessions(bdb, db.SessionKeys{User: "user_id", PublicID: "public_id"}, clock)
 
-	data, err := scs.GobCodec{}.Encode(now.Add(time.Hour), map[string]any{"user_id": nu.User.ID.String()})
+	data, err := session.Codec{}.Encode(now.Add(time.Hour), map[string]any{"user_id": nu.User.ID.String()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,10 +3,10 @@ package db
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -70,27 +70,64 @@ var (
 // user agent, for the device list; a family without a public id gets one
 // from the column default.
 func (s *RefreshTokens) CreateFamily(ctx context.Context, f auth.TokenFamily, first auth.RefreshToken) error {
+	fam, tok, args := createFamilySQL(f, first)
+	if _, err := bound(s.db).ExecContext(ctx, `WITH `+fam+` `+tok, args...); err != nil {
+		return fmt.Errorf("db: create token family: %w", err)
+	}
+	return nil
+}
+
+// CreateFamilyRoles is CreateFamily that also returns the user's roles,
+// sorted (as Roles.UserRoles lists them), from the same statement: a
+// login that puts roles in its access token makes one round trip for both.
+func (s *RefreshTokens) CreateFamilyRoles(ctx context.Context, f auth.TokenFamily, first auth.RefreshToken) ([]string, error) {
+	fam, tok, args := createFamilySQL(f, first)
+	// A data-modifying CTE runs to its end whether or not it is read.
+	rows, err := bound(s.db).QueryContext(ctx, `WITH `+fam+`, tok AS (`+tok+` RETURNING 1)
+		SELECT r.role FROM user_roles AS r WHERE r.user_id = $15 AND EXISTS (SELECT 1 FROM tok)
+		ORDER BY r.role`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("db: create token family: %w", err)
+	}
+	defer rows.Close()
+	var held []string
+	for rows.Next() {
+		var role string
+		if err := rows.Scan(&role); err != nil {
+			return nil, fmt.Errorf("db: create token family: %w", err)
+		}
+		held = append(held, role)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("db: create token family: %w", err)
+	}
+	return held, nil
+}
+
+var _ auth.FamilyRoles = (*RefreshTokens)(nil)
+
+// createFamilySQL is CreateFamily's statement in two parts: the CTE "fam"
+// that inserts the family, and the insert of its first token; $15 is the
+// user.
+func createFamilySQL(f auth.TokenFamily, first auth.RefreshToken) (fam, tok string, args []any) {
 	r, t := familyRow(f, nil), tokenRow(first)
 	publicID, publicCol := "", ""
-	args := []any{r.ID, r.AppID, r.UserID, r.Kind, r.SessionHash, r.CreatedAt, r.ExpiresAt, r.RevokedAt,
+	args = []any{r.ID, r.AppID, r.UserID, r.Kind, r.SessionHash, r.CreatedAt, r.ExpiresAt, r.RevokedAt,
 		r.UserAgent, r.IP, r.Browser, r.OS,
 		t.ID, t.AppID, t.UserID, t.TokenHash, t.CreatedAt, t.ExpiresAt}
 	if r.PublicID != "" {
 		publicCol, publicID = ", public_id", ", $19"
 		args = append(args, r.PublicID)
 	}
-	_, err := bound(s.db).ExecContext(ctx, `WITH fam AS (
+	fam = `fam AS (
 			INSERT INTO token_families (id, app_id, user_id, kind, session_hash, created_at, expires_at, revoked_at,
-				user_agent, ip, browser, os`+publicCol+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12`+publicID+`)
+				user_agent, ip, browser, os` + publicCol + `)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12` + publicID + `)
 			RETURNING id
-		)
-		INSERT INTO refresh_tokens (id, family_id, app_id, user_id, token_hash, created_at, expires_at)
-		SELECT $13, fam.id, $14, $15, $16, $17, $18 FROM fam`, args...)
-	if err != nil {
-		return fmt.Errorf("db: create token family: %w", err)
-	}
-	return nil
+		)`
+	tok = `INSERT INTO refresh_tokens (id, family_id, app_id, user_id, token_hash, created_at, expires_at)
+		SELECT $13, fam.id, $14, $15, $16, $17, $18 FROM fam`
+	return fam, tok, args
 }
 
 // Refresh reads the token with its family and user in one statement,
@@ -143,40 +180,42 @@ func (s *RefreshTokens) Refresh(ctx context.Context, hash []byte, decide func(au
 	return errors.New("db: refresh: the token kept changing under concurrent refreshes")
 }
 
-// refreshState reads the token stored under hash, its family and the
-// status of its user.
+// refreshState reads the token stored under hash, its family, the status
+// of its user and the user's roles (RefreshState.Roles).
 func (s *RefreshTokens) refreshState(ctx context.Context, hash []byte) (auth.RefreshState, error) {
 	var (
-		st  auth.RefreshState
-		t   = &st.Token
-		f   = &st.Family
-		us  string
-		knd string
-		rls string
+		st    auth.RefreshState
+		t     = &st.Token
+		f     = &st.Family
+		us    string
+		knd   string
+		roles []byte
 	)
 	err := bound(s.db).QueryRowContext(ctx, `SELECT rt.id, rt.family_id, rt.app_id, rt.user_id, rt.token_hash, rt.parent_id,
 			rt.created_at, rt.expires_at, rt.rotated_at, rt.replay_sealed,
 			f.id, f.app_id, f.user_id, f.kind, f.created_at, f.expires_at, f.revoked_at, f.public_id, f.user_agent, f.ip,
 			u.status,
-			coalesce((SELECT string_agg(ur.role, ',' ORDER BY ur.role) FROM user_roles AS ur WHERE ur.user_id = rt.user_id), '')
+			(SELECT json_agg(r.role ORDER BY r.role) FROM user_roles AS r WHERE r.user_id = rt.user_id)
 		FROM refresh_tokens AS rt
 		JOIN token_families AS f ON f.id = rt.family_id
 		JOIN users AS u ON u.id = rt.user_id
 		WHERE rt.token_hash = $1`, hash).Scan(
 		&t.ID, &t.FamilyID, &t.AppID, &t.UserID, &t.Hash, &t.ParentID, &t.CreatedAt, &t.ExpiresAt, &t.RotatedAt, &t.ReplaySealed,
 		&f.ID, &f.AppID, &f.UserID, &knd, &f.CreatedAt, &f.ExpiresAt, &f.RevokedAt, &f.PublicID, &f.UserAgent, &f.IP,
-		&us, &rls)
+		&us, &roles)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, auth.ErrNotFound
 	}
 	if err != nil {
 		return st, fmt.Errorf("db: read refresh token: %w", err)
 	}
+	if roles != nil {
+		if err := json.Unmarshal(roles, &st.Roles); err != nil {
+			return st, fmt.Errorf("db: read refresh token roles: %w", err)
+		}
+	}
 	f.Kind = auth.FamilyKind(knd)
 	st.UserStatus = auth.Status(us)
-	if rls != "" { // role names are slugs: no commas
-		st.UserRoles = strings.Split(rls, ",")
-	}
 	return st, nil
 }
 

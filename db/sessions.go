@@ -11,6 +11,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/google/uuid"
+	"github.com/latch-dev/latch/server/session"
 	"github.com/uptrace/bun"
 
 	"github.com/latch-dev/latch/server/auth"
@@ -57,7 +58,7 @@ func NewSessions(db bun.IDB, keys SessionKeys, clock func() time.Time) *Sessions
 	if clock == nil {
 		clock = time.Now
 	}
-	return &Sessions{db: db, keys: keys, clock: clock, codec: scs.GobCodec{}}
+	return &Sessions{db: db, keys: keys, clock: clock, codec: session.Codec{}}
 }
 
 var (

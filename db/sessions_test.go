@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexedwards/scs/v2"
 	"github.com/google/uuid"
+	"github.com/latch-dev/latch/server/session"
 	"github.com/uptrace/bun"
 
 	"github.com/latch-dev/latch/db"
@@ -66,7 +66,7 @@ func (w *sessionWorld) save(t *testing.T, user uuid.UUID, publicID, ua string) s
 	if publicID != "" {
 		values["public_id"] = publicID
 	}
-	data, err := scs.GobCodec{}.Encode(w.now.Add(time.Hour), values)
+	data, err := session.Codec{}.Encode(w.now.Add(time.Hour), values)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestSessionStoreMakesAPublicIDWhenTheDataHasNone(t *testing.T) {
 	first := list[0].PublicID
 
 	// Saving again without one keeps it.
-	data, _ := scs.GobCodec{}.Encode(w.now.Add(time.Hour), map[string]any{"user_id": w.ada.String()})
+	data, _ := session.Codec{}.Encode(w.now.Add(time.Hour), map[string]any{"user_id": w.ada.String()})
 	if err := w.store.CommitCtx(ctx, token, data, w.now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestSessionStoreMakesAPublicIDWhenTheDataHasNone(t *testing.T) {
 	}
 
 	// A malformed one in the data is never stored.
-	bad, _ := scs.GobCodec{}.Encode(w.now.Add(time.Hour), map[string]any{"user_id": w.ada.String(), "public_id": "<b>not-an-id</b>"})
+	bad, _ := session.Codec{}.Encode(w.now.Add(time.Hour), map[string]any{"user_id": w.ada.String(), "public_id": "<b>not-an-id</b>"})
 	if err := w.store.CommitCtx(ctx, token, bad, w.now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestSessionPublicIDsAreUnique(t *testing.T) {
 	t.Parallel()
 	w := newSessionWorld(t)
 	w.save(t, w.ada, publicID(7), firefoxWindows)
-	data, _ := scs.GobCodec{}.Encode(w.now.Add(time.Hour), map[string]any{"user_id": w.bob.String(), "public_id": publicID(7)})
+	data, _ := session.Codec{}.Encode(w.now.Add(time.Hour), map[string]any{"user_id": w.bob.String(), "public_id": publicID(7)})
 	if err := w.store.CommitCtx(context.Background(), "another-token", data, w.now.Add(time.Hour)); err == nil {
 		t.Fatal("two sessions share a public id")
 	}
@@ -227,7 +227,7 @@ func TestUpdateNeverBringsBackADeletedSession(t *testing.T) {
 	ctx := auth.WithClient(context.Background(), auth.Client{IP: "198.51.100.1", UserAgent: safariIPhone})
 	w := newSessionWorld(t)
 	token := w.save(t, w.ada, publicID(1), firefoxWindows)
-	data, _ := scs.GobCodec{}.Encode(w.now.Add(time.Hour), map[string]any{"user_id": w.ada.String(), "public_id": publicID(1)})
+	data, _ := session.Codec{}.Encode(w.now.Add(time.Hour), map[string]any{"user_id": w.ada.String(), "public_id": publicID(1)})
 
 	w.now = w.now.Add(time.Minute)
 	ok, err := w.store.UpdateCtx(ctx, token, data, w.now.Add(time.Hour))

@@ -132,6 +132,13 @@ func TestHotStatementsKeepOneText(t *testing.T) {
 			}
 			return err
 		}, 1},
+		{"account overview of a page", func(i int) error {
+			ov, err := users.AccountOverview(ctx, app, userIDs[i])
+			if err == nil && (ov.User.ID != userIDs[i] || len(ov.Identities) != 1 || ov.TwoFactorOn || ov.Recovery != nil) {
+				err = fmt.Errorf("account overview %d: %+v", i, ov)
+			}
+			return err
+		}, 1},
 		{"two-step state of a page", func(i int) error {
 			_, err := twoFactor.TOTP(ctx, app, userIDs[i])
 			if errors.Is(err, auth.ErrNotFound) {

@@ -194,6 +194,77 @@ func (s *Users) LiveAccount(ctx context.Context, appID, userID, familyID uuid.UU
 
 var _ auth.LiveAccounts = (*Users)(nil)
 
+// AccountOverview returns what the account page shows of a user of the
+// app in one bound statement: the account as Account reads it, whether a
+// confirmed second factor is on (totp_factors, as TwoFactor.TOTP reads
+// it), and the request still open in recovery_requests (as
+// Recoveries.Open reads it), or auth.ErrNotFound. Every signed-in view of
+// the account page asks, so it is one round trip, not three.
+func (s *Users) AccountOverview(ctx context.Context, appID, userID uuid.UUID) (auth.AccountOverview, error) {
+	rows, err := bound(s.db).QueryContext(ctx, accountOverviewSQL, userID, appID)
+	if err != nil {
+		return auth.AccountOverview{}, fmt.Errorf("db: account overview: %w", err)
+	}
+	defer rows.Close()
+	var ov auth.AccountOverview
+	found := false
+	for rows.Next() {
+		var (
+			u         userRow
+			passkeys  int
+			kind      sql.NullString
+			value     sql.NullString
+			verified  *time.Time
+			twoFactor sql.NullBool
+			rid       *uuid.UUID
+			method    sql.NullString
+			rc, rr    *time.Time
+			re        *time.Time
+		)
+		if err := rows.Scan(&u.ID, &u.AppID, &u.Status, &u.CreatedAt, &u.PurgeAfter, &u.PasswordResetAt, &passkeys,
+			&kind, &value, &verified, &twoFactor, &rid, &method, &rc, &rr, &re); err != nil {
+			return auth.AccountOverview{}, fmt.Errorf("db: account overview: %w", err)
+		}
+		if !found {
+			ov = auth.AccountOverview{
+				Account:     auth.Account{User: u.toDomain(), Passkeys: passkeys, Identities: []auth.Identity{}},
+				TwoFactorOn: twoFactor.Valid && twoFactor.Bool,
+			}
+			if rid != nil && rc != nil && rr != nil && re != nil {
+				ov.Recovery = &auth.RecoveryRequest{ID: *rid, AppID: u.AppID, UserID: u.ID, Method: method.String,
+					CreatedAt: *rc, ReadyAt: *rr, ExpiresAt: *re}
+			}
+			found = true
+		}
+		if kind.Valid {
+			ov.Identities = append(ov.Identities, auth.Identity{Kind: auth.IdentityKind(kind.String), Value: value.String, VerifiedAt: verified})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return auth.AccountOverview{}, fmt.Errorf("db: account overview: %w", err)
+	}
+	if !found {
+		return auth.AccountOverview{}, auth.ErrNotFound
+	}
+	return ov, nil
+}
+
+// accountOverviewSQL is accountSQL with the second factor's state and the
+// open recovery request on every row; $1 is the user, $2 the app.
+const accountOverviewSQL = `SELECT u.id, u.app_id, u.status, u.created_at, u.purge_after, u.password_reset_at,
+		(SELECT count(*) FROM passkeys AS p WHERE p.user_id = u.id),
+		i.kind, i.value, i.verified_at,
+		(SELECT t.confirmed_at IS NOT NULL FROM totp_factors AS t WHERE t.user_id = u.id AND t.app_id = u.app_id),
+		r.id, r.method, r.created_at, r.ready_at, r.expires_at
+	FROM users AS u
+	LEFT JOIN identities AS i ON i.user_id = u.id
+	LEFT JOIN LATERAL (
+		SELECT q.id, q.method, q.created_at, q.ready_at, q.expires_at FROM recovery_requests AS q
+		WHERE q.app_id = u.app_id AND q.user_id = u.id AND q.cancelled_at IS NULL AND q.completed_at IS NULL
+		LIMIT 1) AS r ON true
+	WHERE u.id = $1 AND u.app_id = $2
+	ORDER BY i.kind, i.created_at`
+
 // accountSQL reads an account as rows of one identity each; $1 is the
 // user, $2 the app.
 const accountSQL = `SELECT u.id, u.app_id, u.status, u.created_at, u.purge_after, u.password_reset_at,

@@ -105,6 +105,17 @@ type Account struct {
 	Passkeys int
 }
 
+// AccountOverview is what the account page shows of an account, read in
+// one statement (UserStore.AccountOverview): the account, whether a
+// confirmed second factor is on, and the recovery request still open.
+type AccountOverview struct {
+	Account
+	TwoFactorOn bool
+	// Recovery is the open request (not cancelled nor completed), or nil;
+	// Service.AccountOverview keeps it only while waiting or ready.
+	Recovery *RecoveryRequest
+}
+
 // Email returns the account's email identity value, or "".
 func (a Account) Email() string {
 	for _, id := range a.Identities {

@@ -30,6 +30,10 @@ type UserStore interface {
 	SetPasswordHash(ctx context.Context, userID uuid.UUID, hash string) error
 	// Account returns the user and identities, or ErrNotFound.
 	Account(ctx context.Context, appID, userID uuid.UUID) (Account, error)
+	// AccountOverview returns the account, whether a confirmed second
+	// factor is on and the open recovery request in one statement, or
+	// ErrNotFound.
+	AccountOverview(ctx context.Context, appID, userID uuid.UUID) (AccountOverview, error)
 	// SetStatus changes a user's status and, unless the new status is
 	// active, deletes all of the user's sessions in the same transaction.
 	// It returns how many sessions it deleted, or ErrNotFound.

@@ -240,6 +240,24 @@ func (s *Service) Account(ctx context.Context, appID, userID uuid.UUID) (Account
 	return s.users.Account(ctx, appID, userID)
 }
 
+// AccountOverview returns the account page's account, second factor
+// state and open recovery request in one statement; a recovery request
+// past its expiry is left out, as Recovery.Pending leaves it.
+//
+// Errors: ErrNotFound when the user is gone; anything else is internal.
+func (s *Service) AccountOverview(ctx context.Context, appID, userID uuid.UUID) (AccountOverview, error) {
+	ov, err := s.users.AccountOverview(ctx, appID, userID)
+	if err != nil {
+		return AccountOverview{}, err
+	}
+	if ov.Recovery != nil {
+		if st := ov.Recovery.State(s.clock()); st != RecoveryWaiting && st != RecoveryReady {
+			ov.Recovery = nil
+		}
+	}
+	return ov, nil
+}
+
 // record appends an audit event. Auditing failures are logged: they must be
 // seen by operators but do not undo what the user already did.
 func (s *Service) record(ctx context.Context, e Event) {

@@ -67,10 +67,10 @@ type RefreshState struct {
 	Token      RefreshToken
 	Family     TokenFamily
 	UserStatus Status
-	// UserRoles are the user's roles, read in the same transaction: the
-	// new access token's roles claim (no second connection is taken while
-	// the family is locked).
-	UserRoles []string
+	// Roles are the user's roles, sorted, read in the same statement by a
+	// store that offers FamilyRoles (the roles claim of the child's access
+	// token); others leave it nil and the roles are read on their own.
+	Roles []string
 }
 
 // RefreshDecision is what to write after looking at a RefreshState: a
@@ -190,6 +190,18 @@ type TokenOptions struct {
 	// LiveAccounts, when set, lets AuthenticateMe check the token family
 	// and read the account in one round trip (db.Users).
 	LiveAccounts LiveAccounts
+	// FamilyRoles, when set with Roles, lets a grant that starts a family
+	// write it and read the user's roles in one statement, and a refresh
+	// take the roles its store read with the token (RefreshState.Roles),
+	// as db.RefreshTokens does.
+	FamilyRoles FamilyRoles
+}
+
+// FamilyRoles is what a refresh store may offer besides RefreshStore:
+// CreateFamily that also returns the user's roles, sorted, as
+// RoleReader.UserRoles lists them, read in the same statement.
+type FamilyRoles interface {
+	CreateFamilyRoles(ctx context.Context, f TokenFamily, first RefreshToken) ([]string, error)
 }
 
 // RoleReader reads a user's roles (roles.Service).
@@ -230,6 +242,7 @@ type CodeVerifier interface {
 type Tokens struct {
 	accounts PasswordAccounts
 	live     LiveAccounts // nil: AuthenticateMe is Authenticate then Me
+	famRoles FamilyRoles  // nil: startFamily reads roles on their own
 	store    RefreshStore
 	signer   AccessSigner
 	replay   Sealer
@@ -248,6 +261,7 @@ func NewTokens(accounts PasswordAccounts, store RefreshStore, signer AccessSigne
 	t := &Tokens{
 		accounts: accounts, store: store, signer: signer, replay: replay, audit: audit, codes: opt.Codes, second: opt.SecondFactors, roles: opt.Roles,
 		live:     opt.LiveAccounts,
+		famRoles: opt.FamilyRoles,
 		lifetime: opt.RefreshLifetime, grace: opt.Grace, clock: opt.Clock, log: opt.Logger,
 	}
 	if t.lifetime <= 0 {
@@ -363,12 +377,24 @@ func (t *Tokens) startFamily(ctx context.Context, appID uuid.UUID, u User, grant
 	if err != nil {
 		return Grant{}, err
 	}
-	g, err := t.issue(ctx, fam, plain)
-	if err != nil {
-		return Grant{}, err
-	}
-	if err := t.store.CreateFamily(ctx, fam, first); err != nil {
-		return Grant{}, fmt.Errorf("auth: %s grant: %w", grant, err)
+	var g Grant
+	if t.roles != nil && t.famRoles != nil {
+		// The family and the roles claim in one statement; the refresh
+		// token is handed out only once the access token is signed too.
+		held, err := t.famRoles.CreateFamilyRoles(ctx, fam, first)
+		if err != nil {
+			return Grant{}, fmt.Errorf("auth: %s grant: %w", grant, err)
+		}
+		if g, err = t.sign(fam, plain, held); err != nil {
+			return Grant{}, err
+		}
+	} else {
+		if g, err = t.issue(ctx, fam, plain); err != nil {
+			return Grant{}, err
+		}
+		if err := t.store.CreateFamily(ctx, fam, first); err != nil {
+			return Grant{}, fmt.Errorf("auth: %s grant: %w", grant, err)
+		}
 	}
 	t.record(ctx, Event{AppID: appID, UserID: u.ID, Name: "token.issue", Outcome: Success,
 		Detail: map[string]string{"grant": grant, "family": famID.String()}})
@@ -410,7 +436,12 @@ func (t *Tokens) RefreshGrant(ctx context.Context, appID uuid.UUID, refreshToken
 			if err != nil {
 				return RefreshDecision{}, err
 			}
-			g, err := t.sign(st.Family, plain, st.UserRoles)
+			var g Grant
+			if t.roles != nil && t.famRoles != nil {
+				g, err = t.sign(st.Family, plain, st.Roles) // roles read with the token
+			} else {
+				g, err = t.issue(ctx, st.Family, plain)
+			}
 			if err != nil {
 				return RefreshDecision{}, err
 			}
@@ -624,10 +655,11 @@ func (t *Tokens) issue(ctx context.Context, fam TokenFamily, refresh string) (Gr
 	return t.sign(fam, refresh, held)
 }
 
-// sign signs an access token for fam carrying roles and pairs it with
-// refresh.
-func (t *Tokens) sign(fam TokenFamily, refresh string, roles []string) (Grant, error) {
-	access, c, err := t.signer.Issue(token.Claims{UserID: fam.UserID, SessionID: fam.ID, AppID: fam.AppID, Roles: roles})
+// sign signs an access token for fam with the roles claim held and pairs
+// it with refresh.
+func (t *Tokens) sign(fam TokenFamily, refresh string, held []string) (Grant, error) {
+	claims := token.Claims{UserID: fam.UserID, SessionID: fam.ID, AppID: fam.AppID, Roles: held}
+	access, c, err := t.signer.Issue(claims)
 	if err != nil {
 		return Grant{}, err
 	}

@@ -96,6 +96,7 @@ func CookieName(secure bool) string {
 // New returns a Manager over store.
 func New(store Store, opt Options) *Manager {
 	sm := scs.New()
+	sm.Codec = Codec{}
 	sm.Lifetime = opt.Lifetime
 	sm.IdleTimeout = 0 // enforced by Manager, see enforceIdle
 	sm.Cookie.Name = CookieName(opt.Secure)
@@ -154,6 +155,11 @@ func (m *Manager) Middleware(next http.Handler) http.Handler {
 			token = c.Value
 		}
 		ctx, err := m.sm.Load(r.Context(), token)
+		if errors.Is(err, ErrFormat) {
+			// Stored in a form this version does not read (gob, before
+			// Codec): a fresh anonymous session, never the old one.
+			ctx, err = m.sm.Load(r.Context(), "")
+		}
 		if err != nil {
 			m.sm.ErrorFunc(w, r, err)
 			return

@@ -291,7 +291,7 @@ func TestASessionWithoutAPublicIDGetsOne(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
 	// A session saved before sessions carried public ids.
-	data, err := scs.GobCodec{}.Encode(r.clock.Now().Add(time.Hour), map[string]any{
+	data, err := session.Codec{}.Encode(r.clock.Now().Add(time.Hour), map[string]any{
 		session.UserKey: r.user.String(), "seen_at": r.clock.Now().Unix(),
 	})
 	if err != nil {
@@ -328,6 +328,60 @@ func TestIsPublicID(t *testing.T) {
 	} {
 		if got := session.IsPublicID(s); got != want {
 			t.Errorf("IsPublicID(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+func TestASessionStoredByGobStartsFresh(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	// A signed-in session saved by scs's gob codec, before Codec.
+	data, err := scs.GobCodec{}.Encode(r.clock.Now().Add(time.Hour), map[string]any{
+		session.UserKey: r.user.String(), "seen_at": r.clock.Now().Unix(), session.PublicIDKey: "AAAAAAAAAAAAAAAAAAAAAA",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.store.CommitCtx(context.Background(), "gob-token", data, r.clock.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := r.call("GET", "/me", "gob-token"); got != "-" {
+		t.Fatalf("a gob session signed in: /me = %q, want a fresh anonymous session", got)
+	}
+}
+
+func TestCodecRoundTripsAndRefusesOtherData(t *testing.T) {
+	t.Parallel()
+	deadline := time.Unix(1_900_000_000, 123)
+	values := map[string]any{"user_id": "u", "seen_at": int64(-7), "remember": true, "off": false, "empty": ""}
+	b, err := session.Codec{}.Encode(deadline, values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotDeadline, got, err := session.Codec{}.Decode(b)
+	if err != nil || !gotDeadline.Equal(deadline) || len(got) != len(values) {
+		t.Fatalf("Decode = %v %v %v", gotDeadline, got, err)
+	}
+	for k, v := range values {
+		if got[k] != v {
+			t.Fatalf("%s = %#v, want %#v", k, got[k], v)
+		}
+	}
+	if _, err := (session.Codec{}).Encode(deadline, map[string]any{"t": time.Now()}); err == nil {
+		t.Fatal("a time.Time value was encoded; Decode could not read it")
+	}
+	gob, _ := scs.GobCodec{}.Encode(deadline, values)
+	hostile := [][]byte{nil, {}, gob, {0x4c}, append(append([]byte{}, b...), 0), {0x4c, 0, 0xff, 0xff, 0xff, 0xff, 0x0f}}
+	for i := range b { // every truncation, and every byte flipped
+		hostile = append(hostile, b[:i])
+		c := append([]byte{}, b...)
+		c[i] ^= 0xff
+		hostile = append(hostile, c)
+	}
+	for i, h := range hostile {
+		_, v, err := session.Codec{}.Decode(h)
+		if i < 6 && !errors.Is(err, session.ErrFormat) {
+			t.Fatalf("hostile input %d decoded: %v %v", i, v, err)
 		}
 	}
 }

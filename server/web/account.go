@@ -56,7 +56,10 @@ var errAccountGone = errors.New("web: account gone")
 // accountView is what the account page shows of userID: with an email
 // address still to verify, the panel that asks for its code.
 func (s *Server) accountView(ctx context.Context, userID uuid.UUID) (pages.AccountView, error) {
-	acct, err := s.Accounts.Account(ctx, s.appID(ctx), userID)
+	// One statement: the account, its second factor's state and its open
+	// recovery request.
+	ov, err := s.Accounts.AccountOverview(ctx, s.appID(ctx), userID)
+	acct := ov.Account
 	if errors.Is(err, auth.ErrNotFound) || (err == nil && acct.User.Status != auth.StatusActive) {
 		return pages.AccountView{}, errAccountGone
 	}
@@ -94,15 +97,11 @@ func (s *Server) accountView(ctx context.Context, userID uuid.UUID) (pages.Accou
 	if s.Settings != nil {
 		view.Settings, view.EmailLink = true, s.Settings.CanChangeEmail()
 	}
-	if view.Recovery, err = s.recoveryPending(ctx, userID); err != nil {
-		return pages.AccountView{}, err
+	if s.Recovery != nil && ov.Recovery != nil {
+		view.Recovery = recoveryPendingView(ctx, *ov.Recovery)
 	}
 	if s.TwoFactor != nil {
-		st, err := s.TwoFactor.Status(ctx, s.appID(ctx), userID)
-		if err != nil {
-			return pages.AccountView{}, err
-		}
-		view.TwoFactor = &pages.TwoFactorState{Enabled: st.Enabled}
+		view.TwoFactor = &pages.TwoFactorState{Enabled: ov.TwoFactorOn}
 	}
 	if s.providerOn() {
 		view.ProvidersLink = true

@@ -65,6 +65,7 @@ func newTokenParts(t testing.TB, bdb *bun.DB, accounts *auth.Service, audit auth
 		RefreshLifetime: o.lifetime, Grace: o.grace, Clock: clk.Now, Logger: log, Codes: o.codes, SecondFactors: o.second,
 		Roles:        roles.New(db.NewRoles(bdb), audit, log),
 		LiveAccounts: db.NewUsers(bdb),
+		FamilyRoles:  store,
 	})
 	return tokenParts{ring: ring, flows: flows, store: store, kek: kek}
 }

@@ -296,16 +296,9 @@ func (s *Server) recoveryFinishPost(w http.ResponseWriter, r *http.Request) erro
 	return s.signIn(w, r, u, false, "", byRecovery)
 }
 
-// recoveryPending is the account page's banner for an open recovery.
-func (s *Server) recoveryPending(ctx context.Context, userID uuid.UUID) (*pages.RecoveryPending, error) {
-	if s.Recovery == nil {
-		return nil, nil
-	}
-	req, open, err := s.Recovery.Pending(ctx, s.appID(ctx), userID)
-	if err != nil || !open {
-		return nil, err
-	}
-	return &pages.RecoveryPending{Started: when(i18n.LangOf(ctx), req.CreatedAt), Ready: when(i18n.LangOf(ctx), req.ReadyAt)}, nil
+// recoveryPendingView is the account page's notice of an open recovery.
+func recoveryPendingView(ctx context.Context, req auth.RecoveryRequest) *pages.RecoveryPending {
+	return &pages.RecoveryPending{Started: when(i18n.LangOf(ctx), req.CreatedAt), Ready: when(i18n.LangOf(ctx), req.ReadyAt)}
 }
 
 // hours says a wait in words: "48 hours", "1 hour", "30 minutes".

@@ -28,6 +28,8 @@ type Accounts interface {
 	Login(ctx context.Context, appID uuid.UUID, email, password string) (auth.User, error)
 	Logout(ctx context.Context, appID, userID uuid.UUID)
 	Account(ctx context.Context, appID, userID uuid.UUID) (auth.Account, error)
+	// AccountOverview is the account page's one read (auth.Service.AccountOverview).
+	AccountOverview(ctx context.Context, appID, userID uuid.UUID) (auth.AccountOverview, error)
 	// Restore restores an account pending deletion once a sign-in's last
 	// factor has passed (auth.Service.Restore).
 	Restore(ctx context.Context, u auth.User, method string) (auth.User, error)

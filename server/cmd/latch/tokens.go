@@ -68,6 +68,7 @@ func tokenFlows(cfg config.Config, bdb *bun.DB, ring *token.Ring, kek []byte, ac
 		RefreshLifetime: cfg.RefreshTokenLifetime, Grace: cfg.RefreshGrace, Logger: log, Codes: codes, SecondFactors: second,
 		Roles:        roles.New(db.NewRoles(bdb), audit, log), // the roles claim, read at every issue and refresh
 		LiveAccounts: db.NewUsers(bdb),
+		FamilyRoles:  store,
 	}), store, nil
 }
 
