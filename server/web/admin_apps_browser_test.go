@@ -29,7 +29,8 @@ func TestBrowserAdminApps(t *testing.T) {
 			typeInto("admin-app-name", "Shop"),
 			typeInto("admin-app-url", "https://login.shop.example"),
 			typeInto("admin-app-brand", "Shop & Co"),
-			typeInto("admin-app-origins", "https://www.shop.example"),
+			// An empty textarea has no text to clear: type into it.
+			chromedp.SendKeys(chromedp.ID("admin-app-origins"), "https://www.shop.example"),
 			click(`[data-testid="admin-app-create"]`),
 		))
 		ops.wantText(`[data-testid="admin-app-slug-error"]`, messages.Text(messages.AdminAppSlugBad))
