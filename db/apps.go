@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/latch-dev/latch/server/apps"
+	"github.com/latch-dev/latch/server/auth"
 )
 
 type appRow struct {
@@ -91,4 +92,49 @@ func (s *Apps) RenameApp(ctx context.Context, slug, name string) (apps.App, erro
 		return apps.App{}, fmt.Errorf("db: rename app: %w", err)
 	}
 	return row.app(), nil
+}
+
+// AppChanges creates and renames apps, recording each change in the
+// app's audit log ("app.create", "app.rename") in the change's
+// transaction: no change goes unrecorded. The command line and the admin
+// console both change apps through it; an administrator acting from the
+// console is in ctx (auth.WithActor) and the event names them.
+type AppChanges struct{ db *bun.DB }
+
+// NewAppChanges returns the audited app changes over db.
+func NewAppChanges(db *bun.DB) *AppChanges { return &AppChanges{db: db} }
+
+// Apps lists every app, by slug.
+func (c *AppChanges) Apps(ctx context.Context) ([]apps.App, error) {
+	return NewApps(c.db).Apps(ctx)
+}
+
+// CreateApp stores a, recording "app.create" with via (how the change was
+// made: "cli", "console"). Errors: apps.ErrDuplicate.
+func (c *AppChanges) CreateApp(ctx context.Context, a apps.App, via string) error {
+	return c.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := NewApps(tx).CreateApp(ctx, a); err != nil {
+			return err
+		}
+		return auditApp(ctx, tx, a, "app.create", via)
+	})
+}
+
+// RenameApp sets the name of the app with slug, recording "app.rename"
+// with via. Errors: apps.ErrNotFound.
+func (c *AppChanges) RenameApp(ctx context.Context, slug, name, via string) (apps.App, error) {
+	var a apps.App
+	err := c.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if a, err = NewApps(tx).RenameApp(ctx, slug, name); err != nil {
+			return err
+		}
+		return auditApp(ctx, tx, a, "app.rename", via)
+	})
+	return a, err
+}
+
+func auditApp(ctx context.Context, tx bun.IDB, a apps.App, event, via string) error {
+	return NewAudit(tx, nil).Record(ctx, auth.Event{AppID: a.ID, Name: event, Outcome: auth.Success,
+		Detail: map[string]string{"slug": a.Slug, "via": via}})
 }

@@ -231,4 +231,73 @@ var adminCatalog = map[Key]string{
 	ActivityAdminRoleGranted:   "An administrator gave you a role",
 	ActivityAdminRoleRevoked:   "An administrator took a role from you",
 	ActivityAdminOther:         "An administrator changed your account",
+
+	// The apps page.
+	AdminNavApps:        "Apps",
+	AdminAppsTitle:      "Apps",
+	AdminAppsIntro:      "The apps this deployment serves, each with its own accounts. A request's app is the one whose public URL has the request's host; any other host gets the default app. A running server sees a new app within a minute.",
+	AdminAppsOff:        "Apps are managed here with the command line only (latch apps).",
+	AdminAppDefault:     "default app",
+	AdminAppSlug:        "Slug",
+	AdminAppSlugHint:    "Lower-case letters, digits and hyphens, at most 63. It cannot be changed later.",
+	AdminAppName:        "Name",
+	AdminAppNameHint:    "Shown to operators, and the brand unless one is given. At most 200 characters.",
+	AdminAppURL:         "Public URL",
+	AdminAppURLHint:     "The origin the app's users reach, such as https://login.shop.example (no path). Plain http only on localhost.",
+	AdminAppBrand:       "Brand (optional)",
+	AdminAppBrandHint:   "The name the app's emails and pages carry; empty means the name. At most 100 characters.",
+	AdminAppOrigins:     "Redirect origins (optional)",
+	AdminAppOriginsHint: "One origin per line, at most 20: where the app may send users after sign-in, and which may call its token API from a browser.",
+	AdminAppAudience:    "Token audience",
+	AdminAppNone:        "none",
+	AdminAppCreateTitle: "New app",
+	AdminAppCreate:      "Create the app",
+	AdminAppNewName:     "New name",
+	AdminAppRename:      "Rename",
+	AdminAppRenameNamed: "Rename {slug}",
+	AdminAppCreated:     "The app is created. A running server answers at its public URL within a minute.",
+	AdminAppRenamed:     "The app is renamed.",
+	AdminAppSlugBad:     "The slug must be 1 to 63 lower-case letters, digits and hyphens, not starting with a hyphen.",
+	AdminAppNameBad:     "The name must be 1 to 200 characters, without control characters.",
+	AdminAppBrandBad:    "The brand must be at most 100 characters, without control characters.",
+	AdminAppURLBad:      "The public URL must be an origin such as https://login.shop.example: no path, at most 200 characters, https unless on localhost.",
+	AdminAppOriginBad:   "Each redirect origin must be an origin such as https://www.shop.example: no path, at most 200 characters, https unless on localhost; at most 20 of them.",
+	AdminAppDuplicate:   "An app with this slug or public URL exists already.",
+	AdminAppNotFound:    "That app does not exist.",
 }
+
+// The console's apps page: the apps one deployment serves, created and
+// renamed with the rules `latch apps` follows.
+const (
+	AdminNavApps        Key = "ui.admin.nav_apps"
+	AdminAppsTitle      Key = "ui.admin.apps_title"
+	AdminAppsIntro      Key = "ui.admin.apps_intro"
+	AdminAppsOff        Key = "ui.admin.apps_off"
+	AdminAppDefault     Key = "ui.admin.app_default"
+	AdminAppSlug        Key = "ui.admin.app_slug"
+	AdminAppSlugHint    Key = "ui.admin.app_slug_hint"
+	AdminAppName        Key = "ui.admin.app_name"
+	AdminAppNameHint    Key = "ui.admin.app_name_hint"
+	AdminAppURL         Key = "ui.admin.app_url"
+	AdminAppURLHint     Key = "ui.admin.app_url_hint"
+	AdminAppBrand       Key = "ui.admin.app_brand"
+	AdminAppBrandHint   Key = "ui.admin.app_brand_hint"
+	AdminAppOrigins     Key = "ui.admin.app_origins"
+	AdminAppOriginsHint Key = "ui.admin.app_origins_hint"
+	AdminAppAudience    Key = "ui.admin.app_audience"
+	AdminAppNone        Key = "ui.admin.app_none"
+	AdminAppCreateTitle Key = "ui.admin.app_create_title"
+	AdminAppCreate      Key = "ui.admin.app_create"
+	AdminAppNewName     Key = "ui.admin.app_new_name"
+	AdminAppRename      Key = "ui.admin.app_rename"
+	AdminAppRenameNamed Key = "ui.admin.app_rename_named"
+	AdminAppCreated     Key = "admin.app_created"
+	AdminAppRenamed     Key = "admin.app_renamed"
+	AdminAppSlugBad     Key = "admin.app_slug_bad"
+	AdminAppNameBad     Key = "admin.app_name_bad"
+	AdminAppBrandBad    Key = "admin.app_brand_bad"
+	AdminAppURLBad      Key = "admin.app_url_bad"
+	AdminAppOriginBad   Key = "admin.app_origin_bad"
+	AdminAppDuplicate   Key = "admin.app_duplicate"
+	AdminAppNotFound    Key = "admin.app_not_found"
+)

@@ -1,6 +1,12 @@
 package pages
 
-import "github.com/latch-dev/latch/client/messages"
+import (
+	"context"
+	"strings"
+
+	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
+)
 
 // Paths of the admin console. Every action is a POST naming the user in
 // AdminUserField, so each has one entry in the route guard table.
@@ -23,6 +29,14 @@ const (
 	AdminOutboxRetryPath   = "/admin/outbox/retry"
 	AdminOutboxCancelPath  = "/admin/outbox/cancel"
 	AdminLimitsPath        = "/admin/limits"
+	AdminAppsPath          = "/admin/apps"
+	AdminAppCreatePath     = "/admin/apps/create"
+	AdminAppRenamePath     = "/admin/apps/rename"
+	AdminAppSlugField      = "slug"
+	AdminAppNameField      = "name"
+	AdminAppURLField       = "url"
+	AdminAppBrandField     = "brand"
+	AdminAppOriginsField   = "redirect_origins"
 	AdminJobField          = "job"
 	AdminSearchField       = "q"
 	AdminUserField         = "user"
@@ -45,6 +59,45 @@ type AdminNav struct {
 	Audit  bool // audit.read
 	Outbox bool // outbox.read
 	Limits bool // limits.read
+	Apps   bool // apps.manage
+	// Current is the path of the page shown: its link carries
+	// aria-current="page".
+	Current string
+}
+
+// current reports whether the link to path is the page shown (a user's
+// page is under the users' link): it carries aria-current="page".
+func (n AdminNav) current(path string) bool {
+	return n.Current == path || (path == AdminPath && strings.HasPrefix(n.Current, "/admin/users/"))
+}
+
+// AdminApps is the apps page: every app, the form creating one (kept as
+// typed when it is refused) and the rename forms.
+type AdminApps struct {
+	Nav     AdminNav
+	Off     bool // no app store: apps are managed with the command line only
+	Apps    []AdminApp
+	Create  AdminAppForm
+	Notice  messages.Key
+	Problem messages.Key
+	// ProblemField is the create form's field Problem is about ("" when
+	// it is about none of them, or about a rename).
+	ProblemField string
+	// RenameSlug is the app whose rename was refused with Problem, and
+	// RenameName the name refused.
+	RenameSlug, RenameName string
+}
+
+// AdminApp is one app as the apps page lists it.
+type AdminApp struct {
+	Slug, Name, PublicURL, Brand, Audience string
+	RedirectOrigins                        []string
+	Default                                bool
+}
+
+// AdminAppForm is what the create form holds.
+type AdminAppForm struct {
+	Slug, Name, URL, Brand, Origins string
 }
 
 // AdminSearch is the console's first page: the user search.
@@ -161,4 +214,38 @@ type AdminLimits struct {
 type AdminLimit struct {
 	Policy, Scope, Value, Rate string
 	Until, UntilISO            string
+}
+
+// createError is the create form's error line for field: the problem when
+// it is about that field.
+func createError(ctx context.Context, v AdminApps, field string) string {
+	if v.ProblemField != field || v.RenameSlug != "" {
+		return ""
+	}
+	return problemText(ctx, v.Problem)
+}
+
+// renameError is the rename form's error line of the app with slug.
+func renameError(ctx context.Context, v AdminApps, slug string) string {
+	if v.RenameSlug != slug {
+		return ""
+	}
+	return problemText(ctx, v.Problem)
+}
+
+// renameValue is what the rename field of app a holds: the refused name
+// when its rename was refused, else its name.
+func renameValue(v AdminApps, a AdminApp) string {
+	if v.RenameSlug == a.Slug {
+		return v.RenameName
+	}
+	return a.Name
+}
+
+// dashIfEmpty is s, or "none" when s is empty.
+func dashIfEmpty(ctx context.Context, s string) string {
+	if s == "" {
+		return i18n.T(ctx, messages.AdminAppNone)
+	}
+	return s
 }

@@ -150,6 +150,7 @@ type Deps struct {
 	Roles          Roles
 	Audit          Auditor
 	Outbox         Outbox           // nil without message delivery
+	Apps           AppStore         // nil: apps are managed only with `latch apps`
 	Clock          func() time.Time // nil means time.Now
 	// PasswordResets says the forgot-password flow is delivered here, so
 	// a user whose password was removed can set a new one.

@@ -187,6 +187,15 @@ func New(in Input) (App, error) {
 		BrandName: brand, RedirectOrigins: origins}, nil
 }
 
+// CheckRename checks a rename of the app with slug to name and returns
+// the name as stored. Errors: *Invalid naming the slug or the name.
+func CheckRename(slug, name string) (string, error) {
+	if err := CheckSlug(slug); err != nil {
+		return "", err
+	}
+	return CleanName("name", name, MaxName, false)
+}
+
 // Store keeps apps (db.Apps).
 type Store interface {
 	// CreateApp stores a. Errors: ErrDuplicate.

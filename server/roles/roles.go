@@ -45,11 +45,12 @@ const (
 	OutboxRead         = "outbox.read"          // see queued, failed and cancelled messages
 	OutboxManage       = "outbox.manage"        // retry and cancel messages
 	LimitsRead         = "limits.read"          // see the limits that tripped
+	AppsManage         = "apps.manage"          // list, create and rename the deployment's apps
 )
 
 // Console lists every permission Latch itself checks.
 var Console = []string{UsersRead, UsersSuspend, UsersDelete, SessionsRevoke, UsersResetPassword, UsersVerify,
-	FactorsRemove, RolesManage, AuditRead, OutboxRead, OutboxManage, LimitsRead}
+	FactorsRemove, RolesManage, AuditRead, OutboxRead, OutboxManage, LimitsRead, AppsManage}
 
 // builtin are the built-in roles' permissions; admin holds every
 // permission, a product's too.

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -19,6 +20,7 @@ import (
 	"github.com/latch-dev/latch/components/layout"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/admin"
+	"github.com/latch-dev/latch/server/apps"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/outbox"
 	"github.com/latch-dev/latch/server/roles"
@@ -55,6 +57,10 @@ type AdminConsole interface {
 	RetryMessage(ctx context.Context, appID, actor uuid.UUID, id int64) error
 	CancelMessage(ctx context.Context, appID, actor uuid.UUID, id int64) error
 	Limits(ctx context.Context, appID uuid.UUID) ([]admin.Limit, error)
+	AppsOn() bool
+	Apps(ctx context.Context) ([]apps.App, error)
+	CreateApp(ctx context.Context, actor uuid.UUID, in apps.Input) (apps.App, error)
+	RenameApp(ctx context.Context, actor uuid.UUID, slug, name string) (apps.App, error)
 	ExportCSV(ctx context.Context, appID, actor uuid.UUID, f admin.Filter, w io.Writer) error
 }
 
@@ -87,6 +93,9 @@ func (s *Server) adminRoutes(route func(method, path string, h handlerFunc)) {
 	post(pages.AdminOutboxRetryPath, roles.OutboxManage, s.adminOutboxAction(true))
 	post(pages.AdminOutboxCancelPath, roles.OutboxManage, s.adminOutboxAction(false))
 	get(pages.AdminLimitsPath, roles.LimitsRead, s.adminLimits)
+	get(pages.AdminAppsPath, roles.AppsManage, s.adminApps)
+	post(pages.AdminAppCreatePath, roles.AppsManage, s.adminAppCreate)
+	post(pages.AdminAppRenamePath, roles.AppsManage, s.adminAppRename)
 }
 
 // requirePermission is requireUser that also asks Roles, now, whether the
@@ -114,6 +123,9 @@ func (s *Server) adminFresh(h userHandler) userHandler {
 			return h(w, r, userID)
 		}
 		back := pages.AdminPath
+		if strings.HasPrefix(r.URL.Path, pages.AdminAppsPath+"/") {
+			back = pages.AdminAppsPath
+		}
 		if vs := r.PostFormValue(pages.AdminUserField); vs != "" {
 			if id, err := uuid.Parse(vs); err == nil {
 				back = pages.AdminUserPath(id.String())
@@ -277,11 +289,11 @@ func (s *Server) adminPage(r *http.Request, title string, actor uuid.UUID) (layo
 	}
 	p := s.page(messages.AdminTitle, accountLabel(i18n.LangOf(r.Context()), acct))
 	p.Title = title
-	var nav pages.AdminNav
+	nav := pages.AdminNav{Current: r.URL.Path}
 	for _, c := range []struct {
 		perm string
 		to   *bool
-	}{{roles.AuditRead, &nav.Audit}, {roles.OutboxRead, &nav.Outbox}, {roles.LimitsRead, &nav.Limits}} {
+	}{{roles.AuditRead, &nav.Audit}, {roles.OutboxRead, &nav.Outbox}, {roles.LimitsRead, &nav.Limits}, {roles.AppsManage, &nav.Apps}} {
 		if *c.to, err = s.Roles.Allowed(r.Context(), actor, c.perm); err != nil {
 			return p, nav, err
 		}

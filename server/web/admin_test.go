@@ -59,6 +59,11 @@ func adminRoutes(target uuid.UUID, session string) []adminRoute {
 		{method: "POST", pattern: pages.AdminOutboxRetryPath, perm: roles.OutboxManage, form: url.Values{pages.AdminJobField: {"1"}}},
 		{method: "POST", pattern: pages.AdminOutboxCancelPath, perm: roles.OutboxManage, form: url.Values{pages.AdminJobField: {"1"}}},
 		{method: "GET", pattern: pages.AdminLimitsPath, perm: roles.LimitsRead},
+		{method: "GET", pattern: pages.AdminAppsPath, perm: roles.AppsManage},
+		{method: "POST", pattern: pages.AdminAppCreatePath, perm: roles.AppsManage, form: url.Values{pages.AdminAppSlugField: {"shop"},
+			pages.AdminAppNameField: {"Shop"}, pages.AdminAppURLField: {"https://login.shop.example"}}},
+		{method: "POST", pattern: pages.AdminAppRenamePath, perm: roles.AppsManage, form: url.Values{pages.AdminAppSlugField: {"default"},
+			pages.AdminAppNameField: {"Renamed"}}},
 	}
 }
 
@@ -102,6 +107,7 @@ type adminState struct {
 	roles    int
 	events   int
 	jobs     string // the outbox's job states, in order
+	apps     string // every app's slug and name, in order
 }
 
 func stateOf(t *testing.T, h *harness, target uuid.UUID) adminState {
@@ -122,6 +128,9 @@ func stateOf(t *testing.T, h *harness, target uuid.UUID) adminState {
 		if err := h.db.NewRaw(q.sql, target).Scan(ctx, q.to); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := h.db.NewRaw(`SELECT string_agg(slug || ':' || name, ',' ORDER BY slug) FROM apps`).Scan(ctx, &s.apps); err != nil {
+		t.Fatal(err)
 	}
 	var queue bool // the outbox's table exists only where delivery is on
 	if err := h.db.NewRaw(`SELECT to_regclass('river_job') IS NOT NULL`).Scan(ctx, &queue); err != nil {

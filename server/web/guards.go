@@ -94,9 +94,12 @@ func routeGuards() map[string][]guard.Name {
 		// A retried message was reserved when it was first queued.
 		pages.AdminOutboxRetryPath:  {},
 		pages.AdminOutboxCancelPath: {},
-		"/api/v1/token":             {password, totp, recovery, code},
-		"/api/v1/otp":               {email},
-		"/api/v1/logout":            {},
+		// Apps: created and renamed with the rules of `latch apps`.
+		pages.AdminAppCreatePath: {},
+		pages.AdminAppRenamePath: {},
+		"/api/v1/token":          {password, totp, recovery, code},
+		"/api/v1/otp":            {email},
+		"/api/v1/logout":         {},
 
 		// Passkeys. The options paths only issue a challenge (kept in the
 		// session), bounded by PasskeyChallenge; the finish paths check

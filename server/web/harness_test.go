@@ -364,7 +364,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	var roleService *roles.Service
 	if o.admin {
 		roleService = roles.New(db.NewRoles(bdb), audit, log)
-		cd := admin.Deps{Store: db.NewAdmin(bdb), Accounts: accounts, Deleter: settings, Devices: dev.devices, Roles: roleService, Audit: audit, Clock: clk.Now}
+		cd := admin.Deps{Store: db.NewAdmin(bdb), Accounts: accounts, Deleter: settings, Devices: dev.devices, Roles: roleService, Audit: audit, Clock: clk.Now, Apps: db.NewAppChanges(bdb)}
 		if delivery.queue != nil {
 			cd.Outbox = delivery.queue
 		}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/server/apps"
-	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/token"
 )
 
@@ -60,12 +59,7 @@ func appsCommand(ctx context.Context, bdb *bun.DB, args []string, stdout io.Writ
 		if err != nil {
 			return fmt.Errorf("apps create: %w", err)
 		}
-		err = bdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			if err := db.NewApps(tx).CreateApp(ctx, a); err != nil {
-				return err
-			}
-			return auditApp(ctx, tx, a, "app.create")
-		})
+		err = db.NewAppChanges(bdb).CreateApp(ctx, a, "cli")
 		if errors.Is(err, apps.ErrDuplicate) {
 			return fmt.Errorf("apps create: an app with slug %q or host %q already exists", a.Slug, a.Host)
 		}
@@ -77,21 +71,11 @@ func appsCommand(ctx context.Context, bdb *bun.DB, args []string, stdout io.Writ
 		if len(args) != 3 {
 			return errors.New(appsUsage)
 		}
-		if err := apps.CheckSlug(args[1]); err != nil {
-			return fmt.Errorf("apps rename: %w", err)
-		}
-		name, err := apps.CleanName("name", args[2], apps.MaxName, false)
+		name, err := apps.CheckRename(args[1], args[2])
 		if err != nil {
 			return fmt.Errorf("apps rename: %w", err)
 		}
-		var a apps.App
-		err = bdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			var err error
-			if a, err = db.NewApps(tx).RenameApp(ctx, args[1], name); err != nil {
-				return err
-			}
-			return auditApp(ctx, tx, a, "app.rename")
-		})
+		a, err := db.NewAppChanges(bdb).RenameApp(ctx, args[1], name, "cli")
 		if errors.Is(err, apps.ErrNotFound) {
 			return fmt.Errorf("apps rename: no app with slug %q (see latch apps list)", args[1])
 		}
@@ -102,13 +86,6 @@ func appsCommand(ctx context.Context, bdb *bun.DB, args []string, stdout io.Writ
 	default:
 		return fmt.Errorf("apps: unknown action %q\n%s", args[0], appsUsage)
 	}
-}
-
-// auditApp records a change to app a made from the command line in the
-// app's audit log, in the change's transaction: no change goes unrecorded.
-func auditApp(ctx context.Context, tx bun.IDB, a apps.App, event string) error {
-	return db.NewAudit(tx, nil).Record(ctx, auth.Event{AppID: a.ID, Name: event, Outcome: auth.Success,
-		Detail: map[string]string{"slug": a.Slug, "via": "cli"}})
 }
 
 func cmpErr(err error, otherwise string) string {

@@ -368,7 +368,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	// database on every check, so a revoked role ends at once.
 	roleService := roles.New(db.NewRoles(bdb), db.NewAudit(bdb, nil), log)
 	consoleDeps := admin.Deps{Store: db.NewAdmin(bdb), Accounts: accounts, Deleter: settings, Devices: devices,
-		Roles: roleService, Audit: db.NewAudit(bdb, nil), Authenticators: second}
+		Roles: roleService, Audit: db.NewAudit(bdb, nil), Authenticators: second, Apps: db.NewAppChanges(bdb)}
 	if codes != nil {
 		consoleDeps.Verifier = codes
 	}
