@@ -52,7 +52,8 @@ func (s *Server) appFor(r *http.Request) apps.App {
 }
 
 // defaultApp is the app of a server without an AppResolver: AppID,
-// reached at PublicOrigin.
+// reached at PublicOrigin. It is the deployment's own app: its pages
+// carry the configured brand (brandFor), never an empty name.
 func (s *Server) defaultApp() apps.App {
 	return apps.App{ID: s.AppID, PublicURL: s.PublicOrigin, Default: true}
 }

@@ -41,11 +41,13 @@ func (s *Server) build(withAdmin, adminListener bool) http.Handler {
 	s.langs = newLanguages(s.DefaultLang)
 	guards := s.guards
 	s.adminRouted = nil
+	s.routed = nil
 	route := func(method, path string, h handlerFunc) {
 		if _, ok := guards[path]; method == http.MethodPost && !ok {
 			panic("web: POST " + path + " has no entry in routeGuards")
 		}
 		app.Handle(method+" "+path, s.handle(h))
+		s.routed = append(s.routed, method+" "+path)
 		if strings.HasPrefix(path, pages.AdminPath) {
 			s.adminRouted = append(s.adminRouted, method+" "+path)
 		}

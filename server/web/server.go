@@ -167,6 +167,9 @@ type Server struct {
 	// adminRouted lists the admin console's routes ("METHOD /path") the
 	// last build registered, for the permission tests.
 	adminRouted []string
+	// routed lists every route ("METHOD /path") the last build
+	// registered, for the tests that must reach every page.
+	routed []string
 	// langs chooses each request's language (locale.go).
 	langs *languages
 }
