@@ -25,6 +25,9 @@ func TestAdminListenerServesTheConsoleOnly(t *testing.T) {
 	grant(t, h, "ops@example.com", roles.Admin)
 	deps := h.deps
 	deps.AdminSeparate = true
+	deps.MetricsHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, "latch_up 1\n")
+	})
 	srv := web.New(deps)
 	srv.HandleAdmin("GET /operator-check", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "operators only\n")
@@ -59,6 +62,14 @@ func TestAdminListenerServesTheConsoleOnly(t *testing.T) {
 		}
 		resp.Body.Close()
 		return resp.StatusCode
+	}
+	// /metrics sits with the console: on the admin listener only.
+	anon := &http.Client{}
+	if got := status(anon, public.URL+"/metrics"); got != http.StatusNotFound {
+		t.Errorf("GET /metrics on the public listener: %d, want 404", got)
+	}
+	if got := status(anon, adminSrv.URL+"/metrics"); got != http.StatusOK {
+		t.Errorf("GET /metrics on the admin listener: %d, want 200", got)
 	}
 	onPublic := signIn(public.URL)
 	if got := status(onPublic, public.URL+pages.AdminPath); got != http.StatusNotFound {
