@@ -1,12 +1,12 @@
 package email
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/a-h/templ"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/i18n"
 )
 
 // LoginCode is the email carrying a one-time sign-in code and, when Link is
@@ -51,16 +51,5 @@ func (e LoginCode) expiry(l messages.Lang) string {
 	return l.Fill(messages.EmailLoginExpiresBoth, "{code_ttl}", minutes(l, e.ExpiresIn), "{link_ttl}", minutes(l, e.LinkExpiresIn))
 }
 
-// minutes says d in words: "10 minutes", "1 hour".
-func minutes(l messages.Lang, d time.Duration) string {
-	switch m := int(d.Round(time.Minute) / time.Minute); {
-	case m <= 1:
-		return l.Text(messages.DurationMinute)
-	case m%60 == 0 && m/60 == 1:
-		return l.Text(messages.DurationHour)
-	case m%60 == 0:
-		return l.Fill(messages.DurationHours, "{n}", strconv.Itoa(m/60))
-	default:
-		return l.Fill(messages.DurationMinutes, "{n}", strconv.Itoa(m))
-	}
-}
+// minutes says d in words: "10 minutes", "1 hour" (i18n.Duration).
+func minutes(l messages.Lang, d time.Duration) string { return i18n.Duration(l, d) }
