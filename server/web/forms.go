@@ -5,9 +5,11 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/components/layout"
+	"github.com/latch-dev/latch/server/phone"
 )
 
 // readForm parses a urlencoded POST body (at most maxBodyBytes) and returns
@@ -56,6 +58,9 @@ const sessionTokenPath = "/auth/token"
 // API is on, so the browser module can call the API; other pages never do.
 func (s *Server) page(title messages.Key, userEmail string) layout.Page {
 	p := layout.Page{TitleKey: title, CSS: s.css, Scripts: s.scripts, Wasm: s.wasm, UserEmail: userEmail}
+	if strings.HasPrefix(userEmail, "+") { // a phone-only account: its number as people write it
+		p.UserEmail = phone.Display(userEmail, s.PhoneRegions.Default)
+	}
 	if s.DevMailbox != nil {
 		p.DevMailbox = devMailboxPath
 	}
