@@ -80,6 +80,11 @@ func TestBrowserPasswordResetByLink(t *testing.T) {
 			b.do("too short", chromedp.Evaluate[chromedp.Void](`document.getElementById("reset-password").removeAttribute("minlength")`))
 			b.do("submit too short", tooShort)
 			b.waitTextIn(`[data-testid="reset-password-error"]`, messages.Text(messages.PasswordTooShort))
+			// The answer has settled: the form is no longer busy and its
+			// field has the focus the answer gives it, so typing reaches
+			// the field the answer left, not one it replaced.
+			b.waitFor("reset form settled", `!document.getElementById("reset-form")?.hasAttribute("aria-busy") &&
+				document.activeElement?.id === "reset-password"`)
 		} else {
 			b.do("too short", chromedp.Evaluate[chromedp.Void](`document.getElementById("reset-password").removeAttribute("minlength")`))
 			b.navigateBy("submit too short", tooShort)
