@@ -127,7 +127,6 @@ var frenchText = map[Key]string{
 	LinkLoginNewCode:   "Demander un nouveau code",
 	DevMailboxLinks:    "Liens de cet e-mail",
 
-	ProductName:       "Latch",
 	LoginTitle:        "Connexion",
 	LoginSubmit:       "Se connecter",
 	LoginNoAccount:    "Nouveau ? Créez un compte",
@@ -167,7 +166,6 @@ var frenchText = map[Key]string{
 	ErrorTitle:        "Quelque chose ne va pas",
 	ErrorBackHome:     "Retour à l'accueil",
 	SkipToContent:     "Aller au contenu principal",
-	FooterTagline:     "Authentification open source pour Go.",
 	HoneypotLabel:     "Laissez ce champ vide",
 
 	EmailVerifySubject:   "Vérifiez votre adresse e-mail pour {app} : {code}",

@@ -153,7 +153,6 @@ const (
 
 // Page text: titles, labels, hints and buttons.
 const (
-	ProductName       Key = "ui.product_name"
 	LoginTitle        Key = "ui.login.title"
 	LoginSubmit       Key = "ui.login.submit"
 	LoginNoAccount    Key = "ui.login.no_account"
@@ -193,7 +192,6 @@ const (
 	ErrorTitle        Key = "ui.error.title"
 	ErrorBackHome     Key = "ui.error.back_home"
 	SkipToContent     Key = "ui.skip_to_content"
-	FooterTagline     Key = "ui.footer.tagline"
 	// HoneypotLabel names the form field only scripts fill in
 	// (components/ui.BotCheck); people never see it.
 	HoneypotLabel Key = "ui.honeypot.label"
@@ -292,7 +290,6 @@ var catalog = map[Key]string{
 	LinkLoginNewCode:   "Ask for a new code",
 	DevMailboxLinks:    "Links in this email",
 
-	ProductName:       "Latch",
 	LoginTitle:        "Log in",
 	LoginSubmit:       "Log in",
 	LoginNoAccount:    "New here? Create an account",
@@ -332,7 +329,6 @@ var catalog = map[Key]string{
 	ErrorTitle:        "Something is not right",
 	ErrorBackHome:     "Back to the start",
 	SkipToContent:     "Skip to main content",
-	FooterTagline:     "Open-source authentication for Go.",
 	HoneypotLabel:     "Leave this field empty",
 }
 
