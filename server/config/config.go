@@ -20,6 +20,7 @@ import (
 	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/components/brand"
 	"github.com/latch-dev/latch/server/guard"
+	"github.com/latch-dev/latch/server/password"
 	"github.com/latch-dev/latch/server/phone"
 	"github.com/latch-dev/latch/server/pow"
 	"github.com/latch-dev/latch/server/provider"
@@ -62,8 +63,12 @@ type Config struct {
 	Argon2MemoryKiB   uint32 // LATCH_ARGON2_MEMORY_KIB (default 19456)
 	Argon2Iterations  uint32 // LATCH_ARGON2_ITERATIONS (default 2)
 	Argon2Parallelism uint8  // LATCH_ARGON2_PARALLELISM (default 1)
-	HashConcurrency   int    // LATCH_HASH_CONCURRENCY: argon2 computations at once (default every CPU; half of them while other requests are in flight)
-	HashQueue         int    // LATCH_HASH_QUEUE: hashes that may wait for a slot (default 64); past it, 503
+	HashConcurrency   int    // LATCH_HASH_CONCURRENCY: argon2 computations at once (default every CPU)
+	// HashSharePercent is LATCH_HASH_SHARE_PERCENT: the share of those
+	// slots' time hashing may use while other requests are in flight
+	// (default 30, password.DefaultShare; 100 never yields).
+	HashSharePercent int
+	HashQueue        int // LATCH_HASH_QUEUE: hashes that may wait for a slot (default 64); past it, 503
 	// HashQueueWait is LATCH_HASH_QUEUE_WAIT: how long a hash may wait for
 	// a slot (default 2s); past it, 503 with Retry-After.
 	HashQueueWait time.Duration
@@ -175,6 +180,7 @@ func Load(getenv func(string) string) (Config, error) {
 		Argon2Iterations:   uint32(p.int("LATCH_ARGON2_ITERATIONS", 2, 1, 100)),
 		Argon2Parallelism:  uint8(p.int("LATCH_ARGON2_PARALLELISM", 1, 1, 64)),
 		HashConcurrency:    p.int("LATCH_HASH_CONCURRENCY", defaultHashConcurrency(), 1, 1024),
+		HashSharePercent:   p.int("LATCH_HASH_SHARE_PERCENT", int(password.DefaultShare*100), 5, 100),
 		TrustProxyHeaders:  p.bool("LATCH_TRUST_PROXY_HEADERS", false),
 		PowBits:            p.int("LATCH_POW_BITS", pow.DefaultBits, pow.MinBits, pow.MaxBits),
 
@@ -417,11 +423,10 @@ func (p *parser) publicURL(key, def string, env Env) *url.URL {
 	return u
 }
 
-// defaultHashConcurrency is every CPU: the hasher itself drops to half of
-// them while other requests are in flight (password.Hasher.Track), so
-// logins alone use the whole machine and page views still keep half of it
-// in a login storm (on two cores, one hash at a time kept signed-in page
-// views at 1,146 req/s, two at a time 163, for the same login rate).
+// defaultHashConcurrency is every CPU: the hasher itself keeps to
+// LATCH_HASH_SHARE_PERCENT of them while other requests are in flight
+// (password.Hasher.Track), so logins alone use the whole machine and page
+// views keep most of it in a login storm.
 func defaultHashConcurrency() int {
 	return runtime.GOMAXPROCS(0)
 }

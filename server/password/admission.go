@@ -2,37 +2,83 @@ package password
 
 import (
 	"context"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// admission decides when a hash may start. Hashing may use every slot
-// (max, one per core by default) while nothing else is in flight, and
-// only shared slots (half) while cheap work is: requests tracked with
-// [Hasher.Track] that are not themselves waiting for or running a hash.
-// A hash already running is never stopped; the next one waits until the
-// running count is under the bound that holds when it would start. Those
+// admission decides when a hash may start. While nothing else is in
+// flight, hashing may use every slot (max, one per core by default). While
+// cheap work is in flight (requests tracked with [Hasher.Track] that are
+// not themselves waiting for or running a hash), hashing keeps to a share
+// of the machine: at most ceil(rate) hashes run, and each draws its
+// running time from a budget that refills at rate seconds of hashing per
+// second (rate = share × max). A hash already running is never stopped;
+// one that would overdraw the budget waits until it has refilled. Those
 // waiting start in arrival order. Memory stays bounded by max.
 type admission struct {
-	max, shared int
-	cheap       atomic.Int64 // tracked requests in flight, minus those hashing
+	max   int
+	rate  float64          // hashing time per second of wall time while cheap work is in flight
+	now   func() time.Time // tests replace it
+	cheap atomic.Int64     // tracked requests in flight, minus those hashing
 
-	mu      sync.Mutex
-	running int
-	waiters []chan struct{} // closed when admitted
+	mu       sync.Mutex
+	running  int
+	waiters  []chan struct{} // closed when admitted
+	credit   time.Duration   // hashing time that may still start while cheap work is in flight; below 0: owed
+	creditAt time.Time       // when credit was last brought up to date
+	wake     *time.Timer     // set while waiters wait for credit
 }
 
-func newAdmission(slots int) *admission {
-	return &admission{max: slots, shared: max(1, slots/2)}
-}
+// DefaultShare is the share of the hashing slots' time that hashing may
+// use while other requests are in flight. The rest of the cores serve the
+// cheap requests and the database work of the logins themselves, so page
+// views and token checks keep at least half their rate in a login storm.
+const DefaultShare = 0.3
 
-// limit is the bound now; call with mu held.
-func (a *admission) limit() int {
-	if a.cheap.Load() > 0 {
-		return a.shared
+// The hashing-time budget holds at most creditCap (a burst of a few hashes
+// when cheap work starts) and owes at most creditFloor (so a login storm
+// with nothing else in flight never leaves a debt behind it).
+const (
+	creditCap   = 100 * time.Millisecond
+	creditFloor = -100 * time.Millisecond
+)
+
+func newAdmission(slots int, share float64) *admission {
+	if share <= 0 || share > 1 {
+		share = DefaultShare
 	}
-	return a.max
+	return &admission{max: slots, rate: share * float64(slots), now: time.Now, credit: creditCap}
+}
+
+// sharedSlots is how many hashes may run at once while cheap work is in
+// flight.
+func (a *admission) sharedSlots() int {
+	return max(1, int(math.Ceil(a.rate-1e-9)))
+}
+
+// refillLocked brings the budget up to date; call with mu held.
+func (a *admission) refillLocked(now time.Time) {
+	if a.cheap.Load() == 0 {
+		// Nothing to yield to: the budget starts full when cheap work
+		// next arrives.
+		a.credit, a.creditAt = creditCap, now
+		return
+	}
+	if d := now.Sub(a.creditAt); d > 0 {
+		a.credit = min(creditCap, a.credit+time.Duration(a.rate*float64(d)))
+	}
+	a.creditAt = now
+}
+
+// free reports whether one more hash may start now; call with mu held.
+func (a *admission) free() bool {
+	if a.cheap.Load() == 0 {
+		return a.running < a.max
+	}
+	a.refillLocked(a.now())
+	return a.running < a.sharedSlots() && a.credit > 0
 }
 
 // tryAcquire takes a slot if one is free under the current bound and
@@ -40,7 +86,7 @@ func (a *admission) limit() int {
 func (a *admission) tryAcquire() bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if len(a.waiters) == 0 && a.running < a.limit() {
+	if len(a.waiters) == 0 && a.free() {
 		a.running++
 		return true
 	}
@@ -52,12 +98,13 @@ func (a *admission) tryAcquire() bool {
 func (a *admission) wait(ctx context.Context, limit time.Duration) error {
 	ch := make(chan struct{})
 	a.mu.Lock()
-	if len(a.waiters) == 0 && a.running < a.limit() {
+	if len(a.waiters) == 0 && a.free() {
 		a.running++
 		a.mu.Unlock()
 		return nil
 	}
 	a.waiters = append(a.waiters, ch)
+	a.wakeLocked()
 	a.mu.Unlock()
 	timer := time.NewTimer(limit)
 	defer timer.Stop()
@@ -88,20 +135,46 @@ func (a *admission) wait(ctx context.Context, limit time.Duration) error {
 	return err
 }
 
-func (a *admission) release() {
+// release gives back the slot of a hash that started at start. A hash
+// that ends while cheap work is in flight is charged to the budget.
+func (a *admission) release(start time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.running--
+	if a.cheap.Load() > 0 {
+		now := a.now()
+		a.credit -= now.Sub(start)
+		a.refillLocked(now)
+		a.credit = max(creditFloor, a.credit)
+	}
 	a.grantLocked()
 }
 
 // grantLocked admits waiters while the bound allows; call with mu held.
 func (a *admission) grantLocked() {
-	for len(a.waiters) > 0 && a.running < a.limit() {
+	for len(a.waiters) > 0 && a.free() {
 		a.running++
 		close(a.waiters[0])
 		a.waiters = a.waiters[1:]
 	}
+	a.wakeLocked()
+}
+
+// wakeLocked arranges for the queue to be looked at again once the budget
+// has refilled, when it is only the budget that holds waiters back; call
+// with mu held.
+func (a *admission) wakeLocked() {
+	if a.wake != nil || len(a.waiters) == 0 || a.cheap.Load() == 0 ||
+		a.running >= a.sharedSlots() || a.credit > 0 {
+		return
+	}
+	d := time.Duration(float64(-a.credit)/a.rate) + time.Millisecond
+	a.wake = time.AfterFunc(d, func() {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		a.wake = nil
+		a.grantLocked()
+	})
 }
 
 // cheapStart and cheapEnd count a tracked request in or out of cheap work.
@@ -125,8 +198,8 @@ type tracked struct{ hashing atomic.Int32 }
 // Track counts the request of ctx as cheap work in flight until done is
 // called, except while it waits for or runs a hash of this Hasher. Serve
 // every request through it (server middleware), so that password hashing
-// uses every core when only logins are in flight and yields half of them
-// as soon as other requests are. done must be called once.
+// uses every core when only logins are in flight and keeps to its share
+// of them as soon as other requests are. done must be called once.
 func (h *Hasher) Track(ctx context.Context) (context.Context, func()) {
 	t := &tracked{}
 	h.adm.cheapStart()

@@ -159,8 +159,9 @@ type Hasher struct {
 // NewHasher returns a Hasher that hashes with p and runs at most concurrency
 // argon2 computations at once; concurrency <= 0 means runtime.GOMAXPROCS(0).
 // Peak hashing memory is about concurrency × p.MemoryKiB. While requests
-// counted with [Hasher.Track] are in flight, it runs at most half as many
-// (at least one), so cheap requests keep CPU when logins pile up.
+// counted with [Hasher.Track] are in flight, hashing keeps to
+// [DefaultShare] of the slots' time (see [Hasher.SetShare]), so cheap
+// requests keep CPU when logins pile up.
 //
 // NewHasher panics if p is invalid: check parameters that come from
 // configuration with [Params.Validate] first.
@@ -179,7 +180,7 @@ func NewHasher(p Params, concurrency int) *Hasher {
 	rand.Read(key)
 	return &Hasher{
 		params:     p,
-		adm:        newAdmission(concurrency),
+		adm:        newAdmission(concurrency, DefaultShare),
 		dummy:      encodePHC(p, salt, key),
 		derive:     idKey,
 		maxWaiting: int64(DefaultQueuePerSlot * concurrency),
@@ -205,6 +206,15 @@ var ErrBusy = errors.New("password: hashing is busy")
 // ErrBusy), each for at most wait. Call it before the Hasher is used.
 func (h *Hasher) SetQueue(waiting int, wait time.Duration) {
 	h.maxWaiting, h.maxWait = int64(max(waiting, 0)), wait
+}
+
+// SetShare sets the share of the slots' time (0 < share <= 1) that
+// hashing may use while requests counted with [Hasher.Track] are in
+// flight: with 4 slots and 0.3, about 1.2 cores' worth of hashing, at most
+// 2 at once. 1 lets hashing use every slot whatever else is in flight.
+// Call it before the Hasher is used.
+func (h *Hasher) SetShare(share float64) {
+	h.adm = newAdmission(h.adm.max, share)
 }
 
 // Metrics hears of each hash's wait for a computation slot: d is the
@@ -341,6 +351,6 @@ func (h *Hasher) compute(ctx context.Context, password, salt []byte, p Params) (
 	} else {
 		h.waited(time.Time{}, "ok")
 	}
-	defer h.adm.release()
+	defer h.adm.release(h.adm.now())
 	return h.derive(password, salt, p), nil
 }

@@ -70,7 +70,7 @@ func TestHashQueueWaitHasADeadline(t *testing.T) {
 func twoSlotHasher(t *testing.T) (*Hasher, chan struct{}, chan struct{}) {
 	t.Helper()
 	h, started, release := blockedHasher(t)
-	h.adm = newAdmission(2)
+	h.adm = newAdmission(2, 0.5) // one core's worth of hashing while cheap work flows
 	h.SetQueue(16, time.Minute)
 	return h, started, release
 }
@@ -164,6 +164,70 @@ func TestHashingYieldsToCheapRequests(t *testing.T) {
 	expectRunning(t, h, started, 1, 2, 0)
 	close(release)
 	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestHashingKeepsToItsShare: while cheap work is in flight, hashing
+// draws on a budget of hashing time that refills at share × slots per
+// second; a hash that would overdraw it waits until it has refilled, and
+// every slot is free again once the cheap work ends.
+func TestHashingKeepsToItsShare(t *testing.T) {
+	h, started, release := blockedHasher(t)
+	h.adm = newAdmission(2, 0.3) // 0.6 of a core's worth: one hash at a time
+	h.SetQueue(16, time.Minute)
+	var mu sync.Mutex
+	clock := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	h.adm.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
+	errs := make(chan error, 3)
+	hash := func() {
+		ctx, done := h.Track(context.Background())
+		defer done()
+		_, err := h.Hash(ctx, "login")
+		errs <- err
+	}
+	_, pageDone := h.Track(context.Background())
+	for range 3 {
+		go hash()
+	}
+	// A full budget (100 ms) admits one hash; the second slot stays for
+	// the page views.
+	expectRunning(t, h, started, 1, 1, 2)
+	// It ran 100 ms and 60 ms came back meanwhile: 60 ms left, so the
+	// next one starts.
+	advance(100 * time.Millisecond)
+	release <- struct{}{}
+	expectRunning(t, h, started, 1, 1, 1)
+	// This one ran 200 ms: 60 + 120 - 200 = 20 ms owed. The last waits
+	// until the budget has refilled.
+	advance(200 * time.Millisecond)
+	release <- struct{}{}
+	expectRunning(t, h, started, 0, 0, 1)
+	time.Sleep(100 * time.Millisecond) // the wake-up finds the budget still owed
+	expectRunning(t, h, started, 0, 0, 1)
+	advance(40 * time.Millisecond) // 24 ms back: 4 ms to spend
+	expectRunning(t, h, started, 1, 1, 0)
+	release <- struct{}{}
+	if err := <-errs; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-errs; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-errs; err != nil {
+		t.Fatal(err)
+	}
+	// With the page view gone, both slots hash at once whatever was owed.
+	pageDone()
+	for range 2 {
+		go hash()
+	}
+	expectRunning(t, h, started, 2, 2, 0)
+	close(release)
+	for range 2 {
 		if err := <-errs; err != nil {
 			t.Fatal(err)
 		}

@@ -217,6 +217,7 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	}
 	hasher := password.NewHasher(params, cfg.HashConcurrency)
 	hasher.SetQueue(cfg.HashQueue, cfg.HashQueueWait)
+	hasher.SetShare(float64(cfg.HashSharePercent) / 100)
 	// Metrics (LATCH_METRICS): nil everywhere when off, so nothing counts.
 	mx, err := newMetrics(cfg, bdb, hasher)
 	if err != nil {
