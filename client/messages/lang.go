@@ -1,5 +1,11 @@
 package messages
 
+import (
+	"maps"
+	"slices"
+	"sync"
+)
+
 // Lang is a language the catalog is written in, as a BCP 47 tag ("en").
 type Lang string
 
@@ -62,20 +68,44 @@ func (l Lang) Supported() bool {
 // test fails on any missing key, so the fallback is a safety net only.
 func (l Lang) Text(k Key) string {
 	if l != English {
-		if s, ok := lookup(l.browser(), k); ok {
+		if s, ok := translations()[l][k]; ok {
 			return s
-		}
-		if s, ok := l.translation()[k]; ok {
-			return s
-		}
-		for _, m := range l.areas() {
-			if s, ok := m[k]; ok {
-				return s
-			}
 		}
 	}
 	return Text(k)
 }
+
+// translations holds each language's own texts in one map per language,
+// built on first use from its parts (the browser part wins, then the
+// translation, then the areas), so a page's dozens of lookups cost one
+// map access each. Like english, nothing refers to it at package
+// initialisation, so the browser module carries none of it.
+func translations() map[Lang]map[Key]string {
+	translationsOnce.Do(func() {
+		all := make(map[Lang]map[Key]string)
+		for _, l := range Languages() {
+			if l == English {
+				continue
+			}
+			m := make(map[Key]string)
+			for _, part := range slices.Backward(l.areas()) {
+				maps.Copy(m, part)
+			}
+			maps.Copy(m, l.translation())
+			for _, e := range l.browser() {
+				m[e.key] = e.text
+			}
+			all[l] = m
+		}
+		translationIndex = all
+	})
+	return translationIndex
+}
+
+var (
+	translationsOnce sync.Once
+	translationIndex map[Lang]map[Key]string
+)
 
 // Has reports whether l has its own text for k (English has every key
 // the catalog defines). Tests use it to name missing translations.

@@ -6,6 +6,12 @@
 // the standard library because the WebAssembly client imports it too.
 package messages
 
+import (
+	"maps"
+	"slices"
+	"sync"
+)
+
 // Key names one user-facing message. Keys are stable: tests, logs and
 // translations refer to them, so change the text, never the key.
 type Key string
@@ -367,19 +373,35 @@ func catalogs() []map[Key]string {
 // Text returns the text for k. An unknown key returns the generic internal
 // error text, so a typo can never show a raw key or an empty message.
 func Text(k Key) string {
-	if s, ok := browserText(k); ok {
-		return s
-	}
-	for _, c := range catalogs() {
-		if s, ok := c[k]; ok {
-			return s
-		}
-	}
-	if s, ok := settingsCatalog[k]; ok {
+	if s, ok := english()[k]; ok {
 		return s
 	}
 	return BrowserText(InternalError)
 }
+
+// english is every English part in one map, built on first use: the
+// browser part wins over the catalogs, and an earlier catalog over a
+// later one, as a search in that order would find them. Nothing refers to
+// it at package initialisation, so the browser module, which never calls
+// Text, carries none of it.
+func english() map[Key]string {
+	englishOnce.Do(func() {
+		m := make(map[Key]string, 1024)
+		for _, c := range slices.Backward(catalogs()) {
+			maps.Copy(m, c)
+		}
+		for _, e := range browserCatalog {
+			m[e.key] = e.text
+		}
+		englishIndex = m
+	})
+	return englishIndex
+}
+
+var (
+	englishOnce  sync.Once
+	englishIndex map[Key]string
+)
 
 // Keys lists every key in the catalog, for tests that check each has text.
 func Keys() []Key {
