@@ -1,6 +1,7 @@
 package db
 
 import (
+	"encoding/json"
 	"context"
 	"fmt"
 	"time"
@@ -67,7 +68,15 @@ func (a *Audit) Record(ctx context.Context, e auth.Event) error {
 		id := e.UserID
 		row.UserID = &id
 	}
-	if _, err := a.db.NewInsert().Model(&row).ExcludeColumn("id").Exec(ctx); err != nil {
+	detail, err := json.Marshal(row.Detail)
+	if err != nil {
+		return fmt.Errorf("db: audit %s: %w", e.Name, err)
+	}
+	// Every audited request writes here: one text, values bound.
+	if _, err := bound(a.db).ExecContext(ctx, `INSERT INTO audit_events
+		(app_id, user_id, event, outcome, ip, user_agent, request_id, detail, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		row.AppID, row.UserID, row.Event, row.Outcome, row.IP, row.UserAgent, row.RequestID, string(detail), row.CreatedAt); err != nil {
 		return fmt.Errorf("db: audit %s: %w", e.Name, err)
 	}
 	return nil

@@ -89,22 +89,18 @@ func (s *Sessions) FindCtx(ctx context.Context, token string) ([]byte, bool, err
 // id gets a random one from the database (and keeps it on later saves).
 func (s *Sessions) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
 	row := s.row(ctx, token, b, expiry)
-	q := s.db.NewInsert().Model(&row).
-		On("CONFLICT (token_hash) DO UPDATE").
-		Set("data = EXCLUDED.data").
-		Set("expiry = EXCLUDED.expiry").
-		Set("user_id = EXCLUDED.user_id").
-		Set("last_seen_at = EXCLUDED.last_seen_at").
-		Set("ip = EXCLUDED.ip").
-		Set("user_agent = EXCLUDED.user_agent").
-		Set("browser = EXCLUDED.browser").
-		Set("os = EXCLUDED.os")
-	if row.PublicID == "" {
-		q = q.ExcludeColumn("public_id") // the column default makes one
-	} else {
-		q = q.Set("public_id = EXCLUDED.public_id")
-	}
-	if _, err := q.Exec(ctx); err != nil {
+	// One text for every save (a login's, a changed session's), values
+	// bound; a public id is made as the column default makes one when
+	// the data has none, and COALESCE keeps the stored one on a later save.
+	_, err := bound(s.db).ExecContext(ctx, `INSERT INTO sessions AS s
+		(token_hash, data, expiry, user_id, created_at, last_seen_at, ip, user_agent, browser, os, public_id)
+		VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, COALESCE(NULLIF($10, ''), translate(encode(uuid_send(gen_random_uuid()), 'base64'), '+/=', '-_')))
+		ON CONFLICT (token_hash) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry,
+			user_id = EXCLUDED.user_id, last_seen_at = EXCLUDED.last_seen_at, ip = EXCLUDED.ip,
+			user_agent = EXCLUDED.user_agent, browser = EXCLUDED.browser, os = EXCLUDED.os,
+			public_id = CASE WHEN $10 = '' THEN s.public_id ELSE EXCLUDED.public_id END`,
+		row.TokenHash, row.Data, row.Expiry, row.UserID, row.CreatedAt, row.IP, row.UserAgent, row.Browser, row.OS, row.PublicID)
+	if err != nil {
 		return fmt.Errorf("db: commit session: %w", err)
 	}
 	return nil
@@ -116,11 +112,11 @@ func (s *Sessions) CommitCtx(ctx context.Context, token string, b []byte, expiry
 // the session back by saving it.
 func (s *Sessions) UpdateCtx(ctx context.Context, token string, b []byte, expiry time.Time) (bool, error) {
 	row := s.row(ctx, token, b, expiry)
-	cols := []string{"data", "expiry", "user_id", "last_seen_at", "ip", "user_agent", "browser", "os"}
-	if row.PublicID != "" {
-		cols = append(cols, "public_id")
-	}
-	res, err := s.db.NewUpdate().Model(&row).Column(cols...).WherePK().Exec(ctx)
+	res, err := bound(s.db).ExecContext(ctx, `UPDATE sessions SET data = $2, expiry = $3, user_id = $4,
+			last_seen_at = $5, ip = $6, user_agent = $7, browser = $8, os = $9,
+			public_id = CASE WHEN $10 = '' THEN public_id ELSE $10 END
+		WHERE token_hash = $1`,
+		row.TokenHash, row.Data, row.Expiry, row.UserID, row.LastSeenAt, row.IP, row.UserAgent, row.Browser, row.OS, row.PublicID)
 	if err != nil {
 		return false, fmt.Errorf("db: update session: %w", err)
 	}

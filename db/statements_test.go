@@ -59,6 +59,7 @@ func TestHotStatementsKeepOneText(t *testing.T) {
 	tokens := db.NewRefreshTokens(bdb)
 	twoFactor := db.NewTwoFactor(bdb)
 	recoveries := db.NewRecoveries(bdb, nil) // Open enqueues nothing
+	audit := db.NewAudit(bdb, nil)
 
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	var (
@@ -136,6 +137,27 @@ func TestHotStatementsKeepOneText(t *testing.T) {
 			ov, err := users.AccountOverview(ctx, app, userIDs[i])
 			if err == nil && (ov.User.ID != userIDs[i] || len(ov.Identities) != 1 || ov.TwoFactorOn || ov.Recovery != nil) {
 				err = fmt.Errorf("account overview %d: %+v", i, ov)
+			}
+			return err
+		}, 1},
+		{"password login lookup", func(i int) error {
+			u, hash, err := users.PasswordLogin(ctx, app, auth.IdentityEmail, fmt.Sprintf("hot-%d@example.com", i))
+			if err == nil && (u.ID != userIDs[i] || hash == "") {
+				err = fmt.Errorf("password login %d: %+v", i, u)
+			}
+			return err
+		}, 1},
+		{"audit event of a login", func(i int) error {
+			return audit.Record(ctx, auth.Event{AppID: app, UserID: userIDs[i], Name: "login", Outcome: auth.Success,
+				Detail: map[string]string{"method": "password", "n": fmt.Sprint(i)}})
+		}, 1},
+		{"session saved at login", func(i int) error {
+			return sessions.CommitCtx(ctx, fmt.Sprintf("login-token-%d-%d", i, now.UnixNano()), []byte(fmt.Sprintf("data-%d", i)), now.Add(time.Hour))
+		}, 1},
+		{"session saved when it changed", func(i int) error {
+			ok, err := sessions.UpdateCtx(ctx, sessToks[i], []byte(fmt.Sprintf("changed-%d", i)), now.Add(2*time.Hour))
+			if err == nil && !ok {
+				err = fmt.Errorf("session %d gone", i)
 			}
 			return err
 		}, 1},

@@ -100,13 +100,15 @@ func (s *Users) PasswordLogin(ctx context.Context, appID uuid.UUID, kind auth.Id
 		userRow
 		Hash string `bun:"hash"`
 	}
-	err := s.db.NewSelect().
-		TableExpr("identities AS i").
-		ColumnExpr("u.id, u.app_id, u.status, u.created_at, u.updated_at, u.deleted_at, u.purge_after, u.purged_at, p.hash").
-		Join("JOIN users AS u ON u.id = i.user_id").
-		Join("JOIN password_credentials AS p ON p.user_id = u.id").
-		Where("i.app_id = ? AND i.kind = ? AND i.value = ?", appID, string(kind), value).
-		Scan(ctx, &row)
+	// Every password login starts here: one text, values bound.
+	err := bound(s.db).QueryRowContext(ctx, `SELECT u.id, u.app_id, u.status, u.created_at, u.updated_at,
+			u.deleted_at, u.purge_after, u.purged_at, p.hash
+		FROM identities AS i
+		JOIN users AS u ON u.id = i.user_id
+		JOIN password_credentials AS p ON p.user_id = u.id
+		WHERE i.app_id = $1 AND i.kind = $2 AND i.value = $3`, appID, string(kind), value).
+		Scan(&row.ID, &row.AppID, &row.Status, &row.CreatedAt, &row.UpdatedAt,
+			&row.DeletedAt, &row.PurgeAfter, &row.PurgedAt, &row.Hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return auth.User{}, "", auth.ErrNotFound
 	}
