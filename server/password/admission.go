@@ -29,6 +29,7 @@ type admission struct {
 	credit   time.Duration   // hashing time that may still start while cheap work is in flight; below 0: owed
 	creditAt time.Time       // when credit was last brought up to date
 	wake     *time.Timer     // set while waiters wait for credit
+	typical  time.Duration   // what a hash takes with a core to itself (see learn)
 }
 
 // DefaultShare is the share of the hashing slots' time that hashing may
@@ -141,13 +142,38 @@ func (a *admission) release(start time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.running--
+	now := a.now()
+	ran := now.Sub(start)
 	if a.cheap.Load() > 0 {
-		now := a.now()
-		a.credit -= now.Sub(start)
+		a.credit -= a.cost(ran)
 		a.refillLocked(now)
 		a.credit = max(creditFloor, a.credit)
 	}
+	a.learn(ran)
 	a.grantLocked()
+}
+
+// cost is what a hash that ran for ran is charged: its time, but no more
+// than a hash takes with a core to itself (the low envelope of recent
+// hashes). A hash that waited for a core behind page views and database
+// work did not use that wait, so hashing keeps its share of the work
+// however busy the machine is.
+func (a *admission) cost(ran time.Duration) time.Duration {
+	if a.typical > 0 {
+		return min(ran, a.typical)
+	}
+	return ran
+}
+
+// learn follows the low envelope of hash times: a faster hash lowers it at
+// once, slower ones raise it by 1/64 of the difference each, so it keeps
+// up with new parameters without following every busy moment.
+func (a *admission) learn(ran time.Duration) {
+	if a.typical == 0 || ran < a.typical {
+		a.typical = ran
+		return
+	}
+	a.typical += (ran - a.typical) / 64
 }
 
 // grantLocked admits waiters while the bound allows; call with mu held.
