@@ -764,7 +764,7 @@ func PasskeysPage(p layout.Page, v PasskeysView) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = layout.SettingsSection("passkeys-saved", i18n.T(ctx, messages.PasskeysListLabel)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var29), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = layout.SettingsSection("passkeys-saved-section", i18n.T(ctx, messages.PasskeysListLabel)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var29), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -807,7 +807,7 @@ func PasskeysPage(p layout.Page, v PasskeysView) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = layout.SettingsSection("passkeys-new", i18n.T(ctx, messages.PasskeyAddTitle)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var46), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = layout.SettingsSection("passkeys-new-section", i18n.T(ctx, messages.PasskeyAddTitle)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var46), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

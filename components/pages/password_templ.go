@@ -1037,7 +1037,7 @@ func ChangePasswordPage(p layout.Page, f PasswordChange) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = layout.SettingsSection("change-password", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var52), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = layout.SettingsSection("change-password-section", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var52), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -176,7 +176,7 @@ func PhoneAddPage(p layout.Page, f PhoneCode) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = layout.SettingsSection("phone-add", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var8), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = layout.SettingsSection("phone-add-section", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var8), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -1030,7 +1030,7 @@ func ProvidersPage(p layout.Page, v ProvidersView) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = layout.SettingsSection("providers-linked", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var42), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = layout.SettingsSection("providers-linked-section", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var42), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

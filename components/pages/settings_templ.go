@@ -122,7 +122,7 @@ func ReauthPage(p layout.Page, r Reauth) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = layout.SettingsSection("reauth", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var3), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = layout.SettingsSection("reauth-section", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var3), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -795,7 +795,7 @@ func EmailChangePage(p layout.Page, c EmailChange) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = layout.SettingsSection("email-change", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var41), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = layout.SettingsSection("email-change-section", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var41), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1531,7 +1531,7 @@ func DeletePage(p layout.Page, d DeleteAccount) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = layout.SettingsSection("delete-account", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var79), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = layout.SettingsSection("delete-account-section", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var79), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1752,7 +1752,7 @@ func ExportPage(p layout.Page) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = layout.SettingsSection("export-data", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var88), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = layout.SettingsSection("export-data-section", "").Render(templ.WithChildren(ctx, templ_7745c5c3_Var88), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
