@@ -81,7 +81,7 @@ func (b *browser) screenshot(name string) {
 }
 
 // photographed are the pages the README shows.
-var photographed = map[string]bool{"login": true, "signup": true, "account": true, "two": true, "activity": true, "password": true}
+var photographed = map[string]bool{"login": true, "signup": true, "account": true, "two": true, "activity": true, "password": true, "devices": true}
 
 // TestBrowserFaceAtEveryWidth walks the sign-in pages and the signed-in
 // area at 1280 and 390 px, light and dark: no page scrolls sideways, the
