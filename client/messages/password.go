@@ -35,7 +35,6 @@ const (
 	ChangeSignOutOthers  Key = "ui.password_change.sign_out_others"
 	ChangeSignOutHint    Key = "ui.password_change.sign_out_hint"
 	ChangeSubmit         Key = "ui.password_change.submit"
-	ChangeCancel         Key = "ui.password_change.cancel"
 	AccountPasswordLink  Key = "ui.account.password_link"
 
 	EmailResetSubject  Key = "email.reset.subject"
@@ -94,7 +93,6 @@ var passwordCatalog = map[Key]string{
 	ChangeSignOutOthers:  "Sign out of all other devices",
 	ChangeSignOutHint:    "This device stays signed in.",
 	ChangeSubmit:         "Change password",
-	ChangeCancel:         "Back to your account",
 	AccountPasswordLink:  "Change your password",
 
 	EmailResetSubject:  "Reset your {app} password: {code}",

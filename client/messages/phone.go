@@ -33,7 +33,6 @@ const (
 	PhoneAddRequest       Key = "ui.phone_add.request"
 	PhoneAddSubmit        Key = "ui.phone_add.submit"
 	PhoneAddRestart       Key = "ui.phone_add.restart"
-	PhoneAddBack          Key = "ui.phone_add.back"
 	AccountPhone          Key = "ui.account.phone"
 	AccountAddPhone       Key = "ui.account.add_phone"
 	DevMailboxSMS         Key = "ui.dev_mailbox.sms"
@@ -73,7 +72,6 @@ var phoneCatalog = map[Key]string{
 	PhoneAddRequest:       "Text me a code",
 	PhoneAddSubmit:        "Add number",
 	PhoneAddRestart:       "Use a different number",
-	PhoneAddBack:          "Back to your account",
 	AccountPhone:          "Phone",
 	AccountAddPhone:       "Add a phone number",
 	DevMailboxSMS:         "Text message",

@@ -16,7 +16,6 @@ const (
 	ReauthCodeSubmit   Key = "ui.reauth.code_submit"
 	ReauthUnavailable  Key = "ui.reauth.unavailable"
 	ReauthOther        Key = "ui.reauth.other"
-	ReauthCancel       Key = "ui.reauth.cancel"
 	SMSReauthCode      Key = "sms.reauth_code"
 	EmailChangeOff     Key = "email_change.off"
 	EmailChangeSame    Key = "email_change.same"
@@ -120,7 +119,6 @@ var settingsCatalog = map[Key]string{
 	ReauthCodeSubmit:   "Continue",
 	ReauthUnavailable:  "This account has no password and no verified email address or phone number we can send a code to, so it cannot confirm it is you right now.",
 	ReauthOther:        "Or use another way",
-	ReauthCancel:       "Cancel and go back to your account",
 	SMSReauthCode:      "{code} is your {app} code to confirm it is you. It expires in {minutes} minutes. Never share it.",
 	EmailChangeOff:     "Email addresses cannot be changed right now.",
 	EmailChangeSame:    "That is already your email address.",

@@ -27,7 +27,6 @@ const (
 	TwoFactorDisable        Key = "ui.two_factor.disable"
 	TwoFactorDisableHint    Key = "ui.two_factor.disable_hint"
 	TwoFactorSaved          Key = "ui.two_factor.saved"
-	TwoFactorBack           Key = "ui.two_factor.back"
 	LabelAuthCode           Key = "ui.label.auth_code"
 	HintAuthCode            Key = "ui.hint.auth_code"
 	LabelRecoveryCode       Key = "ui.label.recovery_code"
@@ -85,7 +84,6 @@ var twoFactorCatalog = map[Key]string{
 	TwoFactorDisable:        "Turn off two-step verification",
 	TwoFactorDisableHint:    "Your account will be protected by your password or sign-in code alone.",
 	TwoFactorSaved:          "I have saved my codes",
-	TwoFactorBack:           "Back to your account",
 	LabelAuthCode:           "Authentication code",
 	HintAuthCode:            "The 6-digit code your authenticator app shows now.",
 	LabelRecoveryCode:       "Recovery code",

@@ -101,23 +101,55 @@ func (v *validator) onLeave(_ js.Value, args []js.Value) any {
 	}
 	in.Call("setAttribute", phaseAttr, "left")
 	v.update(in, kind)
-	if kind == kindEmail {
+	switch kind {
+	case kindNewPassword:
+		v.meter(in) // a message under the field silences the verdict
+	case kindEmail:
 		v.recheckPasswords(in)
 	}
 	return nil
 }
 
-// onEnter makes the field's error line a polite live region before anything
-// is typed, so a message that appears later is announced by screen readers.
+// onEnter makes the field's empty error line a polite live region before
+// anything is typed, so a message that appears later is announced by
+// screen readers. A line that holds the server's message is left plain:
+// the form's error summary (role="alert") announces that message, and each
+// message is announced by one live region only. show hands it over when
+// the module first writes there.
 func (v *validator) onEnter(_ js.Value, args []js.Value) any {
 	in := args[0].Get("target")
 	if kindOf(in) == kindNone {
 		return nil
 	}
-	if el := v.byID(in.Get("id").String() + "-error"); el.Truthy() && !el.Call("hasAttribute", "aria-live").Bool() {
-		el.Call("setAttribute", "aria-live", "polite")
+	if el := v.byID(in.Get("id").String() + "-error"); el.Truthy() && el.Get("textContent").String() == "" {
+		v.makeLive(el)
 	}
 	return nil
+}
+
+// makeLive makes a field's error line a polite live region, once.
+func (v *validator) makeLive(line js.Value) {
+	if !line.Call("hasAttribute", "aria-live").Bool() {
+		line.Call("setAttribute", "aria-live", "polite")
+	}
+}
+
+// handOver moves the announcing of a field's messages from the error
+// summary to the field's error line, which the module is about to change:
+// a summary (role="alert") that holds the line's old or new words stops
+// being a live region (it stays on the page as a list, and the server's
+// next answer renders it live again), so no message sits in two live
+// regions at once.
+func (v *validator) handOver(line js.Value, old, text string) {
+	v.makeLive(line)
+	list := v.doc.Call("querySelectorAll", `.error-summary[role="alert"]`)
+	for i := 0; i < list.Length(); i++ {
+		s := list.Index(i)
+		words := s.Get("textContent").String()
+		if (old != "" && strings.Contains(words, old)) || (text != "" && strings.Contains(words, text)) {
+			s.Call("removeAttribute", "role")
+		}
+	}
 }
 
 // update checks an edited field and shows what its phase allows. An
@@ -153,8 +185,11 @@ func (v *validator) show(in js.Value, problem messages.Key) {
 	if problem != "" {
 		text = v.lang.BrowserText(problem)
 	}
-	if el := v.byID(in.Get("id").String() + "-error"); el.Truthy() && el.Get("textContent").String() != text {
-		el.Set("textContent", text)
+	if el := v.byID(in.Get("id").String() + "-error"); el.Truthy() {
+		if old := el.Get("textContent").String(); old != text {
+			v.handOver(el, old, text)
+			el.Set("textContent", text)
+		}
 	}
 	switch invalid := in.Call("hasAttribute", "aria-invalid").Bool(); {
 	case problem != "" && !invalid:
@@ -179,6 +214,11 @@ func (v *validator) meter(in js.Value) {
 	text := ""
 	if verdict != "" {
 		text = v.lang.BrowserText(verdict)
+	}
+	// While the field's error line says what is wrong, the verdict (a live
+	// region too) stays silent: one message, one announcement.
+	if line := v.byID(in.Get("id").String() + "-error"); line.Truthy() && line.Get("textContent").String() != "" {
+		text = ""
 	}
 	if el := v.byID(id + "-text"); el.Truthy() && el.Get("textContent").String() != text {
 		el.Set("textContent", text)

@@ -10,6 +10,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -72,6 +74,48 @@ type Brand struct {
 	// https) and legal pages, linked under every HTML email; empty ones are
 	// left out.
 	Support, Terms, Privacy string
+	// Logo is the product's logo as configured (LATCH_BRAND_LOGO): an
+	// http(s) URL, or a path on Latch's own server resolved against
+	// BaseURL. Empty: the email shows the name only.
+	Logo string
+	// BaseURL is the public URL of the app the email is sent for
+	// (LATCH_PUBLIC_URL, or the app's own): what a logo path is read
+	// against, since a mail client has no page to resolve it from.
+	BaseURL string
+}
+
+// logoSize is the logo's width and height in the email, in CSS pixels.
+const logoSize = 48
+
+var logoSizeAttr = strconv.Itoa(logoSize)
+
+// LogoURL is the absolute URL of the brand's logo for an email, or "" when
+// there is none a mail client could load: no logo, a path with no BaseURL
+// to read it against, a data: URL (mail clients block them, and some
+// filters mark mail carrying them), or anything but http and https.
+func (b Brand) LogoURL() string {
+	logo := strings.TrimSpace(b.Logo)
+	if logo == "" {
+		return ""
+	}
+	ref, err := url.Parse(logo)
+	if err != nil {
+		return ""
+	}
+	if !ref.IsAbs() {
+		if b.BaseURL == "" || strings.HasPrefix(logo, "//") {
+			return ""
+		}
+		base, err := url.Parse(b.BaseURL)
+		if err != nil || !base.IsAbs() || base.Host == "" {
+			return ""
+		}
+		ref = base.ResolveReference(ref)
+	}
+	if (ref.Scheme != "https" && ref.Scheme != "http") || ref.Host == "" || ref.User != nil {
+		return ""
+	}
+	return ref.String()
 }
 
 // footerLinks are the brand's links for the foot of an email, in order.

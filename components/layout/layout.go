@@ -1,6 +1,7 @@
 // Package layout holds the page frames every screen renders into: Base (the
 // HTML document, header and footer), AuthCard (a centred card for sign-in
-// screens) and AppShell (a wider column for signed-in pages).
+// screens), AppShell (a wider column for signed-in pages) and SettingsPage
+// (every settings page under /account/, with SettingsSection cards).
 //
 // The frames contain no inline script or style, so pages can be served under
 // a strict Content-Security-Policy; stylesheets and scripts are linked by URL
@@ -98,11 +99,4 @@ func navCurrent(ctx context.Context, item int) templ.Attributes {
 		return templ.Attributes{"aria-current": "page"}
 	}
 	return templ.Attributes{}
-}
-
-// backToAccount reports whether the page rendered is a settings page under
-// the account overview, which offers a way back to it.
-func backToAccount(ctx context.Context) bool {
-	p, _ := ctx.Value(pathKey{}).(string)
-	return strings.HasPrefix(p, "/account/")
 }

@@ -1,6 +1,9 @@
 package pages
 
-import "github.com/latch-dev/latch/client/messages"
+import (
+	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/ui"
+)
 
 // Paths of the passkey flows. The options paths begin a ceremony (a POST:
 // they keep a challenge in the session); the others finish one, or change
@@ -54,4 +57,15 @@ type PasskeyControl struct {
 	Form        string // for sign-in: the id of the form whose "keep me signed in" box to read
 	NameField   string // for registration: the id of the name input
 	Next        string // for re-authentication: the checked page to go on to, posted back
+	// Primary makes the button the page's primary action (adding a
+	// passkey on the passkeys page); elsewhere it is one of several ways,
+	// in the secondary style.
+	Primary bool
+}
+
+func (c PasskeyControl) variant() string {
+	if c.Primary {
+		return ui.ButtonPrimary
+	}
+	return ui.ButtonSecondary
 }

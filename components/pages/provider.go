@@ -1,6 +1,9 @@
 package pages
 
-import "github.com/latch-dev/latch/client/messages"
+import (
+	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/ui"
+)
 
 // Sign-in provider paths. A provider's own paths are under /login/with/{id}:
 // POST /login/with/{id} starts a sign-in there, and
@@ -58,6 +61,17 @@ type ProviderHeld struct {
 type ProviderConfirm struct {
 	Provider string // its name
 	As       string // who the provider says it is ("sam@example.com"), or ""
+	// Secondary puts the link button in the secondary style, on a page
+	// whose primary action is another (the account page asking for the
+	// email's code): a view has one primary action.
+	Secondary bool
+}
+
+func (c ProviderConfirm) linkVariant() string {
+	if c.Secondary {
+		return ui.ButtonSecondary
+	}
+	return ui.ButtonPrimary
 }
 
 // ProvidersView is the sign-in providers page.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/components/i18n"
+	"github.com/latch-dev/latch/components/ui"
 )
 
 // Paths of delayed account recovery.
@@ -32,6 +33,16 @@ type RecoverStart struct {
 	CodeMessage   messages.Key // the recovery-code form's refusal
 	ResendIn      int
 	Interactive   bool
+}
+
+// codeVariant is the style of the recovery-code form's button: the page's
+// primary action only when no phone form stands above it, so the page
+// never shows two.
+func (f RecoverStart) codeVariant() string {
+	if f.BySMS {
+		return ui.ButtonSecondary
+	}
+	return ui.ButtonPrimary
 }
 
 // RecoveryStartedView is the page shown once recovery has started.

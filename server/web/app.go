@@ -76,8 +76,9 @@ func (s *Server) appOf(ctx context.Context) apps.App {
 }
 
 // appBrand is the brand and the public origin of messages sent for the
-// request's app in ctx: its brand name and public URL, where it has them,
-// else brand and origin as configured. Never the request's Host.
+// request's app in ctx: its brand name and public URL (also what a logo
+// path is read against), where it has them, else brand and origin as
+// configured. Never the request's Host.
 func appBrand(ctx context.Context, brand email.Brand, origin string) (email.Brand, string) {
 	if a, ok := apps.FromContext(ctx); ok {
 		if n := a.BrandFor(brand.AppName); n != "" {
@@ -85,6 +86,9 @@ func appBrand(ctx context.Context, brand email.Brand, origin string) (email.Bran
 		}
 		if a.PublicURL != "" && origin != "" {
 			origin = a.PublicURL
+		}
+		if a.PublicURL != "" {
+			brand.BaseURL = a.PublicURL // the logo's path is on the app's own host
 		}
 	}
 	return brand, origin

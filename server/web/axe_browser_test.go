@@ -79,7 +79,8 @@ var axeLooks = []struct {
 // out and signed in, link pages with a refused link, the error pages)
 // and the error state of each page's main form (submitted empty or with
 // wrong values, JavaScript on), at 1280 and 390 px and in the dark, and
-// wants no axe violation on any. A GET route the server registers that
+// wants no axe violation on any, at most one visible primary button on
+// each, and no message in two live regions at once. A GET route the server registers that
 // is neither in axePages nor in axeSkipped fails the test.
 func TestBrowserAxeOnEveryPage(t *testing.T) {
 	t.Parallel()
@@ -115,6 +116,7 @@ func TestBrowserAxeOnEveryPage(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				b := newBrowser(t, chromium, h, true)
 				b.look(look.v, look.scheme)
+				b.emulateFocus()
 				if signedIn {
 					b.signUpInBrowser("axe-"+strconv.Itoa(i)+"@example.com", journeyPassword, true)
 				}
@@ -126,9 +128,20 @@ func TestBrowserAxeOnEveryPage(t *testing.T) {
 					b.open(p.path)
 					b.waitDatastar()
 					b.wantNoAxeViolations(what)
+					b.wantOnePrimaryAtMost(what)
+					b.wantEachMessageInOneLiveRegion(what)
+					if strings.HasPrefix(p.path, "/account/") {
+						b.wantSettingsFrame(what, !look.v.mobile)
+					}
 					if p.errorForm != "" {
+						b.waitWasmIfLoaded() // its live validation is part of the error state
+						b.visitFields(p.errorForm)
 						b.submitWrong(p)
-						b.wantNoAxeViolations(what + ", after a refused submit of #" + p.errorForm)
+						b.settleFocus()
+						refused := what + ", after a refused submit of #" + p.errorForm
+						b.wantNoAxeViolations(refused)
+						b.wantOnePrimaryAtMost(refused)
+						b.wantEachMessageInOneLiveRegion(refused)
 					}
 				}
 			})

@@ -81,7 +81,7 @@ func (b *browser) screenshot(name string) {
 }
 
 // photographed are the pages the README shows.
-var photographed = map[string]bool{"login": true, "signup": true, "account": true, "two": true, "activity": true}
+var photographed = map[string]bool{"login": true, "signup": true, "account": true, "two": true, "activity": true, "password": true, "devices": true}
 
 // TestBrowserFaceAtEveryWidth walks the sign-in pages and the signed-in
 // area at 1280 and 390 px, light and dark: no page scrolls sideways, the
@@ -116,6 +116,7 @@ func TestBrowserFaceAtEveryWidth(t *testing.T) {
 
 	signedIn := []struct{ name, path string }{
 		{"account", "/account"}, {"two-factor", pages.TwoFactorPath}, {"activity", pages.ActivityPath}, {"devices", "/account/devices"},
+		{"password", pages.ChangePasswordPath},
 	}
 	for _, v := range viewports {
 		for _, scheme := range colorSchemes {

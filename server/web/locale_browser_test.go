@@ -60,7 +60,12 @@ func TestBrowserFrenchByAcceptLanguage(t *testing.T) {
 	b.do("type a short password", chromedp.SendKeys(chromedp.ID("signup-password"), "court"))
 	b.do("leave the password", click("#signup-email"))
 	b.wantError("signup-password", messages.French.BrowserText(messages.PasswordTooShort), "a French page, a short password")
-	if _, _, verdict, _ := b.meter("signup-password"); verdict != messages.French.BrowserText(messages.PasswordStrengthShort) {
+	if _, _, verdict, _ := b.meter("signup-password"); verdict != "" {
+		t.Errorf("the meter says %q beside the error; want it silent (one message, announced once)", verdict)
+	}
+	b.do("type on", chromedp.SendKeys(chromedp.ID("signup-password"), " et long"))
+	b.wantError("signup-password", "", "a French page, a long enough password")
+	if _, _, verdict, _ := b.meter("signup-password"); verdict != messages.French.BrowserText(messages.PasswordStrengthFair) {
 		t.Errorf("the meter says %q in French", verdict)
 	}
 	b.wantNoAxeViolations("the French signup page with errors")

@@ -285,6 +285,9 @@ func TestEmailInRecipientLanguage(t *testing.T) {
 	if !strings.Contains(m.HTML, messages.French.Text(messages.EmailResetButton)) || !strings.Contains(m.HTML, "expirent dans 15 minutes") {
 		t.Errorf("the reset email's HTML is not French:\n%s", m.HTML)
 	}
+	if !strings.Contains(m.HTML, `<html lang="fr" dir="ltr">`) {
+		t.Errorf("the French email's document is not marked French (asked from an English browser):\n%.200s", m.HTML)
+	}
 
 	// An English account asked from a French browser: the request's
 	// language only when the account saved none.

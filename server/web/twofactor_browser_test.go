@@ -1,11 +1,13 @@
 package web_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/latch-dev/latch/client/messages"
+	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/server/otp"
 )
 
@@ -47,6 +49,12 @@ func TestBrowserTwoFactor(t *testing.T) {
 		if len(codes) != 10 {
 			t.Fatalf("%d recovery codes shown, want 10", len(codes))
 		}
+		// The codes' page is for one thing: "I have saved them".
+		b.wantOnePrimaryAtMost("the recovery codes")
+		b.wantSettingsFrame("the recovery codes", true)
+		if got := b.text(`a.btn-primary[data-testid="recovery-codes-saved"]`); strings.TrimSpace(got) != messages.Text(messages.TwoFactorSaved) {
+			t.Errorf("the primary action beside the codes reads %q", got)
+		}
 
 		b.navigateBy("log out", click(`[data-testid="logout"]`))
 		b.logInFirstFactor(javascript)
@@ -56,6 +64,15 @@ func TestBrowserTwoFactor(t *testing.T) {
 		))
 		b.wantLocation("/account")
 		b.wantText(`[data-testid="account-two-factor"]`, messages.Text(messages.AccountTwoFactorOn))
+		// With it on, the page offers new codes (secondary) and turning it
+		// off (danger): no primary action.
+		b.open(pages.TwoFactorPath)
+		b.wantText(`[data-testid="two-factor-on"]`, messages.Text(messages.TwoFactorOnIntro))
+		b.wantOnePrimaryAtMost("two-step verification, on")
+		b.wantSettingsFrame("two-step verification, on", true)
+		if n := run(b, "count danger buttons", chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="two-factor-disable"].btn-danger').length`)); n != 1 {
+			t.Errorf("turning two-step verification off is not in the danger style (%d)", n)
+		}
 
 		b.navigateBy("log out", click(`[data-testid="logout"]`))
 		b.logInFirstFactor(javascript)

@@ -120,6 +120,9 @@ func TestBrowserWasmLiveValidation(t *testing.T) {
 	b.do("submit", click(`[data-testid="signup-submit"]`))
 	b.waitTextIn(`[data-testid="signup-errors"]`, hasEmail)
 	b.wantError("signup-password", hasEmail, "after the server's answer")
+	// The summary announces the server's words; the field's line, which
+	// the module had made live, holds them as plain text.
+	b.wantEachMessageInOneLiveRegion("signup after the server's answer")
 	// The patch re-renders the meter at zero; it must follow what the
 	// browser kept in the password field.
 	if v, _, _, _ := b.meter("signup-password"); v != utf8.RuneCountInString(b.value("signup-password")) {
@@ -136,8 +139,15 @@ func TestBrowserWasmLiveValidation(t *testing.T) {
 	if server := serverSignupError(t, h, journeyEmail, "short", "signup-password"); server != tooShort {
 		t.Fatalf("module says %q, server says %q for the same input", tooShort, server)
 	}
-	if v, _, verdict, _ := b.meter("signup-password"); v != 5 || verdict != messages.Text(messages.PasswordStrengthShort) {
-		t.Fatalf("meter at 5 characters: %d %q", v, verdict)
+	// The meter's verdict (a live region too) gives way to the error line:
+	// one message, announced once. The summary that held the server's
+	// earlier words no longer announces: the field speaks for itself now.
+	if v, _, verdict, _ := b.meter("signup-password"); v != 5 || verdict != "" {
+		t.Fatalf("meter at 5 characters, with the error shown: %d %q, want no verdict", v, verdict)
+	}
+	b.wantEachMessageInOneLiveRegion("signup after leaving a short password")
+	if live := run(b, "is the summary still live", chromedp.Evaluate[bool](`document.getElementById("signup-errors").getAttribute("role") === "alert"`)); live {
+		t.Error("the error summary still announces once the module speaks for the field")
 	}
 	b.do("type on", chromedp.SendKeys(chromedp.ID("signup-password"), " and"))
 	b.wantError("signup-password", "", "once the password reaches 8 characters")

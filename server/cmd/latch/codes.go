@@ -196,15 +196,17 @@ func twoFactor(cfg config.Config, bdb *bun.DB, kek []byte, audit auth.Auditor, n
 }
 
 // mailBrand is what every email and its text body say about who sent it
-// and how it looks: the configured product name (LATCH_BRAND_NAME) and the
-// page theme's colours, fonts and radii (emailTheme).
+// and how it looks: the configured product name (LATCH_BRAND_NAME) and logo
+// (LATCH_BRAND_LOGO, a path read against LATCH_PUBLIC_URL) and the page
+// theme's colours, fonts and radii (emailTheme).
 func mailBrand(cfg config.Config) email.Brand {
 	th, err := emailTheme(cfg)
 	if err != nil {
 		th = email.DefaultTheme() // serve refuses to start on this error first
 	}
 	return email.Brand{AppName: cfg.Brand.Name, Theme: th,
-		Support: cfg.Brand.SupportHref(), Terms: cfg.Brand.TermsURL, Privacy: cfg.Brand.PrivacyURL}
+		Support: cfg.Brand.SupportHref(), Terms: cfg.Brand.TermsURL, Privacy: cfg.Brand.PrivacyURL,
+		Logo: cfg.Brand.Logo, BaseURL: cfg.Origin()}
 }
 
 // emailTheme is the emails' theme, taken from the same theme file as the
