@@ -8,42 +8,48 @@ import (
 	"time"
 )
 
-// admission decides when a hash may start. While nothing else is in
-// flight, hashing may use every slot (max, one per core by default). While
-// cheap work is in flight (requests tracked with [Hasher.Track] that are
-// not themselves waiting for or running a hash), hashing keeps to a share
-// of the machine: at most ceil(rate) hashes run, and each draws its
-// running time from a budget that refills at rate seconds of hashing per
-// second (rate = share × max). A hash already running is never stopped;
-// one that would overdraw the budget waits until it has refilled. Those
-// waiting start in arrival order. Memory stays bounded by max.
+// admission decides when a hash may start. Hashing may use every slot
+// (max, one per core by default) while only hashing requests are being
+// served. Once other requests are (a request tracked with [Hasher.Track]
+// that finished without hashing within the last linger), hashing keeps to
+// a share of the machine: at most ceil(rate) hashes run, and each draws its
+// cost from a budget that refills at rate seconds of hashing per second
+// (rate = share × max). A hash already running is never stopped; one that
+// would overdraw the budget waits until it has refilled. Those waiting
+// start in arrival order. Memory stays bounded by max.
+//
+// Requests count when they finish, not while in flight, so that a login's
+// own work before and after its hash does not count as other work.
 type admission struct {
-	max   int
-	rate  float64          // hashing time per second of wall time while cheap work is in flight
-	now   func() time.Time // tests replace it
-	cheap atomic.Int64     // tracked requests in flight, minus those hashing
+	max       int
+	rate      float64          // hashing time per second of wall time while other work is served
+	now       func() time.Time // tests replace it
+	cheapDone atomic.Int64     // when a tracked request last finished without hashing (Unix ns)
 
 	mu       sync.Mutex
 	running  int
 	waiters  []chan struct{} // closed when admitted
-	credit   time.Duration   // hashing time that may still start while cheap work is in flight; below 0: owed
+	credit   time.Duration   // hashing time that may still start; below 0: owed
 	creditAt time.Time       // when credit was last brought up to date
-	wake     *time.Timer     // set while waiters wait for credit
 	typical  time.Duration   // what a hash takes with a core to itself (see learn)
+	wake     *time.Timer     // set while waiters wait for credit or for the linger to end
 }
 
 // DefaultShare is the share of the hashing slots' time that hashing may
-// use while other requests are in flight. The rest of the cores serve the
-// cheap requests and the database work of the logins themselves, so page
-// views and token checks keep at least half their rate in a login storm.
+// use while other requests are being served. The rest of the cores serve
+// them and the database work of the logins themselves, so page views and
+// token checks keep at least half their rate in a login storm.
 const DefaultShare = 0.3
 
-// The hashing-time budget holds at most creditCap (a burst of a few hashes
-// when cheap work starts) and owes at most creditFloor (so a login storm
-// with nothing else in flight never leaves a debt behind it).
+// The hashing-time budget holds at most creditCap (a burst of a few
+// hashes) and owes at most creditFloor, so a login storm with nothing else
+// served delays other work's first minute of hashing share by at most
+// creditFloor ÷ rate. Other work counts for linger after a request of it
+// finishes.
 const (
 	creditCap   = 100 * time.Millisecond
 	creditFloor = -100 * time.Millisecond
+	linger      = 100 * time.Millisecond
 )
 
 func newAdmission(slots int, share float64) *admission {
@@ -53,32 +59,39 @@ func newAdmission(slots int, share float64) *admission {
 	return &admission{max: slots, rate: share * float64(slots), now: time.Now, credit: creditCap}
 }
 
-// sharedSlots is how many hashes may run at once while cheap work is in
-// flight.
+// sharedSlots is how many hashes may run at once while other work is
+// served.
 func (a *admission) sharedSlots() int {
 	return max(1, int(math.Ceil(a.rate-1e-9)))
 }
 
+// lingering is how much longer other work counts as being served; 0 or
+// less: it does not.
+func (a *admission) lingering(now time.Time) time.Duration {
+	last := a.cheapDone.Load()
+	if last == 0 {
+		return 0
+	}
+	return linger - now.Sub(time.Unix(0, last))
+}
+
 // refillLocked brings the budget up to date; call with mu held.
 func (a *admission) refillLocked(now time.Time) {
-	if a.cheap.Load() == 0 {
-		// Nothing to yield to: the budget starts full when cheap work
-		// next arrives.
-		a.credit, a.creditAt = creditCap, now
-		return
-	}
 	if d := now.Sub(a.creditAt); d > 0 {
-		a.credit = min(creditCap, a.credit+time.Duration(a.rate*float64(d)))
+		// In floats: a long quiet spell (or the first call) would
+		// overflow a Duration sum.
+		a.credit = time.Duration(min(float64(creditCap), float64(a.credit)+a.rate*float64(d)))
 	}
 	a.creditAt = now
 }
 
 // free reports whether one more hash may start now; call with mu held.
 func (a *admission) free() bool {
-	if a.cheap.Load() == 0 {
+	now := a.now()
+	a.refillLocked(now)
+	if a.lingering(now) <= 0 {
 		return a.running < a.max
 	}
-	a.refillLocked(a.now())
 	return a.running < a.sharedSlots() && a.credit > 0
 }
 
@@ -136,19 +149,17 @@ func (a *admission) wait(ctx context.Context, limit time.Duration) error {
 	return err
 }
 
-// release gives back the slot of a hash that started at start. A hash
-// that ends while cheap work is in flight is charged to the budget.
+// release gives back the slot of a hash that started at start and charges
+// the budget with its cost.
 func (a *admission) release(start time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.running--
 	now := a.now()
 	ran := now.Sub(start)
-	if a.cheap.Load() > 0 {
-		a.credit -= a.cost(ran)
-		a.refillLocked(now)
-		a.credit = max(creditFloor, a.credit)
-	}
+	a.credit -= a.cost(ran) // before the refill, which accrued while it ran
+	a.refillLocked(now)
+	a.credit = max(creditFloor, a.credit)
 	a.learn(ran)
 	a.grantLocked()
 }
@@ -186,16 +197,23 @@ func (a *admission) grantLocked() {
 	a.wakeLocked()
 }
 
-// wakeLocked arranges for the queue to be looked at again once the budget
-// has refilled, when it is only the budget that holds waiters back; call
-// with mu held.
+// wakeLocked arranges for the queue to be looked at again when waiters are
+// held back only by time: the budget refilling, or other work no longer
+// counting. Call with mu held.
 func (a *admission) wakeLocked() {
-	if a.wake != nil || len(a.waiters) == 0 || a.cheap.Load() == 0 ||
-		a.running >= a.sharedSlots() || a.credit > 0 {
+	if a.wake != nil || len(a.waiters) == 0 {
 		return
 	}
-	d := time.Duration(float64(-a.credit)/a.rate) + time.Millisecond
-	a.wake = time.AfterFunc(d, func() {
+	now := a.now()
+	left := a.lingering(now)
+	if left <= 0 {
+		return // every slot counts: a release will admit the next
+	}
+	d := left
+	if a.running < a.sharedSlots() && a.credit <= 0 {
+		d = min(d, time.Duration(float64(-a.credit)/a.rate))
+	}
+	a.wake = time.AfterFunc(d+time.Millisecond, func() {
 		a.mu.Lock()
 		defer a.mu.Unlock()
 		a.wake = nil
@@ -203,52 +221,35 @@ func (a *admission) wakeLocked() {
 	})
 }
 
-// cheapStart and cheapEnd count a tracked request in or out of cheap work.
-// When the last cheap request ends, waiting hashes may use every slot.
-func (a *admission) cheapStart() { a.cheap.Add(1) }
-
-func (a *admission) cheapEnd() {
-	if a.cheap.Add(-1) == 0 {
-		a.mu.Lock()
-		a.grantLocked()
-		a.mu.Unlock()
-	}
+// cheapFinished records that a tracked request finished without hashing.
+func (a *admission) cheapFinished() {
+	a.cheapDone.Store(a.now().UnixNano())
 }
 
-// trackKey marks a context whose request is counted as cheap work.
+// trackKey marks a context whose request is tracked.
 type trackKey struct{}
 
-// tracked is a request counted by Track: hashing pauses its count.
-type tracked struct{ hashing atomic.Int32 }
+// tracked is a request tracked by Track: whether it hashed.
+type tracked struct{ hashed atomic.Bool }
 
-// Track counts the request of ctx as cheap work in flight until done is
-// called, except while it waits for or runs a hash of this Hasher. Serve
-// every request through it (server middleware), so that password hashing
-// uses every core when only logins are in flight and keeps to its share
-// of them as soon as other requests are. done must be called once.
+// Track marks the request of ctx as served until done is called. A request
+// that finishes without hashing counts as other work being served, for
+// linger: while such work is, hashing keeps to its share of the cores.
+// Serve every request through it (server middleware), so that password
+// hashing uses every core when only logins are served and yields as soon
+// as page views, token checks and refreshes are. done must be called once.
 func (h *Hasher) Track(ctx context.Context) (context.Context, func()) {
 	t := &tracked{}
-	h.adm.cheapStart()
 	return context.WithValue(ctx, trackKey{}, t), func() {
-		if t.hashing.Load() == 0 {
-			h.adm.cheapEnd()
+		if !t.hashed.Load() {
+			h.adm.cheapFinished()
 		}
 	}
 }
 
-// hashingStarts takes the request of ctx, if tracked, out of cheap work
-// for a hash; the returned func puts it back.
-func (h *Hasher) hashingStarts(ctx context.Context) func() {
-	t, _ := ctx.Value(trackKey{}).(*tracked)
-	if t == nil || t.hashing.Add(1) != 1 {
-		if t != nil {
-			return func() { t.hashing.Add(-1) }
-		}
-		return func() {}
-	}
-	h.adm.cheapEnd()
-	return func() {
-		h.adm.cheapStart()
-		t.hashing.Add(-1)
+// hashingStarts marks the request of ctx, if tracked, as one that hashes.
+func (h *Hasher) hashingStarts(ctx context.Context) {
+	if t, _ := ctx.Value(trackKey{}).(*tracked); t != nil {
+		t.hashed.Store(true)
 	}
 }

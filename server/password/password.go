@@ -327,7 +327,7 @@ func (h *Hasher) compute(ctx context.Context, password, salt []byte, p Params) (
 		return nil, err
 	}
 	guard.Note(ctx, guard.UseHash, "argon2id")
-	defer h.hashingStarts(ctx)()
+	h.hashingStarts(ctx)
 	if !h.adm.tryAcquire() {
 		// No free slot: join the queue, if it has room, for a while.
 		if h.waiting.Add(1) > h.maxWaiting {
