@@ -25,6 +25,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -218,6 +219,9 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	hasher := password.NewHasher(params, cfg.HashConcurrency)
 	hasher.SetQueue(cfg.HashQueue, cfg.HashQueueWait)
 	hasher.SetShare(float64(cfg.HashSharePercent) / 100)
+	if limit, set := memoryLimit(os.Getenv("GOMEMLIMIT"), params, cfg.HashConcurrency); set {
+		debug.SetMemoryLimit(limit)
+	}
 	// Metrics (LATCH_METRICS): nil everywhere when off, so nothing counts.
 	mx, err := newMetrics(cfg, bdb, hasher)
 	if err != nil {
@@ -457,10 +461,24 @@ func signInNoticesDep(n *auth.SignInNotices) web.SignInNotices {
 	return n
 }
 
-// trackHashing counts every request as cheap work for the password hasher
-// while it does not hash, so hashing yields half the cores to page views,
-// token checks and the like as soon as they are in flight, and uses them
-// all when only logins are.
+// memoryLimit is the Go runtime's soft memory limit when GOMEMLIMIT
+// (which the runtime reads itself) is not set: a base for everything else
+// plus twice the memory of every hash that may run at once. Each hash
+// allocates its memory afresh, so without a limit a login storm lets the
+// heap grow to twice what is live before the collector runs; with it, the
+// collector frees finished hashes' memory in time and peak memory stays
+// bounded by the hashing slots, not by the collector's pacing.
+func memoryLimit(env string, p password.Params, slots int) (int64, bool) {
+	if env != "" {
+		return 0, false
+	}
+	const base = 48 << 20
+	return base + 2*int64(slots)*int64(p.MemoryKiB)<<10, true
+}
+
+// trackHashing tracks every request for the password hasher, so hashing
+// keeps to its share of the cores while page views, token checks and the
+// like are served, and uses them all when only logins are.
 func trackHashing(h *password.Hasher, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, done := h.Track(r.Context())

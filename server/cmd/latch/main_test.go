@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/latch-dev/latch/db/dbtest"
+	"github.com/latch-dev/latch/server/password"
 )
 
 func freeAddr(t *testing.T) string {
@@ -123,5 +124,26 @@ func TestCommandLineErrors(t *testing.T) {
 	var out bytes.Buffer
 	if err := run(ctx, []string{"help"}, noenv, &out, io.Discard); err != nil || !strings.Contains(out.String(), "usage") {
 		t.Errorf("help: %v %q", err, out.String())
+	}
+}
+
+// TestMemoryLimitFollowsTheHashingSlots: without GOMEMLIMIT the runtime's
+// soft limit is a base plus twice the memory of every hash that may run at
+// once; with it, Latch leaves the runtime's own reading alone.
+func TestMemoryLimitFollowsTheHashingSlots(t *testing.T) {
+	p := password.DefaultParams()
+	two, set := memoryLimit("", p, 2)
+	if !set {
+		t.Fatal("no limit set without GOMEMLIMIT")
+	}
+	eight, _ := memoryLimit("", p, 8)
+	if per := (eight - two) / 6; per != 2*int64(p.MemoryKiB)<<10 {
+		t.Fatalf("each slot adds %d bytes, want twice a hash's %d KiB", per, p.MemoryKiB)
+	}
+	if two < 2*int64(p.MemoryKiB)<<10 || two > 256<<20 {
+		t.Fatalf("limit for two slots: %d bytes", two)
+	}
+	if _, set := memoryLimit("512MiB", p, 2); set {
+		t.Fatal("a GOMEMLIMIT setting was overridden")
 	}
 }
