@@ -65,7 +65,7 @@ type Config struct {
 	Argon2Parallelism uint8  // LATCH_ARGON2_PARALLELISM (default 1)
 	HashConcurrency   int    // LATCH_HASH_CONCURRENCY: argon2 computations at once (default every CPU)
 	// HashSharePercent is LATCH_HASH_SHARE_PERCENT: the share of those
-	// slots' time hashing may use while other requests are in flight
+	// slots' time hashing may use while other requests are being served
 	// (default 30, password.DefaultShare; 100 never yields).
 	HashSharePercent int
 	HashQueue        int // LATCH_HASH_QUEUE: hashes that may wait for a slot (default 64); past it, 503
@@ -424,7 +424,7 @@ func (p *parser) publicURL(key, def string, env Env) *url.URL {
 }
 
 // defaultHashConcurrency is every CPU: the hasher itself keeps to
-// LATCH_HASH_SHARE_PERCENT of them while other requests are in flight
+// LATCH_HASH_SHARE_PERCENT of them while other requests are served
 // (password.Hasher.Track), so logins alone use the whole machine and page
 // views keep most of it in a login storm.
 func defaultHashConcurrency() int {

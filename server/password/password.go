@@ -159,7 +159,7 @@ type Hasher struct {
 // NewHasher returns a Hasher that hashes with p and runs at most concurrency
 // argon2 computations at once; concurrency <= 0 means runtime.GOMAXPROCS(0).
 // Peak hashing memory is about concurrency × p.MemoryKiB. While requests
-// counted with [Hasher.Track] are in flight, hashing keeps to
+// tracked with [Hasher.Track] are being served, hashing keeps to
 // [DefaultShare] of the slots' time (see [Hasher.SetShare]), so cheap
 // requests keep CPU when logins pile up.
 //
@@ -209,9 +209,9 @@ func (h *Hasher) SetQueue(waiting int, wait time.Duration) {
 }
 
 // SetShare sets the share of the slots' time (0 < share <= 1) that
-// hashing may use while requests counted with [Hasher.Track] are in
-// flight: with 4 slots and 0.3, about 1.2 cores' worth of hashing, at most
-// 2 at once. 1 lets hashing use every slot whatever else is in flight.
+// hashing may use while other requests tracked with [Hasher.Track] are
+// being served: with 4 slots and 0.3, about 1.2 cores' worth of hashing, at most
+// 2 at once. 1 lets hashing use every slot whatever else is served.
 // Call it before the Hasher is used.
 func (h *Hasher) SetShare(share float64) {
 	h.adm = newAdmission(h.adm.max, share)

@@ -176,7 +176,7 @@ func TestHashingYieldsToCheapRequests(t *testing.T) {
 	}
 }
 
-// TestHashingKeepsToItsShare: while cheap work is in flight, hashing
+// TestHashingKeepsToItsShare: while other work is being served, hashing
 // draws on a budget of hashing time that refills at share × slots per
 // second; a hash that would overdraw it waits until it has refilled, a
 // hash slowed down by other work is charged no more than a hash takes
