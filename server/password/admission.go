@@ -42,9 +42,9 @@ type admission struct {
 const DefaultShare = 0.3
 
 // The hashing-time budget holds at most creditCap (a burst of a few
-// hashes) and owes at most creditFloor, so a login storm with nothing else
-// served delays other work's first minute of hashing share by at most
-// creditFloor ÷ rate. Other work counts for linger after a request of it
+// hashes) and owes at most -creditFloor, so when other work arrives after
+// a login storm, hashing pauses for at most -creditFloor ÷ rate before it
+// gets its share. Other work counts for linger after a request of it
 // finishes.
 const (
 	creditCap   = 100 * time.Millisecond
