@@ -10,8 +10,9 @@ import (
 
 // admission decides when a hash may start. Hashing may use every slot
 // (max, one per core by default) while only hashing requests are being
-// served. Once other requests are (a request tracked with [Hasher.Track]
-// that finished without hashing within the last linger), hashing keeps to
+// served, or other requests too few to matter. Once other requests are
+// (at least busy of them, tracked with [Hasher.Track], finished without
+// hashing in the current or the last window of linger), hashing keeps to
 // a share of the machine: at most ceil(rate) hashes run, and each draws its
 // cost from a budget that refills at rate seconds of hashing per second
 // (rate = share × max). A hash already running is never stopped; one that
@@ -21,10 +22,12 @@ import (
 // Requests count when they finish, not while in flight, so that a login's
 // own work before and after its hash does not count as other work.
 type admission struct {
-	max       int
-	rate      float64          // hashing time per second of wall time while other work is served
-	now       func() time.Time // tests replace it
-	cheapDone atomic.Int64     // when a tracked request last finished without hashing (Unix ns)
+	max  int
+	rate float64          // hashing time per second of wall time while other work is served
+	now  func() time.Time // tests replace it
+	busy int              // requests finished without hashing per window that make other work "served"
+
+	seen seenWindows // requests finished without hashing, per window of linger
 
 	mu       sync.Mutex
 	running  int
@@ -52,11 +55,53 @@ const (
 	linger      = 100 * time.Millisecond
 )
 
+// busyPerSlot is how many requests finished without hashing in a window of
+// linger, per hashing slot, count as other work being served: 50 a second
+// per core, a few percent of a core at a page view's cost. A trickle of
+// page views and health checks below that leaves logins every core.
+const busyPerSlot = 5
+
 func newAdmission(slots int, share float64) *admission {
 	if share <= 0 || share > 1 {
 		share = DefaultShare
 	}
-	return &admission{max: slots, rate: share * float64(slots), now: time.Now, credit: creditCap}
+	return &admission{max: slots, rate: share * float64(slots), now: time.Now, credit: creditCap,
+		busy: busyPerSlot * slots}
+}
+
+// seenWindows counts requests that finished without hashing in the
+// current window of linger and the one before it.
+type seenWindows struct {
+	mu         sync.Mutex
+	window     int64 // the current window: Unix time ÷ linger
+	now, prior int
+}
+
+// add counts one request finished at t.
+func (w *seenWindows) add(t time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.rollLocked(t)
+	w.now++
+}
+
+// count is how many finished in the current window and the one before.
+func (w *seenWindows) count(t time.Time) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.rollLocked(t)
+	return w.now + w.prior
+}
+
+func (w *seenWindows) rollLocked(t time.Time) {
+	win := t.UnixNano() / int64(linger)
+	switch {
+	case win == w.window:
+	case win == w.window+1:
+		w.window, w.prior, w.now = win, w.now, 0
+	default:
+		w.window, w.prior, w.now = win, 0, 0
+	}
 }
 
 // sharedSlots is how many hashes may run at once while other work is
@@ -65,14 +110,9 @@ func (a *admission) sharedSlots() int {
 	return max(1, int(math.Ceil(a.rate-1e-9)))
 }
 
-// lingering is how much longer other work counts as being served; 0 or
-// less: it does not.
-func (a *admission) lingering(now time.Time) time.Duration {
-	last := a.cheapDone.Load()
-	if last == 0 {
-		return 0
-	}
-	return linger - now.Sub(time.Unix(0, last))
+// othersServed reports whether other work counts as being served at now.
+func (a *admission) othersServed(now time.Time) bool {
+	return a.seen.count(now) >= a.busy
 }
 
 // refillLocked brings the budget up to date; call with mu held.
@@ -89,7 +129,7 @@ func (a *admission) refillLocked(now time.Time) {
 func (a *admission) free() bool {
 	now := a.now()
 	a.refillLocked(now)
-	if a.lingering(now) <= 0 {
+	if !a.othersServed(now) {
 		return a.running < a.max
 	}
 	return a.running < a.sharedSlots() && a.credit > 0
@@ -201,15 +241,10 @@ func (a *admission) grantLocked() {
 // held back only by time: the budget refilling, or other work no longer
 // counting. Call with mu held.
 func (a *admission) wakeLocked() {
-	if a.wake != nil || len(a.waiters) == 0 {
-		return
-	}
-	now := a.now()
-	left := a.lingering(now)
-	if left <= 0 {
+	if a.wake != nil || len(a.waiters) == 0 || !a.othersServed(a.now()) {
 		return // every slot counts: a release will admit the next
 	}
-	d := left
+	d := linger // by then the count may have fallen
 	if a.running < a.sharedSlots() && a.credit <= 0 {
 		d = min(d, time.Duration(float64(-a.credit)/a.rate))
 	}
@@ -223,7 +258,7 @@ func (a *admission) wakeLocked() {
 
 // cheapFinished records that a tracked request finished without hashing.
 func (a *admission) cheapFinished() {
-	a.cheapDone.Store(a.now().UnixNano())
+	a.seen.add(a.now())
 }
 
 // trackKey marks a context whose request is tracked.
@@ -232,9 +267,10 @@ type trackKey struct{}
 // tracked is a request tracked by Track: whether it hashed.
 type tracked struct{ hashed atomic.Bool }
 
-// Track marks the request of ctx as served until done is called. A request
-// that finishes without hashing counts as other work being served, for
-// linger: while such work is, hashing keeps to its share of the cores.
+// Track marks the request of ctx as served until done is called. Requests
+// that finish without hashing count as other work being served, for a
+// window of linger, once there are enough of them to matter: while such
+// work is, hashing keeps to its share of the cores.
 // Serve every request through it (server middleware), so that password
 // hashing uses every core when only logins are served and yields as soon
 // as page views, token checks and refreshes are. done must be called once.

@@ -128,8 +128,8 @@ func TestHashingUsesEveryCoreWhenOnlyLoginsWait(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if h.adm.cheapDone.Load() != 0 {
-		t.Fatal("a login counted as other work")
+	if n := h.adm.seen.count(h.adm.now()); n != 0 {
+		t.Fatalf("%d logins counted as other work", n)
 	}
 }
 
@@ -150,10 +150,9 @@ func TestHashingYieldsToCheapRequests(t *testing.T) {
 	}
 	expectRunning(t, h, started, 2, 2, 0)
 
-	// A page view is served while both cores hash: the running hashes
+	// Page views are served while both cores hash: the running hashes
 	// finish, but the next logins wait for the one shared slot.
-	_, pageDone := h.Track(context.Background())
-	pageDone()
+	servePages(h, h.adm.busy)
 	go hash()
 	go hash()
 	for h.waiting.Load() != 2 {
@@ -163,9 +162,9 @@ func TestHashingYieldsToCheapRequests(t *testing.T) {
 	expectRunning(t, h, started, 0, 1, 2) // one still running, two waiting: none admitted
 	release <- struct{}{}
 	expectRunning(t, h, started, 1, 1, 1) // the core left to hashing
-	// No page view for a while (linger): every core hashes again.
+	// No page view for two windows: every core hashes again.
 	mu.Lock()
-	clock = clock.Add(linger)
+	clock = clock.Add(2 * linger)
 	mu.Unlock()
 	expectRunning(t, h, started, 1, 2, 0)
 	close(release)
@@ -197,7 +196,7 @@ func TestHashingKeepsToItsShare(t *testing.T) {
 		_, err := h.Hash(ctx, "login")
 		errs <- err
 	}
-	page := func() { _, done := h.Track(context.Background()); done() }
+	page := func() { servePages(h, h.adm.busy) }
 	page()
 	for range logins {
 		go hash()
@@ -238,15 +237,58 @@ func TestHashingKeepsToItsShare(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Once no page view has been served for linger, both slots hash at
-	// once, whatever is owed.
-	advance(linger)
+	// Once no page view has been served for two windows, both slots hash
+	// at once, whatever is owed.
+	advance(2 * linger)
 	for range 2 {
 		go hash()
 	}
 	expectRunning(t, h, started, 2, 2, 0)
 	close(release)
 	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// servePages tracks n requests that finish without hashing: page views.
+func servePages(h *Hasher, n int) {
+	for range n {
+		_, done := h.Track(context.Background())
+		done()
+	}
+}
+
+// TestHashingIgnoresATrickle: a few page views and health checks (fewer
+// than busy in a window) leave logins every core; as many as busy make
+// hashing yield.
+func TestHashingIgnoresATrickle(t *testing.T) {
+	h, started, release := twoSlotHasher(t)
+	clock := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	h.adm.now = func() time.Time { return clock }
+	errs := make(chan error, 4)
+	hash := func() {
+		ctx, done := h.Track(context.Background())
+		defer done()
+		_, err := h.Hash(ctx, "login")
+		errs <- err
+	}
+	servePages(h, h.adm.busy-1)
+	for range 2 {
+		go hash()
+	}
+	expectRunning(t, h, started, 2, 2, 0) // a trickle: both cores hash
+	servePages(h, 1)                      // now as many as busy
+	go hash()
+	go hash()
+	for h.waiting.Load() != 2 {
+		time.Sleep(time.Millisecond)
+	}
+	release <- struct{}{}
+	expectRunning(t, h, started, 0, 1, 2) // the running one keeps the one shared slot
+	close(release)
+	for range 4 {
 		if err := <-errs; err != nil {
 			t.Fatal(err)
 		}
