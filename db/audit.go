@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -47,39 +48,60 @@ var _ auth.Auditor = (*Audit)(nil)
 // Record appends e with the time, the auth.Client found in ctx and the
 // actor (auth.WithActor) when someone else acts on the account.
 func (a *Audit) Record(ctx context.Context, e auth.Event) error {
-	c := auth.ClientFrom(ctx)
-	row := auditRow{
-		AppID: e.AppID, Event: e.Name, Outcome: string(e.Outcome),
-		IP: c.IP, UserAgent: truncate(c.UserAgent, 512), RequestID: c.RequestID,
-		Detail: e.Detail, CreatedAt: a.clock().UTC(),
-	}
-	if row.Detail == nil {
-		row.Detail = map[string]string{}
-	}
-	if actor := auth.ActorFrom(ctx); actor != "" {
-		d := make(map[string]string, len(row.Detail)+1)
-		for k, v := range row.Detail {
-			d[k] = v
-		}
-		d["actor"] = actor // an administrator acted on this account
-		row.Detail = d
-	}
-	if e.UserID != uuid.Nil {
-		id := e.UserID
-		row.UserID = &id
-	}
-	detail, err := json.Marshal(row.Detail)
+	args, err := auditArgs(ctx, e, a.clock().UTC())
 	if err != nil {
-		return fmt.Errorf("db: audit %s: %w", e.Name, err)
+		return err
 	}
 	// Every audited request writes here: one text, values bound.
-	if _, err := bound(a.db).ExecContext(ctx, `INSERT INTO audit_events
-		(app_id, user_id, event, outcome, ip, user_agent, request_id, detail, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		row.AppID, row.UserID, row.Event, row.Outcome, row.IP, row.UserAgent, row.RequestID, string(detail), row.CreatedAt); err != nil {
+	if _, err := bound(a.db).ExecContext(ctx, `INSERT INTO audit_events (`+auditColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, args...); err != nil {
 		return fmt.Errorf("db: audit %s: %w", e.Name, err)
 	}
 	return nil
+}
+
+// auditColumns are the columns auditArgs gives values for, in order.
+const auditColumns = "app_id, user_id, event, outcome, ip, user_agent, request_id, detail, created_at"
+
+// auditValues casts the nine values of auditArgs from parameter $first on,
+// for an INSERT … SELECT, where PostgreSQL cannot read their types from
+// the columns.
+func auditValues(first int) string {
+	types := []string{"uuid", "uuid", "text", "text", "text", "text", "text", "jsonb", "timestamptz"}
+	vals := make([]string, len(types))
+	for i, t := range types {
+		vals[i] = fmt.Sprintf("$%d::%s", first+i, t)
+	}
+	return strings.Join(vals, ", ")
+}
+
+// auditArgs is the stored form of e recorded at now: the auth.Client found
+// in ctx, and the actor (auth.WithActor) when someone else acts on the
+// account, as values for auditColumns.
+func auditArgs(ctx context.Context, e auth.Event, now time.Time) ([]any, error) {
+	c := auth.ClientFrom(ctx)
+	detail := e.Detail
+	if detail == nil {
+		detail = map[string]string{}
+	}
+	if actor := auth.ActorFrom(ctx); actor != "" {
+		d := make(map[string]string, len(detail)+1)
+		for k, v := range detail {
+			d[k] = v
+		}
+		d["actor"] = actor // an administrator acted on this account
+		detail = d
+	}
+	var userID *uuid.UUID
+	if e.UserID != uuid.Nil {
+		id := e.UserID
+		userID = &id
+	}
+	js, err := json.Marshal(detail)
+	if err != nil {
+		return nil, fmt.Errorf("db: audit %s: %w", e.Name, err)
+	}
+	return []any{e.AppID, userID, e.Name, string(e.Outcome), c.IP, truncate(c.UserAgent, 512), c.RequestID, string(js), now}, nil
 }
 
 // AuditEvent is one stored audit row, as tests and operators read it.

@@ -77,8 +77,9 @@ func bytes32(b byte) []byte {
 	return h
 }
 
-// CreateFamilyRoles writes what CreateFamily writes and reads the user's
-// roles, sorted, in the same statement.
+// CreateFamilyRoles writes what CreateFamily writes, records the grant in
+// the audit log and reads the user's roles, sorted, in the same statement;
+// a family that cannot be written leaves no audit row.
 func TestCreateFamilyRolesWritesTheFamilyAndReadsRoles(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -102,15 +103,28 @@ func TestCreateFamilyRolesWritesTheFamilyAndReadsRoles(t *testing.T) {
 			CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
 		first := auth.RefreshToken{ID: uuid.New(), FamilyID: fam.ID, AppID: app, UserID: nu.User.ID, Hash: bytes32(byte(10 + i)),
 			CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-		held, err := tokens.CreateFamilyRoles(ctx, fam, first)
+		issued := auth.Event{AppID: app, UserID: nu.User.ID, Name: "token.issue", Outcome: auth.Success,
+			Detail: map[string]string{"grant": "password", "family": fam.ID.String()}}
+		held, err := tokens.CreateFamilyRoles(ctx, fam, first, issued)
 		if err != nil || len(held) != len(want) || (len(want) == 2 && (held[0] != want[0] || held[1] != want[1])) {
 			t.Fatalf("user %d: roles %v %v, want %v", i, held, err, want)
 		}
 		if live, err := tokens.FamilyLive(ctx, app, nu.User.ID, fam.ID, now); err != nil || !live {
 			t.Fatalf("user %d: family not written: %v %v", i, live, err)
 		}
-		if _, err := tokens.CreateFamilyRoles(ctx, fam, first); err == nil {
+		// The audit row came with the family, once.
+		var rows int
+		if err := bdb.NewRaw("SELECT count(*) FROM audit_events WHERE user_id = ? AND event = 'token.issue' AND detail->>'family' = ?",
+			nu.User.ID, fam.ID.String()).Scan(ctx, &rows); err != nil || rows != 1 {
+			t.Fatalf("user %d: %d token.issue rows for the family (%v), want 1", i, rows, err)
+		}
+		if _, err := tokens.CreateFamilyRoles(ctx, fam, first, issued); err == nil {
 			t.Fatalf("user %d: the same family written twice", i)
+		}
+		// A refused family writes no audit row either.
+		if err := bdb.NewRaw("SELECT count(*) FROM audit_events WHERE user_id = ? AND event = 'token.issue'",
+			nu.User.ID).Scan(ctx, &rows); err != nil || rows != 1 {
+			t.Fatalf("user %d: %d token.issue rows after a refused family (%v), want 1", i, rows, err)
 		}
 	}
 }

@@ -78,12 +78,21 @@ func (s *RefreshTokens) CreateFamily(ctx context.Context, f auth.TokenFamily, fi
 }
 
 // CreateFamilyRoles is CreateFamily that also returns the user's roles,
-// sorted (as Roles.UserRoles lists them), from the same statement: a
-// login that puts roles in its access token makes one round trip for both.
-func (s *RefreshTokens) CreateFamilyRoles(ctx context.Context, f auth.TokenFamily, first auth.RefreshToken) ([]string, error) {
+// sorted (as Roles.UserRoles lists them), and records issued in the audit
+// log, all in one statement: a login that puts roles in its access token
+// makes one round trip for the three, and the family is never written
+// without its audit row. The row's time is the family's creation.
+func (s *RefreshTokens) CreateFamilyRoles(ctx context.Context, f auth.TokenFamily, first auth.RefreshToken, issued auth.Event) ([]string, error) {
 	fam, tok, args := createFamilySQL(f, first)
+	audit, err := auditArgs(ctx, issued, f.CreatedAt.UTC())
+	if err != nil {
+		return nil, err
+	}
+	values := auditValues(len(args) + 1)
+	args = append(args, audit...)
 	// A data-modifying CTE runs to its end whether or not it is read.
-	rows, err := bound(s.db).QueryContext(ctx, `WITH `+fam+`, tok AS (`+tok+` RETURNING 1)
+	rows, err := bound(s.db).QueryContext(ctx, `WITH `+fam+`, tok AS (`+tok+` RETURNING 1),
+		audit AS (INSERT INTO audit_events (`+auditColumns+`) SELECT `+values+` FROM tok)
 		SELECT r.role FROM user_roles AS r WHERE r.user_id = $15 AND EXISTS (SELECT 1 FROM tok)
 		ORDER BY r.role`, args...)
 	if err != nil {

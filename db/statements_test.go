@@ -140,6 +140,16 @@ func TestHotStatementsKeepOneText(t *testing.T) {
 			}
 			return err
 		}, 1},
+		{"token family of a login, with its audit row and roles", func(i int) error {
+			fam := auth.TokenFamily{ID: uuid.New(), AppID: app, UserID: userIDs[i], Kind: auth.FamilyRefresh,
+				CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+			h := sha256.Sum256([]byte(fmt.Sprintf("login-refresh-%d-%d", i, now.UnixNano())))
+			first := auth.RefreshToken{ID: uuid.New(), FamilyID: fam.ID, AppID: app, UserID: userIDs[i], Hash: h[:],
+				CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+			_, err := tokens.CreateFamilyRoles(ctx, fam, first, auth.Event{AppID: app, UserID: userIDs[i], Name: "token.issue",
+				Outcome: auth.Success, Detail: map[string]string{"grant": "password", "family": fam.ID.String()}})
+			return err
+		}, 1},
 		{"password login lookup", func(i int) error {
 			u, hash, err := users.PasswordLogin(ctx, app, auth.IdentityEmail, fmt.Sprintf("hot-%d@example.com", i))
 			if err == nil && (u.ID != userIDs[i] || hash == "") {

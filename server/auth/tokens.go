@@ -199,9 +199,18 @@ type TokenOptions struct {
 
 // FamilyRoles is what a refresh store may offer besides RefreshStore:
 // CreateFamily that also returns the user's roles, sorted, as
-// RoleReader.UserRoles lists them, read in the same statement.
+// RoleReader.UserRoles lists them, and records issued in the audit log
+// (as Auditor.Record would, with the client in ctx), in the same
+// statement.
 type FamilyRoles interface {
-	CreateFamilyRoles(ctx context.Context, f TokenFamily, first RefreshToken) ([]string, error)
+	CreateFamilyRoles(ctx context.Context, f TokenFamily, first RefreshToken, issued Event) ([]string, error)
+}
+
+// AuditCounter is an Auditor that also hears of events a store wrote to
+// the audit log itself (FamilyRoles), so it can count them as if they had
+// passed through Record (metrics.Auditor).
+type AuditCounter interface {
+	Counted(e Event)
 }
 
 // RoleReader reads a user's roles (roles.Service).
@@ -377,27 +386,32 @@ func (t *Tokens) startFamily(ctx context.Context, appID uuid.UUID, u User, grant
 	if err != nil {
 		return Grant{}, err
 	}
+	issued := Event{AppID: appID, UserID: u.ID, Name: "token.issue", Outcome: Success,
+		Detail: map[string]string{"grant": grant, "family": famID.String()}}
 	var g Grant
 	if t.roles != nil && t.famRoles != nil {
-		// The family and the roles claim in one statement; the refresh
-		// token is handed out only once the access token is signed too.
-		held, err := t.famRoles.CreateFamilyRoles(ctx, fam, first)
+		// The family, its audit row and the roles claim in one statement;
+		// the refresh token is handed out only once the access token is
+		// signed too.
+		held, err := t.famRoles.CreateFamilyRoles(ctx, fam, first, issued)
 		if err != nil {
 			return Grant{}, fmt.Errorf("auth: %s grant: %w", grant, err)
+		}
+		if c, ok := t.audit.(AuditCounter); ok {
+			c.Counted(issued)
 		}
 		if g, err = t.sign(fam, plain, held); err != nil {
 			return Grant{}, err
 		}
-	} else {
-		if g, err = t.issue(ctx, fam, plain); err != nil {
-			return Grant{}, err
-		}
-		if err := t.store.CreateFamily(ctx, fam, first); err != nil {
-			return Grant{}, fmt.Errorf("auth: %s grant: %w", grant, err)
-		}
+		return g.at(now), nil
 	}
-	t.record(ctx, Event{AppID: appID, UserID: u.ID, Name: "token.issue", Outcome: Success,
-		Detail: map[string]string{"grant": grant, "family": famID.String()}})
+	if g, err = t.issue(ctx, fam, plain); err != nil {
+		return Grant{}, err
+	}
+	if err := t.store.CreateFamily(ctx, fam, first); err != nil {
+		return Grant{}, fmt.Errorf("auth: %s grant: %w", grant, err)
+	}
+	t.record(ctx, issued)
 	return g.at(now), nil
 }
 

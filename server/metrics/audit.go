@@ -26,6 +26,12 @@ func (a *Auditor) Record(ctx context.Context, e auth.Event) error {
 	return a.next.Record(ctx, e)
 }
 
+// Counted counts e, which a store wrote to the audit log in the same
+// statement as the change it records (auth.FamilyRoles).
+func (a *Auditor) Counted(e auth.Event) { a.m.Event(e) }
+
+var _ auth.AuditCounter = (*Auditor)(nil)
+
 // Event counts one security event:
 //   - every event in latch_audit_events_total{event, outcome};
 //   - a failed "login" without a second factor in latch_sign_ins_total
