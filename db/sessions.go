@@ -90,8 +90,9 @@ func (s *Sessions) FindCtx(ctx context.Context, token string) ([]byte, bool, err
 func (s *Sessions) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
 	row := s.row(ctx, token, b, expiry)
 	// One text for every save (a login's, a changed session's), values
-	// bound; a public id is made as the column default makes one when
-	// the data has none, and COALESCE keeps the stored one on a later save.
+	// bound. Data without a public id gets one made as the column's
+	// default makes it (migration 20261124000002), and a later save
+	// without one keeps the stored one.
 	_, err := bound(s.db).ExecContext(ctx, `INSERT INTO sessions AS s
 		(token_hash, data, expiry, user_id, created_at, last_seen_at, ip, user_agent, browser, os, public_id)
 		VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, COALESCE(NULLIF($10, ''), translate(encode(uuid_send(gen_random_uuid()), 'base64'), '+/=', '-_')))
