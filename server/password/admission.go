@@ -55,10 +55,11 @@ const (
 	linger      = 100 * time.Millisecond
 )
 
-// busyPerSlot is how many requests finished without hashing in a window of
-// linger, per hashing slot, count as other work being served: 50 a second
-// per core, a few percent of a core at a page view's cost. A trickle of
-// page views and health checks below that leaves logins every core.
+// busyPerSlot is how many requests finished without hashing, per hashing
+// slot, in the current and the last window of linger (100-200 ms), count
+// as other work being served: some 25-50 a second per core, a few percent
+// of a core at a page view's cost. A trickle of page views and health
+// checks below that leaves logins every core.
 const busyPerSlot = 5
 
 func newAdmission(slots int, share float64) *admission {
