@@ -127,8 +127,8 @@ func refusedStatus(r *http.Request, status int) int {
 //
 // The page is rendered into a buffer first and sent in one write with its
 // Content-Length: one system call instead of one per 4 KiB with chunked
-// encoding, and a page that fails half-way is answered with a plain 500
-// rather than cut off.
+// encoding, and a page that fails half-way is answered with the error page
+// (the catalog's internal-error words) rather than cut off.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
 	status = refusedStatus(r, status)
 	buf := pageBuffers.Get().(*bytes.Buffer)
@@ -136,8 +136,14 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	if err := c.Render(s.renderContext(r), buf); err != nil {
 		s.Logger.ErrorContext(r.Context(), "render failed", "err", err,
 			"request_id", auth.ClientFrom(r.Context()).RequestID, "path", r.URL.Path)
-		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
-		return
+		status = http.StatusInternalServerError
+		buf.Reset()
+		failed := pages.Error(s.page(messages.ErrorTitle, ""), i18n.T(r.Context(), messages.InternalError))
+		if err := failed.Render(s.renderContext(r), buf); err != nil {
+			// Not even the error page renders: plain words, still no detail.
+			http.Error(w, i18n.T(r.Context(), messages.InternalError), status)
+			return
+		}
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
