@@ -126,7 +126,7 @@ func TestBrowserAxeOnEveryPage(t *testing.T) {
 					}
 					what := p.path + " at " + strconv.Itoa(int(look.v.width)) + " px, " + look.scheme
 					b.open(p.path)
-					b.waitDatastar()
+					b.waitPageScripts()
 					b.wantNoAxeViolations(what)
 					b.wantOnePrimaryAtMost(what)
 					b.wantEachMessageInOneLiveRegion(what)

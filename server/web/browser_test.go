@@ -327,10 +327,17 @@ func (b *browser) waitFor(step, predicate string) {
 	}
 }
 
-// waitDatastar waits until Datastar has taken over the page's forms.
-func (b *browser) waitDatastar() {
+// waitPageScripts waits until Datastar has taken over the page's forms and,
+// on a page that loads the browser module, until the module runs (or has
+// given up). The module writes meters and messages as it starts; on a busy
+// machine it can start after the test has typed, and the shift it makes
+// would move a button from under a click.
+func (b *browser) waitPageScripts() {
 	b.t.Helper()
-	b.waitFor("wait for Datastar", "window.__datastarReady === true")
+	b.waitFor("wait for Datastar and the browser module", `window.__datastarReady === true &&
+		(!document.querySelector('script[src*="/static/js/latch."]') ||
+		 document.documentElement.hasAttribute("data-wasm-ready") ||
+		 document.documentElement.hasAttribute("data-wasm-failed"))`)
 }
 
 // waitTextIn waits until the element matching sel contains want.
@@ -429,7 +436,7 @@ func TestBrowserJourneyWithJavaScript(t *testing.T) {
 	// A refused signup is answered in place: same document, email kept,
 	// the message under the password, and focus on the password.
 	b.open("/signup")
-	b.waitDatastar()
+	b.waitPageScripts()
 	b.markPage(1)
 	b.do("submit a password holding the email",
 		typeInto("signup-email", journeyEmail),
@@ -476,7 +483,7 @@ func TestBrowserJourneyWithJavaScript(t *testing.T) {
 	}
 
 	// A wrong password is answered in place too, keeping the email.
-	b.waitDatastar()
+	b.waitPageScripts()
 	b.markPage(2)
 	b.do("log in with a wrong password",
 		typeInto("login-email", journeyEmail),

@@ -21,7 +21,7 @@ func TestBrowserCodeLogin(t *testing.T) {
 		b.wantLocation("/login/code")
 		request := chromedp.Steps(typeInto("login-code-email", journeyEmail), click(`[data-testid="login-code-request"]`))
 		if javascript {
-			b.waitDatastar()
+			b.waitPageScripts()
 			b.markPage(1)
 			b.do("request a code", request)
 			b.waitTextIn(`[data-testid="login-code-notice"]`, messages.Text(messages.CodeSent))

@@ -24,7 +24,7 @@ func TestBrowserExpiredCodeAndResend(t *testing.T) {
 		b.open("/login/code")
 		request := chromedp.Steps(typeInto("login-code-email", journeyEmail), click(`[data-testid="login-code-request"]`))
 		if javascript {
-			b.waitDatastar()
+			b.waitPageScripts()
 			b.do("request a code", request)
 			b.waitTextIn(`[data-testid="login-code-notice"]`, messages.Text(messages.CodeSent))
 		} else {

@@ -59,7 +59,7 @@ func TestBrowserControls(t *testing.T) {
 				t.Error("the show/hide button is shown without JavaScript, where it cannot work")
 			}
 		} else {
-			b.waitDatastar()
+			b.waitPageScripts()
 			b.do("type a password", typeInto("signup-password", journeyPassword))
 			b.do("show it", click(reveal))
 			if got := inputType(); got != "text" {
@@ -113,7 +113,7 @@ func TestBrowserControls(t *testing.T) {
 			if got := b.value("totp-confirm-code"); got != code {
 				t.Fatalf("pasting %q left %q in the field, want %q", grouped, got, code)
 			}
-			b.waitDatastar()
+			b.waitPageScripts()
 			b.do("confirm", click(`[data-testid="totp-confirm-submit"]`))
 			b.waitFor("recovery codes shown", `document.querySelectorAll('[data-testid="recovery-code"]').length === 10`)
 		} else {
@@ -164,7 +164,7 @@ func TestBrowserSignupResendStartsInCooldown(t *testing.T) {
 		b.open("/signup")
 		submit := chromedp.Steps(typeInto("signup-email", journeyEmail), typeInto("signup-password", journeyPassword), click(`[data-testid="signup-submit"]`))
 		if javascript {
-			b.waitDatastar()
+			b.waitPageScripts()
 			b.do("sign up", submit)
 			b.waitFor("the code step", `!!document.querySelector('[data-testid="signup-resend"]')`)
 		} else {

@@ -110,7 +110,7 @@ func TestBrowserSignOutAnotherDevice(t *testing.T) {
 			mine.wantText(`[data-testid="device"]:not([data-current]) [data-testid="device-name"]`, "Firefox on Windows")
 
 			if tc.javascript {
-				mine.waitDatastar()
+				mine.waitPageScripts()
 				mine.markPage(1)
 				mine.do("sign out the other device", click(otherDeviceSignOut))
 				mine.waitTextIn("#devices-notice", messages.Text(messages.DeviceSignedOut))
@@ -128,7 +128,7 @@ func TestBrowserSignOutAnotherDevice(t *testing.T) {
 			// The other device's next click, a sign-out of its own, lands on
 			// the login page and does nothing.
 			if tc.javascript {
-				theirs.waitDatastar()
+				theirs.waitPageScripts()
 			}
 			theirs.navigateBy("next click on the signed-out device", click(`[data-testid="devices-sign-out-others"]`))
 			theirs.wantLocation("/login")

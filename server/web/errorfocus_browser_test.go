@@ -47,7 +47,7 @@ func TestBrowserErrorsMarkAndFocusTheirField(t *testing.T) {
 
 		b.open(pages.DeletePath)
 		if javascript {
-			b.waitDatastar()
+			b.waitPageScripts()
 		}
 		// The browser would stop an unticked submit itself; the server's
 		// answer is what is checked.

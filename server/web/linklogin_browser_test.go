@@ -28,7 +28,7 @@ func TestBrowserLinkLogin(t *testing.T) {
 		b.open("/login/code?next=" + url.QueryEscape("/account/devices"))
 		request := chromedp.Steps(typeInto("login-code-email", journeyEmail), click(`[data-testid="login-code-request"]`))
 		if javascript {
-			b.waitDatastar()
+			b.waitPageScripts()
 			b.do("request a code", request)
 			b.waitTextIn(`[data-testid="login-code-notice"]`, messages.Text(messages.CodeSent))
 		} else {

@@ -134,7 +134,7 @@ func TestBrowserPasskeySignIn(t *testing.T) {
 	h.clock.Advance(6 * time.Minute)
 	b.navigateBy("open passkeys", click(`[data-testid="account-passkeys-link"]`))
 	b.wantLocation(pages.ReauthURL(pages.PasskeysPath))
-	b.waitDatastar()
+	b.waitPageScripts()
 	b.navigateBy("confirm with the password", chromedp.Steps(typeInto("reauth-password", journeyPassword), click(`[data-testid="reauth-submit"]`)))
 	b.wantLocation(pages.PasskeysPath)
 	b.addPasskeyInBrowser("Test laptop")
@@ -193,7 +193,7 @@ func TestBrowserPasskeySecondFactor(t *testing.T) {
 
 	// Two-step verification on, as a person would turn it on.
 	b.open("/account/2fa")
-	b.waitDatastar()
+	b.waitPageScripts()
 	secret, err := otp.DecodeTOTPSecret(b.text(`[data-testid="totp-secret"]`))
 	if err != nil {
 		t.Fatalf("the key on the page does not decode: %v", err)

@@ -75,7 +75,7 @@ func TestBrowserPhoneSignupAndSMSLogin(t *testing.T) {
 		b.navigateBy("follow the phone signup link", click(`[data-testid="to-phone-signup"]`))
 		b.wantLocation("/signup/phone")
 		if javascript {
-			b.waitDatastar()
+			b.waitPageScripts()
 		}
 		b.submitStep(javascript, "refused country", chromedp.Steps(typeInto("phone-signup-number", "+81 90 1234 5678"), click(`[data-testid="phone-signup-request"]`)),
 			`[data-testid="phone-signup-number-error"]`, messages.Text(messages.PhoneCountryNotAllowed))
@@ -102,7 +102,7 @@ func TestBrowserPhoneSignupAndSMSLogin(t *testing.T) {
 		h.clock.Advance(2 * time.Minute) // past the send cooldown
 		b.open("/login/code")
 		if javascript {
-			b.waitDatastar()
+			b.waitPageScripts()
 		}
 		b.submitStep(javascript, "request a login code", chromedp.Steps(typeInto("login-code-email", "+44 7400 123456"), click(`[data-testid="login-code-request"]`)),
 			`[data-testid="login-code-notice"]`, messages.Text(messages.PhoneCodeSent))
@@ -125,7 +125,7 @@ func TestBrowserPhoneSignupAndSMSLogin(t *testing.T) {
 		}
 		b.open("/login/code")
 		if javascript {
-			b.waitDatastar()
+			b.waitPageScripts()
 		}
 		b.submitStep(javascript, "request a new code", chromedp.Steps(typeInto("login-code-email", "07400123456"), click(`[data-testid="login-code-request"]`)),
 			`[data-testid="login-code-notice"]`, messages.Text(messages.PhoneCodeSent))

@@ -32,7 +32,7 @@ func TestBrowserProofOfWork(t *testing.T) {
 
 	b.open("/signup")
 	b.waitWasm()
-	b.waitDatastar()
+	b.waitPageScripts()
 	b.waitFor("wait for the proof", `document.getElementById("signup-bot-pow").value !== ""`)
 	solved := run(b, "read the solve time", chromedp.Evaluate[float64](
 		`performance.getEntriesByName("latch:pow-solved")[0].startTime - performance.getEntriesByName("latch:pow-start")[0].startTime`))

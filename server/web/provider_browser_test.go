@@ -81,7 +81,7 @@ func TestBrowserProviderLinkAfterProvingTheAccount(t *testing.T) {
 		b.open(pages.ProviderHeldPath)
 		b.navigateBy("go to log in", click(`[data-testid="provider-held-login"]`))
 		if javascript {
-			b.waitDatastar()
+			b.waitPageScripts()
 		}
 		login := chromedp.Steps(typeInto("login-email", "ada@example.com"), typeInto("login-password", "correct horse battery"), click(`[data-testid="login-submit"]`))
 		b.navigateBy("log in with the password", login)

@@ -25,7 +25,7 @@ func TestBrowserRecovery(t *testing.T) {
 			b.open("/login")
 			b.navigateBy("follow the recovery link", click(`[data-testid="to-recover"]`))
 			if javascript {
-				b.waitDatastar()
+				b.waitPageScripts()
 			}
 			b.submitStep(javascript, "text me a code", chromedp.Steps(typeInto("recover-phone", "+44 7400 123456"), click(`[data-testid="recover-request"]`)),
 				`[data-testid="recover-notice"]`, messages.Text(messages.RecoveryCodeSent))

@@ -35,7 +35,7 @@ func TestBrowserPasswordResetByLink(t *testing.T) {
 		b.wantLocation(pages.ForgotPath)
 		ask := chromedp.Steps(typeInto("forgot-email", journeyEmail), click(`[data-testid="forgot-request"]`))
 		if javascript {
-			b.waitDatastar()
+			b.waitPageScripts()
 			b.markPage(1)
 			b.do("ask for a reset", ask)
 			b.waitTextIn(`[data-testid="forgot-notice"]`, messages.Text(messages.ResetSent))
@@ -64,7 +64,7 @@ func TestBrowserPasswordResetByLink(t *testing.T) {
 			t.Fatalf("confirm page at %s, warned: %v", b.location(), b.present(`[data-testid="reset-elsewhere"]`))
 		}
 		if javascript {
-			b.waitDatastar()
+			b.waitPageScripts()
 		}
 		b.navigateBy("confirm", click(`[data-testid="reset-confirm"]`))
 		b.wantLocation(pages.ResetPath) // the token has left the address bar
@@ -76,7 +76,7 @@ func TestBrowserPasswordResetByLink(t *testing.T) {
 		// A password the rules refuse is written next to the field.
 		tooShort := chromedp.Steps(typeInto("reset-password", "short"), click(`[data-testid="reset-submit"]`))
 		if javascript {
-			b.waitDatastar()
+			b.waitPageScripts()
 			b.do("too short", chromedp.Evaluate[chromedp.Void](`document.getElementById("reset-password").removeAttribute("minlength")`))
 			b.do("submit too short", tooShort)
 			b.waitTextIn(`[data-testid="reset-password-error"]`, messages.Text(messages.PasswordTooShort))
@@ -119,7 +119,7 @@ func TestBrowserChangePassword(t *testing.T) {
 		wrong := chromedp.Steps(typeInto("change-current", "not my password"), typeInto("change-password", browserResetPass),
 			click(`[data-testid="change-submit"]`))
 		if javascript {
-			b.waitDatastar()
+			b.waitPageScripts()
 			b.markPage(1)
 			b.do("wrong current password", wrong)
 			b.waitTextIn(`[data-testid="change-current-error"]`, messages.Text(messages.CurrentPasswordWrong))
@@ -154,7 +154,7 @@ func TestBrowserPasswordResetByLinkStopsAtTheSecondStep(t *testing.T) {
 		b := newBrowser(t, chromium, h, javascript)
 		b.open(pages.ForgotPath)
 		if javascript {
-			b.waitDatastar()
+			b.waitPageScripts()
 			b.do("ask for a reset", typeInto("forgot-email", journeyEmail), click(`[data-testid="forgot-request"]`))
 			b.waitTextIn(`[data-testid="forgot-notice"]`, messages.Text(messages.ResetSent))
 		} else {
@@ -163,7 +163,7 @@ func TestBrowserPasswordResetByLinkStopsAtTheSecondStep(t *testing.T) {
 		link := resetLink.FindString(b.readMailbox(journeyEmail, resetSubject))
 		b.do("open the link", chromedp.Navigate(link))
 		if javascript {
-			b.waitDatastar()
+			b.waitPageScripts()
 		}
 		b.navigateBy("confirm", click(`[data-testid="reset-confirm"]`))
 		b.wantLocation(pages.ResetPath)

@@ -39,7 +39,7 @@ func TestBrowserChangeEmailAfterReauthentication(t *testing.T) {
 		b.wantLocation(pages.ReauthURL(pages.EmailChangePath))
 		b.wantText("h1", messages.Text(messages.ReauthTitle))
 		if javascript {
-			b.waitDatastar()
+			b.waitPageScripts()
 		}
 		b.submit("wrong password", javascript, chromedp.Steps(typeInto("reauth-password", "not my password"), click(`[data-testid="reauth-submit"]`)),
 			`[data-testid="reauth-errors"]:not(:empty)`)
@@ -48,7 +48,7 @@ func TestBrowserChangeEmailAfterReauthentication(t *testing.T) {
 		b.wantLocation(pages.EmailChangePath)
 
 		if javascript {
-			b.waitDatastar()
+			b.waitPageScripts()
 		}
 		b.submit("ask for a code", javascript, chromedp.Steps(typeInto("email-change-email", newEmail), click(`[data-testid="email-change-request"]`)),
 			`[data-testid="email-change-code"]`)
@@ -85,7 +85,7 @@ func TestBrowserDeleteAccountThenLoginRestoresIt(t *testing.T) {
 		b.wantLocation(pages.DeletePath) // the sign-up just proved who it is
 		b.wantText(".lede", "14 days")
 		if javascript {
-			b.waitDatastar()
+			b.waitPageScripts()
 		}
 		b.navigateBy("delete", chromedp.Steps(click(`#delete-confirm`), click(`[data-testid="delete-submit"]`)))
 		b.wantLocation("/login?from=deleted")

@@ -28,7 +28,7 @@ func TestBrowserSignupVerifyFirst(t *testing.T) {
 			click(`[data-testid="signup-submit"]`),
 		)
 		if javascript {
-			b.waitDatastar()
+			b.waitPageScripts()
 			b.markPage(1)
 			b.do("sign up", submit)
 			b.waitFor("the code step", `!!document.querySelector('[data-testid="signup-code"]')`)

@@ -34,7 +34,7 @@ func TestBrowserPhoneOnlyResetOfATwoChannelAccount(t *testing.T) {
 		b.open(pages.ForgotPath)
 		ask := chromedp.Steps(typeInto("forgot-email", "+44 7400 123456"), click(`[data-testid="forgot-request"]`))
 		if javascript {
-			b.waitDatastar()
+			b.waitPageScripts()
 			b.do("ask for a reset by SMS", ask)
 			b.waitTextIn(`[data-testid="forgot-notice"]`, messages.Text(messages.ResetSentPhone))
 		} else {
@@ -50,7 +50,7 @@ func TestBrowserPhoneOnlyResetOfATwoChannelAccount(t *testing.T) {
 		b.open("/login")
 		b.navigateBy("follow the recovery link", click(`[data-testid="to-recover"]`))
 		if javascript {
-			b.waitDatastar()
+			b.waitPageScripts()
 		}
 		b.submitStep(javascript, "text me a code", chromedp.Steps(typeInto("recover-phone", "+44 7400 123456"), click(`[data-testid="recover-request"]`)),
 			`[data-testid="recover-notice"]`, messages.Text(messages.RecoveryCodeSent))

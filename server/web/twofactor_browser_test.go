@@ -30,7 +30,7 @@ func TestBrowserTwoFactor(t *testing.T) {
 		}
 		wrong := h.totp(secret, 7)
 		if javascript {
-			b.waitDatastar()
+			b.waitPageScripts()
 			b.markPage(1)
 			b.do("confirm a wrong code", typeInto("totp-confirm-code", wrong), click(`[data-testid="totp-confirm-submit"]`))
 			b.waitTextIn(`[data-testid="totp-confirm-code-error"]`, messages.Text(messages.TwoFactorCodeInvalid))
@@ -78,7 +78,7 @@ func TestBrowserTwoFactor(t *testing.T) {
 		b.logInFirstFactor(javascript)
 		b.navigateBy("use a recovery code", click(`[data-testid="second-factor-use-recovery"]`))
 		if javascript {
-			b.waitDatastar()
+			b.waitPageScripts()
 		}
 		b.navigateBy("enter a recovery code", chromedp.Steps(
 			typeInto("second-factor-recovery", codes[0]),
@@ -97,7 +97,7 @@ func (b *browser) logInFirstFactor(javascript bool) {
 	b.t.Helper()
 	b.open("/login")
 	if javascript {
-		b.waitDatastar()
+		b.waitPageScripts()
 	}
 	b.navigateBy("log in with the password", chromedp.Steps(
 		typeInto("login-email", journeyEmail),
@@ -106,6 +106,6 @@ func (b *browser) logInFirstFactor(javascript bool) {
 	))
 	b.wantLocation("/login/verify")
 	if javascript {
-		b.waitDatastar()
+		b.waitPageScripts()
 	}
 }

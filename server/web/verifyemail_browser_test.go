@@ -46,7 +46,7 @@ func (b *browser) signUpInBrowser(email, password string, javascript bool) {
 	b.t.Helper()
 	b.open("/signup")
 	if javascript {
-		b.waitDatastar()
+		b.waitPageScripts()
 	}
 	submit := chromedp.Steps(
 		typeInto("signup-email", email),
@@ -77,7 +77,7 @@ func (b *browser) loginUnverified(email, password string, javascript bool) {
 	b.h.createAccount(b.t, email, password)
 	b.open("/login")
 	if javascript {
-		b.waitDatastar()
+		b.waitPageScripts()
 	}
 	b.navigateBy("log in", chromedp.Steps(
 		typeInto("login-email", email),
@@ -86,7 +86,7 @@ func (b *browser) loginUnverified(email, password string, javascript bool) {
 	))
 	b.wantLocation("/account")
 	if javascript {
-		b.waitDatastar()
+		b.waitPageScripts()
 		b.do("ask for a verification email", click(`[data-testid="verify-email-resend"]`))
 		b.waitFor("the email is sent", `!!document.querySelector('[data-testid="verify-email-notice"]')`)
 	} else {
@@ -121,7 +121,7 @@ func TestBrowserEmailVerificationByCode(t *testing.T) {
 		// Asking for another code at once is refused in writing; with
 		// JavaScript the button counts down, disabled, in place.
 		if javascript {
-			b.waitDatastar()
+			b.waitPageScripts()
 			b.markPage(1)
 			b.do("resend too soon", click(`[data-testid="verify-email-resend"]`))
 			b.waitTextIn(`[data-testid="verify-email-errors"]`, messages.Text(messages.CodeSendLimited))

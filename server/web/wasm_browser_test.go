@@ -91,7 +91,7 @@ func TestBrowserWasmLiveValidation(t *testing.T) {
 	b.open("/signup")
 	ready := b.waitWasm()
 	t.Logf("browser module ready %.0f ms after navigation start", ready)
-	b.waitDatastar()
+	b.waitPageScripts()
 	if _, max, verdict, shown := b.meter("signup-password"); !shown || max != 15 || verdict != "" {
 		t.Fatalf("length meter once the module is ready: shown %v, max %d, verdict %q; want shown, 15, empty", shown, max, verdict)
 	}
@@ -224,7 +224,7 @@ func TestBrowserWorksWithoutWasm(t *testing.T) {
 	}()
 
 	b.open("/signup")
-	b.waitDatastar()
+	b.waitPageScripts()
 	b.waitFor("wait for the loader to give up", `document.documentElement.hasAttribute("data-wasm-failed")`)
 	mu.Lock()
 	if len(failed) == 0 {
