@@ -472,7 +472,7 @@ func memoryLimit(env string, p password.Params, slots int) (int64, bool) {
 	if env != "" {
 		return 0, false
 	}
-	const base = 48 << 20
+	const base = 32 << 20
 	return base + 2*int64(slots)*int64(p.MemoryKiB)<<10, true
 }
 
