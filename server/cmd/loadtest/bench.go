@@ -369,15 +369,15 @@ func hashTime() (cpu, wall time.Duration) {
 	return (processCPU() - c0) / time.Duration(n), wall
 }
 
-// hashTimeAllCores is hashTime with every core hashing at once, as in a
+// hashTimeAllCores is hashTime with cores hashes running at once, as in a
 // login storm: the cores then share caches and memory bandwidth, so each
 // hash costs more CPU than one alone.
-func hashTimeAllCores() time.Duration {
+func hashTimeAllCores(cores int) time.Duration {
 	var n atomic.Int64
 	var wg sync.WaitGroup
 	c0 := processCPU()
 	began := time.Now()
-	for range runtime.NumCPU() {
+	for range cores {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -434,14 +434,29 @@ func bench(ctx context.Context, f *fleet, o options, stdout, stderr io.Writer) e
 	}
 	var runs []*figures
 	var notes []string
+	cores := o.latchCores()
+	if o.cpus != nil {
+		// Time the hash on the CPUs Latch hashes on.
+		if err := o.cpus.pinSelfTo(o.cpus.latch); err != nil {
+			return err
+		}
+	}
 	hash, hashWall := hashTime()
-	ceiling := float64(runtime.NumCPU()) / hash.Seconds()
+	ceiling := float64(cores) / hash.Seconds()
 	notes = append(notes, fmt.Sprintf("argon2id (default parameters): %.1f ms CPU per hash (%.1f ms wall) here: %d cores ÷ hash = %.1f logins/s ceiling (load %s)",
-		ms(hash), ms(hashWall), runtime.NumCPU(), ceiling, loadavg()))
-	hashAll := hashTimeAllCores()
-	ceilingAll := float64(runtime.NumCPU()) / hashAll.Seconds()
+		ms(hash), ms(hashWall), cores, ceiling, loadavg()))
+	hashAll := hashTimeAllCores(cores)
+	ceilingAll := float64(cores) / hashAll.Seconds()
 	notes = append(notes, fmt.Sprintf("argon2id with all %d cores hashing at once: %.1f ms CPU per hash, %.1f hashes/s: the most logins/s this machine can hash (load %s)",
-		runtime.NumCPU(), ms(hashAll), ceilingAll, loadavg()))
+		cores, ms(hashAll), ceilingAll, loadavg()))
+	if o.cpus != nil {
+		// From here the client keeps to PostgreSQL's CPUs.
+		if err := o.cpus.pinSelfTo(o.cpus.rest); err != nil {
+			return err
+		}
+		notes = append(notes, fmt.Sprintf("split: Latch on CPU %s, PostgreSQL and the load client on CPU %s; the ceilings are Latch's cores ÷ one hash",
+			cpuList(o.cpus.latch), cpuList(o.cpus.rest)))
+	}
 	// The share of a login's CPU (server and PostgreSQL) that is the hash:
 	// the rate a quiet machine reaches, as a share of the ceiling, when
 	// logins are all it does. It carries over between machines; req/s on
@@ -450,6 +465,11 @@ func bench(ctx context.Context, f *fleet, o options, stdout, stderr io.Writer) e
 		n := r.total()
 		if n == 0 {
 			return ""
+		}
+		if o.cpus != nil {
+			per := r.serverSum() / time.Duration(n)
+			return fmt.Sprintf("the hash is %.0f %% of a login's CPU on Latch's cores (%.1f ms of %.1f ms)",
+				100*float64(hash)/float64(per), ms(hash), ms(per))
 		}
 		per := (r.serverSum() + r.pgCPU) / time.Duration(n)
 		return fmt.Sprintf("the hash is %.0f %% of a login's CPU (%.1f ms of %.1f ms server + PostgreSQL): a quiet machine would sign in at most that share of the ceiling",

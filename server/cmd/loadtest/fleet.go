@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -97,10 +96,10 @@ func startFleet(ctx context.Context, o options, admin, pgData string, getenv fun
 	// (LATCH_HASH_CONCURRENCY in the environment overrides it).
 	var extra []string
 	if o.instances > 1 && getenv("LATCH_HASH_CONCURRENCY") == "" {
-		extra = append(extra, fmt.Sprintf("LATCH_HASH_CONCURRENCY=%d", max(1, runtime.NumCPU()/o.instances)))
+		extra = append(extra, fmt.Sprintf("LATCH_HASH_CONCURRENCY=%d", max(1, o.latchCores()/o.instances)))
 	}
 	for i := 0; i < o.instances; i++ {
-		in, err := startInstance(ctx, o.latch, f.dsn, base64.StdEncoding.EncodeToString(kek), public, extra, getenv)
+		in, err := startInstance(ctx, o.latch, f.dsn, base64.StdEncoding.EncodeToString(kek), public, extra, getenv, o.cpus)
 		if in != nil {
 			f.instances = append(f.instances, in)
 		}
@@ -143,8 +142,9 @@ func freeAddr() (string, error) {
 
 // startInstance starts one `latch serve` in dev mode (messages land in the
 // dev mailbox; nothing is sent) with explicit settings: only LATCH_HASH_*
-// and LATCH_DB_* are taken from the environment, to compare settings.
-func startInstance(ctx context.Context, latch, dsn, kek, public string, extra []string, getenv func(string) string) (*instance, error) {
+// and LATCH_DB_* are taken from the environment, to compare settings. With
+// cpus, it runs on Latch's CPUs.
+func startInstance(ctx context.Context, latch, dsn, kek, public string, extra []string, getenv func(string) string, cpus *cpuSplit) (*instance, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -188,7 +188,11 @@ func startInstance(ctx context.Context, latch, dsn, kek, public string, extra []
 	in.cmd.Env = env
 	in.cmd.Stdout, in.cmd.Stderr = logf, logf
 	in.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
-	if err := in.cmd.Start(); err != nil {
+	start := in.cmd.Start
+	if cpus != nil {
+		start = func() error { return cpus.start(in.cmd) }
+	}
+	if err := start(); err != nil {
 		return in, fmt.Errorf("start %s: %w", latch, err)
 	}
 	go func() {

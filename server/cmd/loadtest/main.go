@@ -6,7 +6,7 @@
 // hash). CPU per request is the figure that carries over to other
 // machines; requests per second depends on what else the machine runs.
 //
-//	go run ./server/cmd/loadtest [-latch bin/latch] [-instances 1] [-duration 8s] [-clients 8] [-only refresh,bearer]
+//	go run ./server/cmd/loadtest [-latch bin/latch] [-instances 1] [-duration 8s] [-clients 8] [-only refresh,bearer] [-split]
 //
 // It starts its own PostgreSQL cluster in .data/postgres-load with
 // pg_stat_statements loaded (server/devdb, on loopback), a fresh database
@@ -17,6 +17,10 @@
 // budgets per address are raised for the run through the LATCH_GUARD_*
 // settings (never in code), so it measures work, not refusals; every
 // client speaks from 127.0.0.1.
+//
+// With -split, Latch runs on half the CPUs and PostgreSQL and the client
+// on the other half, as on an app server whose database runs elsewhere:
+// the login ceiling is then Latch's cores ÷ one hash.
 //
 // Settings: LATCH_LOAD_DURATION (per scenario, default 8s),
 // LATCH_LOAD_CLIENTS (default 8), LATCH_LOAD_INSTANCES (default 1).
@@ -58,6 +62,17 @@ type options struct {
 	only      map[string]bool
 	top       int
 	keep      bool
+	split     bool
+	cpus      *cpuSplit // with split: Latch's CPUs and the rest
+}
+
+// latchCores is how many CPUs Latch runs on: all of them, or its half with
+// -split.
+func (o options) latchCores() int {
+	if o.cpus != nil {
+		return o.cpus.latchCores()
+	}
+	return runtime.NumCPU()
 }
 
 func envInt(getenv func(string) string, key string, def int) int {
@@ -86,6 +101,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.StringVar(&only, "only", "", "comma-separated scenarios to run (default all): "+strings.Join(scenarioNames(), ","))
 	fs.IntVar(&o.top, "top", 0, "also print the N statements called most in each scenario")
 	fs.BoolVar(&o.keep, "keep-cluster", false, "leave the PostgreSQL cluster running afterwards")
+	fs.BoolVar(&o.split, "split", false, "run Latch on half the CPUs and PostgreSQL and the client on the rest, as with the database on its own machine (Linux)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -123,6 +139,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	admin, err := cluster.Start(ctx)
 	if err != nil {
 		return err
+	}
+	if o.split {
+		cpus, err := newCPUSplit()
+		if err != nil {
+			return err
+		}
+		if err := cpus.pinPostgres(cluster.Dir); err != nil {
+			return err
+		}
+		o.cpus = &cpus
+		fmt.Fprintf(stderr, "loadtest: Latch on CPU %s; PostgreSQL and the client on CPU %s\n", cpuList(cpus.latch), cpuList(cpus.rest))
 	}
 	if !o.keep {
 		defer func() {
