@@ -437,7 +437,7 @@ func bench(ctx context.Context, f *fleet, o options, stdout, stderr io.Writer) e
 	cores := o.latchCores()
 	if o.cpus != nil {
 		// Time the hash on the CPUs Latch hashes on.
-		if err := o.cpus.pinSelfTo(o.cpus.latch); err != nil {
+		if err := o.cpus.pinToLatch(); err != nil {
 			return err
 		}
 	}
@@ -451,11 +451,10 @@ func bench(ctx context.Context, f *fleet, o options, stdout, stderr io.Writer) e
 		cores, ms(hashAll), ceilingAll, loadavg()))
 	if o.cpus != nil {
 		// From here the client keeps to PostgreSQL's CPUs.
-		if err := o.cpus.pinSelfTo(o.cpus.rest); err != nil {
+		if err := o.cpus.pinToRest(); err != nil {
 			return err
 		}
-		notes = append(notes, fmt.Sprintf("split: Latch on CPU %s, PostgreSQL and the load client on CPU %s; the ceilings are Latch's cores ÷ one hash",
-			cpuList(o.cpus.latch), cpuList(o.cpus.rest)))
+		notes = append(notes, fmt.Sprintf("split: %s; the ceilings are Latch's cores ÷ one hash", o.cpus))
 	}
 	// The share of a login's CPU (server and PostgreSQL) that is the hash:
 	// the rate a quiet machine reaches, as a share of the ceiling, when

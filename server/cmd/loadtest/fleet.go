@@ -187,7 +187,7 @@ func startInstance(ctx context.Context, latch, dsn, kek, public string, extra []
 	in.cmd = exec.Command(latch, "serve")
 	in.cmd.Env = env
 	in.cmd.Stdout, in.cmd.Stderr = logf, logf
-	in.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	in.cmd.SysProcAttr = childAttr()
 	start := in.cmd.Start
 	if cpus != nil {
 		start = func() error { return cpus.start(in.cmd) }

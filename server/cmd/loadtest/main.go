@@ -149,7 +149,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		o.cpus = &cpus
-		fmt.Fprintf(stderr, "loadtest: Latch on CPU %s; PostgreSQL and the client on CPU %s\n", cpuList(cpus.latch), cpuList(cpus.rest))
+		fmt.Fprintf(stderr, "loadtest: %s\n", cpus)
 	}
 	if !o.keep {
 		defer func() {

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -118,10 +119,17 @@ func (s cpuSplit) pinPostgres(pgData string) error {
 	return nil
 }
 
-// pinSelfTo moves this process's threads (and the threads they start) to
-// set.
-func (s cpuSplit) pinSelfTo(set unix.CPUSet) error {
-	return pinThreads(os.Getpid(), &set)
+// pinToLatch moves this process's threads (and the threads they start) to
+// Latch's CPUs, to time the hash where Latch hashes.
+func (s cpuSplit) pinToLatch() error { return pinThreads(os.Getpid(), &s.latch) }
+
+// pinToRest moves this process's threads (and the threads they start) to
+// the rest of the CPUs, beside PostgreSQL.
+func (s cpuSplit) pinToRest() error { return pinThreads(os.Getpid(), &s.rest) }
+
+// String says which CPUs run what, for the report.
+func (s cpuSplit) String() string {
+	return fmt.Sprintf("Latch on CPU %s, PostgreSQL and the load client on CPU %s", cpuList(s.latch), cpuList(s.rest))
 }
 
 // pinThreads sets the CPU mask of every thread of pid.
@@ -152,4 +160,10 @@ func cpuList(set unix.CPUSet) string {
 		}
 	}
 	return strings.Join(cpus, ",")
+}
+
+// childAttr is the servers' process attributes: each gets SIGTERM if the
+// load test dies first.
+func childAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 }
