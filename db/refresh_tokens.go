@@ -201,7 +201,8 @@ func (s *RefreshTokens) refreshState(ctx context.Context, hash []byte) (auth.Ref
 		roles []byte
 	)
 	err := bound(s.db).QueryRowContext(ctx, `SELECT rt.id, rt.family_id, rt.app_id, rt.user_id, rt.token_hash, rt.parent_id,
-			rt.created_at, rt.expires_at, rt.rotated_at, rt.replay_sealed,
+			rt.created_at, rt.expires_at, rt.rotated_at,
+			(SELECT c.replay_sealed FROM refresh_tokens AS c WHERE c.parent_id = rt.id),
 			f.id, f.app_id, f.user_id, f.kind, f.created_at, f.expires_at, f.revoked_at, f.public_id, f.user_agent, f.ip,
 			u.status,
 			(SELECT json_agg(r.role ORDER BY r.role) FROM user_roles AS r WHERE r.user_id = rt.user_id)
@@ -238,12 +239,12 @@ func (s *RefreshTokens) rotate(ctx context.Context, parent auth.RefreshToken, ro
 			WHERE id = $3 AND revoked_at IS NULL
 			RETURNING id
 		), parent AS (
-			UPDATE refresh_tokens SET rotated_at = $1, replay_sealed = $4
+			UPDATE refresh_tokens SET rotated_at = $1
 			WHERE id = $5 AND family_id = $3 AND rotated_at IS NULL AND revoked_at IS NULL AND EXISTS (SELECT 1 FROM fam)
 			RETURNING id
 		)
-		INSERT INTO refresh_tokens (id, family_id, app_id, user_id, token_hash, parent_id, created_at, expires_at)
-		SELECT $6, $3, $7, $8, $9, parent.id, $10, $11 FROM parent`,
+		INSERT INTO refresh_tokens (id, family_id, app_id, user_id, token_hash, parent_id, created_at, expires_at, replay_sealed)
+		SELECT $6, $3, $7, $8, $9, parent.id, $10, $11, $4 FROM parent`,
 		at.UTC(), truncate(rot.IP, 64), parent.FamilyID, rot.ReplaySealed, parent.ID,
 		c.ID, c.AppID, c.UserID, c.TokenHash, c.CreatedAt, c.ExpiresAt)
 	if err != nil {
@@ -357,7 +358,7 @@ func (s *RefreshTokens) SessionFamily(ctx context.Context, f auth.TokenFamily, s
 func (s *RefreshTokens) Cleanup(ctx context.Context, now time.Time, grace time.Duration) (int64, error) {
 	now = now.UTC()
 	if _, err := s.db.NewUpdate().Model((*refreshTokenRow)(nil)).Set("replay_sealed = NULL").
-		Where("replay_sealed IS NOT NULL AND rotated_at < ?", now.Add(-grace)).Exec(ctx); err != nil {
+		Where("replay_sealed IS NOT NULL AND created_at < ?", now.Add(-grace)).Exec(ctx); err != nil {
 		return 0, fmt.Errorf("db: wipe token replays: %w", err)
 	}
 	res, err := s.db.NewDelete().Model((*tokenFamilyRow)(nil)).Where("expires_at <= ?", now).Exec(ctx)

@@ -84,7 +84,7 @@ type RefreshDecision struct {
 // Rotation replaces a refresh token with its child.
 type Rotation struct {
 	Child        RefreshToken
-	ReplaySealed []byte // stored on the parent for the grace window
+	ReplaySealed []byte // kept for the grace window (stored with the child, read with the parent)
 	IP           string // the refreshing client's, kept on the family for the device list
 }
 

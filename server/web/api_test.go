@@ -246,7 +246,7 @@ func TestConcurrentRefreshInsideTheGraceWindowGetsOnePair(t *testing.T) {
 		t.Fatalf("retry inside the window: %d %s", late.status, late.body)
 	}
 	var sealed []byte
-	if err := h.db.NewRaw("SELECT replay_sealed FROM refresh_tokens WHERE parent_id IS NULL").Scan(context.Background(), &sealed); err != nil {
+	if err := h.db.NewRaw("SELECT replay_sealed FROM refresh_tokens WHERE parent_id IS NOT NULL").Scan(context.Background(), &sealed); err != nil {
 		t.Fatal(err)
 	}
 	if len(sealed) == 0 || strings.Contains(string(sealed), pair.RefreshToken) || strings.Contains(string(sealed), "latch_rt_") {
