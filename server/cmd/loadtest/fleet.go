@@ -141,8 +141,9 @@ func freeAddr() (string, error) {
 }
 
 // startInstance starts one `latch serve` in dev mode (messages land in the
-// dev mailbox; nothing is sent) with explicit settings: only LATCH_HASH_*
-// and LATCH_DB_* are taken from the environment, to compare settings. With
+// dev mailbox; nothing is sent) with explicit settings: only LATCH_HASH_*,
+// LATCH_DB_*, LATCH_ARGON2_* and the Go runtime's GODEBUG, GOGC and
+// GOMEMLIMIT are taken from the environment, to compare settings. With
 // cpus, it runs on Latch's CPUs.
 func startInstance(ctx context.Context, latch, dsn, kek, public string, extra []string, getenv func(string) string, cpus *cpuSplit) (*instance, error) {
 	addr, err := freeAddr()
@@ -180,7 +181,7 @@ func startInstance(ctx context.Context, latch, dsn, kek, public string, extra []
 		}
 	}
 	for _, kv := range os.Environ() {
-		if k, _, ok := strings.Cut(kv, "="); ok && (strings.HasPrefix(k, "LATCH_HASH_") || strings.HasPrefix(k, "LATCH_DB_") || strings.HasPrefix(k, "LATCH_ARGON2_")) {
+		if k, _, ok := strings.Cut(kv, "="); ok && (k == "GODEBUG" || k == "GOGC" || k == "GOMEMLIMIT" || strings.HasPrefix(k, "LATCH_HASH_") || strings.HasPrefix(k, "LATCH_DB_") || strings.HasPrefix(k, "LATCH_ARGON2_")) {
 			env = append(env, kv)
 		}
 	}
@@ -367,6 +368,12 @@ func (f *fleet) serverTicks() []int64 {
 		out[i], _ = cpuTicks(in.cmd.Process.Pid, false)
 	}
 	return out
+}
+
+// resetPeak starts instance i's peak RSS (VmHWM) afresh from its current
+// RSS (Linux's clear_refs "5"), so the next scenario's peak is its own.
+func (f *fleet) resetPeak(i int) error {
+	return os.WriteFile("/proc/"+strconv.Itoa(f.instances[i].cmd.Process.Pid)+"/clear_refs", []byte("5"), 0)
 }
 
 // rss reads VmHWM and VmRSS (KiB) of instance i.
