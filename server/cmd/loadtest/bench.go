@@ -16,7 +16,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -393,16 +392,6 @@ func hashTimeAllCores(cores int) time.Duration {
 	}
 	wg.Wait()
 	return (processCPU() - c0) / time.Duration(max(n.Load(), 1))
-}
-
-// processCPU is this process's CPU time (argon2 runs its lanes on other
-// goroutines, so a thread's own time would miss them).
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func bench(ctx context.Context, f *fleet, o options, stdout, stderr io.Writer) error {
