@@ -236,7 +236,7 @@ func (s *Server) adminResendVerification(r *http.Request, actor, target uuid.UUI
 }
 
 func (s *Server) adminRequirePasswordReset(r *http.Request, actor, target uuid.UUID, _ map[string]string) (adminAnswer, error) {
-	err := s.Admin.RequirePasswordReset(r.Context(), s.AppID, actor, target)
+	err := s.Admin.RequirePasswordReset(r.Context(), s.appID(r.Context()), actor, target)
 	switch {
 	case errors.Is(err, admin.ErrNoPassword):
 		return adminAnswer{problem: messages.AdminNoPassword, status: http.StatusConflict}, nil

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"github.com/latch-dev/latch/client/messages"
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/db"
+	"github.com/latch-dev/latch/server/apps"
 	"github.com/latch-dev/latch/server/auth"
 	"github.com/latch-dev/latch/server/roles"
 	"github.com/latch-dev/latch/server/web"
@@ -745,5 +747,101 @@ func TestAdminRequirePasswordReset(t *testing.T) {
 	var n int
 	if err := h.db.NewRaw("SELECT count(*) FROM password_credentials WHERE user_id = ?", lone).Scan(ctx, &n); err != nil || n != 1 {
 		t.Fatalf("the lone account's password was removed: %d %v", n, err)
+	}
+}
+
+// TestAdminActsOnlyInItsApp: an administrator of one app, at that app's
+// host, acts on that app's accounts and on no other's. The user page is
+// a 404 for another app's account, and so is every action on it; the
+// same action on an account of its own app is done.
+func TestAdminActsOnlyInItsApp(t *testing.T) {
+	t.Parallel()
+	h := newResetHarness(t, harnessOptions{multiApp: true, admin: true})
+	ctx := context.Background()
+	shop, err := apps.New(apps.Input{Slug: "shop", Name: "Shop", PublicURL: "http://shop.localhost"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.NewApps(h.db).CreateApp(ctx, shop); err != nil {
+		t.Fatal(err)
+	}
+	const host = "shop.localhost"
+	// signupAt signs up at shop's host, code step included, and returns
+	// the signed-in session's Cookie header.
+	signupAt := func(email, password string) string {
+		jar := map[string]string{}
+		keep := func(r tokenReply) {
+			for _, ck := range r.header.Values("Set-Cookie") {
+				name, value, _ := strings.Cut(strings.SplitN(ck, ";", 2)[0], "=")
+				jar[name] = value
+			}
+		}
+		cookie := func() string {
+			var c string
+			for name, value := range jar {
+				c += name + "=" + value + "; "
+			}
+			return c
+		}
+		r := h.onHost(h.browser(), host, http.MethodPost, "/signup", creds(email, password))
+		if r.status != http.StatusOK {
+			t.Fatalf("signup of %s at shop: %d %s", email, r.status, r.body)
+		}
+		keep(r)
+		r = h.onHost(h.browser(), host, http.MethodPost, pages.SignupVerifyPath, url.Values{"email": {email},
+			pages.CodeFieldName: {h.awaitSignupCode(email)}, pages.SignupIDField: {signupID(t, r.body)}}, "Cookie", cookie())
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/account" {
+			t.Fatalf("signup code of %s at shop: %d %q", email, r.status, r.header.Get("Location"))
+		}
+		keep(r)
+		return cookie()
+	}
+	ops := signupAt("ops@example.com", resetOld)
+	var out strings.Builder
+	if err := h.roles.Command(ctx, dbUsers(h), shop.ID, []string{"grant", "ops@example.com", roles.Admin}, &out); err != nil {
+		t.Fatalf("grant admin at shop: %v", err)
+	}
+	// An account of the default app, and one of shop's.
+	home := h.signup("home@example.com", resetOld)
+	homeID := userIDOf(t, h, "home@example.com")
+	signupAt("customer@example.com", resetOld)
+	var customerID uuid.UUID
+	if err := h.db.NewSelect().TableExpr("identities").Column("user_id").
+		Where("app_id = ? AND kind = 'email' AND value = 'customer@example.com'", shop.ID).Scan(ctx, &customerID); err != nil {
+		t.Fatal(err)
+	}
+
+	_, list := h.devices(home)
+	before := stateOf(t, h, homeID)
+	tried := 0
+	for _, r := range adminRoutes(homeID, list[0].publicID) {
+		if r.form.Get(pages.AdminUserField) == "" && r.pattern != pages.AdminUserPattern {
+			continue // not about one account
+		}
+		tried++
+		path := cmp.Or(r.path, r.pattern)
+		if got := h.onHost(h.browser(), host, r.method, path, r.form, "Cookie", ops); got.status != http.StatusNotFound {
+			t.Errorf("shop's administrator: %s %s for the default app's account: %d, want 404", r.method, r.pattern, got.status)
+		}
+	}
+	if tried < 11 {
+		t.Fatalf("%d routes about one account tried, want every one", tried)
+	}
+	if after := stateOf(t, h, homeID); after != before {
+		t.Errorf("the default app's account changed: %+v, was %+v", after, before)
+	}
+	if !h.signedIn(home) {
+		t.Error("the default app's account was signed out by shop's administrator")
+	}
+	if r := h.post(h.browser(), "/login", creds("home@example.com", resetOld)); r.status != http.StatusSeeOther {
+		t.Errorf("the default app's password no longer signs in: %d", r.status)
+	}
+
+	r := h.onHost(h.browser(), host, http.MethodPost, pages.AdminPasswordResetPath, url.Values{pages.AdminUserField: {customerID.String()}}, "Cookie", ops)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("shop's administrator requires a new password of shop's customer: %d %s", r.status, r.body)
+	}
+	if l := h.onHost(h.browser(), host, http.MethodPost, "/login", creds("customer@example.com", resetOld)); l.status == http.StatusSeeOther {
+		t.Error("the customer's removed password still signs in at shop")
 	}
 }
