@@ -240,6 +240,10 @@ func (s *Server) providerLinked(w http.ResponseWriter, r *http.Request, flow ses
 	if err != nil {
 		return err
 	}
+	// A new way in changes what the session's holder can do: a new token.
+	if err := s.Sessions.Renew(ctx); err != nil {
+		return err
+	}
 	s.flashProvider(ctx, messages.ProviderLinked, prof.Provider)
 	return s.redirect(w, r, pages.ProvidersPath)
 }
@@ -263,6 +267,10 @@ func (s *Server) providerReauthed(w http.ResponseWriter, r *http.Request, flow s
 		return s.providerProblem(w, r, flow, http.StatusForbidden, ae.Code, name)
 	}
 	if err != nil {
+		return err
+	}
+	// A fresh proof is a privilege: it goes with a new session token.
+	if err := s.Sessions.Renew(ctx); err != nil {
 		return err
 	}
 	s.Sessions.Reauthenticated(ctx)
@@ -385,6 +393,9 @@ func (s *Server) providerConfirm(w http.ResponseWriter, r *http.Request, userID 
 		return err
 	}
 	s.Sessions.DropHeldProvider(ctx)
+	if err := s.Sessions.Renew(ctx); err != nil {
+		return err
+	}
 	s.flashProvider(ctx, messages.ProviderLinked, h.Provider)
 	return s.redirect(w, r, pages.ProvidersPath)
 }

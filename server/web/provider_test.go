@@ -342,8 +342,12 @@ func TestProviderSilentTakeoverIsRefused(t *testing.T) {
 	if !strings.Contains(acct.body, `data-testid="provider-confirm"`) {
 		t.Fatal("no offer to link the held provider account")
 	}
+	token := cookieValue(t, r.h, c)
 	if res := r.h.post(c, pages.ProviderConfirmPath, nil); res.status != http.StatusSeeOther || res.header.Get("Location") != pages.ProvidersPath {
 		t.Fatalf("confirm: %d → %q", res.status, res.header.Get("Location"))
+	}
+	if cookieValue(t, r.h, c) == token {
+		t.Error("linking a provider account did not renew the session token")
 	}
 	list := r.h.get(c, pages.ProvidersPath)
 	if !strings.Contains(list.body, `data-testid="providers-unlink-corp"`) ||
@@ -461,9 +465,13 @@ func TestProviderLinkingFromTheAccount(t *testing.T) {
 		t.Fatalf("reauth: %d %s", res.status, res.body)
 	}
 	to := r.leave(c, pages.ProviderLinkPath, url.Values{pages.ProviderField: {"wechat"}})
+	token := cookieValue(t, r.h, c)
 	res = r.h.get(c, r.at("wechat", to, "li"))
 	if res.header.Get("Location") != pages.ProvidersPath {
 		t.Fatalf("link callback: %d → %q %s", res.status, res.header.Get("Location"), res.body)
+	}
+	if cookieValue(t, r.h, c) == token {
+		t.Error("linking WeChat did not renew the session token")
 	}
 	page := r.h.get(c, pages.ProvidersPath)
 	if !strings.Contains(page.body, `data-testid="providers-unlink-wechat"`) {
@@ -521,9 +529,17 @@ func TestProviderOnlyAccountKeepsItsLastWayIn(t *testing.T) {
 		t.Fatalf("reauth page offers no provider: %s", page.body)
 	}
 	to := r.leave(c, pages.ProviderReauthPath, url.Values{pages.ProviderField: {"github"}, pages.NextField: {pages.DeletePath}})
+	token := cookieValue(t, r.h, c)
 	res = r.h.get(c, r.at("github", to, "octo"))
 	if res.header.Get("Location") != pages.DeletePath {
 		t.Fatalf("reauth by GitHub: %d → %q", res.status, res.header.Get("Location"))
+	}
+	if cookieValue(t, r.h, c) == token {
+		t.Error("the proof by GitHub did not renew the session token")
+	}
+	// The token held before the proof is no longer a session.
+	if r.h.get(r.h.withToken(token), pages.DeletePath).status == http.StatusOK {
+		t.Error("the session token from before the proof still opens the delete page")
 	}
 	if page := r.h.get(c, pages.DeletePath); page.status != http.StatusOK {
 		t.Fatalf("after reauth by GitHub the delete page is %d", page.status)
