@@ -603,6 +603,7 @@ var frenchText = map[Key]string{
 
 	// passkey.go
 	PasskeyNotAccepted:       "Cette clé d'accès n'a pas été acceptée. Réessayez, ou connectez-vous autrement.",
+	PasskeyNotTwice:          "Vous avez commencé avec une clé d'accès : terminez avec un code de votre application d'authentification ou un code de récupération.",
 	PasskeyAlreadyRegistered: "Cette clé d'accès est déjà enregistrée.",
 	PasskeyCancelled:         "La demande de clé d'accès a été annulée. Rien n'a changé.",
 	PasskeyUnsupported:       "Ce navigateur ne prend pas en charge les clés d'accès. Utilisez un autre moyen de connexion, ou un autre navigateur.",

@@ -21,6 +21,7 @@ const (
 	PasskeyRemoved           Key = "passkey.removed"
 	PasskeyWorking           Key = "passkey.working"
 	PasskeyReauthNotVerified Key = "passkey.reauth_not_verified"
+	PasskeyNotTwice          Key = "passkey.not_twice"
 
 	PasskeysTitle        Key = "ui.passkeys.title"
 	PasskeysIntro        Key = "ui.passkeys.intro"
@@ -65,6 +66,7 @@ const (
 
 var passkeyCatalog = map[Key]string{
 	PasskeyNotAccepted:       "That passkey was not accepted. Try again, or sign in another way.",
+	PasskeyNotTwice:          "You began with a passkey, so finish with a code from your authenticator app or a recovery code.",
 	PasskeyAlreadyRegistered: "This passkey is already registered.",
 	PasskeyCancelled:         "The passkey request was cancelled. Nothing was changed.",
 	PasskeyUnsupported:       "This browser does not support passkeys. Use another way to sign in, or another browser.",

@@ -302,7 +302,7 @@ func TestPasskeyUserVerificationDecidesTheSecondStep(t *testing.T) {
 	t.Parallel()
 	h := newHarnessWith(t, harnessOptions{passkeys: true, twoFactor: true})
 	c := h.signup("uma@example.com", passkeyPW)
-	h.enrolTOTP(t, c)
+	secret, _ := h.enrolTOTP(t, c)
 	k := newSoftKey(t, h.linkOrigin)
 	h.addPasskey(c, k, "Key")
 	if r := h.passkeyLogin(h.browser(), k); !strings.Contains(r.body, `"redirect":"/account"`) {
@@ -319,6 +319,31 @@ func TestPasskeyUserVerificationDecidesTheSecondStep(t *testing.T) {
 	}
 	if e := lastEvent(t, h, "login"); e.Detail["user_verified"] != "false" {
 		t.Fatalf("login audited as %+v", e)
+	}
+	// The same key, still without its PIN, is not the second factor too:
+	// the step asks for the authenticator's code or a recovery code.
+	if page := h.get(b, pages.SecondFactorPath); page.status != http.StatusOK || strings.Contains(page.body, `data-passkey="second_factor"`) {
+		t.Fatalf("the second step after a passkey offers a passkey again: %d", page.status)
+	}
+	if o := h.postJSON(b, pages.PasskeySecondOptionsPath, "{}"); o.status != http.StatusBadRequest || !strings.Contains(o.body, string(messages.PasskeyNotTwice)) {
+		t.Fatalf("second-step passkey options after a passkey: %d %s", o.status, o.body)
+	}
+	// Options begun in a password sign-in's second step, answered in this
+	// one, are refused all the same.
+	pw := h.firstFactor(t, "uma@example.com", passkeyPW)
+	o := h.postJSON(pw, pages.PasskeySecondOptionsPath, "{}")
+	if o.status != http.StatusOK {
+		t.Fatalf("second-step passkey options after a password: %d %s", o.status, o.body)
+	}
+	if r := h.postJSON(b, pages.PasskeySecondFactorFinish, answerBody(k.get(o.body), "")); r.status != http.StatusBadRequest || !strings.Contains(r.body, string(messages.PasskeyNotTwice)) {
+		t.Fatalf("a passkey as the second step after a passkey: %d %s", r.status, r.body)
+	}
+	if g := h.get(b, "/account"); g.status != http.StatusSeeOther {
+		t.Fatalf("signed in with the same passkey twice: %d", g.status)
+	}
+	h.clock.Advance(30 * time.Second) // past the step enrolment used
+	if r := h.post(b, pages.SecondFactorPath, url.Values{pages.CodeFieldName: {h.totp(secret, 0)}}); r.status != http.StatusSeeOther || r.header.Get("Location") != "/account" {
+		t.Fatalf("the authenticator's code after a passkey: %d %q", r.status, r.header.Get("Location"))
 	}
 }
 

@@ -43,6 +43,14 @@ func (s *Server) passkeyLogin(w http.ResponseWriter, r *http.Request) error {
 	return s.signInWith(w, r, got.User, in.Remember, "", byPasskey, factors)
 }
 
+// passkeyMaySecond reports whether a passkey may be the second factor of
+// the pending sign-in p: not when its first factor was a passkey without
+// user verification. Two possessions are not two factors, and the same
+// authenticator would pass both steps without its PIN.
+func passkeyMaySecond(p session.Pending) bool {
+	return p.Method != string(byPasskey)
+}
+
 // passkeySecondOptions begins the second step with one of the pending
 // user's passkeys.
 func (s *Server) passkeySecondOptions(w http.ResponseWriter, r *http.Request) error {
@@ -53,6 +61,9 @@ func (s *Server) passkeySecondOptions(w http.ResponseWriter, r *http.Request) er
 	p, ok := s.Sessions.PendingSignIn(ctx)
 	if !ok {
 		return statusError(http.StatusBadRequest, messages.SecondFactorExpired)
+	}
+	if !passkeyMaySecond(p) {
+		return statusError(http.StatusBadRequest, messages.PasskeyNotTwice)
 	}
 	c, err := s.Passkeys.BeginSecondFactor(ctx, s.appID(ctx), p.UserID)
 	if err != nil {
@@ -74,6 +85,9 @@ func (s *Server) passkeySecond(w http.ResponseWriter, r *http.Request) error {
 	p, ok := s.Sessions.PendingSignIn(ctx)
 	if !ok {
 		return statusError(http.StatusBadRequest, messages.SecondFactorExpired)
+	}
+	if !passkeyMaySecond(p) {
+		return statusError(http.StatusBadRequest, messages.PasskeyNotTwice)
 	}
 	if err := s.Passkeys.FinishSecondFactor(ctx, s.appID(ctx), p.UserID, challenge, in.Credential, p.Method); err != nil {
 		return passkeyError(err)

@@ -195,7 +195,7 @@ func (s *Server) secondFactorPage(w http.ResponseWriter, r *http.Request) error 
 		if err != nil {
 			return err
 		}
-		f.Passkey = len(keys) > 0
+		f.Passkey = len(keys) > 0 && passkeyMaySecond(p)
 		page = s.passkeyPage(messages.SecondFactorTitle, "")
 	}
 	s.render(w, r, http.StatusOK, pages.SecondFactorPage(page, f))
