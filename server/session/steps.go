@@ -111,6 +111,13 @@ func (m *Manager) Reauthenticated(ctx context.Context) {
 	m.sm.Put(ctx, authAtKey, m.clock().Unix())
 }
 
+// NotAProof records that the sign-in just made does not count as a proof
+// of who the user is: sensitive changes ask for one first (a sign-in by
+// a channel that must not take the account alone).
+func (m *Manager) NotAProof(ctx context.Context) {
+	m.sm.Remove(ctx, authAtKey)
+}
+
 // AuthAge is how long ago the signed-in user last proved who they are:
 // at login or by Reauthenticated. It is very large when never.
 func (m *Manager) AuthAge(ctx context.Context) time.Duration {

@@ -15,6 +15,7 @@ import (
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/web"
 )
 
 // accountStatus reads a user's status from the database.
@@ -307,5 +308,70 @@ func TestAskingForACodeStoresNoSession(t *testing.T) {
 	}
 	if n := count(); n != before {
 		t.Fatalf("%d anonymous session rows after the requests, %d before", n, before)
+	}
+}
+
+// TestAPhoneAloneIsNotAProofOnAnAccountWithAnEmail: a texted code signs in
+// to an account that also has a verified email address, but removing or
+// changing the address asks for the password (or a code to the address)
+// first: a SIM swap alone does not take the account. On an account whose
+// only address is the phone, the texted code is a proof.
+func TestAPhoneAloneIsNotAProofOnAnAccountWithAnEmail(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWith(t, harnessOptions{codes: true, phones: true, passwords: true})
+	const addr, number, pw = "sim@example.com", "+12015550177", "correct horse staple 2"
+	a := h.signupUnverified(addr, pw)
+	v := h.awaitVerification(t, addr)
+	if r := h.post(a, pages.AccountVerifyEmailPath, url.Values{"code": {v.code}}); r.status >= 400 {
+		t.Fatalf("verify email: %d", r.status)
+	}
+	if r := h.post(a, pages.PhoneAddPath, url.Values{"phone": {number}}); r.status != http.StatusOK {
+		t.Fatalf("add phone: %d", r.status)
+	}
+	if r := h.post(a, pages.PhoneAddVerifyPath, url.Values{"phone": {number}, "code": {h.awaitNthCode(t, number, 1)}}); r.status != http.StatusSeeOther {
+		t.Fatalf("verify phone: %d", r.status)
+	}
+	h.clock.Advance(2 * time.Minute) // past the send cooldown
+
+	c := h.browser()
+	if r := h.post(c, pages.CodeLoginPath, url.Values{"email": {number}}); r.status != http.StatusOK {
+		t.Fatalf("code login by SMS: %d", r.status)
+	}
+	if r := h.post(c, pages.CodeLoginVerifyPath, url.Values{"email": {number}, "code": {h.awaitNthCode(t, number, 2)}}); r.status != http.StatusSeeOther || r.header.Get("Location") != "/account" {
+		t.Fatalf("SMS sign-in: %d %q", r.status, r.header.Get("Location"))
+	}
+	if g := h.get(c, "/account"); g.status != http.StatusOK {
+		t.Fatalf("signed in by SMS, /account: %d", g.status)
+	}
+	remove := url.Values{pages.KindField: {"email"}, pages.ValueField: {addr}}
+	if r := h.post(c, pages.IdentityRemovePath, remove); r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), web.ReauthPath) {
+		t.Fatalf("removing the email right after an SMS sign-in: %d → %q, want the proof page", r.status, r.header.Get("Location"))
+	}
+	if r := h.get(c, pages.EmailChangePath); r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), web.ReauthPath) {
+		t.Fatalf("changing the email right after an SMS sign-in: %d → %q, want the proof page", r.status, r.header.Get("Location"))
+	}
+	if r := h.post(h.browser(), "/login", creds(addr, pw)); r.status != http.StatusSeeOther {
+		t.Fatalf("the email and password after the SMS sign-in: %d", r.status)
+	}
+	// The password is the proof the texted code was not.
+	if r := h.post(c, web.ReauthPath, url.Values{"password": {pw}, pages.ReauthMethodField: {"password"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("proof by password: %d %s", r.status, r.body)
+	}
+	if r := h.get(c, pages.EmailChangePath); r.status != http.StatusOK {
+		t.Fatalf("changing the email after the proof: %d", r.status)
+	}
+
+	// A phone-only account: the texted code is its proof.
+	const lone = "+12015550188"
+	p := h.phoneSignup(t, lone, lone, 1)
+	h.clock.Advance(web.ReauthWindow + time.Minute)
+	if r := h.post(p, pages.CodeLoginPath, url.Values{"email": {lone}}); r.status != http.StatusOK {
+		t.Fatalf("code login of the phone-only account: %d", r.status)
+	}
+	if r := h.post(p, pages.CodeLoginVerifyPath, url.Values{"email": {lone}, "code": {h.awaitNthCode(t, lone, 2)}}); r.status != http.StatusSeeOther {
+		t.Fatalf("SMS sign-in of the phone-only account: %d", r.status)
+	}
+	if r := h.get(p, pages.EmailChangePath); r.status != http.StatusOK {
+		t.Fatalf("adding an email to the phone-only account after its SMS sign-in: %d → %q", r.status, r.header.Get("Location"))
 	}
 }

@@ -101,6 +101,9 @@ func (s *Server) signInWith(w http.ResponseWriter, r *http.Request, u auth.User,
 	if err := s.Sessions.Login(ctx, u.ID, remember); err != nil {
 		return err
 	}
+	if err := s.phoneIsNotAProof(ctx, u.ID, how); err != nil {
+		return err
+	}
 	s.countSignIn(how, "success")
 	if how == byNewAccount {
 		s.rememberDevice(w, r, u.ID)
@@ -114,6 +117,29 @@ func (s *Server) signInWith(w http.ResponseWriter, r *http.Request, u auth.User,
 		s.Sessions.Flash(ctx, string(messages.AddressClaimed))
 	}
 	return s.redirect(w, r, landing(next))
+}
+
+// phoneIsNotAProof keeps a sign-in by a texted code from counting as a
+// proof of identity on an account with a verified email address: the
+// phone alone may sign in, but removing or changing the address, the
+// password or a second factor asks for the password, a code to the
+// address or another factor first (the email outranks the phone, as for
+// resets). With a second factor passed too, the sign-in is a proof.
+func (s *Server) phoneIsNotAProof(ctx context.Context, userID uuid.UUID, how firstFactor) error {
+	if how != bySMSCode && how != byPhoneSignup {
+		return nil
+	}
+	acct, err := s.Accounts.Account(ctx, s.appID(ctx), userID)
+	if err != nil {
+		return err
+	}
+	for _, id := range acct.Identities {
+		if id.Kind == auth.IdentityEmail && id.VerifiedAt != nil {
+			s.Sessions.NotAProof(ctx)
+			return nil
+		}
+	}
+	return nil
 }
 
 // signedIn ends every complete sign-in: the browser becomes a known device
