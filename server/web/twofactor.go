@@ -237,12 +237,42 @@ func (s *Server) secondFactorPost(w http.ResponseWriter, r *http.Request) error 
 	return s.completeSecondFactor(w, r, p)
 }
 
+// pendingStillStands reports whether the account of the pending sign-in p
+// may still be signed in to now that its second factor has passed: it
+// was not suspended or purged meanwhile, and its password was not reset
+// after the first factor (which then proved a password that is gone).
+// The half-finished sign-in lives only in the browser's session, where
+// suspending the account or signing it out everywhere cannot reach it.
+func (s *Server) pendingStillStands(ctx context.Context, p session.Pending) (bool, error) {
+	acct, err := s.Accounts.Account(ctx, s.appID(ctx), p.UserID)
+	if errors.Is(err, auth.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	u := acct.User
+	if u.Status != auth.StatusActive && !(p.Restore && u.Status == auth.StatusDeleted) {
+		return false, nil
+	}
+	if u.PasswordResetAt != nil && u.PasswordResetAt.After(p.Since) {
+		return false, nil
+	}
+	return true, nil
+}
+
 // completeSecondFactor signs in the pending user once their second factor
 // (an authenticator code, a recovery code or a passkey) has passed:
 // whatever a reset or recovery left for the last factor is committed, an
 // account pending deletion is restored, and the session is granted.
 func (s *Server) completeSecondFactor(w http.ResponseWriter, r *http.Request, p session.Pending) error {
 	ctx := r.Context()
+	if ok, err := s.pendingStillStands(ctx, p); err != nil {
+		return err
+	} else if !ok {
+		s.Sessions.ClearPending(ctx)
+		return s.redirect(w, r, s.loginFrom(r, fromSecondFactorExpired, p.Next))
+	}
 	if err := s.commitPending(ctx, p.UserID, p.RecoveryEmail, p.PasswordHash); err != nil {
 		var ae *auth.Error
 		if errors.As(err, &ae) {

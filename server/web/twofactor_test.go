@@ -545,3 +545,51 @@ func (h *harness) awaitCodeNot(t *testing.T, addr, old string) string {
 	t.Fatal("no new code")
 	return ""
 }
+
+// TestAHalfSignInEndsWithItsAccount: a sign-in waiting for its second
+// factor lives only in its browser's session, out of reach of what ends
+// an account's sessions. Suspending the account, or resetting its
+// password, after the first factor passed leaves the second step nothing
+// to finish: the right code then signs nobody in.
+func TestAHalfSignInEndsWithItsAccount(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWith(t, harnessOptions{twoFactor: true})
+	const email, pw = "half@example.com", "correct horse battery"
+	c := h.signup(email, pw)
+	secret, _ := h.enrolTOTP(t, c)
+	ctx := context.Background()
+	for _, change := range []struct {
+		name, sql string
+	}{
+		{"suspended", "UPDATE users SET status = 'suspended' WHERE id = ?"},
+		{"password reset", "UPDATE users SET password_reset_at = ? WHERE id = ?"},
+	} {
+		h.clock.Advance(time.Minute) // a code of a step not used yet
+		half := h.firstFactor(t, email, pw)
+		var err error
+		if change.name == "suspended" {
+			_, err = h.db.ExecContext(ctx, change.sql, userIDOf(t, h, email))
+		} else {
+			_, err = h.db.ExecContext(ctx, change.sql, h.clock.Now().Add(time.Second), userIDOf(t, h, email))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := h.secondFactor(half, "code", h.totp(secret, 0))
+		if r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/login?from=verify-expired") {
+			t.Errorf("%s after the first factor: the right code answers %d → %q, want the login page", change.name, r.status, r.header.Get("Location"))
+		}
+		if g := h.get(half, "/account"); g.status == http.StatusOK {
+			t.Errorf("%s after the first factor: the half sign-in was finished", change.name)
+		}
+		if _, err := h.db.ExecContext(ctx, "UPDATE users SET status = 'active', password_reset_at = NULL WHERE id = ?", userIDOf(t, h, email)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Untouched, the same steps sign in.
+	h.clock.Advance(time.Minute)
+	half := h.firstFactor(t, email, pw)
+	if r := h.secondFactor(half, "code", h.totp(secret, 0)); r.status != http.StatusSeeOther || r.header.Get("Location") != "/account" {
+		t.Fatalf("the second factor of an untouched account: %d → %q", r.status, r.header.Get("Location"))
+	}
+}
