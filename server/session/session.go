@@ -59,6 +59,18 @@ type Options struct {
 	// AppOf names the app of the request in ctx (when one server serves
 	// several); Login binds the session to it (App). nil binds none.
 	AppOf func(ctx context.Context) string
+	// Sealer encrypts the link tokens a session holds between two steps
+	// (a reset's, a recovery's finish), so the sessions table never holds
+	// one in plain form. Every instance needs the same one (Latch derives
+	// it from LATCH_TOKEN_KEK). nil seals under a key made for this
+	// process only: a token held by one process is lost to another.
+	Sealer Sealer
+}
+
+// Sealer encrypts small values bound to associated data (token.Sealer).
+type Sealer interface {
+	Seal(plain, aad []byte) ([]byte, error)
+	Open(sealed, aad []byte) ([]byte, error)
 }
 
 // Store is the session storage a Manager needs: scs's store, and an
@@ -82,6 +94,7 @@ type Manager struct {
 	clock            func() time.Time
 	log              *slog.Logger
 	appOf            func(ctx context.Context) string
+	sealer           Sealer
 }
 
 // CookieName returns the session cookie's name: "__Host-latch_session" on a
@@ -110,7 +123,10 @@ func New(store Store, opt Options) *Manager {
 		sm: sm, idle: opt.IdleTimeout, lifetime: opt.Lifetime,
 		rememberIdle: opt.RememberIdleTimeout, rememberLifetime: opt.RememberLifetime,
 		pendingTTL: opt.PendingTTL, providerTTL: opt.ProviderTTL,
-		clock: opt.Clock, log: opt.Logger, appOf: opt.AppOf,
+		clock: opt.Clock, log: opt.Logger, appOf: opt.AppOf, sealer: opt.Sealer,
+	}
+	if m.sealer == nil {
+		m.sealer = processSealer()
 	}
 	if m.pendingTTL <= 0 {
 		m.pendingTTL = DefaultPendingTTL

@@ -242,11 +242,6 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 
 	store := db.NewSessions(bdb, db.SessionKeys{User: session.UserKey, PublicID: session.PublicIDKey}, nil)
 	bg.start("session cleanup", func(ctx context.Context) { store.RunCleanup(ctx, cfg.PruneInterval, log) })
-	sessions := session.New(store, session.Options{
-		Secure: cfg.Secure(), IdleTimeout: cfg.SessionIdleTimeout, Lifetime: cfg.SessionLifetime,
-		RememberIdleTimeout: cfg.SessionRememberIdleTimeout, RememberLifetime: cfg.SessionRememberLifetime, Logger: log,
-		PendingTTL: cfg.SecondFactorTTL, ProviderTTL: cfg.ProviderTTL, AppOf: web.SessionApp,
-	})
 	onetime := db.NewOneTime(bdb, db.DefaultSendLimits, nil)
 	spentProofs := db.NewSpentProofs(bdb, nil)
 	prunes := []pruneJob{
@@ -270,6 +265,15 @@ func serve(ctx context.Context, cfg config.Config, bdb *bun.DB, dsn string, log 
 	if err != nil {
 		return err
 	}
+	heldTokens, err := session.NewSealer(kek)
+	if err != nil {
+		return err
+	}
+	sessions := session.New(store, session.Options{
+		Secure: cfg.Secure(), IdleTimeout: cfg.SessionIdleTimeout, Lifetime: cfg.SessionLifetime,
+		RememberIdleTimeout: cfg.SessionRememberIdleTimeout, RememberLifetime: cfg.SessionRememberLifetime, Logger: log,
+		PendingTTL: cfg.SecondFactorTTL, ProviderTTL: cfg.ProviderTTL, AppOf: web.SessionApp, Sealer: heldTokens,
+	})
 	proofs, err := proofsOfWork(cfg, kek, spentProofs)
 	if err != nil {
 		return err
