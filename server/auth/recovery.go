@@ -388,7 +388,7 @@ func (r *Recovery) cancel(ctx context.Context, req RecoveryRequest, via string) 
 func (r *Recovery) reserveLink(ctx context.Context) (*guard.Reservation, error) {
 	attempt, err := reserve(ctx, r.guard, guard.Link, guard.Subject{IP: ClientFrom(ctx).IP}, messages.TooManyAttempts)
 	if err == nil {
-		guard.Note(ctx, guard.UseGuess, "recovery link")
+		guard.Note(ctx, guard.UseGuess, "recovery link", guard.Link)
 	}
 	return attempt, err
 }
