@@ -66,8 +66,7 @@ func (s *Signups) Issue(ctx context.Context, in otp.Issue, m *auth.Message, save
 		also = append(also, func(ctx context.Context, tx bun.Tx) error { return s.queue.Enqueue(ctx, tx, msg) })
 	}
 	if save != nil {
-		row := &pendingSignupRow{ID: save.ID, AppID: save.AppID, Email: save.Email, PasswordHash: save.PasswordHash, Remember: save.Remember,
-			Selector: save.Selector, CreatedAt: save.CreatedAt.UTC(), ExpiresAt: save.ExpiresAt.UTC()}
+		row := pendingRow(*save)
 		also = append(also, func(ctx context.Context, tx bun.Tx) error {
 			_, err := tx.NewInsert().Model(row).Exec(ctx)
 			return err
@@ -85,18 +84,24 @@ func (s *Signups) Issue(ctx context.Context, in otp.Issue, m *auth.Message, save
 	return err
 }
 
+// Hold stores p alone: its selector belongs to no row, so nothing
+// finishes it until Issue rebinds it to one.
+func (s *Signups) Hold(ctx context.Context, p auth.PendingSignup) error {
+	if _, err := s.db.NewInsert().Model(pendingRow(p)).Exec(ctx); err != nil {
+		return fmt.Errorf("db: hold signup: %w", err)
+	}
+	return nil
+}
+
+func pendingRow(p auth.PendingSignup) *pendingSignupRow {
+	return &pendingSignupRow{ID: p.ID, AppID: p.AppID, Email: p.Email, PasswordHash: p.PasswordHash, Remember: p.Remember,
+		Selector: p.Selector, CreatedAt: p.CreatedAt.UTC(), ExpiresAt: p.ExpiresAt.UTC()}
+}
+
 // Pending returns the unexpired pending signup id, or auth.ErrNotFound.
 func (s *Signups) Pending(ctx context.Context, appID, id uuid.UUID) (auth.PendingSignup, error) {
 	return s.one(ctx, func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Where("app_id = ? AND id = ?", appID, id)
-	})
-}
-
-// NewestPending returns the newest unexpired pending signup for email, or
-// auth.ErrNotFound.
-func (s *Signups) NewestPending(ctx context.Context, appID uuid.UUID, email string) (auth.PendingSignup, error) {
-	return s.one(ctx, func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Where("app_id = ? AND email = ?", appID, email).OrderExpr("created_at DESC, id DESC").Limit(1)
 	})
 }
 

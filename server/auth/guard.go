@@ -160,7 +160,7 @@ func guardedSend(ctx context.Context, g Guard, in otp.Issue, send func() error) 
 	if err != nil {
 		return err
 	}
-	guard.Note(ctx, guard.UseSend, string(in.Purpose))
+	guard.Note(ctx, guard.UseSend, string(in.Purpose), name)
 	err = send()
 	if err != nil {
 		r.Release(ctx) // nothing was sent
@@ -222,7 +222,7 @@ func (c *GuardedCodes) code(ctx context.Context, appID uuid.UUID, purpose otp.Pu
 	if err != nil {
 		return otp.Record{}, err
 	}
-	guard.Note(ctx, guard.UseGuess, "code "+string(purpose))
+	guard.Note(ctx, guard.UseGuess, "code "+string(purpose), guard.Code)
 	rec, err := check()
 	switch {
 	case err == nil:
@@ -244,7 +244,7 @@ func (c *GuardedCodes) link(ctx context.Context, check func() (otp.Record, error
 	if err != nil {
 		return otp.Record{}, err
 	}
-	guard.Note(ctx, guard.UseGuess, "link")
+	guard.Note(ctx, guard.UseGuess, "link", guard.Link)
 	rec, err := check()
 	if err == nil || !(errors.Is(err, otp.ErrInvalid) || errors.Is(err, otp.ErrExhausted)) {
 		r.Succeeded(ctx) // only a wrong token is a guess

@@ -447,7 +447,7 @@ func (k *Passkeys) FinishLogin(ctx context.Context, appID uuid.UUID, session, re
 		}
 		return PasskeyLogin{}, err
 	}
-	guard.Note(ctx, guard.UseGuess, "passkey")
+	guard.Note(ctx, guard.UseGuess, "passkey", guard.Passkey)
 	if userID == uuid.Nil {
 		return PasskeyLogin{}, k.refuse(ctx, appID, uuid.Nil, "first", "unknown_credential", messages.PasskeyNotAccepted, nil)
 	}
@@ -576,7 +576,7 @@ func (k *Passkeys) finishOwn(ctx context.Context, appID, userID uuid.UUID, step 
 		}
 		return err
 	}
-	guard.Note(ctx, guard.UseGuess, "passkey "+step)
+	guard.Note(ctx, guard.UseGuess, "passkey "+step, guard.Passkey)
 	u, keys, err := k.user(ctx, appID, userID, "")
 	if err != nil {
 		attempt.Release(ctx)

@@ -109,8 +109,10 @@ type RecoveryStore interface {
 
 // RecoveryCodes spends the recovery codes of the second factor.
 type RecoveryCodes interface {
-	// Redeem spends one of the user's recovery codes, or returns an error.
-	Redeem(ctx context.Context, appID, userID uuid.UUID, code string) error
+	// Redeem spends one of the user's recovery codes under attempt, which
+	// the caller reserved under guard.RecoveryCode (nil: no guard), or
+	// returns an error. It reserves nothing itself.
+	Redeem(ctx context.Context, attempt *guard.Reservation, appID, userID uuid.UUID, code string) error
 }
 
 // RecoveryMessages writes the recovery notices; the links are built from
@@ -136,8 +138,8 @@ type RecoveryOptions struct {
 	Clock  func() time.Time // time.Now when nil
 	// Blocklist (nil: none) refuses the new password as on every other path.
 	Blocklist Blocklist
-	// Guard bounds recovery codes typed for addresses without an account
-	// (those for accounts pass TwoFactor's guard); nil only in tests.
+	// Guard bounds every recovery code typed to start a recovery, for an
+	// address with an account or without; nil only in tests.
 	Guard Guard
 	// SecondFactors (nil: nobody) names the accounts whose recovery
 	// commits only after their second factor (User.PendingEmail).
@@ -254,19 +256,29 @@ func (r *Recovery) StartByRecoveryCode(ctx context.Context, appID uuid.UUID, ema
 		return RecoveryStarted{}, invalid
 	}
 	u, err := r.users.UserByIdentity(ctx, appID, IdentityEmail, email)
-	if errors.Is(err, ErrNotFound) || (err == nil && u.Status != StatusActive) {
-		// Counted like a wrong code for an account, so the budget's
-		// refusals say nothing about which addresses have one.
-		if _, err := reserve(ctx, r.guard, guard.RecoveryCode, subject(ctx, uuid.Nil, email), messages.RecoveryThrottled); err != nil {
-			return RecoveryStarted{}, err
-		}
+	known := err == nil && u.Status == StatusActive
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return RecoveryStarted{}, fmt.Errorf("auth: recovery: %w", err)
+	}
+	// One reservation for every attempt, before the code is looked at:
+	// an unknown address, an account without a second factor and a
+	// malformed code meet the same budget as a wrong code for an account,
+	// so neither a refusal nor its absence says which addresses have one.
+	// An account's attempts count against its own recovery-code budget,
+	// shared with the second sign-in step; the address's otherwise.
+	who := subject(ctx, uuid.Nil, email)
+	if known {
+		who = subject(ctx, u.ID, "")
+	}
+	attempt, err := reserve(ctx, r.guard, guard.RecoveryCode, who, messages.RecoveryThrottled)
+	if err != nil {
+		return RecoveryStarted{}, err
+	}
+	if !known {
 		r.recorder(ctx, Event{AppID: appID, Name: "recovery.start", Outcome: Failure, Detail: map[string]string{"reason": "unknown_identity", "method": "recovery_code"}})
 		return RecoveryStarted{}, invalid
 	}
-	if err != nil {
-		return RecoveryStarted{}, fmt.Errorf("auth: recovery: %w", err)
-	}
-	if err := r.codes.Redeem(ctx, appID, u.ID, code); err != nil {
+	if err := r.codes.Redeem(ctx, attempt, appID, u.ID, code); err != nil {
 		if Refused(err) {
 			return RecoveryStarted{}, err
 		}
@@ -376,7 +388,7 @@ func (r *Recovery) cancel(ctx context.Context, req RecoveryRequest, via string) 
 func (r *Recovery) reserveLink(ctx context.Context) (*guard.Reservation, error) {
 	attempt, err := reserve(ctx, r.guard, guard.Link, guard.Subject{IP: ClientFrom(ctx).IP}, messages.TooManyAttempts)
 	if err == nil {
-		guard.Note(ctx, guard.UseGuess, "recovery link")
+		guard.Note(ctx, guard.UseGuess, "recovery link", guard.Link)
 	}
 	return attempt, err
 }
@@ -564,14 +576,29 @@ func ValidRecoveryToken(token string) bool {
 }
 
 // Redeem spends one of the user's recovery codes for account recovery
-// (RecoveryCodes): the same codes, audited and notified as at sign-in.
-func (t *TwoFactor) Redeem(ctx context.Context, appID, userID uuid.UUID, code string) error {
-	ok, err := t.useRecovery(ctx, appID, userID, code)
+// (RecoveryCodes) under attempt, reserved by the caller: the same codes,
+// audited and notified as at sign-in. A malformed code, or an account
+// without a second factor, is a wrong code (attempt stays counted).
+func (t *TwoFactor) Redeem(ctx context.Context, attempt *guard.Reservation, appID, userID uuid.UUID, code string) error {
+	wrong := errors.New("auth: wrong recovery code")
+	code, err := otp.NormalizeRecoveryCode(code)
+	if err != nil {
+		return wrong
+	}
+	on, err := t.Required(ctx, appID, userID)
+	if err != nil {
+		attempt.Release(ctx)
+		return err
+	}
+	if !on {
+		return wrong
+	}
+	ok, err := t.spendRecovery(ctx, attempt, appID, userID, code)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return errors.New("auth: wrong recovery code")
+		return wrong
 	}
 	return nil
 }

@@ -47,9 +47,10 @@ type SignupStore interface {
 	// Pending returns the unexpired pending signup id of the app, or
 	// ErrNotFound.
 	Pending(ctx context.Context, appID, id uuid.UUID) (PendingSignup, error)
-	// NewestPending returns the newest unexpired pending signup for the
-	// address, or ErrNotFound.
-	NewestPending(ctx context.Context, appID uuid.UUID, email string) (PendingSignup, error)
+	// Hold stores p bound to no row (its selector is that of a send that
+	// was refused, so no code or link finishes it) until a resend from its
+	// code step binds it to one (Issue's rebind).
+	Hold(ctx context.Context, p PendingSignup) error
 	// Finish creates the account of the unexpired pending signup bound to
 	// the spent one-time row tokenID (and, when id is not uuid.Nil, with
 	// that id): u, its email identity already verified and its password,
@@ -90,7 +91,7 @@ func NewSignups(accounts *Service, codes *Codes, store SignupStore, msgs SignupM
 // SignupStarted is what Start answers, alike for a new address and one
 // with an account.
 type SignupStarted struct {
-	ID    uuid.UUID     // the handle the code step carries (random, unused, for an address with an account)
+	ID    uuid.UUID     // the handle the code step carries: always new and random (unused for an address with an account)
 	Email string        // the normalised address the email went to
 	Wait  time.Duration // until another email may be asked for
 }
@@ -138,10 +139,14 @@ func (s *Signups) Start(ctx context.Context, appID uuid.UUID, email, plain strin
 	if err := s.issue(ctx, in, m, save, uuid.Nil, &started); err != nil {
 		var ae *Error
 		if errors.As(err, &ae) && ae.Code == messages.CodeSendLimited && !existing {
-			// A second signup within the cooldown: the code already sent
-			// still finishes the first one, from this step too.
-			if p, perr := s.store.NewestPending(ctx, appID, email); perr == nil {
-				started.ID = p.ID
+			// A second signup within the cooldown gets no email yet, and
+			// its own handle, never the earlier signup's: the answer is
+			// the one an address with an account gets (a fresh id), and
+			// the code sent to the earlier signup finishes nothing here.
+			// Held, this signup is bound to an email by a resend from its
+			// code step once the wait is over.
+			if herr := s.store.Hold(ctx, *save); herr != nil {
+				return SignupStarted{}, fmt.Errorf("auth: signup: hold: %w", herr)
 			}
 		}
 		return started, err

@@ -251,7 +251,7 @@ func (t *TwoFactor) ConfirmEnrolment(ctx context.Context, appID, userID uuid.UUI
 	if err != nil {
 		return nil, err
 	}
-	guard.Note(ctx, guard.UseGuess, "totp enrolment")
+	guard.Note(ctx, guard.UseGuess, "totp enrolment", guard.TOTP)
 	step, ok := otp.MatchTOTP(secret, code, t.opt.Clock(), 0)
 	if ok {
 		attempt.Succeeded(ctx)
@@ -413,7 +413,7 @@ func (t *TwoFactor) checkTOTP(ctx context.Context, appID, userID uuid.UUID, code
 	if err != nil {
 		return false, err
 	}
-	guard.Note(ctx, guard.UseGuess, "totp")
+	guard.Note(ctx, guard.UseGuess, "totp", guard.TOTP)
 	ok, err := t.matchTOTP(ctx, appID, userID, code)
 	switch {
 	case err != nil:
@@ -452,6 +452,10 @@ func (t *TwoFactor) matchTOTP(ctx context.Context, appID, userID uuid.UUID, code
 	return used, nil
 }
 
+// useRecovery reports whether code is an unused recovery code of userID
+// (at the second sign-in step), spending it if so. A well-formed code for
+// an account with a second factor passes the guard's recovery-code budget
+// first.
 func (t *TwoFactor) useRecovery(ctx context.Context, appID, userID uuid.UUID, code string) (bool, error) {
 	code, err := otp.NormalizeRecoveryCode(code)
 	if err != nil {
@@ -464,7 +468,16 @@ func (t *TwoFactor) useRecovery(ctx context.Context, appID, userID uuid.UUID, co
 	if err != nil {
 		return false, err
 	}
-	guard.Note(ctx, guard.UseGuess, "recovery code")
+	return t.spendRecovery(ctx, attempt, appID, userID, code)
+}
+
+// spendRecovery checks code (normalised) against the recovery codes of
+// userID (whose second factor is on) under attempt, a reservation of
+// guard.RecoveryCode the caller made, and spends it when it is one: a
+// right code settles attempt, an internal failure releases it, a wrong
+// one leaves it counted.
+func (t *TwoFactor) spendRecovery(ctx context.Context, attempt *guard.Reservation, appID, userID uuid.UUID, code string) (bool, error) {
+	guard.Note(ctx, guard.UseGuess, "recovery code", guard.RecoveryCode)
 	ok, left, err := t.store.UseRecoveryCode(ctx, appID, userID, t.hasher.Recovery(userID, code), t.opt.Clock().UTC())
 	if err != nil {
 		attempt.Release(ctx)

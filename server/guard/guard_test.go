@@ -3,6 +3,7 @@ package guard_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -228,5 +229,30 @@ func TestOverridesAndUnknownPolicies(t *testing.T) {
 	g := newGuard(t, guard.DefaultPolicies(), &now)
 	if _, err := g.Reserve(context.Background(), "wishful_thinking", guard.Subject{}); !errors.Is(err, guard.ErrNoPolicy) {
 		t.Fatalf("a flow without a policy: %v", err)
+	}
+}
+
+// TestTrackerWantsTheRightPolicy: a use is allowed only by a reservation,
+// earlier in the request, of one of the policies it names; a reservation
+// of another policy allows nothing.
+func TestTrackerWantsTheRightPolicy(t *testing.T) {
+	now := time.Now()
+	g := newGuard(t, guard.DefaultPolicies(), &now)
+	ctx, tr := guard.WithTracker(context.Background())
+	guard.Note(ctx, guard.UseGuess, "before any reservation", guard.TOTP)
+	if _, err := g.Reserve(ctx, guard.Link, guard.Subject{IP: "192.0.2.1"}); err != nil {
+		t.Fatal(err)
+	}
+	guard.Note(ctx, guard.UseGuess, "recovery code after a link's reservation", guard.RecoveryCode)
+	guard.Note(ctx, guard.UseGuess, "link", guard.Link)
+	guard.Note(ctx, guard.UseHash, "argon2id", guard.Password, guard.SetPassword, guard.Link)
+	guard.Note(ctx, guard.UseSend, "naming no policy")
+	want := []string{
+		"guess without a reservation of totp: before any reservation",
+		"guess without a reservation of recovery_code: recovery code after a link's reservation",
+		"send naming no policy: naming no policy",
+	}
+	if got := tr.Problems(); !slices.Equal(got, want) {
+		t.Fatalf("problems %q, want %q", got, want)
 	}
 }

@@ -2,6 +2,8 @@ package guard
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"sync"
 )
 
@@ -48,18 +50,31 @@ func noteReserved(ctx context.Context, name Name) {
 }
 
 // Note tells the request's Tracker, if any, that u happened; what names
-// it for the report. A use with no reservation before it in the request
-// is a problem.
-func Note(ctx context.Context, u Use, what string) {
+// it for the report, under the policies that may allow it. A use with no
+// reservation of one of those policies before it in the request is a
+// problem (a reservation of another policy allows nothing here; a use
+// naming no policy is always one).
+func Note(ctx context.Context, u Use, what string, under ...Name) {
 	t := trackerFrom(ctx)
 	if t == nil {
 		return
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if len(t.reserved) == 0 {
-		t.problems = append(t.problems, string(u)+" without a reservation: "+what)
+	for _, name := range under {
+		if slices.Contains(t.reserved, name) {
+			return
+		}
 	}
+	if len(under) == 0 {
+		t.problems = append(t.problems, string(u)+" naming no policy: "+what)
+		return
+	}
+	names := make([]string, len(under))
+	for i, name := range under {
+		names[i] = string(name)
+	}
+	t.problems = append(t.problems, string(u)+" without a reservation of "+strings.Join(names, " or ")+": "+what)
 }
 
 func noteRefused(ctx context.Context, r *Refused) {

@@ -326,7 +326,9 @@ func (h *Hasher) compute(ctx context.Context, password, salt []byte, p Params) (
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	guard.Note(ctx, guard.UseHash, "argon2id")
+	// A hash is a password checked, a new password set, or an account's
+	// password at signup: one of those policies must have allowed it.
+	guard.Note(ctx, guard.UseHash, "argon2id", guard.Password, guard.SetPassword, guard.Signup)
 	h.hashingStarts(ctx)
 	if !h.adm.tryAcquire() {
 		// No free slot: join the queue, if it has room, for a while.

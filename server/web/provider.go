@@ -169,7 +169,7 @@ func (s *Server) providerCallback(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	guard.Note(ctx, guard.UseGuess, "provider state")
+	guard.Note(ctx, guard.UseGuess, "provider state", guard.Provider)
 	flow, ok := s.Sessions.TakeProviderFlow(ctx)
 	state := queryValue(r, "state")
 	if !ok || flow.Provider != id || state == "" || subtle.ConstantTimeCompare([]byte(flow.State), []byte(state)) != 1 {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -342,6 +343,62 @@ func TestRecoveryByRecoveryCode(t *testing.T) {
 	if r := h.post(h.browser(), pages.RecoverCodePath, url.Values{"email": {recoverEmail}, "code": {codes[0]}}); r.status != http.StatusUnauthorized {
 		t.Fatalf("a spent recovery code: %d", r.status)
 	}
+}
+
+// TestRecoveryCodeAnswersAlike: /recover/code answers an unknown address,
+// an account with a second factor, an account without one and a malformed
+// code alike, both within the client's budget and once it is spent, so
+// neither a 401 nor a 429 tells which addresses have an account.
+func TestRecoveryCodeAnswersAlike(t *testing.T) {
+	t.Parallel()
+	policies := guard.DefaultPolicies()
+	if err := policies.Override(guard.RecoveryCode, guard.ScopeIP, "6/1h"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarnessWith(t, harnessOptions{codes: true, phones: true, recovery: true, twoFactor: true, policies: policies})
+	h.enrolTOTP(t, h.signup("with-totp@example.com", "correct horse staple 1"))
+	h.signup("without-totp@example.com", "correct horse staple 1")
+	cases := []struct{ name, email, code string }{
+		{"unknown address", "nobody-here@example.com", "k7mnp-q2rst"},
+		{"account with a second factor", "with-totp@example.com", "k7mnp-q2rst"},
+		{"account without a second factor", "without-totp@example.com", "k7mnp-q2rst"},
+		{"malformed code for an account", "with-totp@example.com", "x"},
+		{"malformed code for no account", "nobody-else@example.com", "x"},
+	}
+	stranger := h.browser()
+	// answer posts one attempt and returns its status, Retry-After
+	// presence and body with the typed address taken out.
+	answer := func(email, code string) (int, bool, string) {
+		r := h.post(stranger, pages.RecoverCodePath, url.Values{"email": {email}, "code": {code}})
+		return r.status, r.header.Get("Retry-After") != "", strings.ReplaceAll(r.body, email, "ADDRESS")
+	}
+	compare := func(round string, want int) {
+		t.Helper()
+		var first string
+		for i, tc := range cases {
+			status, retry, body := answer(tc.email, tc.code)
+			if status != want || retry != (want == http.StatusTooManyRequests) {
+				t.Errorf("%s, %s: %d (Retry-After %v), want %d", round, tc.name, status, retry, want)
+			}
+			if i == 0 {
+				first = body
+			} else if body != first {
+				t.Errorf("%s, %s: the body differs from the %s's", round, tc.name, cases[0].name)
+			}
+		}
+	}
+	compare("within the budget", http.StatusUnauthorized)
+	// The client spends what is left of its own budget on addresses of
+	// its own, then probes again.
+	for i := 0; ; i++ {
+		if status, _, _ := answer(fmt.Sprintf("spent%d@example.com", i), "k7mnp-q2rst"); status == http.StatusTooManyRequests {
+			break
+		}
+		if i > 10 {
+			t.Fatal("the client's recovery-code budget never ran out")
+		}
+	}
+	compare("past the budget", http.StatusTooManyRequests)
 }
 
 // confirmFinish opens a finish link's confirm page in c, checks it warns

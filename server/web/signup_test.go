@@ -151,6 +151,25 @@ func TestSignupAnswersAlikeForNewAndExistingAddresses(t *testing.T) {
 	if norm(rk, known) != norm(rf, fresh) {
 		t.Fatalf("the pages differ:\nexisting:\n%s\nnew:\n%s", rk.body, rf.body)
 	}
+	// Twice within the cooldown: the second answers are alike too, ids
+	// included. Each carries a handle of its own, never the first
+	// signup's: a handle that came back for a new address alone would
+	// tell it apart (and hand out someone else's pending signup).
+	rk2, rf2 := answer(known), answer(fresh)
+	if rk2.status != http.StatusTooManyRequests || rf2.status != http.StatusTooManyRequests {
+		t.Fatalf("second statuses: existing %d, new %d", rk2.status, rf2.status)
+	}
+	if norm(rk2, known) != norm(rf2, fresh) {
+		t.Fatalf("the second pages differ:\nexisting:\n%s\nnew:\n%s", rk2.body, rf2.body)
+	}
+	ids := map[string]bool{}
+	for _, r := range []reply{rk, rf, rk2, rf2} {
+		ids[signupID(t, r.body)] = true
+	}
+	if len(ids) != 4 {
+		t.Fatalf("a handle was answered twice: existing %s then %s, new %s then %s",
+			signupID(t, rk.body), signupID(t, rk2.body), signupID(t, rf.body), signupID(t, rf2.body))
+	}
 	if !strings.Contains(rf.body, `action="`+pages.SignupVerifyPath+`"`) || !strings.Contains(rf.body, `autocomplete="one-time-code"`) ||
 		!strings.Contains(rf.body, `action="`+pages.SignupResendPath+`"`) {
 		t.Fatalf("no code step:\n%s", rf.body)
@@ -188,6 +207,57 @@ func TestSignupAnswersAlikeForNewAndExistingAddresses(t *testing.T) {
 	}
 	if n := h.usersWith(t, known); n != 1 {
 		t.Fatalf("%d accounts hold the existing address", n)
+	}
+}
+
+// TestSignupTwiceWithinTheCooldown: a second signup of an address within
+// the cooldown gets a handle of its own, which the code emailed for the
+// first signup does not finish (so a second browser cannot finish the
+// first one with its password, nor the other way round); once the wait
+// is over, a resend from its code step sends it its own code.
+func TestSignupTwiceWithinTheCooldown(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWith(t, harnessOptions{codes: true})
+	const addr = "twice-signup@example.com"
+	const firstPW, secondPW = "the first passphrase 1", "the second passphrase 2"
+	first := h.post(h.browser(), "/signup", signupForm(addr, firstPW, false))
+	if first.status != http.StatusOK {
+		t.Fatalf("first signup: %d", first.status)
+	}
+	firstCode := h.awaitSignupCode(addr)
+	c := h.browser()
+	r := h.post(c, "/signup", signupForm(addr, secondPW, false))
+	id := signupID(t, r.body)
+	if r.status != http.StatusTooManyRequests || !strings.Contains(r.body, msg(messages.CodeSendLimited)) || id == signupID(t, first.body) {
+		t.Fatalf("second signup: %d, handle %s (the first's %s)\n%s", r.status, id, signupID(t, first.body), r.body)
+	}
+	if r := h.post(c, pages.SignupVerifyPath, url.Values{"email": {addr}, "code": {firstCode}, pages.SignupIDField: {id}}); r.status != http.StatusUnauthorized || h.usersWith(t, addr) != 0 {
+		t.Fatalf("the first signup's code on the second's step: %d, %d accounts", r.status, h.usersWith(t, addr))
+	}
+	h.clock.Advance(61 * time.Second)
+	before := h.lastMailID(t)
+	r = h.post(c, pages.SignupResendPath, url.Values{"email": {addr}, pages.SignupIDField: {id}})
+	if r.status != http.StatusOK || signupID(t, r.body) != id {
+		t.Fatalf("resend: %d\n%s", r.status, r.body)
+	}
+	var code string
+	for deadline := time.Now().Add(10 * time.Second); code == "" && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if ms := h.mailTo(t, addr, before); len(ms) > 0 && ms[0].Purpose == "signup_code" {
+			code = sixDigits(t, ms[0].Text)
+		}
+	}
+	if code == "" {
+		t.Fatal("no code for the second signup")
+	}
+	r = h.post(c, pages.SignupVerifyPath, url.Values{"email": {addr}, "code": {code}, pages.SignupIDField: {id}})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/account" || h.usersWith(t, addr) != 1 {
+		t.Fatalf("the second signup's code: %d %q\n%s", r.status, r.header.Get("Location"), r.body)
+	}
+	if r := h.post(h.browser(), "/login", creds(addr, secondPW)); r.status != http.StatusSeeOther {
+		t.Fatalf("the second signup's password: %d", r.status)
+	}
+	if r := h.post(h.browser(), "/login", creds(addr, firstPW)); r.status == http.StatusSeeOther {
+		t.Fatal("the first signup's password logs in")
 	}
 }
 
