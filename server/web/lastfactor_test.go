@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -278,6 +279,129 @@ func TestWaysInAreHeldAfterAReset(t *testing.T) {
 	}
 	if r := h.post(c, pages.EmailChangePath, url.Values{"email": {"new-held@example.com"}}); r.status != http.StatusOK {
 		t.Fatalf("email change after the hold: %d", r.status)
+	}
+}
+
+// TestSecondStepAndPasskeysAreHeldAfterAReset: for 48 hours after a
+// password reset two-step verification cannot be turned on (neither its
+// key shown nor its first code taken), no new recovery codes are made and
+// no passkey is removed, so whoever reset the password through the mailbox
+// cannot take the second step for themselves and strip the owner's
+// passkeys. Each refusal is in words, changes nothing and is audited; after
+// the hold each change goes through.
+func TestSecondStepAndPasskeysAreHeldAfterAReset(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWith(t, harnessOptions{codes: true, passwords: true, twoFactor: true, passkeys: true})
+	const pw, newPW = "correct horse staple 1", "a wholly new passphrase 7"
+	// One account with a passkey and no second step, one with the second step on.
+	const keyed, stepped = "keyed@example.com", "stepped@example.com"
+	h.addPasskey(h.signup(keyed, pw), newSoftKey(t, h.linkOrigin), "Owner's key")
+	secret, recovery := h.enrolTOTP(t, h.signup(stepped, pw))
+	keyID := passkeyIDs(t, h)[0]
+	factors := func() (all, on int) {
+		t.Helper()
+		err := h.db.NewRaw(`SELECT count(*), count(confirmed_at) FROM totp_factors f JOIN identities i ON i.user_id = f.user_id
+			WHERE i.kind = 'email' AND i.value = ?`, keyed).Scan(context.Background(), &all, &on)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return all, on
+	}
+	recoveryHashes := func() []string {
+		t.Helper()
+		var hashes []string
+		err := h.db.NewRaw(`SELECT encode(r.code_hash, 'hex') FROM recovery_codes r JOIN identities i ON i.user_id = r.user_id
+			WHERE i.kind = 'email' AND i.value = ? AND r.used_at IS NULL ORDER BY 1`, stepped).Scan(context.Background(), &hashes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return hashes
+	}
+	held := func(what string, e db.AuditEvent) {
+		t.Helper()
+		if e.Outcome != "failure" || e.Detail["reason"] != "held_after_reset" {
+			t.Fatalf("%s during the hold is not audited as held: %+v", what, e)
+		}
+	}
+
+	// The account with a passkey is reset by whoever reads its mail.
+	c := h.browser()
+	h.forgot(t, c, keyed)
+	code, _ := h.awaitReset(t, keyed)
+	if r := h.post(c, pages.ResetCodePath, url.Values{"identity": {keyed}, "code": {code}, "password": {newPW}}); r.status != http.StatusSeeOther {
+		t.Fatalf("reset: %d", r.status)
+	}
+	page := h.get(c, pages.TwoFactorPath)
+	if page.status != http.StatusOK || !strings.Contains(page.body, msg(messages.ChangeHeldAfterReset)) ||
+		secretRe.MatchString(page.body) || strings.Contains(page.body, `id="two-factor-confirm-form"`) {
+		t.Fatalf("two-step page right after a reset: %d, refusal shown %v, key shown %v", page.status,
+			strings.Contains(page.body, msg(messages.ChangeHeldAfterReset)), secretRe.MatchString(page.body))
+	}
+	held("showing a key", lastEvent(t, h, "totp.enable"))
+	r := h.post(c, pages.TwoFactorPath, url.Values{"code": {"123456"}})
+	if r.status != http.StatusConflict || !strings.Contains(r.body, msg(messages.ChangeHeldAfterReset)) || recoveryRe.MatchString(r.body) {
+		t.Fatalf("turning two-step on right after a reset: %d", r.status)
+	}
+	if all, on := factors(); all != 0 || on != 0 {
+		t.Fatalf("after the refusals: %d authenticator keys, %d on", all, on)
+	}
+	r = h.post(c, pages.PasskeyRemovePath, url.Values{pages.PasskeyIDField: {keyID}})
+	if r.status != http.StatusConflict || !strings.Contains(r.body, msg(messages.ChangeHeldAfterReset)) {
+		t.Fatalf("removing a passkey right after a reset: %d", r.status)
+	}
+	if ids := passkeyIDs(t, h); len(ids) != 1 || ids[0] != keyID {
+		t.Fatalf("passkeys after the refused removal: %v", ids)
+	}
+	held("removing a passkey", lastEvent(t, h, "passkey.remove"))
+
+	// The account with the second step is reset through both steps.
+	c2 := h.browser()
+	h.forgot(t, c2, stepped)
+	code, _ = h.awaitReset(t, stepped)
+	r = h.post(c2, pages.ResetCodePath, url.Values{"identity": {stepped}, "code": {code}, "password": {newPW}})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != pages.SecondFactorPath {
+		t.Fatalf("reset with two-step on: %d %q", r.status, r.header.Get("Location"))
+	}
+	h.clock.Advance(30 * time.Second) // a time step not used at enrolment
+	if r := h.secondFactor(c2, "code", h.totp(secret, 0)); r.status != http.StatusSeeOther {
+		t.Fatalf("second step of the reset: %d", r.status)
+	}
+	before := recoveryHashes()
+	r = h.post(c2, pages.TwoFactorRecoveryPath, url.Values{})
+	if r.status != http.StatusConflict || !strings.Contains(r.body, msg(messages.ChangeHeldAfterReset)) || recoveryRe.MatchString(r.body) {
+		t.Fatalf("new recovery codes right after a reset: %d", r.status)
+	}
+	if after := recoveryHashes(); len(after) != len(recovery) || !slices.Equal(after, before) {
+		t.Fatalf("recovery codes after the refusal: %d stored, changed %v", len(after), !slices.Equal(after, before))
+	}
+	held("new recovery codes", lastEvent(t, h, "recovery_codes.regenerate"))
+
+	// The hold ends: the resets are moved 48 hours into the past rather
+	// than the test clock forward, so the sessions the resets signed in
+	// stay fresh (in this harness a second step begun after a 48-hour jump
+	// of the clock finds its session expired, as the store compares the
+	// wall-clock expiry scs sets with the test clock).
+	if _, err := h.db.NewRaw(`UPDATE users SET password_reset_at = password_reset_at - interval '48 hours 1 minute'
+		WHERE password_reset_at IS NOT NULL`).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r = h.post(c2, pages.TwoFactorRecoveryPath, url.Values{})
+	fresh := recoveryRe.FindAllStringSubmatch(r.body, -1)
+	if r.status != http.StatusOK || len(fresh) != 10 {
+		t.Fatalf("new recovery codes after the hold: %d, %d codes", r.status, len(fresh))
+	}
+	if hashes := recoveryHashes(); slices.Equal(hashes, before) {
+		t.Fatal("the recovery codes made after the hold are stored as the old ones")
+	}
+	if r := h.post(c, pages.PasskeyRemovePath, url.Values{pages.PasskeyIDField: {keyID}}); r.status != http.StatusSeeOther {
+		t.Fatalf("removing a passkey after the hold: %d %s", r.status, r.body)
+	}
+	if ids := passkeyIDs(t, h); len(ids) != 0 {
+		t.Fatalf("passkeys after the removal: %v", ids)
+	}
+	h.enrolTOTP(t, c)
+	if all, on := factors(); all != 1 || on != 1 {
+		t.Fatalf("after enrolling past the hold: %d authenticator keys, %d on", all, on)
 	}
 }
 
