@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 	"github.com/latch-dev/latch/components/pages"
 	"github.com/latch-dev/latch/db"
 	"github.com/latch-dev/latch/server/auth"
+	"github.com/latch-dev/latch/server/otp"
 	"github.com/latch-dev/latch/server/web"
 )
 
@@ -295,7 +297,17 @@ func TestSecondStepAndPasskeysAreHeldAfterAReset(t *testing.T) {
 	const pw, newPW = "correct horse staple 1", "a wholly new passphrase 7"
 	// One account with a passkey and no second step, one with the second step on.
 	const keyed, stepped = "keyed@example.com", "stepped@example.com"
-	h.addPasskey(h.signup(keyed, pw), newSoftKey(t, h.linkOrigin), "Owner's key")
+	kc := h.signup(keyed, pw)
+	h.addPasskey(kc, newSoftKey(t, h.linkOrigin), "Owner's key")
+	// Its owner opened the two-step page once: a key waits for its first code.
+	m := secretRe.FindStringSubmatch(h.get(kc, pages.TwoFactorPath).body)
+	if m == nil {
+		t.Fatal("no authenticator key shown before the reset")
+	}
+	pending, err := otp.DecodeTOTPSecret(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
 	secret, recovery := h.enrolTOTP(t, h.signup(stepped, pw))
 	keyID := passkeyIDs(t, h)[0]
 	factors := func() (all, on int) {
@@ -338,11 +350,12 @@ func TestSecondStepAndPasskeysAreHeldAfterAReset(t *testing.T) {
 			strings.Contains(page.body, msg(messages.ChangeHeldAfterReset)), secretRe.MatchString(page.body))
 	}
 	held("showing a key", lastEvent(t, h, "totp.enable"))
-	r := h.post(c, pages.TwoFactorPath, url.Values{"code": {"123456"}})
+	// Even the right code for the key shown before the reset is refused.
+	r := h.post(c, pages.TwoFactorPath, url.Values{"code": {h.totp(pending, 0)}})
 	if r.status != http.StatusConflict || !strings.Contains(r.body, msg(messages.ChangeHeldAfterReset)) || recoveryRe.MatchString(r.body) {
 		t.Fatalf("turning two-step on right after a reset: %d", r.status)
 	}
-	if all, on := factors(); all != 0 || on != 0 {
+	if all, on := factors(); all != 1 || on != 0 {
 		t.Fatalf("after the refusals: %d authenticator keys, %d on", all, on)
 	}
 	r = h.post(c, pages.PasskeyRemovePath, url.Values{pages.PasskeyIDField: {keyID}})
@@ -399,7 +412,9 @@ func TestSecondStepAndPasskeysAreHeldAfterAReset(t *testing.T) {
 	if ids := passkeyIDs(t, h); len(ids) != 0 {
 		t.Fatalf("passkeys after the removal: %v", ids)
 	}
-	h.enrolTOTP(t, c)
+	if got, _ := h.enrolTOTP(t, c); !bytes.Equal(got, pending) {
+		t.Fatal("the key waiting since before the reset was replaced")
+	}
 	if all, on := factors(); all != 1 || on != 1 {
 		t.Fatalf("after enrolling past the hold: %d authenticator keys, %d on", all, on)
 	}
