@@ -457,6 +457,7 @@ var frenchText = map[Key]string{
 	ActivityTOTPRefused:          "Un code d'authentification erroné a été refusé",
 	ActivityRecoveryCodeUsed:     "Un code de récupération a été utilisé",
 	ActivityRecoveryCodesNew:     "De nouveaux codes de récupération ont été créés",
+	ActivityChangeHeld:           "Une modification de vos moyens de connexion a été refusée : votre mot de passe a été réinitialisé récemment",
 	ActivityRecoveryStarted:      "Une récupération de compte a été lancée",
 	ActivityRecoveryRefused:      "Une récupération de compte a été refusée",
 	ActivityRecoveryCancelled:    "Une récupération de compte a été annulée",

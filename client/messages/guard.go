@@ -77,6 +77,9 @@ const (
 	ActivityRecoveryRefused      Key = "activity.recovery_refused"
 	ActivityRecoveryCancelled    Key = "activity.recovery_cancelled"
 	ActivityRecoveryCompleted    Key = "activity.recovery_completed"
+	// ActivityChangeHeld words any change to the ways in refused because
+	// the password was reset recently (reason held_after_reset).
+	ActivityChangeHeld Key = "activity.change_held_after_reset"
 )
 
 var factorActivityCatalog = map[Key]string{
@@ -95,6 +98,7 @@ var factorActivityCatalog = map[Key]string{
 	ActivityTOTPRefused:          "A wrong authenticator code was refused",
 	ActivityRecoveryCodeUsed:     "A recovery code was used",
 	ActivityRecoveryCodesNew:     "New recovery codes were made",
+	ActivityChangeHeld:           "A change to how you sign in was refused: your password was reset recently",
 	ActivityRecoveryStarted:      "An account recovery was started",
 	ActivityRecoveryRefused:      "An account recovery was refused",
 	ActivityRecoveryCancelled:    "An account recovery was cancelled",

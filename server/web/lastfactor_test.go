@@ -388,6 +388,15 @@ func TestSecondStepAndPasskeysAreHeldAfterAReset(t *testing.T) {
 		t.Fatalf("recovery codes after the refusal: %d stored, changed %v", len(after), !slices.Equal(after, before))
 	}
 	held("new recovery codes", lastEvent(t, h, "recovery_codes.regenerate"))
+	// The holders' security activity words the refusals as such.
+	for who, cl := range map[string]*http.Client{keyed: c, stepped: c2} {
+		page := h.get(cl, pages.ActivityPath)
+		if page.status != http.StatusOK || !strings.Contains(page.body, msg(messages.ActivityChangeHeld)) ||
+			strings.Contains(page.body, msg(messages.ActivityRecoveryCodesNew)) || strings.Contains(page.body, msg(messages.ActivityTOTPRefused)) {
+			t.Fatalf("security activity of %s during the hold: %d, held refusal shown %v", who, page.status,
+				strings.Contains(page.body, msg(messages.ActivityChangeHeld)))
+		}
+	}
 
 	// The hold ends: the resets are moved 48 hours into the past rather
 	// than the test clock forward, so the sessions the resets signed in
