@@ -355,6 +355,11 @@ func TestSecondStepAndPasskeysAreHeldAfterAReset(t *testing.T) {
 	if r.status != http.StatusConflict || !strings.Contains(r.body, msg(messages.ChangeHeldAfterReset)) || recoveryRe.MatchString(r.body) {
 		t.Fatalf("turning two-step on right after a reset: %d", r.status)
 	}
+	// With Datastar the panel is patched with the same words.
+	r = h.post(c, pages.TwoFactorPath, url.Values{"code": {h.totp(pending, 0)}}, "Datastar-Request", "true")
+	if !strings.Contains(r.body, "datastar-patch-elements") || !strings.Contains(r.body, msg(messages.ChangeHeldAfterReset)) || recoveryRe.MatchString(r.body) {
+		t.Fatalf("turning two-step on with Datastar right after a reset: %d %s", r.status, r.body)
+	}
 	if all, on := factors(); all != 1 || on != 0 {
 		t.Fatalf("after the refusals: %d authenticator keys, %d on", all, on)
 	}
@@ -366,6 +371,12 @@ func TestSecondStepAndPasskeysAreHeldAfterAReset(t *testing.T) {
 		t.Fatalf("passkeys after the refused removal: %v", ids)
 	}
 	held("removing a passkey", lastEvent(t, h, "passkey.remove"))
+	// Nor the address, though the passkey would remain as a way in.
+	r = h.post(c, pages.IdentityRemovePath, url.Values{pages.KindField: {"email"}, pages.ValueField: {keyed}})
+	if r.status != http.StatusConflict || !strings.Contains(r.body, msg(messages.ChangeHeldAfterReset)) {
+		t.Fatalf("removing the address right after a reset: %d", r.status)
+	}
+	held("removing the address", lastEvent(t, h, "identity.remove"))
 
 	// The account with the second step is reset through both steps.
 	c2 := h.browser()
@@ -383,6 +394,10 @@ func TestSecondStepAndPasskeysAreHeldAfterAReset(t *testing.T) {
 	r = h.post(c2, pages.TwoFactorRecoveryPath, url.Values{})
 	if r.status != http.StatusConflict || !strings.Contains(r.body, msg(messages.ChangeHeldAfterReset)) || recoveryRe.MatchString(r.body) {
 		t.Fatalf("new recovery codes right after a reset: %d", r.status)
+	}
+	r = h.post(c2, pages.TwoFactorRecoveryPath, url.Values{}, "Datastar-Request", "true")
+	if !strings.Contains(r.body, "datastar-patch-elements") || !strings.Contains(r.body, msg(messages.ChangeHeldAfterReset)) || recoveryRe.MatchString(r.body) {
+		t.Fatalf("new recovery codes with Datastar right after a reset: %d %s", r.status, r.body)
 	}
 	if after := recoveryHashes(); len(after) != len(recovery) || !slices.Equal(after, before) {
 		t.Fatalf("recovery codes after the refusal: %d stored, changed %v", len(after), !slices.Equal(after, before))
