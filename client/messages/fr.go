@@ -443,7 +443,7 @@ var frenchText = map[Key]string{
 	EmailRestoredBody:     "Votre compte allait être supprimé. Quelqu'un s'y est connecté : il est donc de nouveau actif et ne sera pas supprimé.",
 
 	EmailSecondFactorFailedCount: "Au cours de la dernière heure, {count} codes de validation en deux étapes erronés ont été saisis pour votre compte. Nous envoyons au plus un avis de ce type par heure.",
-	ChangeHeldAfterReset:         "Pour votre sécurité, l'adresse e-mail et le numéro de téléphone d'un compte ne peuvent pas changer pendant un certain temps après la réinitialisation de son mot de passe (aussi longtemps qu'une récupération de compte attend : 48 heures, sauf configuration contraire). Si vous ne l'avez pas réinitialisé, changez votre mot de passe dès maintenant.",
+	ChangeHeldAfterReset:         "Pour votre sécurité, les moyens d'accéder à un compte ne peuvent pas changer pendant un certain temps après la réinitialisation de son mot de passe : ni nouvelle adresse e-mail, ni nouveau numéro de téléphone, ni clé d'accès ajoutée ou supprimée, ni fournisseur de connexion lié ou délié, ni validation en deux étapes activée, ni nouveaux codes de récupération (aussi longtemps qu'une récupération de compte attend : 48 heures, sauf configuration contraire). Si vous ne l'avez pas réinitialisé, changez votre mot de passe dès maintenant.",
 	AddressClaimed:               "Votre adresse e-mail est maintenant confirmée. Tout ce qui avait été configuré sur ce compte auparavant (autres moyens de connexion, mot de passe) a été retiré : définissez un mot de passe sur la page du compte si vous en voulez un.",
 	SMSResetElsewhere:            "{app} : une réinitialisation du mot de passe a été demandée pour ce numéro. Votre compte a aussi une adresse e-mail : réinitialisez votre mot de passe depuis celle-ci, ou récupérez votre compte sur {url}",
 	ActivityPasswordChanged:      "Votre mot de passe a été changé",
@@ -457,6 +457,7 @@ var frenchText = map[Key]string{
 	ActivityTOTPRefused:          "Un code d'authentification erroné a été refusé",
 	ActivityRecoveryCodeUsed:     "Un code de récupération a été utilisé",
 	ActivityRecoveryCodesNew:     "De nouveaux codes de récupération ont été créés",
+	ActivityChangeHeld:           "Une modification de vos moyens de connexion a été refusée : votre mot de passe a été réinitialisé récemment",
 	ActivityRecoveryStarted:      "Une récupération de compte a été lancée",
 	ActivityRecoveryRefused:      "Une récupération de compte a été refusée",
 	ActivityRecoveryCancelled:    "Une récupération de compte a été annulée",

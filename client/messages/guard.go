@@ -43,8 +43,9 @@ var signInCatalog = map[Key]string{
 	EmailRestoredBody:     "Your account was going to be deleted. Someone signed in to it, so it is active again and will not be deleted.",
 }
 
-// ChangeHeldAfterReset refuses a change of the account's email or phone
-// shortly after a password reset.
+// ChangeHeldAfterReset refuses a change to the account's ways in (email,
+// phone, passkeys, sign-in providers, two-step verification and its
+// recovery codes) shortly after a password reset.
 const ChangeHeldAfterReset Key = "account.change_held_after_reset"
 
 // EmailSecondFactorFailedCount sums up the lockout notice: at most one goes
@@ -76,11 +77,14 @@ const (
 	ActivityRecoveryRefused      Key = "activity.recovery_refused"
 	ActivityRecoveryCancelled    Key = "activity.recovery_cancelled"
 	ActivityRecoveryCompleted    Key = "activity.recovery_completed"
+	// ActivityChangeHeld words any change to the ways in refused because
+	// the password was reset recently (reason held_after_reset).
+	ActivityChangeHeld Key = "activity.change_held_after_reset"
 )
 
 var factorActivityCatalog = map[Key]string{
 	EmailSecondFactorFailedCount: "In the last hour, {count} wrong two-step verification codes were entered for your account. We send at most one such notice an hour.",
-	ChangeHeldAfterReset:         "For your safety, the email address and phone number of an account cannot change for a while after its password was reset (as long as an account recovery waits, 48 hours unless configured). If you did not reset it, change your password now.",
+	ChangeHeldAfterReset:         "For your safety, the ways into an account cannot change for a while after its password was reset: no new email address, phone number or passkey, no passkey removed, no sign-in provider linked or unlinked, no two-step verification turned on and no new recovery codes (as long as an account recovery waits, 48 hours unless configured). If you did not reset it, change your password now.",
 	AddressClaimed:               "Your email address is now confirmed. Anything set up on this account before it was (other sign-ins, a password) has been removed: set a password on the account page if you want one.",
 	SMSResetElsewhere:            "{app}: a password reset was asked for this number. Your account also has an email address: reset your password from it, or recover your account at {url}",
 	ActivityPasswordChanged:      "Your password was changed",
@@ -94,6 +98,7 @@ var factorActivityCatalog = map[Key]string{
 	ActivityTOTPRefused:          "A wrong authenticator code was refused",
 	ActivityRecoveryCodeUsed:     "A recovery code was used",
 	ActivityRecoveryCodesNew:     "New recovery codes were made",
+	ActivityChangeHeld:           "A change to how you sign in was refused: your password was reset recently",
 	ActivityRecoveryStarted:      "An account recovery was started",
 	ActivityRecoveryRefused:      "An account recovery was refused",
 	ActivityRecoveryCancelled:    "An account recovery was cancelled",

@@ -118,8 +118,9 @@ type PasskeyOptions struct {
 	// PasskeyChallengeTTL when zero.
 	ChallengeTTL time.Duration
 	// ResetHold is how long after a password reset no passkey may be
-	// added, like the email and phone (DefaultResetHold when zero): a
-	// reset through one channel cannot plant a lasting way in.
+	// added or removed, like the email and phone (DefaultResetHold when
+	// zero): a reset through one channel cannot plant a lasting way in,
+	// nor take the owner's away.
 	ResetHold time.Duration
 	// RelyingPartyOf, when set, names the relying party of the request in
 	// ctx (its app's, when one server serves several apps); false, or
@@ -685,17 +686,27 @@ func (k *Passkeys) Rename(ctx context.Context, appID, userID, id uuid.UUID, name
 }
 
 // Remove deletes one of the user's passkeys, if another way in remains
-// (CanRemovePasskey, decided under a lock on the user, so two removals
-// cannot each leave the other as the last).
+// (CanRemovePasskey) and the account is not held after a password reset
+// (User.HeldAfterReset: whoever reset the password must not strip the
+// owner's passkeys), both decided under a lock on the user, so two
+// removals cannot each leave the other as the last.
 //
-// Errors: *Error with messages.PasskeyLastWayIn; messages.PasskeyNotFound
-// when the user holds no such passkey; anything else is internal.
+// Errors: *Error with messages.PasskeyLastWayIn; messages.ChangeHeldAfterReset
+// within ResetHold of a password reset; messages.PasskeyNotFound when the
+// user holds no such passkey; anything else is internal.
 func (k *Passkeys) Remove(ctx context.Context, appID, userID, id uuid.UUID) error {
-	err := k.store.RemovePasskey(ctx, appID, userID, id, CanRemovePasskey)
+	reason := "last_way_in"
+	err := k.store.RemovePasskey(ctx, appID, userID, id, func(a Account) error {
+		if a.User.HeldAfterReset(k.opt.Clock(), k.opt.ResetHold) {
+			reason = "held_after_reset"
+			return &Error{Code: messages.ChangeHeldAfterReset}
+		}
+		return CanRemovePasskey(a)
+	})
 	var ae *Error
 	switch {
 	case errors.As(err, &ae):
-		k.record(ctx, Event{AppID: appID, UserID: userID, Name: "passkey.remove", Outcome: Failure, Detail: map[string]string{"reason": "last_way_in"}})
+		k.record(ctx, Event{AppID: appID, UserID: userID, Name: "passkey.remove", Outcome: Failure, Detail: map[string]string{"reason": reason}})
 		return err
 	case errors.Is(err, ErrNotFound):
 		k.record(ctx, Event{AppID: appID, UserID: userID, Name: "passkey.remove", Outcome: Failure, Detail: map[string]string{"reason": "not_found"}})

@@ -445,14 +445,18 @@ func CanRemovePasskey(a Account) error {
 // allows it at that moment (decided under a lock on the user, so two
 // removals cannot each leave the other as the last).
 //
-// Errors: *Error with messages.IdentityLastWayIn; messages.IdentityNotFound
-// when the user holds no such identity; anything else is internal.
+// Errors: *Error with messages.IdentityLastWayIn;
+// messages.ChangeHeldAfterReset within ResetHold of a password reset;
+// messages.IdentityNotFound when the user holds no such identity; anything
+// else is internal.
 func (s *Settings) RemoveIdentity(ctx context.Context, appID, userID uuid.UUID, kind IdentityKind, value string) error {
 	if kind != IdentityEmail && kind != IdentityPhone {
 		return &Error{Code: messages.IdentityNotFound}
 	}
+	reason := "last_way_in"
 	err := s.store.RemoveIdentity(ctx, appID, userID, kind, value, func(a Account, _ bool) error {
 		if a.User.HeldAfterReset(s.o.Clock(), s.o.ResetHold) {
+			reason = "held_after_reset"
 			return &Error{Code: messages.ChangeHeldAfterReset}
 		}
 		return CanRemove(a, kind, value)
@@ -460,7 +464,7 @@ func (s *Settings) RemoveIdentity(ctx context.Context, appID, userID uuid.UUID, 
 	var ae *Error
 	switch {
 	case errors.As(err, &ae):
-		s.record(ctx, Event{AppID: appID, UserID: userID, Name: "identity.remove", Outcome: Failure, Detail: map[string]string{"kind": string(kind), "reason": "last_way_in"}})
+		s.record(ctx, Event{AppID: appID, UserID: userID, Name: "identity.remove", Outcome: Failure, Detail: map[string]string{"kind": string(kind), "reason": reason}})
 		return err
 	case errors.Is(err, ErrNotFound):
 		return &Error{Code: messages.IdentityNotFound, Err: err}

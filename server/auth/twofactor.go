@@ -101,6 +101,11 @@ type TwoFactorOptions struct {
 	Failures FailureCounter    // counts failures for the lockout notice's summary; nil: not counted
 	Clock    func() time.Time  // nil means time.Now
 	Logger   *slog.Logger
+	// ResetHold is how long after a password reset the factor cannot be
+	// turned on and no new recovery codes made, like the email, phone and
+	// passkeys (DefaultResetHold when zero): whoever reset the password
+	// through one channel cannot take the second step for themselves.
+	ResetHold time.Duration
 }
 
 // TwoFactor runs the second factor: enrolling an authenticator app (TOTP,
@@ -125,6 +130,9 @@ func NewTwoFactor(users UserStore, store TwoFactorStore, sealer Sealer, hasher *
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.ResetHold <= 0 {
+		opt.ResetHold = DefaultResetHold
 	}
 	return &TwoFactor{users: users, store: store, sealer: sealer, hasher: hasher, audit: audit, opt: opt}
 }
@@ -186,8 +194,13 @@ type Enrolment struct {
 // there is none, so reloading the page keeps the secret already scanned.
 //
 // Errors: *Error with messages.TwoFactorAlreadyOn when the factor is on;
-// anything else is internal.
+// messages.ChangeHeldAfterReset within ResetHold of a password reset (no
+// secret is made or shown); ErrNotFound when the user is gone; anything
+// else is internal.
 func (t *TwoFactor) BeginEnrolment(ctx context.Context, appID, userID uuid.UUID, account string) (Enrolment, error) {
+	if err := t.heldAfterReset(ctx, appID, userID, "totp.enable"); err != nil {
+		return Enrolment{}, err
+	}
 	f, err := t.store.TOTP(ctx, appID, userID)
 	switch {
 	case err == nil && f.ConfirmedAt != nil:
@@ -216,6 +229,24 @@ func (t *TwoFactor) BeginEnrolment(ctx context.Context, appID, userID uuid.UUID,
 	return t.enrolment(account, secret), nil
 }
 
+// heldAfterReset refuses a change to the user's second factor within
+// ResetHold of a password reset (User.HeldAfterReset), auditing event as
+// failed.
+//
+// Errors: *Error with messages.ChangeHeldAfterReset; ErrNotFound when the
+// user is gone; anything else is internal.
+func (t *TwoFactor) heldAfterReset(ctx context.Context, appID, userID uuid.UUID, event string) error {
+	acct, err := t.users.Account(ctx, appID, userID)
+	if err != nil {
+		return err
+	}
+	if acct.User.HeldAfterReset(t.opt.Clock(), t.opt.ResetHold) {
+		t.record(ctx, Event{AppID: appID, UserID: userID, Name: event, Outcome: Failure, Detail: map[string]string{"reason": "held_after_reset"}})
+		return &Error{Code: messages.ChangeHeldAfterReset}
+	}
+	return nil
+}
+
 func (t *TwoFactor) enrolment(account string, secret []byte) Enrolment {
 	return Enrolment{Secret: otp.EncodeTOTPSecret(secret), URI: otp.TOTPURI(t.opt.Issuer, account, secret)}
 }
@@ -225,9 +256,14 @@ func (t *TwoFactor) enrolment(account string, secret []byte) Enrolment {
 //
 // Errors: *Error with messages.TwoFactorCodeInvalid for a wrong or
 // malformed code; messages.TwoFactorAlreadyOn when it is on already;
-// messages.TwoFactorNoEnrolment when no enrolment was started; anything
-// else is internal.
+// messages.TwoFactorNoEnrolment when no enrolment was started;
+// messages.ChangeHeldAfterReset within ResetHold of a password reset
+// (checked before the code, so it spends no guess); ErrNotFound when the
+// user is gone; anything else is internal.
 func (t *TwoFactor) ConfirmEnrolment(ctx context.Context, appID, userID uuid.UUID, code string) ([]string, error) {
+	if err := t.heldAfterReset(ctx, appID, userID, "totp.enable"); err != nil {
+		return nil, err
+	}
 	f, err := t.store.TOTP(ctx, appID, userID)
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -291,8 +327,13 @@ func (t *TwoFactor) Disable(ctx context.Context, appID, userID uuid.UUID) error 
 // shown this once. The caller has checked a fresh proof of identity.
 //
 // Errors: *Error with messages.TwoFactorNotOn without the factor on;
-// anything else is internal.
+// messages.ChangeHeldAfterReset within ResetHold of a password reset (the
+// codes held stay good); ErrNotFound when the user is gone; anything else
+// is internal.
 func (t *TwoFactor) RegenerateRecoveryCodes(ctx context.Context, appID, userID uuid.UUID) ([]string, error) {
+	if err := t.heldAfterReset(ctx, appID, userID, "recovery_codes.regenerate"); err != nil {
+		return nil, err
+	}
 	codes, hashes := t.newRecovery(userID)
 	err := t.store.ReplaceRecoveryCodes(ctx, appID, userID, hashes, t.opt.Clock().UTC())
 	if errors.Is(err, ErrNotFound) {

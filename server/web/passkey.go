@@ -131,7 +131,8 @@ func (s *Server) passkeyRename(w http.ResponseWriter, r *http.Request, userID uu
 }
 
 // passkeyRemove removes one of the user's passkeys while another way in
-// remains (auth.CanRemovePasskey); the last one is refused in writing.
+// remains (auth.CanRemovePasskey) and the account is not held after a
+// password reset; either refusal is in writing.
 func (s *Server) passkeyRemove(w http.ResponseWriter, r *http.Request, userID uuid.UUID) error {
 	form, err := readForm(r, pages.PasskeyIDField)
 	if err != nil {
@@ -160,7 +161,7 @@ func passkeyStatus(code messages.Key) int {
 	switch code {
 	case messages.PasskeyNotFound:
 		return http.StatusNotFound
-	case messages.PasskeyLastWayIn, messages.PasskeyAlreadyRegistered:
+	case messages.PasskeyLastWayIn, messages.PasskeyAlreadyRegistered, messages.ChangeHeldAfterReset:
 		return http.StatusConflict
 	}
 	return http.StatusUnprocessableEntity

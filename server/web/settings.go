@@ -368,6 +368,9 @@ func activityKey(e auth.SecurityEvent) messages.Key {
 	}
 	ok := e.Outcome == auth.Success
 	d := e.Detail
+	if !ok && d["reason"] == "held_after_reset" {
+		return messages.ActivityChangeHeld
+	}
 	switch e.Name {
 	case "signup":
 		if d["method"] == "provider" {

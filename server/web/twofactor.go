@@ -72,6 +72,8 @@ func (s *Server) twoFactorConfirm(w http.ResponseWriter, r *http.Request, userID
 	switch {
 	case errors.As(err, &ae) && ae.Code == messages.TwoFactorAlreadyOn:
 		return s.redirect(w, r, pages.TwoFactorPath)
+	case errors.As(err, &ae) && ae.Code == messages.ChangeHeldAfterReset:
+		return s.twoFactorAnswer(w, r, userID, http.StatusConflict, pages.TwoFactorView{Message: ae.Code, Interactive: isDatastar(r)})
 	case errors.As(err, &ae):
 		return s.twoFactorAnswer(w, r, userID, http.StatusUnprocessableEntity, pages.TwoFactorView{Message: ae.Code, Interactive: isDatastar(r)})
 	case err != nil:
@@ -83,7 +85,8 @@ func (s *Server) twoFactorConfirm(w http.ResponseWriter, r *http.Request, userID
 	return s.twoFactorAnswer(w, r, userID, http.StatusOK, pages.TwoFactorView{Enabled: true, Codes: codes, Notice: messages.TwoFactorEnabled})
 }
 
-// twoFactorRegenerate voids the recovery codes and shows a new set.
+// twoFactorRegenerate voids the recovery codes and shows a new set; while
+// the account is held after a password reset it says so and keeps them.
 func (s *Server) twoFactorRegenerate(w http.ResponseWriter, r *http.Request, userID uuid.UUID) error {
 	if _, err := readForm(r); err != nil {
 		return err
@@ -93,7 +96,10 @@ func (s *Server) twoFactorRegenerate(w http.ResponseWriter, r *http.Request, use
 	}
 	codes, err := s.TwoFactor.RegenerateRecoveryCodes(r.Context(), s.appID(r.Context()), userID)
 	var ae *auth.Error
-	if errors.As(err, &ae) {
+	switch {
+	case errors.As(err, &ae) && ae.Code == messages.ChangeHeldAfterReset:
+		return s.twoFactorAnswer(w, r, userID, http.StatusConflict, pages.TwoFactorView{Message: ae.Code, Interactive: isDatastar(r)})
+	case errors.As(err, &ae):
 		return s.redirect(w, r, pages.TwoFactorPath)
 	}
 	if err != nil {
@@ -137,14 +143,21 @@ func (s *Server) twoFactorAnswer(w http.ResponseWriter, r *http.Request, userID 
 		v.Enabled, v.RecoveryLeft = st.Enabled, st.RecoveryLeft
 		if !st.Enabled {
 			e, err := s.TwoFactor.BeginEnrolment(ctx, s.appID(ctx), userID, accountLabel(i18n.LangOf(r.Context()), acct))
-			if err != nil {
+			var ae *auth.Error
+			switch {
+			case errors.As(err, &ae) && ae.Code == messages.ChangeHeldAfterReset:
+				// Held after a password reset: no key to scan, the
+				// refusal in words instead.
+				v.Message = ae.Code
+			case err != nil:
 				return err
+			default:
+				code, err := qrCode(e.URI)
+				if err != nil {
+					return err
+				}
+				v.Setup = &pages.TOTPSetup{Secret: otp.GroupTOTPSecret(e.Secret), QR: code}
 			}
-			code, err := qrCode(e.URI)
-			if err != nil {
-				return err
-			}
-			v.Setup = &pages.TOTPSetup{Secret: otp.GroupTOTPSecret(e.Secret), QR: code}
 		}
 	}
 	if isDatastar(r) {

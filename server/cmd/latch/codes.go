@@ -192,6 +192,7 @@ func twoFactor(cfg config.Config, bdb *bun.DB, kek []byte, audit auth.Auditor, n
 	}
 	return auth.NewTwoFactor(db.NewUsers(bdb), db.NewTwoFactor(bdb), sealer, hasher, audit, auth.TwoFactorOptions{
 		Issuer: cfg.Brand.Name, Messages: web.TwoFactorMessages{Brand: mailBrand(cfg)}, Notifier: notices, Guard: g, Failures: db.NewAudit(bdb, nil), Logger: log,
+		ResetHold: cfg.RecoveryWait,
 	}), nil
 }
 
