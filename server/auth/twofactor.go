@@ -198,7 +198,9 @@ type Enrolment struct {
 // secret is made or shown); ErrNotFound when the user is gone; anything
 // else is internal.
 func (t *TwoFactor) BeginEnrolment(ctx context.Context, appID, userID uuid.UUID, account string) (Enrolment, error) {
-	if err := t.heldAfterReset(ctx, appID, userID, "totp.enable"); err != nil {
+	// Only shown: the page asks again on every view, so nothing is audited
+	// until a code is submitted.
+	if err := t.heldAfterReset(ctx, appID, userID, ""); err != nil {
 		return Enrolment{}, err
 	}
 	f, err := t.store.TOTP(ctx, appID, userID)
@@ -230,8 +232,8 @@ func (t *TwoFactor) BeginEnrolment(ctx context.Context, appID, userID uuid.UUID,
 }
 
 // heldAfterReset refuses a change to the user's second factor within
-// ResetHold of a password reset (User.HeldAfterReset), auditing event as
-// failed.
+// ResetHold of a password reset (User.HeldAfterReset), auditing event
+// (unless "") as failed.
 //
 // Errors: *Error with messages.ChangeHeldAfterReset; ErrNotFound when the
 // user is gone; anything else is internal.
@@ -241,6 +243,9 @@ func (t *TwoFactor) heldAfterReset(ctx context.Context, appID, userID uuid.UUID,
 		return err
 	}
 	if acct.User.HeldAfterReset(t.opt.Clock(), t.opt.ResetHold) {
+		if event == "" {
+			return &Error{Code: messages.ChangeHeldAfterReset}
+		}
 		t.record(ctx, Event{AppID: appID, UserID: userID, Name: event, Outcome: Failure, Detail: map[string]string{"reason": "held_after_reset"}})
 		return &Error{Code: messages.ChangeHeldAfterReset}
 	}
