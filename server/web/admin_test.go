@@ -827,7 +827,11 @@ func TestAdminActsOnlyInItsApp(t *testing.T) {
 	if tried < 11 {
 		t.Fatalf("%d routes about one account tried, want every one", tried)
 	}
-	if after := stateOf(t, h, homeID); after != before {
+	// The outbox delivers the signup codes meanwhile: its jobs are not
+	// the account's.
+	after := stateOf(t, h, homeID)
+	after.jobs, before.jobs = "", ""
+	if after != before {
 		t.Errorf("the default app's account changed: %+v, was %+v", after, before)
 	}
 	if !h.signedIn(home) {
