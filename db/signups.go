@@ -119,13 +119,14 @@ func (s *Signups) one(ctx context.Context, where func(*bun.SelectQuery) *bun.Sel
 
 // Finish creates the account of the unexpired pending signup bound to the
 // one-time row tokenID (and with id, unless uuid.Nil): the user, its email
-// identity verified now, and its password, in one transaction that also
+// identity verified now, and, when keepPassword, the password chosen at
+// signup (without, no password row), in one transaction that also
 // deletes every pending signup of the address. The pending signup is
 // locked while it is decided, so of two concurrent finishes one creates
 // the account. It returns auth.ErrNotFound when no pending signup is
 // bound, and auth.ErrIdentityTaken when an account holds the address
 // (then only the pending signups are deleted).
-func (s *Signups) Finish(ctx context.Context, appID, tokenID, id uuid.UUID, u auth.User) (auth.PendingSignup, error) {
+func (s *Signups) Finish(ctx context.Context, appID, tokenID, id uuid.UUID, u auth.User, keepPassword bool) (auth.PendingSignup, error) {
 	now := s.now()
 	identityID, err := uuid.NewV7()
 	if err != nil {
@@ -165,6 +166,9 @@ func (s *Signups) Finish(ctx context.Context, appID, tokenID, id uuid.UUID, u au
 			ID: identityID, AppID: appID, UserID: u.ID, Kind: string(auth.IdentityEmail), Value: p.Email, VerifiedAt: &now, CreatedAt: created,
 		}).Exec(ctx); err != nil {
 			return err
+		}
+		if !keepPassword {
+			return nil
 		}
 		_, err = tx.NewInsert().Model(&passwordRow{
 			UserID: u.ID, Hash: p.PasswordHash, CreatedAt: created, UpdatedAt: created,

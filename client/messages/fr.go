@@ -391,6 +391,7 @@ var frenchText = map[Key]string{
 	ActivityFailed:   "(échec)",
 
 	ActivitySignup:          "Compte créé",
+	ActivitySignupElsewhere: "Compte créé par un lien ouvert dans un autre navigateur que celui de l'inscription (le mot de passe choisi à l'inscription n'a pas été conservé)",
 	ActivityLoginPassword:   "Connexion avec un mot de passe",
 	ActivityLoginFailed:     "Échec d'une connexion avec votre mot de passe",
 	ActivityLoginCode:       "Connexion avec un code",
@@ -534,6 +535,8 @@ var frenchText = map[Key]string{
 	SignupLinkTitle:     "Terminer la création de votre compte",
 	SignupLinkIntro:     "Vous avez ouvert un lien reçu par e-mail. Confirmez pour créer votre compte et vous connecter dans ce navigateur.",
 	SignupLinkWarning:   "Ne continuez que si vous venez vous-même de commencer à créer ce compte. Sinon, fermez cette page : aucun compte n'est créé.",
+	SignupLinkElsewhere: "Cette inscription a été commencée dans un autre navigateur. Ne continuez que si c'était vous. Le mot de passe choisi là-bas ne sera pas conservé : vous en choisirez un à l'étape suivante.",
+	SignupSetPassword:   "Votre compte est créé et votre adresse e-mail confirmée. L'inscription avait été commencée dans un autre navigateur : le mot de passe choisi là-bas n'a donc pas été conservé. Choisissez votre mot de passe maintenant.",
 	SignupLinkConfirm:   "Créer mon compte",
 	SignupLinkInvalid:   "Ce lien ne peut pas être utilisé : il est erroné, a expiré ou a déjà servi. Inscrivez-vous à nouveau pour en obtenir un nouveau.",
 	SignupLinkRestart:   "S'inscrire à nouveau",

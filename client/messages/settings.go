@@ -71,6 +71,7 @@ const (
 	ActivityFailed   Key = "activity.failed"
 
 	ActivitySignup          Key = "activity.signup"
+	ActivitySignupElsewhere Key = "activity.signup_elsewhere"
 	ActivityLoginPassword   Key = "activity.login.password"
 	ActivityLoginFailed     Key = "activity.login.failed"
 	ActivityLoginCode       Key = "activity.login.code"
@@ -174,6 +175,7 @@ var settingsCatalog = map[Key]string{
 	ActivityFailed:   "(failed)",
 
 	ActivitySignup:          "Created the account",
+	ActivitySignupElsewhere: "Created the account by a link opened in another browser than the signup's (the password chosen at signup was not kept)",
 	ActivityLoginPassword:   "Signed in with a password",
 	ActivityLoginFailed:     "A sign-in with your password failed",
 	ActivityLoginCode:       "Signed in with a code",

@@ -11,6 +11,8 @@ const (
 	SignupLinkTitle     Key = "ui.signup_link.title"
 	SignupLinkIntro     Key = "ui.signup_link.intro"
 	SignupLinkWarning   Key = "ui.signup_link.warning"
+	SignupLinkElsewhere Key = "ui.signup_link.elsewhere"
+	SignupSetPassword   Key = "signup.set_password"
 	SignupLinkConfirm   Key = "ui.signup_link.confirm"
 	SignupLinkInvalid   Key = "signup.link_invalid"
 	SignupLinkRestart   Key = "ui.signup_link.restart"
@@ -32,6 +34,8 @@ var signupCatalog = map[Key]string{
 	SignupLinkTitle:     "Finish creating your account",
 	SignupLinkIntro:     "You opened a link from your email. Confirm to create your account and sign in on this browser.",
 	SignupLinkWarning:   "Continue only if you started creating this account yourself, just now. If you did not, close this page: no account is created.",
+	SignupLinkElsewhere: "This signup was started in another browser. Continue only if that was you. The password chosen there will not be kept: you will set one next.",
+	SignupSetPassword:   "Your account is created and your email address confirmed. The signup was started in another browser, so the password chosen there was not kept: choose your password now.",
 	SignupLinkConfirm:   "Create my account",
 	SignupLinkInvalid:   "This link cannot be used: it is wrong, has expired or was used already. Sign up again to get a new one.",
 	SignupLinkRestart:   "Sign up again",

@@ -89,6 +89,7 @@ type PasswordChange struct {
 	Message       messages.Key
 	SignOutOthers bool
 	Interactive   bool
+	Notice        messages.Key // a one-off notice from the step before (a signup that dropped its password)
 }
 
 // Summary lists the messages for the error summary.

@@ -51,4 +51,7 @@ type SignupLink struct {
 	Token   string
 	Message messages.Key // the link cannot be used: no form, a way to start again
 	Exists  bool         // with Message: the address has an account, offer to log in
+	// Elsewhere: this browser did not start the signup; the page warns
+	// that the password chosen there will not be kept.
+	Elsewhere bool
 }

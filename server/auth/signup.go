@@ -18,10 +18,19 @@ import (
 // the password's hash, "keep me signed in") bound to one emailed row
 // holding a code and a link; the code typed in the browser that started,
 // or the link opened anywhere, creates the account with its address
-// already verified. An address that has an account gets a note instead
+// already verified. The link proves the mailbox, not who typed the
+// password: opened in a browser that did not start the signup, it creates
+// the account without that password (its owner sets one next), so nobody
+// can sign up with someone else's address and a password they know and
+// wait for the owner to confirm it. An address that has an account gets a note instead
 // ("you already have an account"), after the same work: the same checks,
 // one hash, one stored row and one queued email, so neither the answer nor
 // its timing tells the two apart.
+
+// PasswordDroppedElsewhere is the "password" detail of a signup event whose
+// account was created by a link opened in another browser than the one
+// that started the signup, without the password chosen there.
+const PasswordDroppedElsewhere = "dropped_elsewhere"
 
 // PendingSignup is a signup waiting for its address to be proven.
 type PendingSignup struct {
@@ -53,12 +62,14 @@ type SignupStore interface {
 	Hold(ctx context.Context, p PendingSignup) error
 	// Finish creates the account of the unexpired pending signup bound to
 	// the spent one-time row tokenID (and, when id is not uuid.Nil, with
-	// that id): u, its email identity already verified and its password,
-	// in one transaction that also deletes every pending signup of the
-	// address. It returns the pending signup, ErrNotFound when none is
-	// bound, or ErrIdentityTaken when an account holds the address by
-	// then (nothing is created; the pending signups are dropped).
-	Finish(ctx context.Context, appID, tokenID, id uuid.UUID, u User) (PendingSignup, error)
+	// that id): u, its email identity already verified and, when
+	// keepPassword, the password chosen at signup (without, the account
+	// has no password until its owner sets one), in one transaction that
+	// also deletes every pending signup of the address. It returns the
+	// pending signup, ErrNotFound when none is bound, or ErrIdentityTaken
+	// when an account holds the address by then (nothing is created; the
+	// pending signups are dropped).
+	Finish(ctx context.Context, appID, tokenID, id uuid.UUID, u User, keepPassword bool) (PendingSignup, error)
 }
 
 // SignupMessages writes the emails of verify-first signup.
@@ -94,6 +105,11 @@ type SignupStarted struct {
 	ID    uuid.UUID     // the handle the code step carries: always new and random (unused for an address with an account)
 	Email string        // the normalised address the email went to
 	Wait  time.Duration // until another email may be asked for
+	// Selector is the public half of the emailed link, for the browser
+	// that asked to remember: always a fresh random selector, also when
+	// the email is a note to an address with an account or none was sent
+	// yet (the cooldown), so remembering it tells nothing apart.
+	Selector string
 }
 
 // Start begins a signup: it checks the address and password, reserves a
@@ -130,6 +146,7 @@ func (s *Signups) Start(ctx context.Context, appID uuid.UUID, email, plain strin
 	if err != nil {
 		return SignupStarted{}, err
 	}
+	started.Selector = link.Selector
 	now := a.clock().UTC()
 	var save *PendingSignup
 	if !existing {
@@ -206,40 +223,39 @@ func (s *Signups) issue(ctx context.Context, in otp.Issue, m *Message, save *Pen
 // Resend sends the code step's address a new email: a new code and link
 // bound to the pending signup id when it is still waiting for that
 // address, the note again when the address has an account, and otherwise
-// a decoy (queued, never sent). The answer is the same in every case.
+// a decoy (queued, never sent). The answer (the wait and a fresh link
+// selector, as Start's) is the same in every case.
 //
 // Errors: *Error with messages.FormInvalid for a malformed address;
 // messages.SendThrottled when the guard refuses; messages.CodeSendLimited
 // with the wait when the address was sent an email too recently; anything
 // else is internal.
-func (s *Signups) Resend(ctx context.Context, appID uuid.UUID, email string, id uuid.UUID) (time.Duration, error) {
+func (s *Signups) Resend(ctx context.Context, appID uuid.UUID, email string, id uuid.UUID) (SignupStarted, error) {
 	email, problem := validate.Email(email)
 	if problem != "" {
-		return 0, &Error{Code: messages.FormInvalid, Fields: map[string]messages.Key{FieldEmail: problem}}
+		return SignupStarted{}, &Error{Code: messages.FormInvalid, Fields: map[string]messages.Key{FieldEmail: problem}}
 	}
 	p, err := s.store.Pending(ctx, appID, id)
 	waiting := err == nil && p.Email == email
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return 0, fmt.Errorf("auth: signup resend: %w", err)
+		return SignupStarted{}, fmt.Errorf("auth: signup resend: %w", err)
 	}
 	u, err := s.accounts.users.UserByIdentity(ctx, appID, IdentityEmail, email)
 	existing := err == nil
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return 0, fmt.Errorf("auth: signup resend: lookup: %w", err)
+		return SignupStarted{}, fmt.Errorf("auth: signup resend: lookup: %w", err)
 	}
-	in, m, _, err := s.message(ctx, appID, email, u, existing, !existing && !waiting)
+	in, m, link, err := s.message(ctx, appID, email, u, existing, !existing && !waiting)
 	if err != nil {
-		return 0, err
+		return SignupStarted{}, err
 	}
 	rebind := uuid.Nil
 	if waiting && !existing {
 		rebind = p.ID
 	}
-	var started SignupStarted
-	if err := s.issue(ctx, in, m, nil, rebind, &started); err != nil {
-		return started.Wait, err
-	}
-	return started.Wait, nil
+	started := SignupStarted{ID: id, Email: email, Selector: link.Selector}
+	err = s.issue(ctx, in, m, nil, rebind, &started)
+	return started, err
 }
 
 // FinishByCode spends a signup code typed in the browser that started the
@@ -266,20 +282,24 @@ func (s *Signups) FinishByCode(ctx context.Context, appID uuid.UUID, email, code
 		}
 		return User{}, false, s.codes.spendFailed(ctx, appID, uuid.Nil, string(otp.PurposeSignupEmail), "code", err)
 	}
-	return s.finish(ctx, rec, id, "code")
+	return s.finish(ctx, rec, id, "code", true)
 }
 
 // FinishByLink spends a signup link, wherever it is opened (holding it
-// proves the mailbox), and creates the account, its address verified. It
-// returns the new user and whether the signup asked to keep the browser
-// signed in. A malformed token is refused before the store is asked.
+// proves the mailbox), and creates the account, its address verified. In
+// the browser that started the signup (asked) the account keeps the
+// password chosen there; in any other browser it is created without it,
+// since the link proves the mailbox and not who typed the password, and
+// its owner sets one next. It returns the new user and whether the signup
+// asked to keep the browser signed in (never in another browser). A
+// malformed token is refused before the store is asked.
 //
 // Errors: *Error with messages.SignupLinkInvalid for a malformed, wrong,
 // expired or used link; messages.CodeExhausted for one voided by wrong
 // codes; messages.TooManyAttempts when the guard refuses;
 // messages.SignupAccountExists when the address got an account meanwhile;
 // anything else is internal.
-func (s *Signups) FinishByLink(ctx context.Context, appID uuid.UUID, token string) (User, bool, error) {
+func (s *Signups) FinishByLink(ctx context.Context, appID uuid.UUID, token string, asked bool) (User, bool, error) {
 	selector, verifierHash, err := otp.ParseLink(token)
 	if err != nil {
 		s.codes.record(ctx, Event{AppID: appID, Name: "link.use", Outcome: Failure, Detail: map[string]string{"reason": "malformed", "purpose": string(otp.PurposeSignupEmail)}})
@@ -296,7 +316,7 @@ func (s *Signups) FinishByLink(ctx context.Context, appID uuid.UUID, token strin
 		}
 		return User{}, false, err
 	}
-	u, remember, err := s.finish(ctx, rec, uuid.Nil, "link")
+	u, remember, err := s.finish(ctx, rec, uuid.Nil, "link", asked)
 	if ae := (*Error)(nil); errors.As(err, &ae) && ae.Code == messages.CodeInvalid {
 		ae.Code = messages.SignupLinkInvalid
 	}
@@ -304,8 +324,8 @@ func (s *Signups) FinishByLink(ctx context.Context, appID uuid.UUID, token strin
 }
 
 // finish creates the account of the pending signup bound to the spent
-// row rec.
-func (s *Signups) finish(ctx context.Context, rec otp.Record, id uuid.UUID, proof string) (User, bool, error) {
+// row rec, with the password chosen at signup when keepPassword.
+func (s *Signups) finish(ctx context.Context, rec otp.Record, id uuid.UUID, proof string, keepPassword bool) (User, bool, error) {
 	a := s.accounts
 	if rec.UserID != nil {
 		// The row of a note to an address with an account: its code was
@@ -318,7 +338,7 @@ func (s *Signups) finish(ctx context.Context, rec otp.Record, id uuid.UUID, proo
 		return User{}, false, fmt.Errorf("auth: signup: new id: %w", err)
 	}
 	u := User{ID: uid, AppID: rec.AppID, Status: StatusActive, CreatedAt: a.clock().UTC()}
-	p, err := s.store.Finish(ctx, rec.AppID, rec.ID, id, u)
+	p, err := s.store.Finish(ctx, rec.AppID, rec.ID, id, u, keepPassword)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		// Expired, or the code of another signup of the address (someone
@@ -331,6 +351,15 @@ func (s *Signups) finish(ctx context.Context, rec otp.Record, id uuid.UUID, proo
 	case err != nil:
 		return User{}, false, fmt.Errorf("auth: signup: finish: %w", err)
 	}
-	a.record(ctx, Event{AppID: rec.AppID, UserID: u.ID, Name: "signup", Outcome: Success, Detail: map[string]string{"method": "password", "proof": proof}})
+	detail := map[string]string{"method": "password", "proof": proof}
+	if !keepPassword {
+		// Another browser than the one that started spent the link: the
+		// account has no password yet, and that browser is not kept
+		// signed in on the word of the one that started.
+		detail["password"] = PasswordDroppedElsewhere
+		a.record(ctx, Event{AppID: rec.AppID, UserID: u.ID, Name: "signup", Outcome: Success, Detail: detail})
+		return u, false, nil
+	}
+	a.record(ctx, Event{AppID: rec.AppID, UserID: u.ID, Name: "signup", Outcome: Success, Detail: detail})
 	return u, p.Remember, nil
 }

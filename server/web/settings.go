@@ -376,6 +376,9 @@ func activityKey(e auth.SecurityEvent) messages.Key {
 		if d["method"] == "provider" {
 			return messages.ActivityProviderSignup
 		}
+		if ok && d["password"] == auth.PasswordDroppedElsewhere {
+			return messages.ActivitySignupElsewhere
+		}
 		return messages.ActivitySignup
 	case "login":
 		if ok && d["method"] == auth.MethodPasskey {

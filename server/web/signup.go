@@ -55,6 +55,13 @@ func (s *Server) signupPost(w http.ResponseWriter, r *http.Request) error {
 	var ae *auth.Error
 	if s.Signups != nil {
 		started, err := s.Signups.Start(r.Context(), s.appID(r.Context()), form["email"], form["password"], remember)
+		if started.Selector != "" {
+			// The link's confirm page keeps the password only in this
+			// browser. Every started signup has a selector (a new
+			// address's link, a note's, one held by the cooldown), so
+			// the cookie tells no address apart.
+			s.noteAsked(w, r, started.Selector)
+		}
 		switch {
 		case errors.As(err, &ae) && ae.Code == messages.CodeSendLimited:
 			f := pages.SignupCode{Email: started.Email, ID: started.ID.String(), Message: ae.Code, Interactive: isDatastar(r), ResendIn: seconds(started.Wait)}

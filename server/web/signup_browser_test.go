@@ -18,7 +18,7 @@ func TestBrowserSignupVerifyFirst(t *testing.T) {
 	t.Parallel()
 	bothJavaScript(t, func(t *testing.T, javascript bool) {
 		chromium := chromiumPath(t)
-		h := newHarnessWith(t, harnessOptions{codes: true, devMailbox: true})
+		h := newHarnessWith(t, harnessOptions{codes: true, devMailbox: true, passwords: true})
 		b := newBrowser(t, chromium, h, javascript)
 
 		b.open("/signup")
@@ -84,12 +84,24 @@ func TestBrowserSignupVerifyFirst(t *testing.T) {
 		o := b.otherProfile(javascript)
 		o.open(pages.SignupLinkPath + "?" + pages.LinkTokenField + "=" + token)
 		o.wantText("h1", messages.Text(messages.SignupLinkTitle))
+		o.wantText(`[data-testid="signup-link-elsewhere"]`, messages.Text(messages.SignupLinkElsewhere))
 		o.wantText(`[data-testid="signup-link-warning"]`, messages.Text(messages.SignupLinkWarning))
+		if javascript { // axe is a script: it runs where scripts do
+			o.wantNoAxeViolations("the signup link's page in another browser")
+		}
 		if h.usersWith(t, second) != 0 {
 			t.Fatal("opening the link created the account")
 		}
+		// Another browser than the signup's: the account is created
+		// without the password chosen there, and its owner sets one.
 		o.navigateBy("confirm", click(`[data-testid="signup-link-confirm"]`))
-		o.wantLocation("/account") // the token has left the address bar
+		o.wantLocation(pages.ChangePasswordPath) // the token has left the address bar
+		o.wantText(`[data-testid="change-notice"]`, messages.Text(messages.SignupSetPassword))
+		if javascript { // axe is a script: it runs where scripts do
+			o.wantNoAxeViolations("the set-password page after a signup link in another browser")
+		}
+		o.navigateBy("set a password", chromedp.Steps(typeInto("change-password", "the owner's own passphrase 7"), click(`[data-testid="change-submit"]`)))
+		o.wantLocation("/account")
 		if got := o.text(`[data-testid="account-email"]`); !strings.Contains(got, second) || !strings.Contains(got, messages.Text(messages.AccountVerified)) {
 			t.Fatalf("account page after the link: %q", got)
 		}

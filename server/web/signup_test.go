@@ -134,12 +134,29 @@ func TestSignupAnswersAlikeForNewAndExistingAddresses(t *testing.T) {
 			t.Fatalf("signup of %s set a session cookie", addr)
 		}
 		u, _ := url.Parse(h.srv.URL)
+		var names []string
 		for _, ck := range c.Jar.Cookies(u) {
-			if ck.Name != "latch_device" { // every browser gets its device id
-				t.Fatalf("signup of %s left the cookie %s", addr, ck.Name)
-			}
+			names = append(names, ck.Name)
+		}
+		// Every browser gets its device id, and every signup, new address
+		// or not, a selector-shaped value in the asked cookie.
+		slices.Sort(names)
+		if !slices.Equal(names, []string{"latch_asked", "latch_device"}) {
+			t.Fatalf("signup of %s left the cookies %v", addr, names)
 		}
 		return r
+	}
+	// askedShape is the asked cookie's Set-Cookie line with its value
+	// replaced by its length: what an observer learns from it.
+	askedShape := func(r reply) string {
+		for _, line := range r.header.Values("Set-Cookie") {
+			if name, rest, ok := strings.Cut(line, "="); ok && name == "latch_asked" {
+				value, attrs, _ := strings.Cut(rest, ";")
+				return strconv.Itoa(len(value)) + ";" + attrs
+			}
+		}
+		t.Fatalf("no asked cookie in %v", r.header.Values("Set-Cookie"))
+		return ""
 	}
 	rk, rf := answer(known), answer(fresh)
 	if rk.status != http.StatusOK || rf.status != http.StatusOK {
@@ -151,6 +168,9 @@ func TestSignupAnswersAlikeForNewAndExistingAddresses(t *testing.T) {
 	if norm(rk, known) != norm(rf, fresh) {
 		t.Fatalf("the pages differ:\nexisting:\n%s\nnew:\n%s", rk.body, rf.body)
 	}
+	if ak, af := askedShape(rk), askedShape(rf); ak != af {
+		t.Fatalf("the asked cookies differ: existing %q, new %q", ak, af)
+	}
 	// Twice within the cooldown: the second answers are alike too, ids
 	// included. Each carries a handle of its own, never the first
 	// signup's: a handle that came back for a new address alone would
@@ -161,6 +181,9 @@ func TestSignupAnswersAlikeForNewAndExistingAddresses(t *testing.T) {
 	}
 	if norm(rk2, known) != norm(rf2, fresh) {
 		t.Fatalf("the second pages differ:\nexisting:\n%s\nnew:\n%s", rk2.body, rf2.body)
+	}
+	if ak, af, a1 := askedShape(rk2), askedShape(rf2), askedShape(rf); ak != af || af != a1 {
+		t.Fatalf("the asked cookies differ within the cooldown: existing %q, new %q, first %q", ak, af, a1)
 	}
 	ids := map[string]bool{}
 	for _, r := range []reply{rk, rf, rk2, rf2} {
@@ -325,7 +348,7 @@ func TestSignupCodeCreatesAVerifiedAccount(t *testing.T) {
 
 func TestSignupLinkInAnotherBrowser(t *testing.T) {
 	t.Parallel()
-	h := newHarnessWith(t, harnessOptions{codes: true})
+	h := newHarnessWith(t, harnessOptions{codes: true, passwords: true})
 	const addr = "link-signup@example.com"
 	started := h.browser()
 	r := h.post(started, "/signup", signupForm(addr, "correct horse staple 1", false))
@@ -342,6 +365,12 @@ func TestSignupLinkInAnotherBrowser(t *testing.T) {
 		!strings.Contains(r.body, `action="`+pages.SignupLinkPath+`"`) || !strings.Contains(r.body, msg(messages.SignupLinkWarning)) {
 		t.Fatalf("link page: %d %q\n%s", r.status, r.header.Get("Referrer-Policy"), r.body)
 	}
+	// This browser did not start the signup: the page says so, and that
+	// the password chosen there will not be kept, before the button.
+	warn := strings.Index(r.body, msg(messages.SignupLinkElsewhere))
+	if warn < 0 || warn > strings.Index(r.body, `data-testid="signup-link-confirm"`) || !strings.Contains(r.body, `data-testid="signup-link-elsewhere"`) {
+		t.Fatalf("no warning that the signup was started in another browser:\n%s", r.body)
+	}
 	if h.usersWith(t, addr) != 0 || sessionCookie(t, r.header) != nil {
 		t.Fatal("opening the link created the account or a session")
 	}
@@ -349,11 +378,42 @@ func TestSignupLinkInAnotherBrowser(t *testing.T) {
 		t.Fatalf("malformed link: %d", r.status)
 	}
 	r = h.post(other, pages.SignupLinkPath, url.Values{pages.LinkTokenField: {token}})
-	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/account" || r.header.Get("Referrer-Policy") != "no-referrer" {
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != pages.ChangePasswordPath || r.header.Get("Referrer-Policy") != "no-referrer" ||
+		sessionCookie(t, r.header) == nil {
 		t.Fatalf("confirm: %d %q\n%s", r.status, r.header.Get("Location"), r.body)
+	}
+	// Signed in, sent to choose a password, told why; the password typed
+	// at signup (in the browser that started) does not log in.
+	r = h.get(other, pages.ChangePasswordPath)
+	if r.status != http.StatusOK || !strings.Contains(r.body, msg(messages.SignupSetPassword)) ||
+		strings.Contains(r.body, `name="`+pages.CurrentPassField+`"`) {
+		t.Fatalf("set-password page after the link: %d\n%s", r.status, r.body)
+	}
+	if r := h.post(h.browser(), "/login", creds(addr, "correct horse staple 1")); r.status == http.StatusSeeOther {
+		t.Fatal("the password typed at signup logs in to the account created by a link in another browser")
 	}
 	if !h.verifiedNow(t, other) {
 		t.Fatal("not verified after the link")
+	}
+	var audited bool
+	for _, e := range h.events(t) {
+		if e.Event == "signup" && e.Outcome == "success" && e.Detail["proof"] == "link" {
+			audited = e.Detail["password"] == auth.PasswordDroppedElsewhere
+			break
+		}
+	}
+	if !audited {
+		t.Fatal("the signup event does not say the password was dropped")
+	}
+	if r := h.get(other, pages.ActivityPath); !strings.Contains(r.body, msg(messages.ActivitySignupElsewhere)) {
+		t.Fatalf("the security activity does not say the password was dropped:\n%s", r.body)
+	}
+	const own = "the owner's own passphrase 7"
+	if r := h.post(other, pages.ChangePasswordPath, url.Values{pages.NewPasswordField: {own}}); r.status != http.StatusSeeOther || r.header.Get("Location") != "/account" {
+		t.Fatalf("set a password: %d %q\n%s", r.status, r.header.Get("Location"), r.body)
+	}
+	if r := h.post(h.browser(), "/login", creds(addr, own)); r.status != http.StatusSeeOther {
+		t.Fatalf("login with the password set after the link: %d", r.status)
 	}
 	// The link is spent, and with it the code of the same email.
 	if r := h.post(h.browser(), pages.SignupLinkPath, url.Values{pages.LinkTokenField: {token}}); r.status != http.StatusGone ||
@@ -366,6 +426,62 @@ func TestSignupLinkInAnotherBrowser(t *testing.T) {
 	}
 	if n := h.usersWith(t, addr); n != 1 {
 		t.Fatalf("%d accounts", n)
+	}
+}
+
+// The browser that started the signup finishes it by its link with the
+// password it chose: the first link, or the one a resend from its code
+// step sent.
+func TestSignupLinkInTheSameBrowserKeepsThePassword(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWith(t, harnessOptions{codes: true})
+	for _, resend := range []bool{false, true} {
+		addr := "same-browser@example.com"
+		if resend {
+			addr = "same-browser-resent@example.com"
+		}
+		const pw = "correct horse staple 1"
+		c := h.browser()
+		r := h.post(c, "/signup", signupForm(addr, pw, false))
+		if r.status != http.StatusOK {
+			t.Fatalf("resend %v: signup: %d", resend, r.status)
+		}
+		m := h.awaitMail(t, addr, "signup_code")
+		if resend {
+			h.clock.Advance(61 * time.Second)
+			before := h.lastMailID(t)
+			if r := h.post(c, pages.SignupResendPath, url.Values{"email": {addr}, pages.SignupIDField: {signupID(t, r.body)}}); r.status != http.StatusOK {
+				t.Fatalf("resend: %d", r.status)
+			}
+			var ms []outbox.Stored
+			for deadline := time.Now().Add(10 * time.Second); len(ms) == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+				ms = h.mailTo(t, addr, before)
+			}
+			if len(ms) == 0 {
+				t.Fatal("no second email")
+			}
+			m = ms[0]
+		}
+		token := h.signupLinkToken(t, m)
+		r = h.get(c, pages.SignupLinkPath+"?"+url.Values{pages.LinkTokenField: {token}}.Encode())
+		if r.status != http.StatusOK || strings.Contains(r.body, msg(messages.SignupLinkElsewhere)) {
+			t.Fatalf("resend %v: the link page in the signup's browser: %d\n%s", resend, r.status, r.body)
+		}
+		r = h.post(c, pages.SignupLinkPath, url.Values{pages.LinkTokenField: {token}})
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/account" {
+			t.Fatalf("resend %v: confirm: %d %q\n%s", resend, r.status, r.header.Get("Location"), r.body)
+		}
+		if !h.verifiedNow(t, c) {
+			t.Fatalf("resend %v: not verified after the link", resend)
+		}
+		if r := h.post(h.browser(), "/login", creds(addr, pw)); r.status != http.StatusSeeOther {
+			t.Fatalf("resend %v: login with the signup password: %d", resend, r.status)
+		}
+	}
+	for _, e := range h.events(t) {
+		if e.Event == "signup" && e.Outcome == "success" && e.Detail["password"] != "" {
+			t.Fatalf("a signup in its own browser is audited as %v", e.Detail)
+		}
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/starfederation/datastar-go/datastar"
@@ -18,9 +17,9 @@ import (
 // email delivery it is nil, and signup creates the account at once.
 type SignupFlows interface {
 	Start(ctx context.Context, appID uuid.UUID, email, password string, remember bool) (auth.SignupStarted, error)
-	Resend(ctx context.Context, appID uuid.UUID, email string, id uuid.UUID) (time.Duration, error)
+	Resend(ctx context.Context, appID uuid.UUID, email string, id uuid.UUID) (auth.SignupStarted, error)
 	FinishByCode(ctx context.Context, appID uuid.UUID, email, code string, id uuid.UUID) (auth.User, bool, error)
-	FinishByLink(ctx context.Context, appID uuid.UUID, token string) (auth.User, bool, error)
+	FinishByLink(ctx context.Context, appID uuid.UUID, token string, asked bool) (auth.User, bool, error)
 }
 
 // signupVerify takes the code typed on the signup's code step: the right
@@ -50,7 +49,8 @@ func (s *Server) signupVerify(w http.ResponseWriter, r *http.Request) error {
 }
 
 // signupResend sends the code step's address a new email (auth.Signups.Resend),
-// or says how long to wait.
+// or says how long to wait. This browser remembers the new link's
+// selector (noteAsked), as signupPost does, whatever the address.
 func (s *Server) signupResend(w http.ResponseWriter, r *http.Request) error {
 	form, err := s.readSendForm(r, "email", pages.SignupIDField)
 	if err != nil {
@@ -58,7 +58,11 @@ func (s *Server) signupResend(w http.ResponseWriter, r *http.Request) error {
 	}
 	id, _ := uuid.Parse(form[pages.SignupIDField])
 	f := pages.SignupCode{Email: form["email"], ID: form[pages.SignupIDField], Interactive: isDatastar(r)}
-	wait, err := s.Signups.Resend(r.Context(), s.appID(r.Context()), form["email"], id)
+	sent, err := s.Signups.Resend(r.Context(), s.appID(r.Context()), form["email"], id)
+	if sent.Selector != "" {
+		s.noteAsked(w, r, sent.Selector)
+	}
+	wait := sent.Wait
 	var ae *auth.Error
 	switch {
 	case errors.As(err, &ae) && (ae.Code == messages.CodeSendLimited || auth.Refused(err)):
@@ -74,28 +78,42 @@ func (s *Server) signupResend(w http.ResponseWriter, r *http.Request) error {
 }
 
 // signupLinkPage is where an emailed signup link lands. It reads nothing
-// and changes nothing: it shows a button whose POST finishes the signup.
-// The page sends no Referer, so the token in its URL goes nowhere else.
+// and changes nothing: it shows a button whose POST finishes the signup,
+// and, in a browser that did not start the signup (it does not hold the
+// link's selector: signupPost, signupResend), says so and that the
+// password chosen there will not be kept. The page sends no Referer, so
+// the token in its URL goes nowhere else.
 func (s *Server) signupLinkPage(w http.ResponseWriter, r *http.Request) error {
 	noReferrer(w)
 	token := queryValue(r, pages.LinkTokenField)
-	if _, ok := auth.LinkSelector(token); !ok {
+	selector, ok := auth.LinkSelector(token)
+	if !ok {
 		s.render(w, r, http.StatusBadRequest, pages.SignupLinkPage(s.page(messages.SignupLinkTitle, ""), pages.SignupLink{Message: messages.SignupLinkInvalid}))
 		return nil
 	}
-	s.render(w, r, http.StatusOK, pages.SignupLinkPage(s.page(messages.SignupLinkTitle, ""), pages.SignupLink{Token: token}))
+	f := pages.SignupLink{Token: token, Elsewhere: !s.asked(r, selector)}
+	s.render(w, r, http.StatusOK, pages.SignupLinkPage(s.page(messages.SignupLinkTitle, ""), f))
 	return nil
 }
 
 // signupLinkPost spends the link, creates the account and signs this
-// browser in: holding the link proves the mailbox, in any browser.
+// browser in: holding the link proves the mailbox, in any browser. It
+// does not prove who typed the password: in the browser that started the
+// signup the account keeps it; in any other the account is created
+// without it (auth.Signups.FinishByLink), and the browser is sent to set
+// one, with a notice saying why. Otherwise anyone could sign up with
+// someone else's address and a password of theirs, and wait for the
+// address's owner to confirm the link.
 func (s *Server) signupLinkPost(w http.ResponseWriter, r *http.Request) error {
 	noReferrer(w)
 	form, err := readForm(r, pages.LinkTokenField)
 	if err != nil {
 		return err
 	}
-	u, remember, err := s.Signups.FinishByLink(r.Context(), s.appID(r.Context()), form[pages.LinkTokenField])
+	token := form[pages.LinkTokenField]
+	selector, _ := auth.LinkSelector(token)
+	asked := selector != "" && s.asked(r, selector)
+	u, remember, err := s.Signups.FinishByLink(r.Context(), s.appID(r.Context()), token, asked)
 	var ae *auth.Error
 	if errors.As(err, &ae) {
 		f := pages.SignupLink{Message: ae.Code, Exists: ae.Code == messages.SignupAccountExists}
@@ -111,6 +129,14 @@ func (s *Server) signupLinkPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err != nil {
 		return err
+	}
+	if !asked {
+		// Not kept signed in on the word of the browser that started.
+		if s.Passwords == nil { // no password page to send it to
+			return s.signIn(w, r, u, false, "", byNewAccount)
+		}
+		s.Sessions.Flash(r.Context(), string(messages.SignupSetPassword))
+		return s.signIn(w, r, u, false, pages.ChangePasswordPath, byNewAccount)
 	}
 	return s.signIn(w, r, u, remember, "", byNewAccount)
 }
