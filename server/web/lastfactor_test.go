@@ -127,14 +127,11 @@ func TestResetCommitsOnlyAfterTheSecondFactor(t *testing.T) {
 	}
 }
 
-// TestAPhoneAloneCannotResetAnAccountWithAnEmail: a reset asked by SMS for
-// an account that also has a verified email address texts no code, only
-// where to go; the page answers as for any number.
-func TestAPhoneAloneCannotResetAnAccountWithAnEmail(t *testing.T) {
-	t.Parallel()
-	h := newHarnessWith(t, harnessOptions{codes: true, phones: true, passwords: true})
-	const addr, number = "two-channels@example.com", "+12015550123"
-	a := h.signupUnverified(addr, "correct horse staple 1")
+// twoChannels signs up addr with pw, verifies it, and adds and verifies
+// number (its first texted code): an account with both channels.
+func (h *harness) twoChannels(t *testing.T, addr, number, pw string) {
+	t.Helper()
+	a := h.signupUnverified(addr, pw)
 	v := h.awaitVerification(t, addr)
 	if r := h.post(a, pages.AccountVerifyEmailPath, url.Values{"code": {v.code}}); r.status >= 400 {
 		t.Fatalf("verify email: %d", r.status)
@@ -145,6 +142,16 @@ func TestAPhoneAloneCannotResetAnAccountWithAnEmail(t *testing.T) {
 	if r := h.post(a, pages.PhoneAddVerifyPath, url.Values{"phone": {number}, "code": {h.awaitNthCode(t, number, 1)}}); r.status != http.StatusSeeOther {
 		t.Fatalf("verify phone: %d", r.status)
 	}
+}
+
+// TestAPhoneAloneCannotResetAnAccountWithAnEmail: a reset asked by SMS for
+// an account that also has a verified email address texts no code, only
+// where to go; the page answers as for any number.
+func TestAPhoneAloneCannotResetAnAccountWithAnEmail(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWith(t, harnessOptions{codes: true, phones: true, passwords: true})
+	const addr, number = "two-channels@example.com", "+12015550123"
+	h.twoChannels(t, addr, number, "correct horse staple 1")
 	c := h.browser()
 	r := h.post(c, pages.ForgotPath, url.Values{pages.IdentifierField: {number}})
 	if r.status != http.StatusOK || !strings.Contains(r.body, messages.Text(messages.ResetSentPhone)) {
@@ -484,17 +491,7 @@ func TestAPhoneAloneIsNotAProofOnAnAccountWithAnEmail(t *testing.T) {
 	t.Parallel()
 	h := newHarnessWith(t, harnessOptions{codes: true, phones: true, passwords: true})
 	const addr, number, pw = "sim@example.com", "+12015550177", "correct horse staple 2"
-	a := h.signupUnverified(addr, pw)
-	v := h.awaitVerification(t, addr)
-	if r := h.post(a, pages.AccountVerifyEmailPath, url.Values{"code": {v.code}}); r.status >= 400 {
-		t.Fatalf("verify email: %d", r.status)
-	}
-	if r := h.post(a, pages.PhoneAddPath, url.Values{"phone": {number}}); r.status != http.StatusOK {
-		t.Fatalf("add phone: %d", r.status)
-	}
-	if r := h.post(a, pages.PhoneAddVerifyPath, url.Values{"phone": {number}, "code": {h.awaitNthCode(t, number, 1)}}); r.status != http.StatusSeeOther {
-		t.Fatalf("verify phone: %d", r.status)
-	}
+	h.twoChannels(t, addr, number, pw)
 	h.clock.Advance(2 * time.Minute) // past the send cooldown
 
 	c := h.browser()
