@@ -351,15 +351,13 @@ func (s *Signups) finish(ctx context.Context, rec otp.Record, id uuid.UUID, proo
 	case err != nil:
 		return User{}, false, fmt.Errorf("auth: signup: finish: %w", err)
 	}
-	detail := map[string]string{"method": "password", "proof": proof}
+	detail, remember := map[string]string{"method": "password", "proof": proof}, p.Remember
 	if !keepPassword {
 		// Another browser than the one that started spent the link: the
 		// account has no password yet, and that browser is not kept
 		// signed in on the word of the one that started.
-		detail["password"] = PasswordDroppedElsewhere
-		a.record(ctx, Event{AppID: rec.AppID, UserID: u.ID, Name: "signup", Outcome: Success, Detail: detail})
-		return u, false, nil
+		detail["password"], remember = PasswordDroppedElsewhere, false
 	}
 	a.record(ctx, Event{AppID: rec.AppID, UserID: u.ID, Name: "signup", Outcome: Success, Detail: detail})
-	return u, p.Remember, nil
+	return u, remember, nil
 }

@@ -31,14 +31,10 @@ func (s *Server) changePasswordPage(w http.ResponseWriter, r *http.Request, user
 	if err != nil {
 		return s.accountGone(w, r, err)
 	}
-	f := pages.PasswordChange{HasCurrent: has, SignOutOthers: true}
-	if !has {
-		// A signup finished by a link in another browser lands here
-		// without the password chosen at signup, with a notice saying why.
-		if notice := messages.Key(s.Sessions.PopFlash(r.Context())); notice == messages.SignupSetPassword {
-			f.Notice = notice
-		}
-	}
+	// A notice from the step before, as on the other account pages: a
+	// signup finished by a link in another browser lands here without
+	// the password chosen at signup, and says why.
+	f := pages.PasswordChange{HasCurrent: has, SignOutOthers: true, Notice: messages.Key(s.Sessions.PopFlash(r.Context()))}
 	s.render(w, r, http.StatusOK, pages.ChangePasswordPage(s.page(messages.ChangeTitle, view.Label), f))
 	return nil
 }

@@ -250,28 +250,29 @@ func (s *Server) secondFactorPost(w http.ResponseWriter, r *http.Request) error 
 	return s.completeSecondFactor(w, r, p)
 }
 
-// pendingStillStands reports whether the account of the pending sign-in p
-// may still be signed in to now that its second factor has passed: it
-// was not suspended or purged meanwhile, and its password was not reset
-// after the first factor (which then proved a password that is gone).
-// The half-finished sign-in lives only in the browser's session, where
-// suspending the account or signing it out everywhere cannot reach it.
-func (s *Server) pendingStillStands(ctx context.Context, p session.Pending) (bool, error) {
+// pendingStillStands returns the user of the pending sign-in p and
+// whether they may still be signed in now that the second factor has
+// passed: the account was not suspended or purged meanwhile, and its
+// password was not reset after the first factor (which then proved a
+// password that is gone). The half-finished sign-in lives only in the
+// browser's session, where suspending the account or signing it out
+// everywhere cannot reach it.
+func (s *Server) pendingStillStands(ctx context.Context, p session.Pending) (auth.User, bool, error) {
 	acct, err := s.Accounts.Account(ctx, s.appID(ctx), p.UserID)
 	if errors.Is(err, auth.ErrNotFound) {
-		return false, nil
+		return auth.User{}, false, nil
 	}
 	if err != nil {
-		return false, err
+		return auth.User{}, false, err
 	}
 	u := acct.User
 	if u.Status != auth.StatusActive && !(p.Restore && u.Status == auth.StatusDeleted) {
-		return false, nil
+		return u, false, nil
 	}
 	if u.PasswordResetAt != nil && u.PasswordResetAt.After(p.Since) {
-		return false, nil
+		return u, false, nil
 	}
-	return true, nil
+	return u, true, nil
 }
 
 // completeSecondFactor signs in the pending user once their second factor
@@ -280,9 +281,11 @@ func (s *Server) pendingStillStands(ctx context.Context, p session.Pending) (boo
 // account pending deletion is restored, and the session is granted.
 func (s *Server) completeSecondFactor(w http.ResponseWriter, r *http.Request, p session.Pending) error {
 	ctx := r.Context()
-	if ok, err := s.pendingStillStands(ctx, p); err != nil {
+	user, ok, err := s.pendingStillStands(ctx, p)
+	if err != nil {
 		return err
-	} else if !ok {
+	}
+	if !ok {
 		s.Sessions.ClearPending(ctx)
 		return s.redirect(w, r, s.loginFrom(r, fromSecondFactorExpired, p.Next))
 	}
@@ -298,11 +301,7 @@ func (s *Server) completeSecondFactor(w http.ResponseWriter, r *http.Request, p 
 		return err
 	}
 	if p.Restore {
-		acct, err := s.Accounts.Account(ctx, s.appID(ctx), p.UserID)
-		if err != nil {
-			return err
-		}
-		u, err := s.Accounts.Restore(ctx, acct.User, p.Method)
+		u, err := s.Accounts.Restore(ctx, user, p.Method)
 		if err != nil {
 			return err
 		}
